@@ -1,0 +1,1 @@
+//! openCypher subset: tokenizer, parser and syntax tree.

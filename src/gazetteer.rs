@@ -1,0 +1,1 @@
+//! Gazetteers: countries, intergovernmental organisations, role titles.
