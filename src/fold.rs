@@ -6,7 +6,7 @@
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    let mut push = |out: &mut String, c: char, pending: &mut bool| {
+    let push = |out: &mut String, c: char, pending: &mut bool| {
         if c.is_whitespace() {
             *pending = !out.is_empty();
             return;

@@ -1,0 +1,174 @@
+//! The command line: clap definitions and the commands they run.
+
+use crate::export::{self, json};
+use crate::store::Store;
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// coopgraph: a knowledge-graph database of bilateral security cooperation.
+#[derive(Debug, Parser)]
+#[command(name = "coopgraph", version, about, long_about = None)]
+pub struct Args {
+    /// The database directory [default: $COOPGRAPH_DB, else ./coopgraph.db]
+    #[arg(long, global = true, env = "COOPGRAPH_DB", default_value = "coopgraph.db", hide_env_values = true)]
+    pub db: PathBuf,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Counts of nodes per label and edges per relationship type.
+    Stats {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+        format: StatsFormat,
+    },
+    /// The graph schema: labels, properties and relationship types.
+    Schema,
+    /// Writes the graph to a file (or standard output).
+    Export {
+        /// The export format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The output file; standard output when absent or `-`.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Reads a dump into the database, as one batch: all of it or nothing.
+    Import {
+        /// The dump format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The dump file.
+        file: PathBuf,
+    },
+    /// Verifies every stored record (checksums) and every index.
+    Check,
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned text.
+    Table,
+    /// A JSON object.
+    Json,
+}
+
+/// Formats of `export` and `import`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// The coopgraph JSON dump (docs/dump-format.md).
+    Json,
+}
+
+/// Exit status: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: the command ran but found problems (check) or some inputs failed.
+pub const EXIT_PROBLEMS: i32 = 1;
+/// Exit status: an error stopped the command.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the parsed command line; returns the process exit status.
+pub fn run(args: Args) -> Result<i32> {
+    match args.command {
+        Command::Schema => {
+            print!("{}", crate::schema::Schema::builtin().describe());
+            Ok(EXIT_OK)
+        }
+        Command::Stats { format } => {
+            let store = Store::open_existing(&args.db)?;
+            print_stats(&store, format);
+            Ok(EXIT_OK)
+        }
+        Command::Export { format: ExportFormat::Json, output } => {
+            let store = Store::open_existing(&args.db)?;
+            json::export(store.graph(), output.as_deref())?;
+            if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
+                eprintln!(
+                    "exported {} nodes and {} edges to {}",
+                    store.graph().node_count(),
+                    store.graph().edge_count(),
+                    o.display()
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Import { format: ExportFormat::Json, file } => import(&args.db, &file),
+        Command::Check => {
+            let store = Store::open_existing(&args.db)?;
+            let report = store.check()?;
+            for p in &report.problems {
+                println!("problem: {p}");
+            }
+            println!(
+                "checked {} records, {} nodes, {} edges: {}",
+                report.records,
+                report.nodes,
+                report.edges,
+                if report.problems.is_empty() { "ok".to_string() } else { format!("{} problems", report.problems.len()) }
+            );
+            Ok(if report.problems.is_empty() { EXIT_OK } else { EXIT_PROBLEMS })
+        }
+    }
+}
+
+fn import(db: &Path, file: &Path) -> Result<i32> {
+    let t = Instant::now();
+    let mut store = Store::open(db)?;
+    let before = (store.graph().node_count(), store.graph().edge_count());
+    let summary = export::json::import(&mut store, file).with_context(|| "import failed; the database is unchanged")?;
+    let g = store.graph();
+    eprintln!(
+        "imported {} nodes and {} edges from {} in {:.2} s ({} nodes and {} edges added)",
+        summary.nodes,
+        summary.edges,
+        file.display(),
+        t.elapsed().as_secs_f64(),
+        g.node_count() - before.0,
+        g.edge_count() - before.1
+    );
+    Ok(EXIT_OK)
+}
+
+fn print_stats(store: &Store, format: StatsFormat) {
+    let g = store.graph();
+    let schema = g.schema();
+    let labels: Vec<(String, usize)> =
+        schema.labels().iter().enumerate().map(|(i, l)| (l.name.clone(), g.label_count(i as u16))).collect();
+    let mut per_type = vec![0usize; schema.rel_types().len()];
+    for e in g.petgraph().edge_weights() {
+        per_type[e.rel_type() as usize] += 1;
+    }
+    let types: Vec<(String, usize)> =
+        schema.rel_types().iter().zip(per_type).map(|(r, c)| (r.name.clone(), c)).collect();
+    match format {
+        StatsFormat::Json => {
+            let obj = serde_json::json!({
+                "nodes": g.node_count(),
+                "edges": g.edge_count(),
+                "labels": labels.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect::<serde_json::Map<_, _>>(),
+                "relationships": types.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect::<serde_json::Map<_, _>>(),
+                "disk_bytes": store.size_on_disk(),
+            });
+            println!("{obj}");
+        }
+        StatsFormat::Table => {
+            let w = labels.iter().chain(&types).map(|(n, _)| n.len()).max().unwrap_or(0).max(16);
+            println!("{:<w$}  {:>12}", "nodes", g.node_count());
+            for (n, c) in &labels {
+                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
+            }
+            println!("{:<w$}  {:>12}", "edges", g.edge_count());
+            for (n, c) in &types {
+                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,599 @@
+//! The in-memory property graph: a petgraph `StableGraph` of typed records with
+//! stable ids, provenance, and indexes by label and by folded name or alias.
+//!
+//! Every change goes through four primitives (`put_node`, `remove_node`,
+//! `put_edge`, `remove_edge`), so that indexes stay right whether the change comes
+//! from an upsert, an import, the replay of a logged batch, or an undo.
+
+mod ids;
+mod txn;
+
+pub use ids::IdMap;
+pub use txn::{Change, Txn};
+
+use crate::fold::fold;
+use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};
+use crate::value::Value;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
+use petgraph::Direction;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+use std::num::NonZeroU16;
+use std::sync::Arc;
+
+/// Properties of a node or edge, sorted by key id, each key once.
+pub type Props = Box<[(KeyId, Value)]>;
+
+/// One piece of evidence: a character span of a source document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The id number of the Document node.
+    pub doc: u32,
+    /// Start of the span, in characters from the start of the document text.
+    pub start: u32,
+    /// End of the span (exclusive), in characters.
+    pub end: u32,
+}
+
+/// The provenance of a node or edge: its evidence, sorted, without duplicates.
+pub type Provenance = Box<[Evidence]>;
+
+/// A node as stored in the graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRec {
+    /// The stable id number.
+    pub id: u32,
+    /// The label.
+    pub label: LabelId,
+    /// The properties.
+    pub props: Props,
+    /// The evidence supporting the node.
+    pub prov: Provenance,
+}
+
+/// The compact per-edge weight kept inside petgraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeRec {
+    /// The stable id number.
+    pub id: u32,
+    attr: u32,
+    ty: NonZeroU16,
+}
+
+impl EdgeRec {
+    /// The relationship type.
+    pub fn rel_type(&self) -> RelTypeId {
+        self.ty.get() - 1
+    }
+}
+
+/// The properties and provenance of an edge, kept beside the graph for the edges that have any.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EdgeAttrs {
+    /// The properties.
+    pub props: Props,
+    /// The evidence.
+    pub prov: Provenance,
+}
+
+/// A full edge record, endpoints given by node id numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeData {
+    /// The stable id number.
+    pub id: u32,
+    /// The relationship type.
+    pub ty: RelTypeId,
+    /// Source node id number.
+    pub src: u32,
+    /// Target node id number.
+    pub dst: u32,
+    /// Properties and provenance.
+    pub attrs: EdgeAttrs,
+}
+
+/// Errors of graph writes.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// The write breaks the schema.
+    #[error("{0}")]
+    Schema(#[from] SchemaError),
+    /// A node id that does not exist.
+    #[error("no node with id {0}")]
+    NoSuchNode(String),
+    /// A node with this id exists with another label.
+    #[error("node {id} is a {existing}, not a {given}")]
+    LabelConflict {
+        /// The node id.
+        id: String,
+        /// Its stored label.
+        existing: String,
+        /// The label given.
+        given: String,
+    },
+    /// An edge with this id exists with other endpoints or type.
+    #[error("edge {0} already exists with another type or other endpoints")]
+    EdgeConflict(String),
+    /// A limit of the store was reached.
+    #[error("limit reached: {0}")]
+    Limit(String),
+}
+
+#[derive(Debug, Clone)]
+enum Slots {
+    One(u32),
+    Many(Box<[u32]>),
+}
+
+/// The in-memory graph with its indexes.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    schema: Arc<Schema>,
+    g: StableGraph<NodeRec, EdgeRec, petgraph::Directed, u32>,
+    attrs: Vec<EdgeAttrs>,
+    free_attrs: Vec<u32>,
+    node_ids: IdMap,
+    edge_ids: IdMap,
+    by_label: Vec<Vec<u32>>,
+    by_name: FxHashMap<u64, Slots>,
+    names_key: KeyId,
+    aliases_key: Option<KeyId>,
+}
+
+const NO_ATTR: u32 = u32::MAX;
+
+/// The name-index key of a folded name under a label.
+fn name_hash(label: LabelId, folded: &str) -> u64 {
+    let mut h = FxHasher::default();
+    label.hash(&mut h);
+    folded.hash(&mut h);
+    h.finish()
+}
+
+impl Graph {
+    /// An empty graph under `schema`.
+    pub fn new(schema: Arc<Schema>) -> Graph {
+        let by_label = vec![Vec::new(); schema.labels().len()];
+        let aliases_key = schema.key("aliases");
+        Graph {
+            g: StableGraph::default(),
+            attrs: Vec::new(),
+            free_attrs: Vec::new(),
+            node_ids: IdMap::new('n'),
+            edge_ids: IdMap::new('e'),
+            by_label,
+            by_name: FxHashMap::default(),
+            names_key: schema.key("name").unwrap_or(KeyId::MAX),
+            aliases_key,
+            schema,
+        }
+    }
+
+    /// Reserves room for `nodes` more nodes and `edges` more edges (bulk loads).
+    pub fn reserve(&mut self, nodes: usize, edges: usize) {
+        self.g.reserve_exact_nodes(nodes);
+        self.g.reserve_exact_edges(edges);
+        self.node_ids.reserve(nodes);
+        self.edge_ids.reserve(edges);
+    }
+
+    /// The schema this graph obeys.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.g.node_count()
+    }
+
+    /// The number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.g.edge_count()
+    }
+
+    /// The underlying petgraph graph, for traversals.
+    pub fn petgraph(&self) -> &StableGraph<NodeRec, EdgeRec, petgraph::Directed, u32> {
+        &self.g
+    }
+
+    /// The node id map.
+    pub fn node_ids(&self) -> &IdMap {
+        &self.node_ids
+    }
+
+    /// The edge id map.
+    pub fn edge_ids(&self) -> &IdMap {
+        &self.edge_ids
+    }
+
+    /// The index of node id number `id`.
+    pub fn node_index(&self, id: u32) -> Option<NodeIndex> {
+        self.node_ids.get(id).map(NodeIndex::from)
+    }
+
+    /// The index of edge id number `id`.
+    pub fn edge_index(&self, id: u32) -> Option<EdgeIndex> {
+        self.edge_ids.get(id).map(EdgeIndex::from)
+    }
+
+    /// The node at an index.
+    pub fn node(&self, ix: NodeIndex) -> Option<&NodeRec> {
+        self.g.node_weight(ix)
+    }
+
+    /// The node with id number `id`.
+    pub fn node_by_id(&self, id: u32) -> Option<&NodeRec> {
+        self.node_index(id).and_then(|ix| self.g.node_weight(ix))
+    }
+
+    /// The node with this id text (`n42` or a dump's own id).
+    pub fn node_by_text_id(&self, text: &str) -> Option<&NodeRec> {
+        self.node_ids.lookup(text).and_then(|n| self.node_by_id(n))
+    }
+
+    /// The text of a node's id.
+    pub fn node_id_text(&self, id: u32) -> String {
+        self.node_ids.text(id)
+    }
+
+    /// The text of an edge's id.
+    pub fn edge_id_text(&self, id: u32) -> String {
+        self.edge_ids.text(id)
+    }
+
+    /// The attributes (properties and provenance) of an edge.
+    pub fn edge_attrs(&self, e: &EdgeRec) -> Option<&EdgeAttrs> {
+        (e.attr != NO_ATTR).then(|| &self.attrs[e.attr as usize])
+    }
+
+    /// The full record of the edge with id number `id`.
+    pub fn edge_by_id(&self, id: u32) -> Option<EdgeData> {
+        let ix = self.edge_index(id)?;
+        self.edge_data(ix)
+    }
+
+    /// The full record of the edge at an index.
+    pub fn edge_data(&self, ix: EdgeIndex) -> Option<EdgeData> {
+        let e = self.g.edge_weight(ix)?;
+        let (a, b) = self.g.edge_endpoints(ix)?;
+        Some(EdgeData {
+            id: e.id,
+            ty: e.rel_type(),
+            src: self.g[a].id,
+            dst: self.g[b].id,
+            attrs: self.edge_attrs(e).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Node indexes with a label, in insertion order.
+    pub fn nodes_with_label(&self, label: LabelId) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.by_label[label as usize].iter().map(|&i| NodeIndex::from(i))
+    }
+
+    /// Number of nodes with a label.
+    pub fn label_count(&self, label: LabelId) -> usize {
+        self.by_label[label as usize].len()
+    }
+
+    /// Nodes with `label` whose name or an alias folds to the same key as `name`.
+    pub fn find_by_name(&self, label: LabelId, name: &str) -> Vec<NodeIndex> {
+        let folded = fold(name);
+        let slots: &[u32] = match self.by_name.get(&name_hash(label, &folded)) {
+            None => return Vec::new(),
+            Some(Slots::One(i)) => std::slice::from_ref(i),
+            Some(Slots::Many(v)) => v,
+        };
+        slots
+            .iter()
+            .map(|&i| NodeIndex::from(i))
+            .filter(|&ix| self.names_of(&self.g[ix]).any(|n| fold(n) == folded))
+            .collect()
+    }
+
+    /// The name and aliases of a node (its label's key property plus `aliases`).
+    pub fn names_of<'a>(&'a self, n: &'a NodeRec) -> impl Iterator<Item = &'a str> + 'a {
+        let key = self.schema.labels()[n.label as usize].key;
+        let aliases = self.aliases_key;
+        n.props.iter().flat_map(move |(k, v)| {
+            let (one, many): (Option<&str>, &[Value]) = if Some(*k) == key {
+                (v.as_str(), &[])
+            } else if Some(*k) == aliases {
+                (None, v.as_list().unwrap_or(&[]))
+            } else {
+                (None, &[])
+            };
+            one.into_iter().chain(many.iter().filter_map(Value::as_str))
+        })
+    }
+
+    /// A property of a node.
+    pub fn prop<'a>(props: &'a [(KeyId, Value)], key: KeyId) -> Option<&'a Value> {
+        props.binary_search_by_key(&key, |(k, _)| *k).ok().map(|i| &props[i].1)
+    }
+
+    /// The `name` property, if the node has one.
+    pub fn name_of<'a>(&self, n: &'a NodeRec) -> Option<&'a str> {
+        Graph::prop(&n.props, self.names_key).and_then(Value::as_str)
+    }
+
+    /// Edges leaving or entering a node.
+    pub fn edges(
+        &self,
+        ix: NodeIndex,
+        dir: Direction,
+    ) -> petgraph::stable_graph::Edges<'_, EdgeRec, petgraph::Directed, u32> {
+        self.g.edges_directed(ix, dir)
+    }
+
+    fn index_names(&mut self, ix: u32, add: bool) {
+        let n = &self.g[NodeIndex::from(ix)];
+        let label = n.label;
+        let mut hashes: Vec<u64> = self.names_of(n).map(|s| name_hash(label, &fold(s))).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        for h in hashes {
+            if add {
+                match self.by_name.get_mut(&h) {
+                    None => {
+                        self.by_name.insert(h, Slots::One(ix));
+                    }
+                    Some(Slots::One(j)) => {
+                        let j = *j;
+                        self.by_name.insert(h, Slots::Many(vec![j, ix].into()));
+                    }
+                    Some(Slots::Many(v)) => {
+                        let mut w = v.to_vec();
+                        w.push(ix);
+                        *v = w.into();
+                    }
+                }
+            } else {
+                match self.by_name.get_mut(&h) {
+                    Some(Slots::One(j)) if *j == ix => {
+                        self.by_name.remove(&h);
+                    }
+                    Some(Slots::Many(v)) => {
+                        let w: Vec<u32> = v.iter().copied().filter(|&j| j != ix).collect();
+                        if w.len() == 1 {
+                            self.by_name.insert(h, Slots::One(w[0]));
+                        } else {
+                            *v = w.into();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Inserts a node, or replaces the node with the same id; returns the previous record.
+    pub fn put_node(&mut self, rec: NodeRec) -> Option<NodeRec> {
+        match self.node_index(rec.id) {
+            Some(ix) => {
+                self.index_names(ix.index() as u32, false);
+                let old_label = self.g[ix].label;
+                if old_label != rec.label {
+                    let v = &mut self.by_label[old_label as usize];
+                    if let Some(p) = v.iter().position(|&i| i as usize == ix.index()) {
+                        v.remove(p);
+                    }
+                    self.by_label[rec.label as usize].push(ix.index() as u32);
+                }
+                let old = std::mem::replace(&mut self.g[ix], rec);
+                self.index_names(ix.index() as u32, true);
+                Some(old)
+            }
+            None => {
+                let (id, label) = (rec.id, rec.label);
+                let ix = self.g.add_node(rec).index() as u32;
+                self.node_ids.set(id, ix);
+                self.by_label[label as usize].push(ix);
+                self.index_names(ix, true);
+                None
+            }
+        }
+    }
+
+    /// Removes a node with its edges; returns its record and the removed edges.
+    pub fn remove_node(&mut self, id: u32) -> Option<(NodeRec, Vec<EdgeData>)> {
+        let ix = self.node_index(id)?;
+        let incident: Vec<u32> = self
+            .g
+            .edges_directed(ix, Direction::Outgoing)
+            .chain(self.g.edges_directed(ix, Direction::Incoming))
+            .map(|e| e.weight().id)
+            .collect();
+        let edges = incident.into_iter().filter_map(|e| self.remove_edge(e)).collect();
+        self.index_names(ix.index() as u32, false);
+        let rec = self.g.remove_node(ix)?;
+        let v = &mut self.by_label[rec.label as usize];
+        if let Some(p) = v.iter().rposition(|&i| i as usize == ix.index()) {
+            v.remove(p);
+        }
+        self.node_ids.remove(id);
+        Some((rec, edges))
+    }
+
+    /// Inserts an edge, or replaces the edge with the same id; returns the previous record.
+    /// Both endpoints must exist.
+    pub fn put_edge(&mut self, e: EdgeData) -> Result<Option<EdgeData>, GraphError> {
+        let a = self.node_index(e.src).ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.src)))?;
+        let b = self.node_index(e.dst).ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.dst)))?;
+        let old = match self.edge_index(e.id) {
+            Some(ix) if self.g.edge_endpoints(ix) == Some((a, b)) => {
+                let w = self.g[ix];
+                let old = self.edge_data(ix);
+                let attr = self.store_attrs(w.attr, e.attrs);
+                self.g[ix] = EdgeRec { id: e.id, attr, ty: ty_code(e.ty) };
+                return Ok(old);
+            }
+            Some(_) => self.remove_edge(e.id),
+            None => None,
+        };
+        let attr = self.store_attrs(NO_ATTR, e.attrs);
+        let ix = self.g.add_edge(a, b, EdgeRec { id: e.id, attr, ty: ty_code(e.ty) });
+        self.edge_ids.set(e.id, ix.index() as u32);
+        Ok(old)
+    }
+
+    /// Adds an edge known to be new (bulk loads): no id check, endpoints given as indexes.
+    pub(crate) fn push_edge(&mut self, id: u32, ty: RelTypeId, a: NodeIndex, b: NodeIndex, attrs: EdgeAttrs) {
+        let attr = self.store_attrs(NO_ATTR, attrs);
+        let ix = self.g.add_edge(a, b, EdgeRec { id, attr, ty: ty_code(ty) });
+        self.edge_ids.set(id, ix.index() as u32);
+    }
+
+    fn store_attrs(&mut self, slot: u32, attrs: EdgeAttrs) -> u32 {
+        let empty = attrs.props.is_empty() && attrs.prov.is_empty();
+        match (slot, empty) {
+            (NO_ATTR, true) => NO_ATTR,
+            (s, true) => {
+                self.attrs[s as usize] = EdgeAttrs::default();
+                self.free_attrs.push(s);
+                NO_ATTR
+            }
+            (NO_ATTR, false) => match self.free_attrs.pop() {
+                Some(s) => {
+                    self.attrs[s as usize] = attrs;
+                    s
+                }
+                None => {
+                    self.attrs.push(attrs);
+                    (self.attrs.len() - 1) as u32
+                }
+            },
+            (s, false) => {
+                self.attrs[s as usize] = attrs;
+                s
+            }
+        }
+    }
+
+    /// Removes an edge; returns its record.
+    pub fn remove_edge(&mut self, id: u32) -> Option<EdgeData> {
+        let ix = self.edge_index(id)?;
+        let data = self.edge_data(ix)?;
+        let w = self.g.remove_edge(ix)?;
+        self.store_attrs(w.attr, EdgeAttrs::default());
+        self.edge_ids.remove(id);
+        Some(data)
+    }
+
+    /// Edges of type `ty` from `a` to `b`.
+    pub fn edges_between(&self, a: NodeIndex, b: NodeIndex, ty: RelTypeId) -> impl Iterator<Item = EdgeIndex> + '_ {
+        self.g.edges_connecting(a, b).filter(move |e| e.weight().rel_type() == ty).map(|e| {
+            use petgraph::visit::EdgeRef;
+            e.id()
+        })
+    }
+
+    /// Allocates a fresh node id number.
+    pub fn allocate_node_id(&mut self) -> u32 {
+        self.node_ids.allocate()
+    }
+
+    /// Allocates a fresh edge id number.
+    pub fn allocate_edge_id(&mut self) -> u32 {
+        self.edge_ids.allocate()
+    }
+
+    /// Mutable access to the id maps, for loaders that restore external ids.
+    pub(crate) fn id_maps_mut(&mut self) -> (&mut IdMap, &mut IdMap) {
+        (&mut self.node_ids, &mut self.edge_ids)
+    }
+
+    /// Approximate memory held by the graph, in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        self.g.node_count() * std::mem::size_of::<NodeRec>()
+            + self.g.edge_count() * (std::mem::size_of::<EdgeRec>() + 16)
+            + self.attrs.capacity() * std::mem::size_of::<EdgeAttrs>()
+            + self.node_ids.heap_bytes()
+            + self.edge_ids.heap_bytes()
+            + self.by_name.len() * 24
+    }
+
+    /// Every structural invariant of the graph and its indexes, checked from scratch;
+    /// returns one message per problem found.
+    pub fn verify(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let s = &self.schema;
+        let mut label_counts = vec![0usize; s.labels().len()];
+        for ix in self.g.node_indices() {
+            let n = &self.g[ix];
+            let idt = self.node_ids.text(n.id);
+            if self.node_index(n.id) != Some(ix) {
+                problems.push(format!("node {idt}: id index points elsewhere"));
+            }
+            if (n.label as usize) >= s.labels().len() {
+                problems.push(format!("node {idt}: unknown label #{}", n.label));
+                continue;
+            }
+            label_counts[n.label as usize] += 1;
+            if !n.props.windows(2).all(|w| w[0].0 < w[1].0) {
+                problems.push(format!("node {idt}: properties not sorted"));
+            }
+            if let Err(e) = s.check_node(n.label, &n.props) {
+                problems.push(format!("node {idt}: {e}"));
+            }
+            for name in self.names_of(n) {
+                if !self.find_by_name(n.label, name).contains(&ix) {
+                    problems.push(format!("node {idt}: name {name:?} missing from the name index"));
+                }
+            }
+            for ev in n.prov.iter() {
+                if self.node_by_id(ev.doc).is_none() {
+                    problems.push(format!("node {idt}: evidence cites missing document n{}", ev.doc));
+                }
+            }
+        }
+        for (l, &c) in label_counts.iter().enumerate() {
+            if self.by_label[l].len() != c {
+                problems.push(format!(
+                    "label index of :{} holds {} nodes, expected {c}",
+                    s.labels()[l].name,
+                    self.by_label[l].len()
+                ));
+            }
+        }
+        for ix in self.g.edge_indices() {
+            let e = self.g[ix];
+            let idt = self.edge_ids.text(e.id);
+            if self.edge_index(e.id) != Some(ix) {
+                problems.push(format!("edge {idt}: id index points elsewhere"));
+            }
+            let (a, b) = self.g.edge_endpoints(ix).expect("edge index from edge_indices");
+            let props = self.edge_attrs(&e).map(|x| &x.props[..]).unwrap_or(&[]);
+            if (e.rel_type() as usize) >= s.rel_types().len() {
+                problems.push(format!("edge {idt}: unknown type #{}", e.rel_type()));
+                continue;
+            }
+            if let Err(err) = s.check_edge(e.rel_type(), self.g[a].label, self.g[b].label, props) {
+                problems.push(format!("edge {idt}: {err}"));
+            }
+        }
+        problems
+    }
+}
+
+fn ty_code(ty: RelTypeId) -> NonZeroU16 {
+    NonZeroU16::new(ty.wrapping_add(1)).unwrap_or(NonZeroU16::MAX)
+}
+
+/// Sorts properties by key and checks there is no duplicate key.
+pub fn normalize_props(mut props: Vec<(KeyId, Value)>) -> Result<Props, KeyId> {
+    props.sort_by_key(|(k, _)| *k);
+    if let Some(w) = props.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(w[0].0);
+    }
+    Ok(props.into_boxed_slice())
+}
+
+/// Merges two provenance lists into one sorted list without duplicates.
+pub fn merge_prov(a: &[Evidence], b: &[Evidence]) -> Provenance {
+    let mut v: Vec<Evidence> = a.iter().chain(b).copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_boxed_slice()
+}

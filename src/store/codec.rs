@@ -1,0 +1,369 @@
+//! Every byte the store writes: key layout, the storage format version, checksummed
+//! records, and the bincode encoding of snapshots and logged batches. Swapping the
+//! codec means changing this module and [`FORMAT`].
+
+use super::StorageError;
+use crate::graph::{EdgeAttrs, EdgeData, Evidence, NodeRec};
+use crate::value::Value;
+use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The storage format this build reads and writes.
+pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, crc32)";
+/// Key of the format string.
+pub const KEY_FORMAT: &[u8] = b"meta/format";
+/// Key of the manifest: which snapshot generation and which log entries are live.
+pub const KEY_MANIFEST: &[u8] = b"meta/manifest";
+/// Prefix of snapshot chunks: `snap/` + generation (8 bytes BE) + kind byte + chunk number (4 bytes BE).
+pub const SNAP_PREFIX: &[u8] = b"snap/";
+/// Prefix of logged batches: `log/` + sequence number (8 bytes BE).
+pub const LOG_PREFIX: &[u8] = b"log/";
+/// Nodes per snapshot chunk.
+pub const NODES_PER_CHUNK: usize = 1024;
+/// Edges per snapshot chunk (about 64 KiB, the value size sled stores best).
+pub const EDGES_PER_CHUNK: usize = 4096;
+
+/// What is live in the database.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The live snapshot generation (0: none yet).
+    pub generation: u64,
+    /// Number of node chunks in that snapshot.
+    pub node_chunks: u32,
+    /// Number of edge chunks in that snapshot.
+    pub edge_chunks: u32,
+    /// Nodes in the snapshot.
+    pub nodes: u64,
+    /// Edges in the snapshot.
+    pub edges: u64,
+    /// First log sequence number not folded into the snapshot.
+    pub log_start: u64,
+    /// Next node id number to allocate.
+    pub next_node: u32,
+    /// Next edge id number to allocate.
+    pub next_edge: u32,
+}
+
+/// Kind byte of node chunks.
+pub const CHUNK_NODES: u8 = b'n';
+/// Kind byte of edge chunks.
+pub const CHUNK_EDGES: u8 = b'e';
+
+/// The key of snapshot chunk `n` of `kind` in generation `generation`.
+pub fn snap_key(generation: u64, kind: u8, n: u32) -> Vec<u8> {
+    let mut k = SNAP_PREFIX.to_vec();
+    k.extend_from_slice(&generation.to_be_bytes());
+    k.push(kind);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// The prefix of every chunk of one generation.
+pub fn snap_gen_prefix(generation: u64) -> Vec<u8> {
+    let mut k = SNAP_PREFIX.to_vec();
+    k.extend_from_slice(&generation.to_be_bytes());
+    k
+}
+
+/// The key of log entry `seq`.
+pub fn log_key(seq: u64) -> Vec<u8> {
+    let mut k = LOG_PREFIX.to_vec();
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The generation of a snapshot key.
+pub fn snap_key_generation(key: &[u8]) -> Option<u64> {
+    key.strip_prefix(SNAP_PREFIX)?.get(..8).map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+}
+
+/// The sequence number of a log key.
+pub fn log_key_seq(key: &[u8]) -> Option<u64> {
+    let b = key.strip_prefix(LOG_PREFIX)?;
+    (b.len() == 8).then(|| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+}
+
+/// A key written for people: `snapshot 3, edge chunk 17`, `log entry 42`, `meta/manifest`.
+pub fn describe_key(key: &[u8]) -> String {
+    if let Some(g) = snap_key_generation(key) {
+        let rest = &key[SNAP_PREFIX.len() + 8..];
+        if rest.len() == 5 {
+            let n = u32::from_be_bytes(rest[1..5].try_into().expect("4 bytes"));
+            let kind = if rest[0] == CHUNK_NODES { "node" } else { "edge" };
+            return format!("snapshot {g}, {kind} chunk {n}");
+        }
+    }
+    if let Some(s) = log_key_seq(key) {
+        return format!("log entry {s}");
+    }
+    String::from_utf8_lossy(key).into_owned()
+}
+
+/// Prefixes `payload` with its CRC-32.
+pub fn seal(payload: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(payload.len() + 4);
+    v.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    v.extend_from_slice(payload);
+    v
+}
+
+/// Checks a sealed record's CRC-32 and returns its payload.
+pub fn unseal<'a>(key: &[u8], bytes: &'a [u8]) -> Result<&'a [u8], StorageError> {
+    if bytes.len() < 4 {
+        return Err(corrupt(key, "record shorter than its checksum"));
+    }
+    let (crc, payload) = bytes.split_at(4);
+    let want = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
+    let got = crc32fast::hash(payload);
+    if want != got {
+        return Err(corrupt(key, &format!("checksum mismatch (stored {want:08x}, computed {got:08x})")));
+    }
+    Ok(payload)
+}
+
+/// A `Corrupt` error naming the record.
+pub fn corrupt(key: &[u8], reason: &str) -> StorageError {
+    StorageError::Corrupt { key: describe_key(key), reason: reason.to_string() }
+}
+
+/// Encodes and seals a serializable record.
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    seal(&bincode::serialize(v).expect("in-memory records always serialize"))
+}
+
+/// Unseals and decodes a record.
+pub fn decode<T: for<'de> Deserialize<'de>>(key: &[u8], bytes: &[u8]) -> Result<T, StorageError> {
+    let payload = unseal(key, bytes)?;
+    bincode::deserialize(payload).map_err(|e| corrupt(key, &format!("cannot decode: {e}")))
+}
+
+/// A value as encoded on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum SValue {
+    /// bool
+    Bool(bool),
+    /// int
+    Int(i64),
+    /// float
+    Float(f64),
+    /// string
+    Str(Arc<str>),
+    /// date as days since 0001-01-01 (CE day 1)
+    Date(i32),
+    /// list
+    List(Vec<SValue>),
+}
+
+impl SValue {
+    /// The on-disk form of a value.
+    pub fn from_value(v: &Value) -> SValue {
+        match v {
+            Value::Bool(b) => SValue::Bool(*b),
+            Value::Int(i) => SValue::Int(*i),
+            Value::Float(f) => SValue::Float(*f),
+            Value::Str(s) => SValue::Str(s.clone()),
+            Value::Date(d) => SValue::Date(chrono::Datelike::num_days_from_ce(d)),
+            Value::List(l) => SValue::List(l.iter().map(SValue::from_value).collect()),
+        }
+    }
+
+    /// The value back, sharing short strings through `interner`.
+    pub fn into_value(self, interner: &mut Interner) -> Option<Value> {
+        Some(match self {
+            SValue::Bool(b) => Value::Bool(b),
+            SValue::Int(i) => Value::Int(i),
+            SValue::Float(f) => Value::Float(f),
+            SValue::Str(s) => Value::Str(interner.intern(s)),
+            SValue::Date(d) => Value::Date(NaiveDate::from_num_days_from_ce_opt(d)?),
+            SValue::List(l) => {
+                Value::List(l.into_iter().map(|x| x.into_value(interner)).collect::<Option<Vec<_>>>()?.into())
+            }
+        })
+    }
+}
+
+/// Shares repeated short strings (kinds, statuses, roles) so each costs one allocation.
+#[derive(Default)]
+pub struct Interner {
+    set: FxHashSet<Arc<str>>,
+}
+
+impl Interner {
+    /// The shared copy of `s` (strings longer than 24 bytes are kept as they are).
+    pub fn intern(&mut self, s: Arc<str>) -> Arc<str> {
+        if s.len() > 24 {
+            return s;
+        }
+        if let Some(x) = self.set.get(&s) {
+            return x.clone();
+        }
+        self.set.insert(s.clone());
+        s
+    }
+}
+
+/// Properties as encoded on disk.
+pub type SProps = Vec<(u16, SValue)>;
+
+fn sprops(p: &[(u16, Value)]) -> SProps {
+    p.iter().map(|(k, v)| (*k, SValue::from_value(v))).collect()
+}
+
+/// Decodes properties; `None` if a value is out of range (a damaged record).
+pub fn props_from(p: SProps, interner: &mut Interner) -> Option<Box<[(u16, Value)]>> {
+    p.into_iter().map(|(k, v)| v.into_value(interner).map(|v| (k, v))).collect::<Option<Vec<_>>>().map(Into::into)
+}
+
+/// A node as encoded on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeSnap {
+    /// Id number.
+    pub id: u32,
+    /// External id text, when not native.
+    pub ext: Option<String>,
+    /// Label id.
+    pub label: u16,
+    /// Properties.
+    pub props: SProps,
+    /// Evidence.
+    pub prov: Vec<Evidence>,
+}
+
+impl NodeSnap {
+    /// The on-disk form of a node.
+    pub fn from_rec(n: &NodeRec, ext: Option<&str>) -> NodeSnap {
+        NodeSnap { id: n.id, ext: ext.map(str::to_string), label: n.label, props: sprops(&n.props), prov: n.prov.to_vec() }
+    }
+}
+
+/// A chunk of edges, column by column.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EdgeChunk {
+    /// Id numbers.
+    pub ids: Vec<u32>,
+    /// Relationship types.
+    pub types: Vec<u16>,
+    /// Source node id numbers.
+    pub src: Vec<u32>,
+    /// Target node id numbers.
+    pub dst: Vec<u32>,
+    /// (row, properties, evidence) for the rows that have any.
+    pub attrs: Vec<(u32, SProps, Vec<Evidence>)>,
+    /// (row, external id) for rows whose id is not native.
+    pub ext: Vec<(u32, String)>,
+}
+
+impl EdgeChunk {
+    /// Appends an edge; its attributes are given apart so the caller need not clone them.
+    pub fn push(&mut self, e: &EdgeData, attrs: Option<&EdgeAttrs>, ext: Option<&str>) {
+        let row = self.ids.len() as u32;
+        self.ids.push(e.id);
+        self.types.push(e.ty);
+        self.src.push(e.src);
+        self.dst.push(e.dst);
+        if let Some(a) = attrs.filter(|a| !a.props.is_empty() || !a.prov.is_empty()) {
+            self.attrs.push((row, sprops(&a.props), a.prov.to_vec()));
+        }
+        if let Some(x) = ext {
+            self.ext.push((row, x.to_string()));
+        }
+    }
+
+    /// Checks that the columns have equal lengths.
+    pub fn is_consistent(&self) -> bool {
+        let n = self.ids.len();
+        self.types.len() == n
+            && self.src.len() == n
+            && self.dst.len() == n
+            && self.attrs.iter().all(|a| (a.0 as usize) < n)
+            && self.ext.iter().all(|a| (a.0 as usize) < n)
+    }
+}
+
+/// An edge as logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EdgeSnap {
+    /// External id text, when not native.
+    pub ext: Option<String>,
+    /// Relationship type.
+    pub ty: u16,
+    /// Source node id number.
+    pub src: u32,
+    /// Target node id number.
+    pub dst: u32,
+    /// Properties.
+    pub props: SProps,
+    /// Evidence.
+    pub prov: Vec<Evidence>,
+}
+
+impl EdgeSnap {
+    /// The logged form of an edge.
+    pub fn from_data(e: &EdgeData, ext: Option<&str>) -> EdgeSnap {
+        EdgeSnap {
+            ext: ext.map(str::to_string),
+            ty: e.ty,
+            src: e.src,
+            dst: e.dst,
+            props: sprops(&e.attrs.props),
+            prov: e.attrs.prov.to_vec(),
+        }
+    }
+
+    /// The edge back.
+    pub fn into_data(self, id: u32, interner: &mut Interner) -> Option<EdgeData> {
+        Some(EdgeData {
+            id,
+            ty: self.ty,
+            src: self.src,
+            dst: self.dst,
+            attrs: EdgeAttrs { props: props_from(self.props, interner)?, prov: self.prov.into() },
+        })
+    }
+}
+
+/// One committed batch: the final state of every node and edge it touched.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LogBatch {
+    /// Next node id number after the batch.
+    pub next_node: u32,
+    /// Next edge id number after the batch.
+    pub next_edge: u32,
+    /// (id, new state or None when removed).
+    pub nodes: Vec<(u32, Option<NodeSnap>)>,
+    /// (id, new state or None when removed).
+    pub edges: Vec<(u32, Option<EdgeSnap>)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_records_detect_damage() {
+        let mut v = encode(&Manifest { generation: 7, ..Manifest::default() });
+        let m: Manifest = decode(KEY_MANIFEST, &v).unwrap();
+        assert_eq!(m.generation, 7);
+        let last = v.len() - 1;
+        v[last] ^= 0x40;
+        let e = decode::<Manifest>(KEY_MANIFEST, &v).unwrap_err();
+        assert!(e.to_string().starts_with("damaged record meta/manifest: checksum mismatch"), "{e}");
+    }
+
+    #[test]
+    fn keys_are_described_for_people() {
+        assert_eq!(describe_key(&snap_key(3, CHUNK_EDGES, 17)), "snapshot 3, edge chunk 17");
+        assert_eq!(describe_key(&log_key(42)), "log entry 42");
+        assert_eq!(snap_key_generation(&snap_key(9, CHUNK_NODES, 1)), Some(9));
+        assert_eq!(log_key_seq(&log_key(5)), Some(5));
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let d = NaiveDate::from_ymd_opt(2025, 10, 26).unwrap();
+        let v = SValue::from_value(&Value::Date(d)).into_value(&mut Interner::default()).unwrap();
+        assert_eq!(v, Value::Date(d));
+    }
+}

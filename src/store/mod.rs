@@ -1,0 +1,507 @@
+//! The persistent store: the in-memory [`Graph`] backed by a key-value engine
+//! (sled by default) as a snapshot plus a log of later batches.
+//!
+//! Layout (see `codec`): a snapshot is written as chunks of about 64 KiB under a new
+//! generation number, flushed, and only then made live by rewriting the manifest;
+//! each later batch is one checksummed log record, flushed before the write returns.
+//! A crash at any point leaves the old manifest pointing at complete data.
+
+mod backend;
+pub mod codec;
+mod error;
+
+pub use backend::{Backend, MemoryBackend, SledBackend};
+pub use error::StorageError;
+
+use crate::graph::{Change, EdgeAttrs, Graph, NodeRec, Txn};
+use crate::schema::Schema;
+use codec::*;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Log bytes after which a batch write also rewrites the snapshot.
+const COMPACT_AFTER_BYTES: u64 = 64 << 20;
+
+/// A graph database: the graph in memory, every committed batch on disk.
+pub struct Store {
+    graph: Graph,
+    backend: Box<dyn Backend>,
+    path: Option<PathBuf>,
+    manifest: Manifest,
+    next_seq: u64,
+    log_bytes: u64,
+}
+
+/// What `check` found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// Records read and verified.
+    pub records: usize,
+    /// Nodes checked.
+    pub nodes: usize,
+    /// Edges checked.
+    pub edges: usize,
+    /// One line per problem; empty when the database is sound.
+    pub problems: Vec<String>,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it if it does not exist.
+    pub fn open(path: &Path) -> Result<Store, StorageError> {
+        let backend = SledBackend::open(path)?;
+        Store::with_backend(Box::new(backend), Some(path.to_path_buf()), Arc::new(Schema::builtin()))
+    }
+
+    /// Opens an existing database at `path`; a missing one is an error.
+    pub fn open_existing(path: &Path) -> Result<Store, StorageError> {
+        if !path.exists() {
+            return Err(StorageError::NotFound { path: path.to_path_buf() });
+        }
+        Store::open(path)
+    }
+
+    /// A database that lives only in memory.
+    pub fn in_memory() -> Store {
+        Store::with_backend(Box::new(MemoryBackend::default()), None, Arc::new(Schema::builtin()))
+            .expect("an empty memory backend always opens")
+    }
+
+    /// Opens a database on any backend.
+    pub fn with_backend(
+        backend: Box<dyn Backend>,
+        path: Option<PathBuf>,
+        schema: Arc<Schema>,
+    ) -> Result<Store, StorageError> {
+        let shown = path.clone().unwrap_or_else(|| PathBuf::from("(memory)"));
+        match backend.get(KEY_FORMAT)? {
+            Some(f) if f != FORMAT.as_bytes() => {
+                return Err(StorageError::Version {
+                    path: shown,
+                    found: String::from_utf8_lossy(&f).into_owned(),
+                    expected: FORMAT.to_string(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                if backend.get(KEY_MANIFEST)?.is_some() {
+                    return Err(StorageError::Version {
+                        path: shown,
+                        found: "(none)".into(),
+                        expected: FORMAT.to_string(),
+                    });
+                }
+                backend.apply(vec![(KEY_FORMAT.to_vec(), Some(FORMAT.as_bytes().to_vec()))])?;
+                backend.flush()?;
+            }
+        }
+        let manifest: Manifest = match backend.get(KEY_MANIFEST)? {
+            Some(b) => decode(KEY_MANIFEST, &b)?,
+            None => Manifest::default(),
+        };
+        let mut phases = crate::timing::Phases::start("open");
+        let mut graph = load_snapshot(&*backend, &manifest, schema)?;
+        phases.lap("snapshot loaded");
+        let mut next_seq = manifest.log_start;
+        let mut log_bytes = 0u64;
+        let mut stale_logs = Vec::new();
+        let mut result = Ok(());
+        backend.scan(LOG_PREFIX, &mut |k, v| {
+            let Some(seq) = log_key_seq(k) else { return Ok(()) };
+            if seq < manifest.log_start {
+                stale_logs.push(k.to_vec());
+                return Ok(());
+            }
+            if seq != next_seq {
+                result = Err(corrupt(k, &format!("log entry {next_seq} is missing")));
+                return Ok(());
+            }
+            let batch: LogBatch = decode(k, v)?;
+            replay(&mut graph, batch).map_err(|reason| corrupt(k, &reason))?;
+            next_seq = seq + 1;
+            log_bytes += v.len() as u64;
+            Ok(())
+        })?;
+        result?;
+        phases.lap("log replayed");
+        let mut store = Store { graph, backend, path, manifest, next_seq, log_bytes };
+        store.collect_garbage(stale_logs)?;
+        Ok(store)
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The database path (None in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Bytes the engine uses on disk, if known.
+    pub fn size_on_disk(&self) -> Option<u64> {
+        self.backend.size_on_disk()
+    }
+
+    /// Runs `f` as one batch: if it fails, or the batch cannot be made durable, the graph
+    /// is left exactly as before; if it succeeds, the batch is on disk when this returns.
+    /// `bulk` (for loading an empty database) skips undo bookkeeping and writes a snapshot.
+    pub fn write<T, E: From<StorageError>>(
+        &mut self,
+        bulk: bool,
+        f: impl FnOnce(&mut Txn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut txn = Txn::new(&mut self.graph, bulk);
+        let is_bulk = txn.is_bulk();
+        let r = f(&mut txn);
+        let (changes, undo) = txn.finish();
+        let v = match r {
+            Ok(v) => v,
+            Err(e) => {
+                undo.apply(&mut self.graph);
+                return Err(e);
+            }
+        };
+        let mut phases = crate::timing::Phases::start("write");
+        phases.lap("batch built");
+        let persisted = if is_bulk { self.write_snapshot() } else { self.append_log(&changes) };
+        phases.lap("persisted");
+        if let Err(e) = persisted {
+            undo.apply(&mut self.graph);
+            return Err(e.into());
+        }
+        if !is_bulk && self.log_bytes > COMPACT_AFTER_BYTES {
+            // The batch is already durable in the log; a failed compaction only means the
+            // log is replayed at the next open, so its error is not the batch's.
+            let _ = self.write_snapshot();
+        }
+        Ok(v)
+    }
+
+    fn append_log(&mut self, changes: &[Change]) -> Result<(), StorageError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let g = &self.graph;
+        let mut batch = LogBatch {
+            next_node: g.node_ids().next_number(),
+            next_edge: g.edge_ids().next_number(),
+            ..LogBatch::default()
+        };
+        for c in changes {
+            match *c {
+                Change::Node(id) => {
+                    let snap = g.node_by_id(id).map(|n| NodeSnap::from_rec(n, g.node_ids().ext(id)));
+                    batch.nodes.push((id, snap));
+                }
+                Change::Edge(id) => {
+                    let snap = g.edge_by_id(id).map(|e| EdgeSnap::from_data(&e, g.edge_ids().ext(id)));
+                    batch.edges.push((id, snap));
+                }
+            }
+        }
+        let bytes = encode(&batch);
+        let len = bytes.len() as u64;
+        self.backend.apply(vec![(log_key(self.next_seq), Some(bytes))])?;
+        self.backend.flush()?;
+        self.next_seq += 1;
+        self.log_bytes += len;
+        Ok(())
+    }
+
+    /// Writes the whole graph as a new snapshot generation, makes it live, and drops the
+    /// old generation and the log it replaces.
+    pub fn write_snapshot(&mut self) -> Result<(), StorageError> {
+        let g = &self.graph;
+        let generation = self.manifest.generation + 1;
+        let mut ops: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        let mut pending = 0usize;
+        let flush_ops = |ops: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>, pending: &mut usize, force: bool| {
+            if *pending >= 8 << 20 || (force && !ops.is_empty()) {
+                *pending = 0;
+                return self.backend.apply(std::mem::take(ops));
+            }
+            Ok(())
+        };
+        let pg = g.petgraph();
+        let mut node_chunks = 0u32;
+        let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
+        let mut nodes = pg.node_indices().peekable();
+        while nodes.peek().is_some() {
+            chunk.clear();
+            for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
+                let n = &pg[ix];
+                chunk.push(NodeSnap::from_rec(n, g.node_ids().ext(n.id)));
+            }
+            let bytes = encode(&chunk);
+            pending += bytes.len();
+            ops.push((snap_key(generation, CHUNK_NODES, node_chunks), Some(bytes)));
+            node_chunks += 1;
+            flush_ops(&mut ops, &mut pending, false)?;
+        }
+        let mut edge_chunks = 0u32;
+        let mut edges = pg.edge_references().peekable();
+        while edges.peek().is_some() {
+            let mut ec = EdgeChunk::default();
+            for e in edges.by_ref().take(EDGES_PER_CHUNK) {
+                let w = e.weight();
+                let data = crate::graph::EdgeData {
+                    id: w.id,
+                    ty: w.rel_type(),
+                    src: pg[e.source()].id,
+                    dst: pg[e.target()].id,
+                    attrs: EdgeAttrs::default(),
+                };
+                let attrs = g.edge_attrs(w);
+                ec.push(&data, attrs, g.edge_ids().ext(w.id));
+            }
+            let bytes = encode(&ec);
+            pending += bytes.len();
+            ops.push((snap_key(generation, CHUNK_EDGES, edge_chunks), Some(bytes)));
+            edge_chunks += 1;
+            flush_ops(&mut ops, &mut pending, false)?;
+        }
+        flush_ops(&mut ops, &mut pending, true)?;
+        let mut phases = crate::timing::Phases::start("snapshot");
+        self.backend.flush()?;
+        phases.lap("flushed chunks");
+        let manifest = Manifest {
+            generation,
+            node_chunks,
+            edge_chunks,
+            nodes: pg.node_count() as u64,
+            edges: pg.edge_count() as u64,
+            log_start: self.next_seq,
+            next_node: g.node_ids().next_number(),
+            next_edge: g.edge_ids().next_number(),
+        };
+        self.backend.apply(vec![(KEY_MANIFEST.to_vec(), Some(encode(&manifest)))])?;
+        self.backend.flush()?;
+        self.manifest = manifest;
+        self.log_bytes = 0;
+        let stale = self.backend.keys(LOG_PREFIX)?;
+        self.collect_garbage(stale)
+    }
+
+    /// Deletes snapshot chunks of dead generations and the given dead log entries.
+    fn collect_garbage(&mut self, mut stale: Vec<Vec<u8>>) -> Result<(), StorageError> {
+        stale.retain(|k| log_key_seq(k).is_some_and(|s| s < self.manifest.log_start));
+        let live = self.manifest.generation;
+        for k in self.backend.keys(SNAP_PREFIX)? {
+            if snap_key_generation(&k) != Some(live) {
+                stale.push(k);
+            }
+        }
+        if stale.is_empty() {
+            return Ok(());
+        }
+        for part in stale.chunks(4096) {
+            self.backend.apply(part.iter().map(|k| (k.clone(), None)).collect())?;
+        }
+        Ok(())
+    }
+
+    /// Verifies every stored record (checksum and decoding), that the stored data gives
+    /// back the graph in memory, and every index.
+    pub fn check(&self) -> Result<CheckReport, StorageError> {
+        let mut report = CheckReport::default();
+        let mut problems = Vec::new();
+        let b = &*self.backend;
+        let mut verify = |k: &[u8], v: &[u8]| {
+            report.records += 1;
+            if k == KEY_FORMAT {
+                return;
+            }
+            let r = if k == KEY_MANIFEST {
+                decode::<Manifest>(k, v).map(|_| ())
+            } else if k.starts_with(LOG_PREFIX) {
+                decode::<LogBatch>(k, v).map(|_| ())
+            } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_NODES) {
+                decode::<Vec<NodeSnap>>(k, v).map(|_| ())
+            } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_EDGES) {
+                decode::<EdgeChunk>(k, v).and_then(|c| {
+                    if c.is_consistent() {
+                        Ok(())
+                    } else {
+                        Err(corrupt(k, "columns of unequal length"))
+                    }
+                })
+            } else {
+                Err(corrupt(k, "unexpected key"))
+            };
+            if let Err(e) = r {
+                problems.push(e.to_string());
+            }
+        };
+        b.scan(b"", &mut |k, v| {
+            verify(k, v);
+            Ok(())
+        })?;
+        if problems.is_empty() {
+            let schema = self.graph.schema().clone();
+            let reread = load_snapshot(b, &self.manifest, schema);
+            match reread {
+                Ok(mut g2) => {
+                    b.scan(LOG_PREFIX, &mut |k, v| {
+                        if log_key_seq(k).is_some_and(|s| s >= self.manifest.log_start) {
+                            if let Err(r) = replay(&mut g2, decode(k, v)?) {
+                                problems.push(format!("{}: {r}", describe_key(k)));
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    if g2.node_count() != self.graph.node_count() || g2.edge_count() != self.graph.edge_count() {
+                        problems.push(format!(
+                            "stored data holds {} nodes and {} edges, memory {} and {}",
+                            g2.node_count(),
+                            g2.edge_count(),
+                            self.graph.node_count(),
+                            self.graph.edge_count()
+                        ));
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        problems.extend(self.graph.verify());
+        report.nodes = self.graph.node_count();
+        report.edges = self.graph.edge_count();
+        report.problems = problems;
+        Ok(report)
+    }
+}
+
+/// Builds the graph of a snapshot: nodes on this thread while another decodes the edge chunks.
+fn load_snapshot(b: &dyn Backend, m: &Manifest, schema: Arc<Schema>) -> Result<Graph, StorageError> {
+    let mut g = Graph::new(schema);
+    if m.generation == 0 {
+        return Ok(g);
+    }
+    g.reserve(m.nodes as usize, m.edges as usize);
+    let nodes_prefix = {
+        let mut p = snap_gen_prefix(m.generation);
+        p.push(CHUNK_NODES);
+        p
+    };
+    let edges_prefix = {
+        let mut p = snap_gen_prefix(m.generation);
+        p.push(CHUNK_EDGES);
+        p
+    };
+    let (node_result, edge_result) = std::thread::scope(|s| {
+        let edges = s.spawn(|| -> Result<(Vec<EdgeChunk>, Interner), StorageError> {
+            let mut chunks = Vec::with_capacity(m.edge_chunks as usize);
+            b.scan(&edges_prefix, &mut |k, v| {
+                let c: EdgeChunk = decode(k, v)?;
+                if !c.is_consistent() {
+                    return Err(corrupt(k, "columns of unequal length"));
+                }
+                chunks.push(c);
+                Ok(())
+            })?;
+            Ok((chunks, Interner::default()))
+        });
+        let mut interner = Interner::default();
+        let mut count = 0u32;
+        let nodes = b.scan(&nodes_prefix, &mut |k, v| {
+            let chunk: Vec<NodeSnap> = decode(k, v)?;
+            for n in chunk {
+                let props = props_from(n.props, &mut interner).ok_or_else(|| corrupt(k, "date out of range"))?;
+                if (n.label as usize) >= g.schema().labels().len() {
+                    return Err(corrupt(k, &format!("unknown label #{}", n.label)));
+                }
+                if let Some(x) = &n.ext {
+                    g.id_maps_mut().0.set_ext(n.id, x);
+                }
+                g.put_node(NodeRec { id: n.id, label: n.label, props, prov: n.prov.into() });
+            }
+            count += 1;
+            Ok(())
+        });
+        (nodes.map(|_| count), edges.join())
+    });
+    let mut phases = crate::timing::Phases::start("load");
+    let node_chunks = node_result?;
+    let (chunks, mut interner) = edge_result.map_err(|_| StorageError::Backend("edge decoder panicked".into()))??;
+    if node_chunks != m.node_chunks || chunks.len() != m.edge_chunks as usize {
+        return Err(StorageError::Corrupt {
+            key: format!("snapshot {}", m.generation),
+            reason: format!(
+                "manifest lists {} node and {} edge chunks, found {} and {}",
+                m.node_chunks,
+                m.edge_chunks,
+                node_chunks,
+                chunks.len()
+            ),
+        });
+    }
+    let n_types = g.schema().rel_types().len();
+    for (ci, c) in chunks.into_iter().enumerate() {
+        let key = snap_key(m.generation, CHUNK_EDGES, ci as u32);
+        let mut attrs = c.attrs.into_iter().peekable();
+        let mut exts = c.ext.into_iter().peekable();
+        for row in 0..c.ids.len() {
+            let (a, bx) = match (g.node_index(c.src[row]), g.node_index(c.dst[row])) {
+                (Some(a), Some(bx)) => (a, bx),
+                _ => return Err(corrupt(&key, &format!("edge e{} has a missing endpoint", c.ids[row]))),
+            };
+            if c.types[row] as usize >= n_types {
+                return Err(corrupt(&key, &format!("unknown relationship type #{}", c.types[row])));
+            }
+            let mut ea = EdgeAttrs::default();
+            if attrs.peek().is_some_and(|x| x.0 as usize == row) {
+                let (_, p, prov) = attrs.next().expect("peeked");
+                ea.props = props_from(p, &mut interner).ok_or_else(|| corrupt(&key, "date out of range"))?;
+                ea.prov = prov.into();
+            }
+            if exts.peek().is_some_and(|x| x.0 as usize == row) {
+                let (_, x) = exts.next().expect("peeked");
+                g.id_maps_mut().1.set_ext(c.ids[row], &x);
+            }
+            g.push_edge(c.ids[row], c.types[row], a, bx, ea);
+        }
+    }
+    phases.lap("edges inserted");
+    let (n, e) = g.id_maps_mut();
+    n.bump_next(m.next_node);
+    e.bump_next(m.next_edge);
+    Ok(g)
+}
+
+/// Applies a logged batch: the final state of each touched node and edge.
+fn replay(g: &mut Graph, batch: LogBatch) -> Result<(), String> {
+    let mut interner = Interner::default();
+    for (id, e) in &batch.edges {
+        if e.is_none() {
+            g.remove_edge(*id);
+        }
+    }
+    for (id, n) in batch.nodes.iter() {
+        if let Some(n) = n {
+            let props = props_from(n.props.clone(), &mut interner).ok_or("date out of range")?;
+            if let Some(x) = &n.ext {
+                g.id_maps_mut().0.set_ext(*id, x);
+            }
+            g.put_node(NodeRec { id: *id, label: n.label, props, prov: n.prov.clone().into() });
+        }
+    }
+    for (id, e) in batch.edges {
+        if let Some(e) = e {
+            if let Some(x) = &e.ext {
+                g.id_maps_mut().1.set_ext(id, x);
+            }
+            let data = e.into_data(id, &mut interner).ok_or("date out of range")?;
+            g.put_edge(data).map_err(|e| e.to_string())?;
+        }
+    }
+    for (id, n) in &batch.nodes {
+        if n.is_none() {
+            g.remove_node(*id);
+        }
+    }
+    let (n, e) = g.id_maps_mut();
+    n.bump_next(batch.next_node);
+    e.bump_next(batch.next_edge);
+    Ok(())
+}

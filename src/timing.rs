@@ -1,0 +1,31 @@
+//! Phase timings for profiling, printed to standard error when `COOPGRAPH_TIMING` is set.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COOPGRAPH_TIMING").is_some())
+}
+
+/// A running timer that reports each phase's duration when timing is enabled.
+pub struct Phases {
+    what: &'static str,
+    last: Instant,
+}
+
+impl Phases {
+    /// Starts timing a task.
+    pub fn start(what: &'static str) -> Phases {
+        Phases { what, last: Instant::now() }
+    }
+
+    /// Ends the current phase, naming it.
+    pub fn lap(&mut self, phase: &str) {
+        if enabled() {
+            let now = Instant::now();
+            eprintln!("[timing] {}: {phase} {:.3} s", self.what, (now - self.last).as_secs_f64());
+            self.last = now;
+        }
+    }
+}
