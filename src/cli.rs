@@ -12,7 +12,13 @@ use std::time::Instant;
 #[command(name = "coopgraph", version, about, long_about = None)]
 pub struct Args {
     /// The database directory [default: $COOPGRAPH_DB, else ./coopgraph.db]
-    #[arg(long, global = true, env = "COOPGRAPH_DB", default_value = "coopgraph.db", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "COOPGRAPH_DB",
+        default_value = "coopgraph.db",
+        hide_env_values = true
+    )]
     pub db: PathBuf,
 
     /// The command to run.
@@ -87,7 +93,10 @@ pub fn run(args: Args) -> Result<i32> {
             print_stats(&store, format);
             Ok(EXIT_OK)
         }
-        Command::Export { format: ExportFormat::Json, output } => {
+        Command::Export {
+            format: ExportFormat::Json,
+            output,
+        } => {
             let store = Store::open_existing(&args.db)?;
             json::export(store.graph(), output.as_deref())?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
@@ -100,7 +109,10 @@ pub fn run(args: Args) -> Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Command::Import { format: ExportFormat::Json, file } => import(&args.db, &file),
+        Command::Import {
+            format: ExportFormat::Json,
+            file,
+        } => import(&args.db, &file),
         Command::Check => {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;
@@ -112,9 +124,17 @@ pub fn run(args: Args) -> Result<i32> {
                 report.records,
                 report.nodes,
                 report.edges,
-                if report.problems.is_empty() { "ok".to_string() } else { format!("{} problems", report.problems.len()) }
+                if report.problems.is_empty() {
+                    "ok".to_string()
+                } else {
+                    format!("{} problems", report.problems.len())
+                }
             );
-            Ok(if report.problems.is_empty() { EXIT_OK } else { EXIT_PROBLEMS })
+            Ok(if report.problems.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_PROBLEMS
+            })
         }
     }
 }
@@ -123,7 +143,8 @@ fn import(db: &Path, file: &Path) -> Result<i32> {
     let t = Instant::now();
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
-    let summary = export::json::import(&mut store, file).with_context(|| "import failed; the database is unchanged")?;
+    let summary = export::json::import(&mut store, file)
+        .with_context(|| "import failed; the database is unchanged")?;
     let g = store.graph();
     eprintln!(
         "imported {} nodes and {} edges from {} in {:.2} s ({} nodes and {} edges added)",
@@ -140,14 +161,22 @@ fn import(db: &Path, file: &Path) -> Result<i32> {
 fn print_stats(store: &Store, format: StatsFormat) {
     let g = store.graph();
     let schema = g.schema();
-    let labels: Vec<(String, usize)> =
-        schema.labels().iter().enumerate().map(|(i, l)| (l.name.clone(), g.label_count(i as u16))).collect();
+    let labels: Vec<(String, usize)> = schema
+        .labels()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.clone(), g.label_count(i as u16)))
+        .collect();
     let mut per_type = vec![0usize; schema.rel_types().len()];
     for e in g.petgraph().edge_weights() {
         per_type[e.rel_type() as usize] += 1;
     }
-    let types: Vec<(String, usize)> =
-        schema.rel_types().iter().zip(per_type).map(|(r, c)| (r.name.clone(), c)).collect();
+    let types: Vec<(String, usize)> = schema
+        .rel_types()
+        .iter()
+        .zip(per_type)
+        .map(|(r, c)| (r.name.clone(), c))
+        .collect();
     match format {
         StatsFormat::Json => {
             let obj = serde_json::json!({
@@ -160,7 +189,13 @@ fn print_stats(store: &Store, format: StatsFormat) {
             println!("{obj}");
         }
         StatsFormat::Table => {
-            let w = labels.iter().chain(&types).map(|(n, _)| n.len()).max().unwrap_or(0).max(16);
+            let w = labels
+                .iter()
+                .chain(&types)
+                .map(|(n, _)| n.len())
+                .max()
+                .unwrap_or(0)
+                .max(16);
             println!("{:<w$}  {:>12}", "nodes", g.node_count());
             for (n, c) in &labels {
                 println!("  :{n:<w2$}{c:>12}", w2 = w - 1);

@@ -37,7 +37,11 @@ pub fn fold(s: &str) -> String {
 
 /// Whether two strings are equal once folded, without allocating when both are ASCII.
 pub fn fold_eq(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() && !a.contains(char::is_whitespace) && !b.contains(char::is_whitespace) {
+    if a.is_ascii()
+        && b.is_ascii()
+        && !a.contains(char::is_whitespace)
+        && !b.contains(char::is_whitespace)
+    {
         return a.eq_ignore_ascii_case(b);
     }
     fold(a) == fold(b)
@@ -58,7 +62,10 @@ mod tests {
 
     #[test]
     fn white_space_is_collapsed_and_trimmed() {
-        assert_eq!(fold("  Ministry \t of\nPublic  Security "), "ministry of public security");
+        assert_eq!(
+            fold("  Ministry \t of\nPublic  Security "),
+            "ministry of public security"
+        );
     }
 
     #[test]

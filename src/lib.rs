@@ -3,13 +3,13 @@
 //! Layers, data flowing one way: `extract` → `graph`/`store` → `query` → `repl`/`cli`/`export`.
 //! Lower layers never import higher ones.
 
+pub mod cli;
 pub mod cypher;
+pub mod export;
 pub mod fold;
 pub mod gazetteer;
-pub mod schema;
-pub mod value;
 pub mod graph;
+pub mod schema;
 pub mod store;
-pub mod export;
-pub mod cli;
 pub mod timing;
+pub mod value;

@@ -146,7 +146,10 @@ fn suggest(s: &Option<String>) -> String {
 }
 
 /// Returns the candidate closest to `word` when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let lw = word.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -211,20 +214,25 @@ struct RawProp {
 impl Schema {
     /// The schema shipped in graph-schema/schema.toml.
     pub fn builtin() -> Schema {
-        Schema::parse(BUILTIN_SCHEMA).expect("the embedded graph-schema/schema.toml is valid (tested)")
+        Schema::parse(BUILTIN_SCHEMA)
+            .expect("the embedded graph-schema/schema.toml is valid (tested)")
     }
 
     /// Parses a schema file's text.
     pub fn parse(text: &str) -> Result<Schema, SchemaError> {
         let raw: RawSchema = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((0, 0));
-            SchemaError::Syntax { line, column, message: e.message().to_string() }
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            SchemaError::Syntax {
+                line,
+                column,
+                message: e.message().to_string(),
+            }
         })?;
         if raw.format != 1 {
-            return Err(SchemaError::Invalid(format!("format {} is not supported (expected 1)", raw.format)));
+            return Err(SchemaError::Invalid(format!(
+                "format {} is not supported (expected 1)",
+                raw.format
+            )));
         }
         let mut keys: Vec<String> = Vec::new();
         let mut key_of = |name: &str| -> KeyId {
@@ -236,43 +244,81 @@ impl Schema {
                 }
             }
         };
-        let mut props_of = |owner: &str, raw: BTreeMap<String, RawProp>| -> Result<Vec<PropDef>, SchemaError> {
-            raw.into_iter()
-                .map(|(name, p)| {
-                    let ty = ValueType::parse(&p.ty).ok_or_else(|| {
-                        SchemaError::Invalid(format!("{owner}.{name}: unknown type {:?}", p.ty))
-                    })?;
-                    Ok(PropDef { key: key_of(&name), name, ty, required: p.required, values: p.values })
-                })
-                .collect()
-        };
+        let mut props_of =
+            |owner: &str, raw: BTreeMap<String, RawProp>| -> Result<Vec<PropDef>, SchemaError> {
+                raw.into_iter()
+                    .map(|(name, p)| {
+                        let ty = ValueType::parse(&p.ty).ok_or_else(|| {
+                            SchemaError::Invalid(format!("{owner}.{name}: unknown type {:?}", p.ty))
+                        })?;
+                        Ok(PropDef {
+                            key: key_of(&name),
+                            name,
+                            ty,
+                            required: p.required,
+                            values: p.values,
+                        })
+                    })
+                    .collect()
+            };
         let mut labels = Vec::new();
         for (name, l) in raw.labels {
             let props = props_of(&name, l.properties)?;
             let key = match &l.key {
-                Some(k) => Some(props.iter().find(|p| &p.name == k).map(|p| p.key).ok_or_else(|| {
-                    SchemaError::Invalid(format!("{name}: key {k} is not one of its properties"))
-                })?),
+                Some(k) => Some(
+                    props
+                        .iter()
+                        .find(|p| &p.name == k)
+                        .map(|p| p.key)
+                        .ok_or_else(|| {
+                            SchemaError::Invalid(format!(
+                                "{name}: key {k} is not one of its properties"
+                            ))
+                        })?,
+                ),
                 None => None,
             };
-            labels.push(LabelDef { name, doc: l.doc, key, props });
+            labels.push(LabelDef {
+                name,
+                doc: l.doc,
+                key,
+                props,
+            });
         }
-        let label_id = |labels: &[LabelDef], owner: &str, n: &str| -> Result<LabelId, SchemaError> {
-            labels
-                .iter()
-                .position(|l| l.name == n)
-                .map(|i| i as LabelId)
-                .ok_or_else(|| SchemaError::Invalid(format!("{owner}: endpoint label {n} is not declared")))
-        };
+        let label_id =
+            |labels: &[LabelDef], owner: &str, n: &str| -> Result<LabelId, SchemaError> {
+                labels
+                    .iter()
+                    .position(|l| l.name == n)
+                    .map(|i| i as LabelId)
+                    .ok_or_else(|| {
+                        SchemaError::Invalid(format!("{owner}: endpoint label {n} is not declared"))
+                    })
+            };
         let mut rels = Vec::new();
         for (name, r) in raw.relationships {
-            let from = r.from.iter().map(|n| label_id(&labels, &name, n)).collect::<Result<_, _>>()?;
-            let to = r.to.iter().map(|n| label_id(&labels, &name, n)).collect::<Result<_, _>>()?;
+            let from = r
+                .from
+                .iter()
+                .map(|n| label_id(&labels, &name, n))
+                .collect::<Result<_, _>>()?;
+            let to =
+                r.to.iter()
+                    .map(|n| label_id(&labels, &name, n))
+                    .collect::<Result<_, _>>()?;
             let props = props_of(&name, r.properties)?;
-            rels.push(RelDef { name, doc: r.doc, from, to, props });
+            rels.push(RelDef {
+                name,
+                doc: r.doc,
+                from,
+                to,
+                props,
+            });
         }
         if labels.len() >= u16::MAX as usize || rels.len() >= u16::MAX as usize {
-            return Err(SchemaError::Invalid("too many labels or relationship types".into()));
+            return Err(SchemaError::Invalid(
+                "too many labels or relationship types".into(),
+            ));
         }
         Ok(Schema { labels, rels, keys })
     }
@@ -294,22 +340,26 @@ impl Schema {
 
     /// The label with this name, or an error with a suggestion.
     pub fn label(&self, name: &str) -> Result<LabelId, SchemaError> {
-        self.labels.iter().position(|l| l.name == name).map(|i| i as LabelId).ok_or_else(|| {
-            SchemaError::UnknownLabel {
+        self.labels
+            .iter()
+            .position(|l| l.name == name)
+            .map(|i| i as LabelId)
+            .ok_or_else(|| SchemaError::UnknownLabel {
                 label: name.to_string(),
                 suggestion: did_you_mean(name, self.labels.iter().map(|l| l.name.as_str())),
-            }
-        })
+            })
     }
 
     /// The relationship type with this name, or an error with a suggestion.
     pub fn rel_type(&self, name: &str) -> Result<RelTypeId, SchemaError> {
-        self.rels.iter().position(|r| r.name == name).map(|i| i as RelTypeId).ok_or_else(|| {
-            SchemaError::UnknownRelType {
+        self.rels
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| i as RelTypeId)
+            .ok_or_else(|| SchemaError::UnknownRelType {
                 rel: name.to_string(),
                 suggestion: did_you_mean(name, self.rels.iter().map(|r| r.name.as_str())),
-            }
-        })
+            })
     }
 
     /// The key id of a property name, if any label or type declares it.
@@ -351,7 +401,10 @@ impl Schema {
         let r = &self.rels[rel as usize];
         if !r.from.contains(&from) || !r.to.contains(&to) {
             let names = |ls: &[LabelId]| {
-                ls.iter().map(|&l| self.labels[l as usize].name.as_str()).collect::<Vec<_>>().join("|")
+                ls.iter()
+                    .map(|&l| self.labels[l as usize].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
             };
             return Err(SchemaError::BadEndpoints {
                 rel: r.name.clone(),
@@ -366,11 +419,13 @@ impl Schema {
 }
 
 fn find_prop<'a>(owner: &str, defs: &'a [PropDef], name: &str) -> Result<&'a PropDef, SchemaError> {
-    defs.iter().find(|p| p.name == name).ok_or_else(|| SchemaError::UnknownProperty {
-        owner: owner.to_string(),
-        key: name.to_string(),
-        suggestion: did_you_mean(name, defs.iter().map(|p| p.name.as_str())),
-    })
+    defs.iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| SchemaError::UnknownProperty {
+            owner: owner.to_string(),
+            key: name.to_string(),
+            suggestion: did_you_mean(name, defs.iter().map(|p| p.name.as_str())),
+        })
 }
 
 fn check_props(
@@ -381,7 +436,11 @@ fn check_props(
 ) -> Result<(), SchemaError> {
     for (k, v) in props {
         let Some(def) = defs.iter().find(|d| d.key == *k) else {
-            let key = schema.keys.get(*k as usize).cloned().unwrap_or_else(|| format!("#{k}"));
+            let key = schema
+                .keys
+                .get(*k as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("#{k}"));
             return Err(SchemaError::UnknownProperty {
                 owner: owner.to_string(),
                 suggestion: did_you_mean(&key, defs.iter().map(|p| p.name.as_str())),
@@ -399,7 +458,10 @@ fn check_props(
     }
     for d in defs.iter().filter(|d| d.required) {
         if !props.iter().any(|(k, _)| *k == d.key) {
-            return Err(SchemaError::MissingProperty { owner: owner.to_string(), key: d.name.clone() });
+            return Err(SchemaError::MissingProperty {
+                owner: owner.to_string(),
+                key: d.name.clone(),
+            });
         }
     }
     Ok(())
@@ -444,7 +506,13 @@ fn write_props(f: &mut fmt::Formatter<'_>, props: &[PropDef]) -> fmt::Result {
         if i > 0 {
             f.write_str(", ")?;
         }
-        write!(f, "{}: {}{}", p.name, p.ty.name(), if p.required { "!" } else { "" })?;
+        write!(
+            f,
+            "{}: {}{}",
+            p.name,
+            p.ty.name(),
+            if p.required { "!" } else { "" }
+        )?;
     }
     f.write_str("}")
 }
@@ -460,15 +528,30 @@ impl Schema {
         s.push_str("\nRelationship types:\n");
         for r in &self.rels {
             let names = |ls: &[LabelId]| {
-                ls.iter().map(|&l| self.labels[l as usize].name.as_str()).collect::<Vec<_>>().join("|")
+                ls.iter()
+                    .map(|&l| self.labels[l as usize].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
             };
             let props = if r.props.is_empty() {
                 String::new()
             } else {
-                let p: Vec<String> = r.props.iter().map(|p| format!("{}: {}", p.name, p.ty.name())).collect();
+                let p: Vec<String> = r
+                    .props
+                    .iter()
+                    .map(|p| format!("{}: {}", p.name, p.ty.name()))
+                    .collect();
                 format!(" {{{}}}", p.join(", "))
             };
-            let _ = writeln!(s, "  ({})-[:{}{}]->({})\n      {}", names(&r.from), r.name, props, names(&r.to), r.doc);
+            let _ = writeln!(
+                s,
+                "  ({})-[:{}{}]->({})\n      {}",
+                names(&r.from),
+                r.name,
+                props,
+                names(&r.to),
+                r.doc
+            );
         }
         s
     }
@@ -481,10 +564,29 @@ mod tests {
     #[test]
     fn builtin_schema_declares_the_public_names() {
         let s = Schema::builtin();
-        for l in ["Country", "Organization", "Person", "Event", "Agreement", "Topic", "Place", "Document"] {
+        for l in [
+            "Country",
+            "Organization",
+            "Person",
+            "Event",
+            "Agreement",
+            "Topic",
+            "Place",
+            "Document",
+        ] {
             s.label(l).unwrap();
         }
-        for r in ["OF", "MEMBER_OF", "PARTICIPATED_IN", "ABOUT", "HELD_IN", "IN", "PRODUCED", "PARTY_TO", "BROADER"] {
+        for r in [
+            "OF",
+            "MEMBER_OF",
+            "PARTICIPATED_IN",
+            "ABOUT",
+            "HELD_IN",
+            "IN",
+            "PRODUCED",
+            "PARTY_TO",
+            "BROADER",
+        ] {
             s.rel_type(r).unwrap();
         }
         let c = s.label("Country").unwrap();
@@ -495,16 +597,29 @@ mod tests {
     fn unknown_names_get_suggestions() {
         let s = Schema::builtin();
         let e = s.label("Contry").unwrap_err();
-        assert_eq!(e.to_string(), "unknown label :Contry (did you mean Country?)");
+        assert_eq!(
+            e.to_string(),
+            "unknown label :Contry (did you mean Country?)"
+        );
         let e = s.rel_type("PARTICIPATED").unwrap_err();
-        assert!(e.to_string().contains("did you mean PARTICIPATED_IN"), "{e}");
+        assert!(
+            e.to_string().contains("did you mean PARTICIPATED_IN"),
+            "{e}"
+        );
     }
 
     #[test]
     fn edges_between_wrong_labels_are_refused() {
         let s = Schema::builtin();
         let of = s.rel_type("OF").unwrap();
-        let e = s.check_edge(of, s.label("Event").unwrap(), s.label("Country").unwrap(), &[]).unwrap_err();
+        let e = s
+            .check_edge(
+                of,
+                s.label("Event").unwrap(),
+                s.label("Country").unwrap(),
+                &[],
+            )
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "relationship (:Event)-[:OF]->(:Country) is not allowed; OF goes from Organization|Person to Country"
@@ -516,10 +631,18 @@ mod tests {
         let s = Schema::builtin();
         let ev = s.label("Event").unwrap();
         let date = s.key("date").unwrap();
-        let e = s.check_node(ev, &[(date, Value::str("yesterday"))]).unwrap_err();
-        assert_eq!(e.to_string(), "property Event.date must be date, found string");
+        let e = s
+            .check_node(ev, &[(date, Value::str("yesterday"))])
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "property Event.date must be date, found string"
+        );
         let c = s.label("Country").unwrap();
-        assert!(matches!(s.check_node(c, &[]), Err(SchemaError::MissingProperty { .. })));
+        assert!(matches!(
+            s.check_node(c, &[]),
+            Err(SchemaError::MissingProperty { .. })
+        ));
     }
 
     #[test]

@@ -17,14 +17,21 @@ pub struct Phases {
 impl Phases {
     /// Starts timing a task.
     pub fn start(what: &'static str) -> Phases {
-        Phases { what, last: Instant::now() }
+        Phases {
+            what,
+            last: Instant::now(),
+        }
     }
 
     /// Ends the current phase, naming it.
     pub fn lap(&mut self, phase: &str) {
         if enabled() {
             let now = Instant::now();
-            eprintln!("[timing] {}: {phase} {:.3} s", self.what, (now - self.last).as_secs_f64());
+            eprintln!(
+                "[timing] {}: {phase} {:.3} s",
+                self.what,
+                (now - self.last).as_secs_f64()
+            );
             self.last = now;
         }
     }

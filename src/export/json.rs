@@ -27,7 +27,9 @@ pub fn write_value(w: &mut dyn Write, v: &Value) -> io::Result<()> {
     match v {
         Value::Bool(b) => write!(w, "{b}"),
         Value::Int(i) => write!(w, "{i}"),
-        Value::Float(f) if f.is_finite() => serde_json::to_writer(&mut *w, f).map_err(io::Error::other),
+        Value::Float(f) if f.is_finite() => {
+            serde_json::to_writer(&mut *w, f).map_err(io::Error::other)
+        }
         Value::Float(_) => w.write_all(b"null"),
         Value::Str(s) => write_str(w, s),
         Value::Date(d) => write!(w, "\"{}\"", d.format("%Y-%m-%d")),
@@ -88,7 +90,9 @@ pub fn write_node(w: &mut dyn Write, g: &Graph, n: &NodeRec) -> io::Result<()> {
 
 /// Writes one edge (by id number) as a JSON object (no trailing newline).
 pub fn write_edge(w: &mut dyn Write, g: &Graph, id: u32) -> io::Result<()> {
-    let Some(ix) = g.edge_index(id) else { return Ok(()) };
+    let Some(ix) = g.edge_index(id) else {
+        return Ok(());
+    };
     let pg = g.petgraph();
     let e = pg[ix];
     let (a, b) = pg.edge_endpoints(ix).expect("edge from the id index");
@@ -109,15 +113,26 @@ pub fn write_edge(w: &mut dyn Write, g: &Graph, id: u32) -> io::Result<()> {
 }
 
 /// Writes the graph (or the nodes and edges selected) as a JSON dump, in id order.
-pub fn write_dump(w: &mut dyn Write, g: &Graph, select: Option<(&[u32], &[u32])>) -> io::Result<()> {
-    write!(w, "{{\"format\":\"{DUMP_FORMAT}\",\"version\":{DUMP_VERSION},\"nodes\":[")?;
+pub fn write_dump(
+    w: &mut dyn Write,
+    g: &Graph,
+    select: Option<(&[u32], &[u32])>,
+) -> io::Result<()> {
+    write!(
+        w,
+        "{{\"format\":\"{DUMP_FORMAT}\",\"version\":{DUMP_VERSION},\"nodes\":["
+    )?;
     let all_nodes: Vec<u32>;
     let all_edges: Vec<u32>;
     let (nodes, edges) = match select {
         Some(s) => s,
         None => {
-            all_nodes = (0..g.node_ids().next_number()).filter(|&n| g.node_index(n).is_some()).collect();
-            all_edges = (0..g.edge_ids().next_number()).filter(|&n| g.edge_index(n).is_some()).collect();
+            all_nodes = (0..g.node_ids().next_number())
+                .filter(|&n| g.node_index(n).is_some())
+                .collect();
+            all_edges = (0..g.edge_ids().next_number())
+                .filter(|&n| g.edge_index(n).is_some())
+                .collect();
             (&all_nodes[..], &all_edges[..])
         }
     };
@@ -156,14 +171,25 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportErr
 }
 
 /// Imports a JSON dump held in memory; `path` names it in errors.
-pub fn import_bytes(store: &mut Store, bytes: &[u8], path: &Path) -> Result<ImportSummary, ExportError> {
+pub fn import_bytes(
+    store: &mut Store,
+    bytes: &[u8],
+    path: &Path,
+) -> Result<ImportSummary, ExportError> {
     let bulk = store.graph().node_count() == 0;
-    let malformed = |message: String| ExportError::Malformed { path: path.to_path_buf(), message };
+    let malformed = |message: String| ExportError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    };
     store.write(bulk, |txn| {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let mut summary = ImportSummary::default();
-        let seed = DumpSeed { txn, summary: &mut summary };
-        seed.deserialize(&mut de).map_err(|e| malformed(e.to_string()))?;
+        let seed = DumpSeed {
+            txn,
+            summary: &mut summary,
+        };
+        seed.deserialize(&mut de)
+            .map_err(|e| malformed(e.to_string()))?;
         de.end().map_err(|e| malformed(e.to_string()))?;
         check_cited_documents(txn.graph()).map_err(malformed)?;
         Ok(summary)
@@ -175,13 +201,21 @@ fn check_cited_documents(g: &Graph) -> Result<(), String> {
     let missing = |e: &Evidence| g.node_by_id(e.doc).is_none();
     for ix in pg.node_indices() {
         if let Some(e) = pg[ix].prov.iter().find(|e| missing(e)) {
-            return Err(format!("node {}: provenance cites document {}, which is not in the dump", g.node_id_text(pg[ix].id), g.node_id_text(e.doc)));
+            return Err(format!(
+                "node {}: provenance cites document {}, which is not in the dump",
+                g.node_id_text(pg[ix].id),
+                g.node_id_text(e.doc)
+            ));
         }
     }
     for ix in pg.edge_indices() {
         if let Some(a) = g.edge_attrs(&pg[ix]) {
             if let Some(e) = a.prov.iter().find(|e| missing(e)) {
-                return Err(format!("edge {}: provenance cites document {}, which is not in the dump", g.edge_id_text(pg[ix].id), g.node_id_text(e.doc)));
+                return Err(format!(
+                    "edge {}: provenance cites document {}, which is not in the dump",
+                    g.edge_id_text(pg[ix].id),
+                    g.node_id_text(e.doc)
+                ));
             }
         }
     }
@@ -299,7 +333,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
 
 impl DumpSeed<'_, '_> {
     fn evidence(&mut self, p: Vec<JEvidence<'_>>) -> Vec<Evidence> {
-        p.into_iter().map(|e| Evidence { doc: self.txn.assign_node_id(&e.doc), start: e.start, end: e.end }).collect()
+        p.into_iter()
+            .map(|e| Evidence {
+                doc: self.txn.assign_node_id(&e.doc),
+                start: e.start,
+                end: e.end,
+            })
+            .collect()
     }
 }
 
@@ -317,7 +357,9 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
                 "format" => {
                     let f: Cow<'de, str> = map.next_value()?;
                     if f != DUMP_FORMAT {
-                        return Err(de::Error::custom(format!("format is {f:?}, expected \"{DUMP_FORMAT}\"")));
+                        return Err(de::Error::custom(format!(
+                            "format is {f:?}, expected \"{DUMP_FORMAT}\""
+                        )));
                     }
                     format_ok = true;
                 }
@@ -373,7 +415,13 @@ impl<'de> Visitor<'de> for NodesSeed<'_, '_, '_> {
         while let Some(n) = seq.next_element::<JNode<'de>>()? {
             let schema = self.outer.txn.graph().schema().clone();
             if n.labels.len() != 1 {
-                return Err(at(i, &format!("has {} labels; a coopgraph node has exactly one", n.labels.len())));
+                return Err(at(
+                    i,
+                    &format!(
+                        "has {} labels; a coopgraph node has exactly one",
+                        n.labels.len()
+                    ),
+                ));
             }
             let label = schema.label(&n.labels[0]).map_err(|e| at(i, &e))?;
             let mut props = Vec::with_capacity(n.properties.0.len());
@@ -382,11 +430,15 @@ impl<'de> Visitor<'de> for NodesSeed<'_, '_, '_> {
                     continue;
                 }
                 let def = schema.node_prop(label, k).map_err(|e| at(i, &e))?;
-                let val = typed_value(def.ty, v).map_err(|e| at(i, &format!("properties.{k}: {e}")))?;
+                let val =
+                    typed_value(def.ty, v).map_err(|e| at(i, &format!("properties.{k}: {e}")))?;
                 props.push((def.key, val));
             }
             let prov = self.outer.evidence(n.provenance);
-            self.outer.txn.import_node(&n.id, label, props, prov).map_err(|e: GraphError| at(i, &e))?;
+            self.outer
+                .txn
+                .import_node(&n.id, label, props, prov)
+                .map_err(|e: GraphError| at(i, &e))?;
             i += 1;
         }
         self.outer.summary.nodes += i;
@@ -417,21 +469,33 @@ impl<'de> Visitor<'de> for EdgesSeed<'_, '_, '_> {
         while let Some(e) = seq.next_element::<JEdge<'de>>()? {
             let ty = schema.rel_type(&e.ty).map_err(|x| at(i, &x))?;
             let g = self.outer.txn.graph();
-            let src = g.node_ids().lookup(&e.source).filter(|&n| g.node_index(n).is_some());
-            let src = src.ok_or_else(|| at(i, &format!("source {} is not a node of the dump", e.source)))?;
-            let dst = g.node_ids().lookup(&e.target).filter(|&n| g.node_index(n).is_some());
-            let dst = dst.ok_or_else(|| at(i, &format!("target {} is not a node of the dump", e.target)))?;
+            let src = g
+                .node_ids()
+                .lookup(&e.source)
+                .filter(|&n| g.node_index(n).is_some());
+            let src = src
+                .ok_or_else(|| at(i, &format!("source {} is not a node of the dump", e.source)))?;
+            let dst = g
+                .node_ids()
+                .lookup(&e.target)
+                .filter(|&n| g.node_index(n).is_some());
+            let dst = dst
+                .ok_or_else(|| at(i, &format!("target {} is not a node of the dump", e.target)))?;
             let mut props = Vec::with_capacity(e.properties.0.len());
             for (k, v) in &e.properties.0 {
                 if v.is_null() {
                     continue;
                 }
                 let def = schema.rel_prop(ty, k).map_err(|x| at(i, &x))?;
-                let val = typed_value(def.ty, v).map_err(|x| at(i, &format!("properties.{k}: {x}")))?;
+                let val =
+                    typed_value(def.ty, v).map_err(|x| at(i, &format!("properties.{k}: {x}")))?;
                 props.push((def.key, val));
             }
             let prov = self.outer.evidence(e.provenance);
-            self.outer.txn.import_edge(&e.id, ty, src, dst, props, prov).map_err(|x| at(i, &x))?;
+            self.outer
+                .txn
+                .import_edge(&e.id, ty, src, dst, props, prov)
+                .map_err(|x| at(i, &x))?;
             i += 1;
         }
         self.outer.summary.edges += i;

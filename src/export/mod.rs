@@ -45,10 +45,20 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Creates the temporary file for `dest`.
     pub fn create(dest: &Path) -> Result<AtomicFile, ExportError> {
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export".into());
         let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let f = File::create(&tmp).map_err(|source| ExportError::Io { path: tmp.clone(), source })?;
-        Ok(AtomicFile { tmp, dest: dest.to_path_buf(), out: Some(BufWriter::with_capacity(1 << 20, f)) })
+        let f = File::create(&tmp).map_err(|source| ExportError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        Ok(AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            out: Some(BufWriter::with_capacity(1 << 20, f)),
+        })
     }
 
     /// The writer.
@@ -59,7 +69,10 @@ impl AtomicFile {
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<(), ExportError> {
         let out = self.out.take().expect("commit once");
-        let io_err = |source| ExportError::Io { path: self.dest.clone(), source };
+        let io_err = |source| ExportError::Io {
+            path: self.dest.clone(),
+            source,
+        };
         let f = out.into_inner().map_err(|e| io_err(e.into_error()))?;
         f.sync_all().map_err(io_err)?;
         std::fs::rename(&self.tmp, &self.dest).map_err(io_err)?;
@@ -77,7 +90,10 @@ impl Drop for AtomicFile {
 
 /// Wraps an I/O error with the destination's path.
 pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
-    move |source| ExportError::Io { path: path.to_path_buf(), source }
+    move |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes to a file atomically, or to standard output when `path` is `None` or `-`.

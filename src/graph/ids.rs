@@ -20,7 +20,10 @@ const NONE: u32 = u32::MAX;
 impl IdMap {
     /// An empty map whose native ids are written `<prefix><number>`.
     pub fn new(prefix: char) -> IdMap {
-        IdMap { prefix, ..IdMap::default() }
+        IdMap {
+            prefix,
+            ..IdMap::default()
+        }
     }
 
     /// The graph index of id number `num`.

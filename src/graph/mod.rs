@@ -269,7 +269,9 @@ impl Graph {
 
     /// Node indexes with a label, in insertion order.
     pub fn nodes_with_label(&self, label: LabelId) -> impl Iterator<Item = NodeIndex> + '_ {
-        self.by_label[label as usize].iter().map(|&i| NodeIndex::from(i))
+        self.by_label[label as usize]
+            .iter()
+            .map(|&i| NodeIndex::from(i))
     }
 
     /// Number of nodes with a label.
@@ -310,7 +312,10 @@ impl Graph {
 
     /// A property of a node.
     pub fn prop<'a>(props: &'a [(KeyId, Value)], key: KeyId) -> Option<&'a Value> {
-        props.binary_search_by_key(&key, |(k, _)| *k).ok().map(|i| &props[i].1)
+        props
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| &props[i].1)
     }
 
     /// The `name` property, if the node has one.
@@ -330,7 +335,10 @@ impl Graph {
     fn index_names(&mut self, ix: u32, add: bool) {
         let n = &self.g[NodeIndex::from(ix)];
         let label = n.label;
-        let mut hashes: Vec<u64> = self.names_of(n).map(|s| name_hash(label, &fold(s))).collect();
+        let mut hashes: Vec<u64> = self
+            .names_of(n)
+            .map(|s| name_hash(label, &fold(s)))
+            .collect();
         hashes.sort_unstable();
         hashes.dedup();
         for h in hashes {
@@ -405,7 +413,10 @@ impl Graph {
             .chain(self.g.edges_directed(ix, Direction::Incoming))
             .map(|e| e.weight().id)
             .collect();
-        let edges = incident.into_iter().filter_map(|e| self.remove_edge(e)).collect();
+        let edges = incident
+            .into_iter()
+            .filter_map(|e| self.remove_edge(e))
+            .collect();
         self.index_names(ix.index() as u32, false);
         let rec = self.g.remove_node(ix)?;
         let v = &mut self.by_label[rec.label as usize];
@@ -419,29 +430,60 @@ impl Graph {
     /// Inserts an edge, or replaces the edge with the same id; returns the previous record.
     /// Both endpoints must exist.
     pub fn put_edge(&mut self, e: EdgeData) -> Result<Option<EdgeData>, GraphError> {
-        let a = self.node_index(e.src).ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.src)))?;
-        let b = self.node_index(e.dst).ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.dst)))?;
+        let a = self
+            .node_index(e.src)
+            .ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.src)))?;
+        let b = self
+            .node_index(e.dst)
+            .ok_or_else(|| GraphError::NoSuchNode(self.node_ids.text(e.dst)))?;
         let old = match self.edge_index(e.id) {
             Some(ix) if self.g.edge_endpoints(ix) == Some((a, b)) => {
                 let w = self.g[ix];
                 let old = self.edge_data(ix);
                 let attr = self.store_attrs(w.attr, e.attrs);
-                self.g[ix] = EdgeRec { id: e.id, attr, ty: ty_code(e.ty) };
+                self.g[ix] = EdgeRec {
+                    id: e.id,
+                    attr,
+                    ty: ty_code(e.ty),
+                };
                 return Ok(old);
             }
             Some(_) => self.remove_edge(e.id),
             None => None,
         };
         let attr = self.store_attrs(NO_ATTR, e.attrs);
-        let ix = self.g.add_edge(a, b, EdgeRec { id: e.id, attr, ty: ty_code(e.ty) });
+        let ix = self.g.add_edge(
+            a,
+            b,
+            EdgeRec {
+                id: e.id,
+                attr,
+                ty: ty_code(e.ty),
+            },
+        );
         self.edge_ids.set(e.id, ix.index() as u32);
         Ok(old)
     }
 
     /// Adds an edge known to be new (bulk loads): no id check, endpoints given as indexes.
-    pub(crate) fn push_edge(&mut self, id: u32, ty: RelTypeId, a: NodeIndex, b: NodeIndex, attrs: EdgeAttrs) {
+    pub(crate) fn push_edge(
+        &mut self,
+        id: u32,
+        ty: RelTypeId,
+        a: NodeIndex,
+        b: NodeIndex,
+        attrs: EdgeAttrs,
+    ) {
         let attr = self.store_attrs(NO_ATTR, attrs);
-        let ix = self.g.add_edge(a, b, EdgeRec { id, attr, ty: ty_code(ty) });
+        let ix = self.g.add_edge(
+            a,
+            b,
+            EdgeRec {
+                id,
+                attr,
+                ty: ty_code(ty),
+            },
+        );
         self.edge_ids.set(id, ix.index() as u32);
     }
 
@@ -482,11 +524,19 @@ impl Graph {
     }
 
     /// Edges of type `ty` from `a` to `b`.
-    pub fn edges_between(&self, a: NodeIndex, b: NodeIndex, ty: RelTypeId) -> impl Iterator<Item = EdgeIndex> + '_ {
-        self.g.edges_connecting(a, b).filter(move |e| e.weight().rel_type() == ty).map(|e| {
-            use petgraph::visit::EdgeRef;
-            e.id()
-        })
+    pub fn edges_between(
+        &self,
+        a: NodeIndex,
+        b: NodeIndex,
+        ty: RelTypeId,
+    ) -> impl Iterator<Item = EdgeIndex> + '_ {
+        self.g
+            .edges_connecting(a, b)
+            .filter(move |e| e.weight().rel_type() == ty)
+            .map(|e| {
+                use petgraph::visit::EdgeRef;
+                e.id()
+            })
     }
 
     /// Allocates a fresh node id number.
@@ -539,12 +589,17 @@ impl Graph {
             }
             for name in self.names_of(n) {
                 if !self.find_by_name(n.label, name).contains(&ix) {
-                    problems.push(format!("node {idt}: name {name:?} missing from the name index"));
+                    problems.push(format!(
+                        "node {idt}: name {name:?} missing from the name index"
+                    ));
                 }
             }
             for ev in n.prov.iter() {
                 if self.node_by_id(ev.doc).is_none() {
-                    problems.push(format!("node {idt}: evidence cites missing document n{}", ev.doc));
+                    problems.push(format!(
+                        "node {idt}: evidence cites missing document n{}",
+                        ev.doc
+                    ));
                 }
             }
         }
@@ -563,7 +618,10 @@ impl Graph {
             if self.edge_index(e.id) != Some(ix) {
                 problems.push(format!("edge {idt}: id index points elsewhere"));
             }
-            let (a, b) = self.g.edge_endpoints(ix).expect("edge index from edge_indices");
+            let (a, b) = self
+                .g
+                .edge_endpoints(ix)
+                .expect("edge index from edge_indices");
             let props = self.edge_attrs(&e).map(|x| &x.props[..]).unwrap_or(&[]);
             if (e.rel_type() as usize) >= s.rel_types().len() {
                 problems.push(format!("edge {idt}: unknown type #{}", e.rel_type()));

@@ -1,7 +1,9 @@
 //! A write transaction over the in-memory graph: schema-checked upserts and imports
 //! that remember how to undo themselves, and which ids they touched.
 
-use super::{merge_prov, normalize_props, EdgeAttrs, EdgeData, Evidence, Graph, GraphError, NodeRec};
+use super::{
+    merge_prov, normalize_props, EdgeAttrs, EdgeData, Evidence, Graph, GraphError, NodeRec,
+};
 use crate::fold::fold;
 use crate::schema::{KeyId, LabelId, RelTypeId};
 use crate::value::Value;
@@ -65,7 +67,14 @@ impl<'g> Txn<'g> {
     /// bookkeeping: a rollback empties the graph again.
     pub fn new(g: &'g mut Graph, bulk: bool) -> Txn<'g> {
         let clear = bulk && g.node_count() == 0;
-        Txn { g, undo: Undo { clear, ..Undo::default() }, touched: Vec::new() }
+        Txn {
+            g,
+            undo: Undo {
+                clear,
+                ..Undo::default()
+            },
+            touched: Vec::new(),
+        }
     }
 
     /// Whether this is a bulk load into an empty graph.
@@ -119,8 +128,16 @@ impl<'g> Txn<'g> {
 
     /// Inserts or replaces an edge by id, after checking it against the schema.
     pub fn put_edge(&mut self, e: EdgeData) -> Result<(), GraphError> {
-        let la = self.g.node_by_id(e.src).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(e.src)))?.label;
-        let lb = self.g.node_by_id(e.dst).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(e.dst)))?.label;
+        let la = self
+            .g
+            .node_by_id(e.src)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(e.src)))?
+            .label;
+        let lb = self
+            .g
+            .node_by_id(e.dst)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(e.dst)))?
+            .label;
         self.g.schema.check_edge(e.ty, la, lb, &e.attrs.props)?;
         self.note_edge(e.id);
         self.g.put_edge(e)?;
@@ -135,7 +152,9 @@ impl<'g> Txn<'g> {
 
     /// Removes a node and its edges by id.
     pub fn remove_node(&mut self, id: u32) -> bool {
-        let Some(ix) = self.g.node_index(id) else { return false };
+        let Some(ix) = self.g.node_index(id) else {
+            return false;
+        };
         let incident: Vec<u32> = self
             .g
             .g
@@ -161,10 +180,45 @@ impl<'g> Txn<'g> {
         props: Vec<(KeyId, Value)>,
         prov: &[Evidence],
     ) -> Result<u32, GraphError> {
+        self.upsert_node_scoped(label, props, prov, None)
+    }
+
+    /// Like [`Txn::upsert_node`], but when `scope` is `(rel, target)` only nodes with a `rel`
+    /// edge to node `target` are merged with: two countries' "Ministry of Interior" stay two
+    /// nodes (`scope` = (OF, country)). The caller adds the scoping edge itself.
+    pub fn upsert_node_scoped(
+        &mut self,
+        label: LabelId,
+        props: Vec<(KeyId, Value)>,
+        prov: &[Evidence],
+        scope: Option<(RelTypeId, u32)>,
+    ) -> Result<u32, GraphError> {
         let props = self.checked_props(label, props)?;
-        let probe = NodeRec { id: u32::MAX, label, props, prov: Box::default() };
+        let probe = NodeRec {
+            id: u32::MAX,
+            label,
+            props,
+            prov: Box::default(),
+        };
         let names: Vec<String> = self.g.names_of(&probe).map(str::to_string).collect();
-        let existing = names.iter().flat_map(|n| self.g.find_by_name(label, n)).min_by_key(|ix| self.g.g[*ix].id);
+        let scope_ix = match scope {
+            Some((rel, target)) => Some((
+                rel,
+                self.g
+                    .node_index(target)
+                    .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(target)))?,
+            )),
+            None => None,
+        };
+        let in_scope = |g: &Graph, ix: petgraph::stable_graph::NodeIndex| match scope_ix {
+            None => true,
+            Some((rel, t)) => g.edges_between(ix, t, rel).next().is_some(),
+        };
+        let existing = names
+            .iter()
+            .flat_map(|n| self.g.find_by_name(label, n))
+            .filter(|&ix| in_scope(self.g, ix))
+            .min_by_key(|ix| self.g.g[*ix].id);
         let rec = match existing {
             Some(ix) => {
                 let old = self.g.g[ix].clone();
@@ -172,7 +226,12 @@ impl<'g> Txn<'g> {
             }
             None => {
                 let id = self.g.allocate_node_id();
-                NodeRec { id, label, props: probe.props, prov: merge_prov(prov, &[]) }
+                NodeRec {
+                    id,
+                    label,
+                    props: probe.props,
+                    prov: merge_prov(prov, &[]),
+                }
             }
         };
         let id = rec.id;
@@ -191,8 +250,14 @@ impl<'g> Txn<'g> {
         prov: &[Evidence],
     ) -> Result<u32, GraphError> {
         let props = normalize_props(props).map_err(|k| self.dup_key(k))?;
-        let a = self.g.node_index(src).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(src)))?;
-        let b = self.g.node_index(dst).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(dst)))?;
+        let a = self
+            .g
+            .node_index(src)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(src)))?;
+        let b = self
+            .g
+            .node_index(dst)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(dst)))?;
         let existing = self.g.edges_between(a, b, ty).next();
         let data = match existing {
             Some(ix) => {
@@ -203,7 +268,16 @@ impl<'g> Txn<'g> {
             }
             None => {
                 let id = self.g.allocate_edge_id();
-                EdgeData { id, ty, src, dst, attrs: EdgeAttrs { props, prov: merge_prov(prov, &[]) } }
+                EdgeData {
+                    id,
+                    ty,
+                    src,
+                    dst,
+                    attrs: EdgeAttrs {
+                        props,
+                        prov: merge_prov(prov, &[]),
+                    },
+                }
             }
         };
         let id = data.id;
@@ -240,7 +314,12 @@ impl<'g> Txn<'g> {
         prov.sort_unstable();
         prov.dedup();
         self.note_node(id);
-        self.g.put_node(NodeRec { id, label, props, prov: prov.into_boxed_slice() });
+        self.g.put_node(NodeRec {
+            id,
+            label,
+            props,
+            prov: prov.into_boxed_slice(),
+        });
         Ok(id)
     }
 
@@ -255,8 +334,16 @@ impl<'g> Txn<'g> {
         prov: Vec<Evidence>,
     ) -> Result<u32, GraphError> {
         let props = normalize_props(props).map_err(|k| self.dup_key(k))?;
-        let la = self.g.node_by_id(src).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(src)))?.label;
-        let lb = self.g.node_by_id(dst).ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(dst)))?.label;
+        let la = self
+            .g
+            .node_by_id(src)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(src)))?
+            .label;
+        let lb = self
+            .g
+            .node_by_id(dst)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(dst)))?
+            .label;
         self.g.schema.check_edge(ty, la, lb, &props)?;
         let (_, edges) = self.g.id_maps_mut();
         let id = edges.assign(ext_id);
@@ -264,12 +351,18 @@ impl<'g> Txn<'g> {
         let mut prov = prov;
         prov.sort_unstable();
         prov.dedup();
-        let attrs = EdgeAttrs { props, prov: prov.into_boxed_slice() };
+        let attrs = EdgeAttrs {
+            props,
+            prov: prov.into_boxed_slice(),
+        };
         if self.undo.clear && self.g.edge_index(id).is_none() {
             if !native {
                 self.g.id_maps_mut().1.set_ext(id, ext_id);
             }
-            let (a, b) = (self.g.node_index(src).expect("checked"), self.g.node_index(dst).expect("checked"));
+            let (a, b) = (
+                self.g.node_index(src).expect("checked"),
+                self.g.node_index(dst).expect("checked"),
+            );
             self.g.push_edge(id, ty, a, b, attrs);
             return Ok(id);
         }
@@ -277,7 +370,13 @@ impl<'g> Txn<'g> {
             self.g.id_maps_mut().1.set_ext(id, ext_id);
         }
         self.note_edge(id);
-        self.g.put_edge(EdgeData { id, ty, src, dst, attrs })?;
+        self.g.put_edge(EdgeData {
+            id,
+            ty,
+            src,
+            dst,
+            attrs,
+        })?;
         Ok(id)
     }
 
@@ -288,7 +387,11 @@ impl<'g> Txn<'g> {
         )))
     }
 
-    fn checked_props(&self, label: LabelId, props: Vec<(KeyId, Value)>) -> Result<super::Props, GraphError> {
+    fn checked_props(
+        &self,
+        label: LabelId,
+        props: Vec<(KeyId, Value)>,
+    ) -> Result<super::Props, GraphError> {
         let props = normalize_props(props).map_err(|k| self.dup_key(k))?;
         self.g.schema.check_node(label, &props)?;
         Ok(props)
@@ -304,8 +407,16 @@ fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence
     let key = g.schema.labels()[old.label as usize].key;
     let aliases_key = g.aliases_key;
     let mut written: Vec<String> = g.names_of(&old).map(str::to_string).collect();
-    let mut name = key.and_then(|k| Graph::prop(&old.props, k)).and_then(Value::as_str).map(str::to_string);
-    let probe = NodeRec { id: old.id, label: old.label, props: new_props.clone(), prov: Box::default() };
+    let mut name = key
+        .and_then(|k| Graph::prop(&old.props, k))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let probe = NodeRec {
+        id: old.id,
+        label: old.label,
+        props: new_props.clone(),
+        prov: Box::default(),
+    };
     for n in g.names_of(&probe) {
         if !written.iter().any(|w| w == n) {
             written.push(n.to_string());
@@ -323,7 +434,10 @@ fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence
     }
     if let Some(ak) = aliases_key {
         if g.schema.labels()[old.label as usize].prop(ak).is_some() {
-            let aliases: Vec<&String> = written.iter().filter(|w| Some(w.as_str()) != name.as_deref()).collect();
+            let aliases: Vec<&String> = written
+                .iter()
+                .filter(|w| Some(w.as_str()) != name.as_deref())
+                .collect();
             props.retain(|(pk, _)| *pk != ak);
             if !aliases.is_empty() {
                 props.push((ak, Value::str_list(aliases)));
@@ -331,7 +445,12 @@ fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence
         }
     }
     props.sort_by_key(|(k, _)| *k);
-    NodeRec { id: old.id, label: old.label, props: props.into_boxed_slice(), prov: merge_prov(&old.prov, prov) }
+    NodeRec {
+        id: old.id,
+        label: old.label,
+        props: props.into_boxed_slice(),
+        prov: merge_prov(&old.prov, prov),
+    }
 }
 
 /// Keeps every old property and adds the new ones the old lacks.

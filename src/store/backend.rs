@@ -41,7 +41,10 @@ impl SledBackend {
             .cache_capacity(32 << 20)
             .open()
             .map_err(|e| map_sled(path, e))?;
-        Ok(SledBackend { db, path: path.to_path_buf() })
+        Ok(SledBackend {
+            db,
+            path: path.to_path_buf(),
+        })
     }
 
     fn err(&self, e: sled::Error) -> StorageError {
@@ -53,9 +56,14 @@ impl SledBackend {
 fn map_sled(path: &Path, e: sled::Error) -> StorageError {
     match e {
         sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-            StorageError::Locked { path: path.to_path_buf() }
+            StorageError::Locked {
+                path: path.to_path_buf(),
+            }
         }
-        sled::Error::Io(io) => StorageError::Io { path: path.to_path_buf(), source: io },
+        sled::Error::Io(io) => StorageError::Io {
+            path: path.to_path_buf(),
+            source: io,
+        },
         sled::Error::Corruption { at, .. } => StorageError::Corrupt {
             key: format!("sled log at {at:?}"),
             reason: "the storage engine found a damaged page".into(),
@@ -66,7 +74,11 @@ fn map_sled(path: &Path, e: sled::Error) -> StorageError {
 
 impl Backend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.db.get(key).map_err(|e| self.err(e))?.map(|v| v.to_vec()))
+        Ok(self
+            .db
+            .get(key)
+            .map_err(|e| self.err(e))?
+            .map(|v| v.to_vec()))
     }
 
     fn scan(
@@ -82,7 +94,11 @@ impl Backend for SledBackend {
     }
 
     fn keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError> {
-        self.db.scan_prefix(prefix).keys().map(|r| r.map(|k| k.to_vec()).map_err(|e| self.err(e))).collect()
+        self.db
+            .scan_prefix(prefix)
+            .keys()
+            .map(|r| r.map(|k| k.to_vec()).map_err(|e| self.err(e)))
+            .collect()
     }
 
     fn apply(&self, ops: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), StorageError> {
@@ -128,7 +144,10 @@ impl Backend for MemoryBackend {
         f: &mut dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
         let m = self.map();
-        for (k, v) in m.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+        for (k, v) in m
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
             f(k, v)?;
         }
         Ok(())
@@ -136,7 +155,10 @@ impl Backend for MemoryBackend {
 
     fn keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError> {
         let m = self.map();
-        Ok(m.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect())
+        Ok(m.range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect())
     }
 
     fn apply(&self, ops: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), StorageError> {

@@ -76,7 +76,9 @@ pub fn log_key(seq: u64) -> Vec<u8> {
 
 /// The generation of a snapshot key.
 pub fn snap_key_generation(key: &[u8]) -> Option<u64> {
-    key.strip_prefix(SNAP_PREFIX)?.get(..8).map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+    key.strip_prefix(SNAP_PREFIX)?
+        .get(..8)
+        .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
 }
 
 /// The sequence number of a log key.
@@ -91,7 +93,11 @@ pub fn describe_key(key: &[u8]) -> String {
         let rest = &key[SNAP_PREFIX.len() + 8..];
         if rest.len() == 5 {
             let n = u32::from_be_bytes(rest[1..5].try_into().expect("4 bytes"));
-            let kind = if rest[0] == CHUNK_NODES { "node" } else { "edge" };
+            let kind = if rest[0] == CHUNK_NODES {
+                "node"
+            } else {
+                "edge"
+            };
             return format!("snapshot {g}, {kind} chunk {n}");
         }
     }
@@ -118,14 +124,20 @@ pub fn unseal<'a>(key: &[u8], bytes: &'a [u8]) -> Result<&'a [u8], StorageError>
     let want = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
     let got = crc32fast::hash(payload);
     if want != got {
-        return Err(corrupt(key, &format!("checksum mismatch (stored {want:08x}, computed {got:08x})")));
+        return Err(corrupt(
+            key,
+            &format!("checksum mismatch (stored {want:08x}, computed {got:08x})"),
+        ));
     }
     Ok(payload)
 }
 
 /// A `Corrupt` error naming the record.
 pub fn corrupt(key: &[u8], reason: &str) -> StorageError {
-    StorageError::Corrupt { key: describe_key(key), reason: reason.to_string() }
+    StorageError::Corrupt {
+        key: describe_key(key),
+        reason: reason.to_string(),
+    }
 }
 
 /// Encodes and seals a serializable record.
@@ -177,9 +189,12 @@ impl SValue {
             SValue::Float(f) => Value::Float(f),
             SValue::Str(s) => Value::Str(interner.intern(s)),
             SValue::Date(d) => Value::Date(NaiveDate::from_num_days_from_ce_opt(d)?),
-            SValue::List(l) => {
-                Value::List(l.into_iter().map(|x| x.into_value(interner)).collect::<Option<Vec<_>>>()?.into())
-            }
+            SValue::List(l) => Value::List(
+                l.into_iter()
+                    .map(|x| x.into_value(interner))
+                    .collect::<Option<Vec<_>>>()?
+                    .into(),
+            ),
         })
     }
 }
@@ -213,7 +228,10 @@ fn sprops(p: &[(u16, Value)]) -> SProps {
 
 /// Decodes properties; `None` if a value is out of range (a damaged record).
 pub fn props_from(p: SProps, interner: &mut Interner) -> Option<Box<[(u16, Value)]>> {
-    p.into_iter().map(|(k, v)| v.into_value(interner).map(|v| (k, v))).collect::<Option<Vec<_>>>().map(Into::into)
+    p.into_iter()
+        .map(|(k, v)| v.into_value(interner).map(|v| (k, v)))
+        .collect::<Option<Vec<_>>>()
+        .map(Into::into)
 }
 
 /// A node as encoded on disk.
@@ -234,7 +252,13 @@ pub struct NodeSnap {
 impl NodeSnap {
     /// The on-disk form of a node.
     pub fn from_rec(n: &NodeRec, ext: Option<&str>) -> NodeSnap {
-        NodeSnap { id: n.id, ext: ext.map(str::to_string), label: n.label, props: sprops(&n.props), prov: n.prov.to_vec() }
+        NodeSnap {
+            id: n.id,
+            ext: ext.map(str::to_string),
+            label: n.label,
+            props: sprops(&n.props),
+            prov: n.prov.to_vec(),
+        }
     }
 }
 
@@ -319,7 +343,10 @@ impl EdgeSnap {
             ty: self.ty,
             src: self.src,
             dst: self.dst,
-            attrs: EdgeAttrs { props: props_from(self.props, interner)?, prov: self.prov.into() },
+            attrs: EdgeAttrs {
+                props: props_from(self.props, interner)?,
+                prov: self.prov.into(),
+            },
         })
     }
 }
@@ -343,18 +370,28 @@ mod tests {
 
     #[test]
     fn sealed_records_detect_damage() {
-        let mut v = encode(&Manifest { generation: 7, ..Manifest::default() });
+        let mut v = encode(&Manifest {
+            generation: 7,
+            ..Manifest::default()
+        });
         let m: Manifest = decode(KEY_MANIFEST, &v).unwrap();
         assert_eq!(m.generation, 7);
         let last = v.len() - 1;
         v[last] ^= 0x40;
         let e = decode::<Manifest>(KEY_MANIFEST, &v).unwrap_err();
-        assert!(e.to_string().starts_with("damaged record meta/manifest: checksum mismatch"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("damaged record meta/manifest: checksum mismatch"),
+            "{e}"
+        );
     }
 
     #[test]
     fn keys_are_described_for_people() {
-        assert_eq!(describe_key(&snap_key(3, CHUNK_EDGES, 17)), "snapshot 3, edge chunk 17");
+        assert_eq!(
+            describe_key(&snap_key(3, CHUNK_EDGES, 17)),
+            "snapshot 3, edge chunk 17"
+        );
         assert_eq!(describe_key(&log_key(42)), "log entry 42");
         assert_eq!(snap_key_generation(&snap_key(9, CHUNK_NODES, 1)), Some(9));
         assert_eq!(log_key_seq(&log_key(5)), Some(5));
@@ -363,7 +400,9 @@ mod tests {
     #[test]
     fn dates_round_trip() {
         let d = NaiveDate::from_ymd_opt(2025, 10, 26).unwrap();
-        let v = SValue::from_value(&Value::Date(d)).into_value(&mut Interner::default()).unwrap();
+        let v = SValue::from_value(&Value::Date(d))
+            .into_value(&mut Interner::default())
+            .unwrap();
         assert_eq!(v, Value::Date(d));
     }
 }

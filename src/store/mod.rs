@@ -50,21 +50,31 @@ impl Store {
     /// Opens the database at `path`, creating it if it does not exist.
     pub fn open(path: &Path) -> Result<Store, StorageError> {
         let backend = SledBackend::open(path)?;
-        Store::with_backend(Box::new(backend), Some(path.to_path_buf()), Arc::new(Schema::builtin()))
+        Store::with_backend(
+            Box::new(backend),
+            Some(path.to_path_buf()),
+            Arc::new(Schema::builtin()),
+        )
     }
 
     /// Opens an existing database at `path`; a missing one is an error.
     pub fn open_existing(path: &Path) -> Result<Store, StorageError> {
         if !path.exists() {
-            return Err(StorageError::NotFound { path: path.to_path_buf() });
+            return Err(StorageError::NotFound {
+                path: path.to_path_buf(),
+            });
         }
         Store::open(path)
     }
 
     /// A database that lives only in memory.
     pub fn in_memory() -> Store {
-        Store::with_backend(Box::new(MemoryBackend::default()), None, Arc::new(Schema::builtin()))
-            .expect("an empty memory backend always opens")
+        Store::with_backend(
+            Box::new(MemoryBackend::default()),
+            None,
+            Arc::new(Schema::builtin()),
+        )
+        .expect("an empty memory backend always opens")
     }
 
     /// Opens a database on any backend.
@@ -91,7 +101,10 @@ impl Store {
                         expected: FORMAT.to_string(),
                     });
                 }
-                backend.apply(vec![(KEY_FORMAT.to_vec(), Some(FORMAT.as_bytes().to_vec()))])?;
+                backend.apply(vec![(
+                    KEY_FORMAT.to_vec(),
+                    Some(FORMAT.as_bytes().to_vec()),
+                )])?;
                 backend.flush()?;
             }
         }
@@ -107,7 +120,9 @@ impl Store {
         let mut stale_logs = Vec::new();
         let mut result = Ok(());
         backend.scan(LOG_PREFIX, &mut |k, v| {
-            let Some(seq) = log_key_seq(k) else { return Ok(()) };
+            let Some(seq) = log_key_seq(k) else {
+                return Ok(());
+            };
             if seq < manifest.log_start {
                 stale_logs.push(k.to_vec());
                 return Ok(());
@@ -124,7 +139,14 @@ impl Store {
         })?;
         result?;
         phases.lap("log replayed");
-        let mut store = Store { graph, backend, path, manifest, next_seq, log_bytes };
+        let mut store = Store {
+            graph,
+            backend,
+            path,
+            manifest,
+            next_seq,
+            log_bytes,
+        };
         store.collect_garbage(stale_logs)?;
         Ok(store)
     }
@@ -165,7 +187,11 @@ impl Store {
         };
         let mut phases = crate::timing::Phases::start("write");
         phases.lap("batch built");
-        let persisted = if is_bulk { self.write_snapshot() } else { self.append_log(&changes) };
+        let persisted = if is_bulk {
+            self.write_snapshot()
+        } else {
+            self.append_log(&changes)
+        };
         phases.lap("persisted");
         if let Err(e) = persisted {
             undo.apply(&mut self.graph);
@@ -192,18 +218,23 @@ impl Store {
         for c in changes {
             match *c {
                 Change::Node(id) => {
-                    let snap = g.node_by_id(id).map(|n| NodeSnap::from_rec(n, g.node_ids().ext(id)));
+                    let snap = g
+                        .node_by_id(id)
+                        .map(|n| NodeSnap::from_rec(n, g.node_ids().ext(id)));
                     batch.nodes.push((id, snap));
                 }
                 Change::Edge(id) => {
-                    let snap = g.edge_by_id(id).map(|e| EdgeSnap::from_data(&e, g.edge_ids().ext(id)));
+                    let snap = g
+                        .edge_by_id(id)
+                        .map(|e| EdgeSnap::from_data(&e, g.edge_ids().ext(id)));
                     batch.edges.push((id, snap));
                 }
             }
         }
         let bytes = encode(&batch);
         let len = bytes.len() as u64;
-        self.backend.apply(vec![(log_key(self.next_seq), Some(bytes))])?;
+        self.backend
+            .apply(vec![(log_key(self.next_seq), Some(bytes))])?;
         self.backend.flush()?;
         self.next_seq += 1;
         self.log_bytes += len;
@@ -217,13 +248,14 @@ impl Store {
         let generation = self.manifest.generation + 1;
         let mut ops: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         let mut pending = 0usize;
-        let flush_ops = |ops: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>, pending: &mut usize, force: bool| {
-            if *pending >= 8 << 20 || (force && !ops.is_empty()) {
-                *pending = 0;
-                return self.backend.apply(std::mem::take(ops));
-            }
-            Ok(())
-        };
+        let flush_ops =
+            |ops: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>, pending: &mut usize, force: bool| {
+                if *pending >= 8 << 20 || (force && !ops.is_empty()) {
+                    *pending = 0;
+                    return self.backend.apply(std::mem::take(ops));
+                }
+                Ok(())
+            };
         let pg = g.petgraph();
         let mut node_chunks = 0u32;
         let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
@@ -276,7 +308,8 @@ impl Store {
             next_node: g.node_ids().next_number(),
             next_edge: g.edge_ids().next_number(),
         };
-        self.backend.apply(vec![(KEY_MANIFEST.to_vec(), Some(encode(&manifest)))])?;
+        self.backend
+            .apply(vec![(KEY_MANIFEST.to_vec(), Some(encode(&manifest)))])?;
         self.backend.flush()?;
         self.manifest = manifest;
         self.log_bytes = 0;
@@ -297,7 +330,8 @@ impl Store {
             return Ok(());
         }
         for part in stale.chunks(4096) {
-            self.backend.apply(part.iter().map(|k| (k.clone(), None)).collect())?;
+            self.backend
+                .apply(part.iter().map(|k| (k.clone(), None)).collect())?;
         }
         Ok(())
     }
@@ -351,7 +385,9 @@ impl Store {
                         }
                         Ok(())
                     })?;
-                    if g2.node_count() != self.graph.node_count() || g2.edge_count() != self.graph.edge_count() {
+                    if g2.node_count() != self.graph.node_count()
+                        || g2.edge_count() != self.graph.edge_count()
+                    {
                         problems.push(format!(
                             "stored data holds {} nodes and {} edges, memory {} and {}",
                             g2.node_count(),
@@ -373,7 +409,11 @@ impl Store {
 }
 
 /// Builds the graph of a snapshot: nodes on this thread while another decodes the edge chunks.
-fn load_snapshot(b: &dyn Backend, m: &Manifest, schema: Arc<Schema>) -> Result<Graph, StorageError> {
+fn load_snapshot(
+    b: &dyn Backend,
+    m: &Manifest,
+    schema: Arc<Schema>,
+) -> Result<Graph, StorageError> {
     let mut g = Graph::new(schema);
     if m.generation == 0 {
         return Ok(g);
@@ -407,14 +447,20 @@ fn load_snapshot(b: &dyn Backend, m: &Manifest, schema: Arc<Schema>) -> Result<G
         let nodes = b.scan(&nodes_prefix, &mut |k, v| {
             let chunk: Vec<NodeSnap> = decode(k, v)?;
             for n in chunk {
-                let props = props_from(n.props, &mut interner).ok_or_else(|| corrupt(k, "date out of range"))?;
+                let props = props_from(n.props, &mut interner)
+                    .ok_or_else(|| corrupt(k, "date out of range"))?;
                 if (n.label as usize) >= g.schema().labels().len() {
                     return Err(corrupt(k, &format!("unknown label #{}", n.label)));
                 }
                 if let Some(x) = &n.ext {
                     g.id_maps_mut().0.set_ext(n.id, x);
                 }
-                g.put_node(NodeRec { id: n.id, label: n.label, props, prov: n.prov.into() });
+                g.put_node(NodeRec {
+                    id: n.id,
+                    label: n.label,
+                    props,
+                    prov: n.prov.into(),
+                });
             }
             count += 1;
             Ok(())
@@ -423,7 +469,8 @@ fn load_snapshot(b: &dyn Backend, m: &Manifest, schema: Arc<Schema>) -> Result<G
     });
     let mut phases = crate::timing::Phases::start("load");
     let node_chunks = node_result?;
-    let (chunks, mut interner) = edge_result.map_err(|_| StorageError::Backend("edge decoder panicked".into()))??;
+    let (chunks, mut interner) =
+        edge_result.map_err(|_| StorageError::Backend("edge decoder panicked".into()))??;
     if node_chunks != m.node_chunks || chunks.len() != m.edge_chunks as usize {
         return Err(StorageError::Corrupt {
             key: format!("snapshot {}", m.generation),
@@ -444,15 +491,24 @@ fn load_snapshot(b: &dyn Backend, m: &Manifest, schema: Arc<Schema>) -> Result<G
         for row in 0..c.ids.len() {
             let (a, bx) = match (g.node_index(c.src[row]), g.node_index(c.dst[row])) {
                 (Some(a), Some(bx)) => (a, bx),
-                _ => return Err(corrupt(&key, &format!("edge e{} has a missing endpoint", c.ids[row]))),
+                _ => {
+                    return Err(corrupt(
+                        &key,
+                        &format!("edge e{} has a missing endpoint", c.ids[row]),
+                    ))
+                }
             };
             if c.types[row] as usize >= n_types {
-                return Err(corrupt(&key, &format!("unknown relationship type #{}", c.types[row])));
+                return Err(corrupt(
+                    &key,
+                    &format!("unknown relationship type #{}", c.types[row]),
+                ));
             }
             let mut ea = EdgeAttrs::default();
             if attrs.peek().is_some_and(|x| x.0 as usize == row) {
                 let (_, p, prov) = attrs.next().expect("peeked");
-                ea.props = props_from(p, &mut interner).ok_or_else(|| corrupt(&key, "date out of range"))?;
+                ea.props = props_from(p, &mut interner)
+                    .ok_or_else(|| corrupt(&key, "date out of range"))?;
                 ea.prov = prov.into();
             }
             if exts.peek().is_some_and(|x| x.0 as usize == row) {
@@ -483,7 +539,12 @@ fn replay(g: &mut Graph, batch: LogBatch) -> Result<(), String> {
             if let Some(x) = &n.ext {
                 g.id_maps_mut().0.set_ext(*id, x);
             }
-            g.put_node(NodeRec { id: *id, label: n.label, props, prov: n.prov.clone().into() });
+            g.put_node(NodeRec {
+                id: *id,
+                label: n.label,
+                props,
+                prov: n.prov.clone().into(),
+            });
         }
     }
     for (id, e) in batch.edges {
