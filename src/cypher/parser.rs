@@ -882,12 +882,20 @@ impl Parser {
             i += 1;
         }
         let at = |k: usize| self.tokens.get(i + k).map(|t| &t.token);
-        match (at(1), at(2), at(3)) {
-            (Some(Token::Minus), Some(Token::LBracket), _) => true,
-            (Some(Token::Minus), Some(Token::Minus), Some(Token::LParen | Token::Gt)) => true,
-            (Some(Token::Lt), Some(Token::Minus), Some(Token::LBracket | Token::Minus)) => true,
-            _ => false,
-        }
+        matches!(
+            (at(1), at(2), at(3)),
+            (Some(Token::Minus), Some(Token::LBracket), _)
+                | (
+                    Some(Token::Minus),
+                    Some(Token::Minus),
+                    Some(Token::LParen | Token::Gt)
+                )
+                | (
+                    Some(Token::Lt),
+                    Some(Token::Minus),
+                    Some(Token::LBracket | Token::Minus)
+                )
+        )
     }
 
     /// Parses the arguments of `name(` ... `)`, including `count(*)` and `f(DISTINCT x)`.
