@@ -931,7 +931,9 @@ impl Display for Expr {
                 f.write_str("]")
             }
             Expr::HasLabels { expr, labels } => {
-                write_sub(f, expr, expr.precedence() < PREC_POSTFIX)?;
+                // `(n:A):B` stays nested; `n:A:B` is one predicate with two labels.
+                let nested = matches!(**expr, Expr::HasLabels { .. });
+                write_sub(f, expr, nested || expr.precedence() < PREC_POSTFIX)?;
                 for l in labels {
                     write!(f, ":{l}")?;
                 }

@@ -449,7 +449,7 @@ impl Parser {
         if kind != PathKind::All {
             self.index += 2;
         }
-        let (element, _) = self.parse_pattern_element()?;
+        let (element, _) = self.parse_pattern_element(false)?;
         if kind != PathKind::All {
             self.expect_token(&Token::RParen)?;
         }
@@ -460,20 +460,30 @@ impl Parser {
         })
     }
 
-    /// True if the current token starts a relationship: `-` or `<-`.
-    fn peek_relationship(&self) -> bool {
-        match self.peek_token().token {
-            Token::Minus => true,
-            Token::Lt => self.peek_nth(1).token == Token::Minus,
-            _ => false,
-        }
+    /// True if the current token starts a relationship: `-` or `<-`. Inside an
+    /// expression (`strict`), only `-[`, `--`, `<-[` and `<--` do, so that
+    /// `(a)-->(b) - (1)` is a subtraction.
+    fn peek_relationship(&self, strict: bool) -> bool {
+        let after_dash = match self.peek_token().token {
+            Token::Minus => 1,
+            Token::Lt if self.peek_nth(1).token == Token::Minus => 2,
+            _ => return false,
+        };
+        !strict
+            || matches!(
+                self.peek_nth(after_dash).token,
+                Token::LBracket | Token::Minus
+            )
     }
 
-    /// Parses `node (relationship node)*`.
-    fn parse_pattern_element(&mut self) -> Result<Deep<PatternElement>, ParseError> {
+    /// Parses `node (relationship node)*`; `in_expression` as for [`Self::peek_relationship`].
+    fn parse_pattern_element(
+        &mut self,
+        in_expression: bool,
+    ) -> Result<Deep<PatternElement>, ParseError> {
         let (start, mut depth) = self.parse_node_pattern()?;
         let mut chain = Vec::new();
-        while self.peek_relationship() {
+        while self.peek_relationship(in_expression) {
             let (rel, rd) = self.parse_relationship_pattern()?;
             let (node, nd) = self.parse_node_pattern()?;
             depth = depth.max(rd).max(nd);
@@ -849,7 +859,7 @@ impl Parser {
             }
             Token::LBrace => self.parse_map_literal(),
             Token::LParen if self.peek_pattern_expression() => {
-                let (p, d) = self.parse_pattern_element()?;
+                let (p, d) = self.parse_pattern_element(true)?;
                 Ok((Expr::Pattern(Box::new(p)), d + 1))
             }
             Token::LParen => {

@@ -677,6 +677,14 @@ fn identifier_locations() {
 
 // ---- fuzzing ------------------------------------------------------------------------
 
+/// `default`, or the value of `COOPGRAPH_FUZZ_ITERS` for longer local runs.
+fn iterations(default: usize) -> usize {
+    std::env::var("COOPGRAPH_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Tiny deterministic xorshift64* generator.
 struct Rng(u64);
 
@@ -814,7 +822,7 @@ fn fuzz_random_and_mutated_inputs() {
     for q in CORPUS {
         assert!(check_round_trip(q), "{q}");
     }
-    for i in 0..4000 {
+    for i in 0..iterations(4000) {
         let input = if i % 2 == 0 {
             // Token soup.
             let n = 1 + rng.below(30);
@@ -855,4 +863,193 @@ fn fuzz_random_and_mutated_inputs() {
     }
     // The generator must exercise the success path too.
     assert!(parsed > 100, "only {parsed} inputs parsed");
+}
+
+// ---- random syntax trees: printing must re-parse to the same tree -------------------------
+
+const NAMES: &[&str] = &[
+    "n",
+    "x",
+    "count",
+    "Match",
+    "a b",
+    "x`y",
+    "é",
+    "_1",
+    "END",
+    "shortestPath",
+];
+
+fn gen_ident(rng: &mut Rng) -> Ident {
+    Ident::new(rng.pick(NAMES))
+}
+
+fn gen_node(rng: &mut Rng, depth: u32) -> NodePattern {
+    NodePattern {
+        variable: (rng.below(2) == 0).then(|| gen_ident(rng)),
+        labels: (0..rng.below(3)).map(|_| gen_ident(rng)).collect(),
+        properties: gen_properties(rng, depth),
+    }
+}
+
+fn gen_properties(rng: &mut Rng, depth: u32) -> Option<Expr> {
+    match rng.below(4) {
+        0 => Some(Expr::Map(
+            (0..rng.below(3))
+                .map(|_| (gen_ident(rng), gen_expr(rng, depth)))
+                .collect(),
+        )),
+        1 => Some(Expr::Parameter(Parameter::Named("p".into()))),
+        _ => None,
+    }
+}
+
+fn gen_element(rng: &mut Rng, depth: u32, min_rels: usize) -> PatternElement {
+    let start = gen_node(rng, depth);
+    let chain = (0..min_rels + rng.below(2))
+        .map(|_| {
+            let bound = |rng: &mut Rng| (rng.below(2) == 0).then(|| rng.below(4) as u64);
+            let rel = RelationshipPattern {
+                direction: [Direction::Outgoing, Direction::Incoming, Direction::Both]
+                    [rng.below(3)],
+                variable: (rng.below(3) == 0).then(|| gen_ident(rng)),
+                types: (0..rng.below(3)).map(|_| gen_ident(rng)).collect(),
+                length: (rng.below(3) == 0).then(|| {
+                    let min = bound(rng);
+                    let max = bound(rng);
+                    VarLength { min, max }
+                }),
+                properties: gen_properties(rng, depth),
+            };
+            (rel, gen_node(rng, depth))
+        })
+        .collect();
+    PatternElement { start, chain }
+}
+
+fn gen_expr(rng: &mut Rng, depth: u32) -> Expr {
+    use BinaryOp::*;
+    let leaf = depth == 0 || rng.below(4) == 0;
+    let d = depth.saturating_sub(1);
+    let boxed = |rng: &mut Rng| Box::new(gen_expr(rng, d));
+    if leaf {
+        return match rng.below(9) {
+            0 => int(rng.below(1000) as i64),
+            1 => Expr::Literal(Literal::Float(
+                [0.5, 1.0, 1e300, 1e-7, 123.456, 1e16][rng.below(6)],
+            )),
+            2 => Expr::Literal(Literal::String(
+                ["", "it's", "a\\b\n\"c\"\t\u{1}é"][rng.below(3)].into(),
+            )),
+            3 => Expr::Literal([Literal::Null, Literal::Boolean(true)][rng.below(2)].clone()),
+            4 => Expr::Parameter(
+                [
+                    Parameter::Named("p".into()),
+                    Parameter::Named("a b".into()),
+                    Parameter::Positional(3),
+                ][rng.below(3)]
+                .clone(),
+            ),
+            5 => Expr::CountStar,
+            _ => Expr::Variable(gen_ident(rng)),
+        };
+    }
+    match rng.below(17) {
+        0 => Expr::Property {
+            expr: boxed(rng),
+            key: gen_ident(rng),
+        },
+        1 => Expr::Index {
+            expr: boxed(rng),
+            index: boxed(rng),
+        },
+        2 => Expr::Slice {
+            expr: boxed(rng),
+            from: (rng.below(2) == 0).then(|| boxed(rng)),
+            to: (rng.below(2) == 0).then(|| boxed(rng)),
+        },
+        3 => Expr::HasLabels {
+            expr: boxed(rng),
+            labels: (0..1 + rng.below(2)).map(|_| gen_ident(rng)).collect(),
+        },
+        4 => Expr::List((0..rng.below(3)).map(|_| gen_expr(rng, d)).collect()),
+        5 => Expr::Map(
+            (0..rng.below(3))
+                .map(|_| (gen_ident(rng), gen_expr(rng, d)))
+                .collect(),
+        ),
+        6 => {
+            let args: Vec<Expr> = (0..rng.below(3)).map(|_| gen_expr(rng, d)).collect();
+            Expr::FunctionCall {
+                name: gen_ident(rng),
+                distinct: !args.is_empty() && rng.below(2) == 0,
+                args,
+            }
+        }
+        7 | 8 => Expr::Unary {
+            op: [UnaryOp::Not, UnaryOp::Neg, UnaryOp::Plus][rng.below(3)],
+            expr: boxed(rng),
+        },
+        9..=12 => {
+            let ops = [
+                Or, Xor, And, Eq, Neq, Lt, Gt, Le, Ge, In, StartsWith, EndsWith, Contains,
+                RegexMatch, Add, Sub, Mul, Div, Mod, Pow,
+            ];
+            Expr::Binary {
+                left: boxed(rng),
+                op: ops[rng.below(ops.len())],
+                right: boxed(rng),
+            }
+        }
+        13 => Expr::IsNull {
+            expr: boxed(rng),
+            negated: rng.below(2) == 0,
+        },
+        14 => Expr::Case {
+            operand: (rng.below(2) == 0).then(|| boxed(rng)),
+            whens: (0..1 + rng.below(2))
+                .map(|_| CaseWhen {
+                    when: gen_expr(rng, d),
+                    then: gen_expr(rng, d),
+                })
+                .collect(),
+            else_expr: (rng.below(2) == 0).then(|| boxed(rng)),
+        },
+        15 => Expr::ListComprehension {
+            variable: gen_ident(rng),
+            list: boxed(rng),
+            filter: (rng.below(2) == 0).then(|| boxed(rng)),
+            map: (rng.below(2) == 0).then(|| boxed(rng)),
+        },
+        _ => Expr::Pattern(Box::new(gen_element(rng, d, 1))),
+    }
+}
+
+#[test]
+fn random_trees_print_and_reparse() {
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    for _ in 0..iterations(3000) {
+        let e = gen_expr(&mut rng, 5);
+        let printed = e.to_string();
+        let again = parse_expression(&printed)
+            .unwrap_or_else(|err| panic!("{e:?}\nprinted as {printed}\n{}", err.render(&printed)));
+        if again != e {
+            std::fs::write("/tmp/cypher-diff-a.txt", format!("{e:#?}")).unwrap();
+            std::fs::write("/tmp/cypher-diff-b.txt", format!("{again:#?}")).unwrap();
+        }
+        assert_eq!(again, e, "printed as {printed}");
+    }
+    for _ in 0..500 {
+        let pattern = PathPattern {
+            variable: (rng.below(2) == 0).then(|| gen_ident(&mut rng)),
+            kind: [PathKind::All, PathKind::Shortest, PathKind::AllShortest][rng.below(3)],
+            element: gen_element(&mut rng, 3, 0),
+        };
+        let text = format!("MATCH {pattern} RETURN 1");
+        let parsed = parse(&text).unwrap_or_else(|err| panic!("{}", err.render(&text)));
+        let Clause::Match(m) = &parsed[0].query.first.clauses[0] else {
+            panic!()
+        };
+        assert_eq!(m.patterns[0], pattern, "{text}");
+    }
 }
