@@ -11,6 +11,8 @@
 //! assert_eq!(stmts[1].span.start.line, 1);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod ast;
 pub mod error;
 pub mod parser;

@@ -1053,3 +1053,18 @@ fn random_trees_print_and_reparse() {
         assert_eq!(m.patterns[0], pattern, "{text}");
     }
 }
+
+#[test]
+fn documentation_examples_parse() {
+    let doc = include_str!("../../docs/query-language.md");
+    let mut blocks = 0;
+    for block in doc.split("```cypher\n").skip(1) {
+        let script = block.split("```").next().unwrap();
+        let stmts = parse(script).unwrap_or_else(|e| panic!("{}", e.render(script)));
+        for s in &stmts {
+            assert_eq!(parse(&s.to_string()).unwrap()[0], *s);
+        }
+        blocks += 1;
+    }
+    assert_eq!(blocks, 2);
+}
