@@ -28,11 +28,26 @@ impl Phases {
         if enabled() {
             let now = Instant::now();
             eprintln!(
-                "[timing] {}: {phase} {:.3} s",
+                "[timing] {}: {phase} {:.3} s, rss {} MiB",
                 self.what,
-                (now - self.last).as_secs_f64()
+                (now - self.last).as_secs_f64(),
+                rss_mib()
             );
             self.last = now;
         }
     }
+}
+
+/// The resident set size of this process in MiB (0 where /proc is unavailable).
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        })
+        .map_or(0, |kb| kb / 1024)
 }

@@ -3,6 +3,7 @@
 //! leaves half a file.
 
 pub mod json;
+mod json_import;
 
 use crate::store::StorageError;
 use std::fs::File;

@@ -75,8 +75,10 @@ impl IdMap {
 
     /// The id number written as `text`, if it exists.
     pub fn lookup(&self, text: &str) -> Option<u32> {
-        if let Some(&n) = self.num_by_ext.get(text) {
-            return Some(n);
+        if !self.num_by_ext.is_empty() {
+            if let Some(&n) = self.num_by_ext.get(text) {
+                return Some(n);
+            }
         }
         let n = self.native_number(text)?;
         (self.get(n).is_some() && !self.ext_by_num.contains_key(&n)).then_some(n)

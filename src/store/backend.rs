@@ -38,7 +38,7 @@ impl SledBackend {
     pub fn open(path: &Path) -> Result<SledBackend, StorageError> {
         let db = sled::Config::new()
             .path(path)
-            .cache_capacity(32 << 20)
+            .cache_capacity(16 << 20)
             .open()
             .map_err(|e| map_sled(path, e))?;
         Ok(SledBackend {

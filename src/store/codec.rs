@@ -262,31 +262,40 @@ impl NodeSnap {
     }
 }
 
-/// A chunk of edges, column by column.
+/// A chunk of edges, column by column; the fixed-width columns are little-endian bytes,
+/// so they encode and decode as one copy each.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EdgeChunk {
-    /// Id numbers.
-    pub ids: Vec<u32>,
-    /// Relationship types.
-    pub types: Vec<u16>,
-    /// Source node id numbers.
-    pub src: Vec<u32>,
-    /// Target node id numbers.
-    pub dst: Vec<u32>,
-    /// (row, properties, evidence) for the rows that have any.
+    /// Id numbers (u32 each).
+    #[serde(with = "serde_bytes")]
+    ids: Vec<u8>,
+    /// Relationship types (u16 each).
+    #[serde(with = "serde_bytes")]
+    types: Vec<u8>,
+    /// Source node id numbers (u32 each).
+    #[serde(with = "serde_bytes")]
+    src: Vec<u8>,
+    /// Target node id numbers (u32 each).
+    #[serde(with = "serde_bytes")]
+    dst: Vec<u8>,
+    /// (row, properties, evidence) for the rows that have any, in row order.
     pub attrs: Vec<(u32, SProps, Vec<Evidence>)>,
-    /// (row, external id) for rows whose id is not native.
+    /// (row, external id) for rows whose id is not native, in row order.
     pub ext: Vec<(u32, String)>,
+}
+
+fn u32_at(col: &[u8], row: usize) -> u32 {
+    u32::from_le_bytes(col[row * 4..row * 4 + 4].try_into().expect("4 bytes"))
 }
 
 impl EdgeChunk {
     /// Appends an edge; its attributes are given apart so the caller need not clone them.
     pub fn push(&mut self, e: &EdgeData, attrs: Option<&EdgeAttrs>, ext: Option<&str>) {
-        let row = self.ids.len() as u32;
-        self.ids.push(e.id);
-        self.types.push(e.ty);
-        self.src.push(e.src);
-        self.dst.push(e.dst);
+        let row = self.len() as u32;
+        self.ids.extend_from_slice(&e.id.to_le_bytes());
+        self.types.extend_from_slice(&e.ty.to_le_bytes());
+        self.src.extend_from_slice(&e.src.to_le_bytes());
+        self.dst.extend_from_slice(&e.dst.to_le_bytes());
         if let Some(a) = attrs.filter(|a| !a.props.is_empty() || !a.prov.is_empty()) {
             self.attrs.push((row, sprops(&a.props), a.prov.to_vec()));
         }
@@ -295,14 +304,48 @@ impl EdgeChunk {
         }
     }
 
-    /// Checks that the columns have equal lengths.
+    /// Number of edges.
+    pub fn len(&self) -> usize {
+        self.ids.len() / 4
+    }
+
+    /// Whether the chunk holds no edge.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// (id, type, source id, target id) of a row.
+    pub fn row(&self, row: usize) -> (u32, u16, u32, u32) {
+        let ty = u16::from_le_bytes(
+            self.types[row * 2..row * 2 + 2]
+                .try_into()
+                .expect("2 bytes"),
+        );
+        (
+            u32_at(&self.ids, row),
+            ty,
+            u32_at(&self.src, row),
+            u32_at(&self.dst, row),
+        )
+    }
+
+    /// Checks that the columns have equal lengths and the side lists point at rows in order.
     pub fn is_consistent(&self) -> bool {
-        let n = self.ids.len();
-        self.types.len() == n
-            && self.src.len() == n
-            && self.dst.len() == n
-            && self.attrs.iter().all(|a| (a.0 as usize) < n)
-            && self.ext.iter().all(|a| (a.0 as usize) < n)
+        let n = self.len();
+        fn ordered(mut rows: impl Iterator<Item = u32>, n: usize) -> bool {
+            let mut last: Option<u32> = None;
+            rows.all(|r| {
+                let ok = (r as usize) < n && last.is_none_or(|l| l < r);
+                last = Some(r);
+                ok
+            })
+        }
+        self.ids.len() == n * 4
+            && self.types.len() == n * 2
+            && self.src.len() == n * 4
+            && self.dst.len() == n * 4
+            && ordered(self.attrs.iter().map(|a| a.0), n)
+            && ordered(self.ext.iter().map(|a| a.0), n)
     }
 }
 

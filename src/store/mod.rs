@@ -257,6 +257,7 @@ impl Store {
                 Ok(())
             };
         let pg = g.petgraph();
+        let mut phases = crate::timing::Phases::start("snapshot");
         let mut node_chunks = 0u32;
         let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
         let mut nodes = pg.node_indices().peekable();
@@ -272,6 +273,7 @@ impl Store {
             node_chunks += 1;
             flush_ops(&mut ops, &mut pending, false)?;
         }
+        phases.lap("nodes encoded and written");
         let mut edge_chunks = 0u32;
         let mut edges = pg.edge_references().peekable();
         while edges.peek().is_some() {
@@ -295,7 +297,7 @@ impl Store {
             flush_ops(&mut ops, &mut pending, false)?;
         }
         flush_ops(&mut ops, &mut pending, true)?;
-        let mut phases = crate::timing::Phases::start("snapshot");
+        phases.lap("edges encoded and written");
         self.backend.flush()?;
         phases.lap("flushed chunks");
         let manifest = Manifest {
@@ -408,7 +410,8 @@ impl Store {
     }
 }
 
-/// Builds the graph of a snapshot: nodes on this thread while another decodes the edge chunks.
+/// Builds the graph of a snapshot: the nodes first, while another thread reads the edge
+/// chunks ahead (a bounded queue, so they are never all in memory at once).
 fn load_snapshot(
     b: &dyn Backend,
     m: &Manifest,
@@ -418,33 +421,37 @@ fn load_snapshot(
     if m.generation == 0 {
         return Ok(g);
     }
+    let mut phases = crate::timing::Phases::start("load");
     g.reserve(m.nodes as usize, m.edges as usize);
-    let nodes_prefix = {
+    let prefix = |kind: u8| {
         let mut p = snap_gen_prefix(m.generation);
-        p.push(CHUNK_NODES);
+        p.push(kind);
         p
     };
-    let edges_prefix = {
-        let mut p = snap_gen_prefix(m.generation);
-        p.push(CHUNK_EDGES);
-        p
-    };
-    let (node_result, edge_result) = std::thread::scope(|s| {
-        let edges = s.spawn(|| -> Result<(Vec<EdgeChunk>, Interner), StorageError> {
-            let mut chunks = Vec::with_capacity(m.edge_chunks as usize);
-            b.scan(&edges_prefix, &mut |k, v| {
-                let c: EdgeChunk = decode(k, v)?;
-                if !c.is_consistent() {
-                    return Err(corrupt(k, "columns of unequal length"));
-                }
-                chunks.push(c);
-                Ok(())
-            })?;
-            Ok((chunks, Interner::default()))
+    let (nodes_prefix, edges_prefix) = (prefix(CHUNK_NODES), prefix(CHUNK_EDGES));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Vec<u8>, EdgeChunk), StorageError>>(64);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let r = b.scan(&edges_prefix, &mut |k, v| {
+                let c: Result<EdgeChunk, _> = decode(k, v);
+                let c = c.and_then(|c| {
+                    if c.is_consistent() {
+                        Ok(c)
+                    } else {
+                        Err(corrupt(k, "columns of unequal length"))
+                    }
+                });
+                // A closed channel means the loader stopped on an error of its own.
+                tx.send(c.map(|c| (k.to_vec(), c)))
+                    .map_err(|_| StorageError::Backend("loader stopped".into()))
+            });
+            if let Err(e) = r {
+                let _ = tx.send(Err(e));
+            }
         });
         let mut interner = Interner::default();
-        let mut count = 0u32;
-        let nodes = b.scan(&nodes_prefix, &mut |k, v| {
+        let mut node_chunks = 0u32;
+        b.scan(&nodes_prefix, &mut |k, v| {
             let chunk: Vec<NodeSnap> = decode(k, v)?;
             for n in chunk {
                 let props = props_from(n.props, &mut interner)
@@ -462,63 +469,52 @@ fn load_snapshot(
                     prov: n.prov.into(),
                 });
             }
-            count += 1;
+            node_chunks += 1;
             Ok(())
-        });
-        (nodes.map(|_| count), edges.join())
-    });
-    let mut phases = crate::timing::Phases::start("load");
-    let node_chunks = node_result?;
-    let (chunks, mut interner) =
-        edge_result.map_err(|_| StorageError::Backend("edge decoder panicked".into()))??;
-    if node_chunks != m.node_chunks || chunks.len() != m.edge_chunks as usize {
-        return Err(StorageError::Corrupt {
-            key: format!("snapshot {}", m.generation),
-            reason: format!(
-                "manifest lists {} node and {} edge chunks, found {} and {}",
-                m.node_chunks,
-                m.edge_chunks,
-                node_chunks,
-                chunks.len()
-            ),
-        });
-    }
-    let n_types = g.schema().rel_types().len();
-    for (ci, c) in chunks.into_iter().enumerate() {
-        let key = snap_key(m.generation, CHUNK_EDGES, ci as u32);
-        let mut attrs = c.attrs.into_iter().peekable();
-        let mut exts = c.ext.into_iter().peekable();
-        for row in 0..c.ids.len() {
-            let (a, bx) = match (g.node_index(c.src[row]), g.node_index(c.dst[row])) {
-                (Some(a), Some(bx)) => (a, bx),
-                _ => {
-                    return Err(corrupt(
-                        &key,
-                        &format!("edge e{} has a missing endpoint", c.ids[row]),
-                    ))
+        })?;
+        phases.lap("nodes built");
+        let n_types = g.schema().rel_types().len();
+        let mut edge_chunks = 0u32;
+        for c in rx {
+            let (key, mut c) = c?;
+            let mut attrs = std::mem::take(&mut c.attrs).into_iter().peekable();
+            let mut exts = std::mem::take(&mut c.ext).into_iter().peekable();
+            for row in 0..c.len() {
+                let (id, ty, src, dst) = c.row(row);
+                let (a, bx) = match (g.node_index(src), g.node_index(dst)) {
+                    (Some(a), Some(bx)) => (a, bx),
+                    _ => return Err(corrupt(&key, &format!("edge e{id} has a missing endpoint"))),
+                };
+                if ty as usize >= n_types {
+                    return Err(corrupt(&key, &format!("unknown relationship type #{ty}")));
                 }
-            };
-            if c.types[row] as usize >= n_types {
-                return Err(corrupt(
-                    &key,
-                    &format!("unknown relationship type #{}", c.types[row]),
-                ));
+                let mut ea = EdgeAttrs::default();
+                if attrs.peek().is_some_and(|x| x.0 as usize == row) {
+                    let (_, p, prov) = attrs.next().expect("peeked");
+                    ea.props = props_from(p, &mut interner)
+                        .ok_or_else(|| corrupt(&key, "date out of range"))?;
+                    ea.prov = prov.into();
+                }
+                if exts.peek().is_some_and(|x| x.0 as usize == row) {
+                    let (_, x) = exts.next().expect("peeked");
+                    g.id_maps_mut().1.set_ext(id, &x);
+                }
+                g.push_edge(id, ty, a, bx, ea);
             }
-            let mut ea = EdgeAttrs::default();
-            if attrs.peek().is_some_and(|x| x.0 as usize == row) {
-                let (_, p, prov) = attrs.next().expect("peeked");
-                ea.props = props_from(p, &mut interner)
-                    .ok_or_else(|| corrupt(&key, "date out of range"))?;
-                ea.prov = prov.into();
-            }
-            if exts.peek().is_some_and(|x| x.0 as usize == row) {
-                let (_, x) = exts.next().expect("peeked");
-                g.id_maps_mut().1.set_ext(c.ids[row], &x);
-            }
-            g.push_edge(c.ids[row], c.types[row], a, bx, ea);
+            edge_chunks += 1;
         }
-    }
-    phases.lap("edges inserted");
+        phases.lap("edges inserted");
+        if node_chunks != m.node_chunks || edge_chunks != m.edge_chunks {
+            return Err(StorageError::Corrupt {
+                key: format!("snapshot {}", m.generation),
+                reason: format!(
+                    "manifest lists {} node and {} edge chunks, found {node_chunks} and {edge_chunks}",
+                    m.node_chunks, m.edge_chunks
+                ),
+            });
+        }
+        Ok(())
+    })?;
     let (n, e) = g.id_maps_mut();
     n.bump_next(m.next_node);
     e.bump_next(m.next_edge);

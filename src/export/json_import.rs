@@ -1,0 +1,593 @@
+//! Reading a JSON dump into the store as one batch.
+//!
+//! A dump in the layout coopgraph writes (one node or edge per line) is parsed by
+//! two worker threads in parallel while this thread applies the records in order;
+//! any other valid JSON layout is read by a streaming parser. Both paths share the
+//! record conversion, so they accept and refuse the same dumps.
+
+use super::json::{DUMP_FORMAT, DUMP_VERSION};
+use super::ExportError;
+use crate::graph::{Evidence, Graph, Txn};
+use crate::schema::{KeyId, LabelId, RelTypeId, Schema};
+use crate::store::Store;
+use crate::value::{Value, ValueType};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ImportSummary {
+    /// Nodes read.
+    pub nodes: usize,
+    /// Edges read.
+    pub edges: usize,
+}
+
+/// Imports a JSON dump file into the store as one batch: all of it, or nothing.
+pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
+    let file = std::fs::File::open(path).map_err(super::io_at(path))?;
+    let len = file.metadata().map_err(super::io_at(path))?.len();
+    if len == 0 {
+        return Err(ExportError::Malformed {
+            path: path.to_path_buf(),
+            message: "the file is empty".into(),
+        });
+    }
+    // SAFETY: the map is read-only and lives only for this call; coopgraph never writes
+    // the dump, and a dump changed by another process while it is read gives at worst a
+    // parse error, since every byte is validated as it is parsed.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(super::io_at(path))?;
+    import_bytes(store, &map, path)
+}
+
+/// Imports a JSON dump held in memory; `path` names it in errors.
+pub fn import_bytes(
+    store: &mut Store,
+    bytes: &[u8],
+    path: &Path,
+) -> Result<ImportSummary, ExportError> {
+    let bulk = store.graph().node_count() == 0;
+    let malformed = |message: String| ExportError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    };
+    store.write(bulk, |txn| {
+        let summary = match LineLayout::find(bytes) {
+            Some(layout) => layout.import(txn, bytes).map_err(malformed)?,
+            None => {
+                let mut de = serde_json::Deserializer::from_slice(bytes);
+                let mut summary = ImportSummary::default();
+                DumpSeed {
+                    txn,
+                    summary: &mut summary,
+                }
+                .deserialize(&mut de)
+                .map_err(|e| malformed(e.to_string()))?;
+                de.end().map_err(|e| malformed(e.to_string()))?;
+                summary
+            }
+        };
+        check_cited_documents(txn.graph()).map_err(malformed)?;
+        Ok(summary)
+    })
+}
+
+fn check_cited_documents(g: &Graph) -> Result<(), String> {
+    let pg = g.petgraph();
+    let missing = |e: &Evidence| g.node_by_id(e.doc).is_none();
+    for ix in pg.node_indices() {
+        if let Some(e) = pg[ix].prov.iter().find(|e| missing(e)) {
+            return Err(format!(
+                "node {}: provenance cites document {}, which is not in the dump",
+                g.node_id_text(pg[ix].id),
+                g.node_id_text(e.doc)
+            ));
+        }
+    }
+    for ix in pg.edge_indices() {
+        if let Some(a) = g.edge_attrs(&pg[ix]) {
+            if let Some(e) = a.prov.iter().find(|e| missing(e)) {
+                return Err(format!(
+                    "edge {}: provenance cites document {}, which is not in the dump",
+                    g.edge_id_text(pg[ix].id),
+                    g.node_id_text(e.doc)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JEvidence<'a> {
+    #[serde(borrow)]
+    doc: Cow<'a, str>,
+    start: u32,
+    end: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JNode<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    labels: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    properties: Pairs<'a>,
+    #[serde(default, borrow)]
+    provenance: Vec<JEvidence<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JEdge<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    ty: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    target: Cow<'a, str>,
+    #[serde(default, borrow)]
+    properties: Pairs<'a>,
+    #[serde(default, borrow)]
+    provenance: Vec<JEvidence<'a>>,
+}
+
+/// A JSON object read as (key, value) pairs in document order.
+#[derive(Default)]
+struct Pairs<'a>(Vec<(Cow<'a, str>, serde_json::Value)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of properties")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs<'a>, A::Error> {
+                let mut v = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+                    if v.iter().any(|(x, _): &(Cow<str>, _)| *x == k) {
+                        return Err(de::Error::custom(format!("property {k} given twice")));
+                    }
+                    v.push((k, map.next_value()?));
+                }
+                Ok(Pairs(v))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// Converts a JSON value to the declared type of a property.
+pub fn typed_value(ty: ValueType, v: &serde_json::Value) -> Result<Value, String> {
+    use serde_json::Value as J;
+    let bad = || format!("expected {}, found {}", ty.name(), short(v));
+    Ok(match (ty, v) {
+        (ValueType::String, J::String(s)) => Value::str(s),
+        (ValueType::Int, J::Number(n)) => Value::Int(n.as_i64().ok_or_else(bad)?),
+        (ValueType::Float, J::Number(n)) => Value::Float(n.as_f64().ok_or_else(bad)?),
+        (ValueType::Bool, J::Bool(b)) => Value::Bool(*b),
+        (ValueType::Date, J::String(s)) => Value::Date(
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| format!("expected a date \"YYYY-MM-DD\", found {}", short(v)))?,
+        ),
+        (ValueType::StringList, J::Array(a)) => Value::List(
+            a.iter()
+                .map(|x| x.as_str().map(Value::str).ok_or_else(bad))
+                .collect::<Result<Vec<_>, _>>()?
+                .into(),
+        ),
+        _ => return Err(bad()),
+    })
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// A node converted against the schema, not yet applied.
+struct NodeIn<'a> {
+    id: Cow<'a, str>,
+    label: LabelId,
+    props: Vec<(KeyId, Value)>,
+    prov: Vec<JEvidence<'a>>,
+}
+
+/// An edge converted against the schema, not yet applied.
+struct EdgeIn<'a> {
+    id: Cow<'a, str>,
+    ty: RelTypeId,
+    source: Cow<'a, str>,
+    target: Cow<'a, str>,
+    props: Vec<(KeyId, Value)>,
+    prov: Vec<JEvidence<'a>>,
+}
+
+fn convert_props(
+    pairs: &Pairs<'_>,
+    def: impl Fn(&str) -> Result<(KeyId, ValueType), String>,
+) -> Result<Vec<(KeyId, Value)>, String> {
+    let mut props = Vec::with_capacity(pairs.0.len());
+    for (k, v) in &pairs.0 {
+        if v.is_null() {
+            continue;
+        }
+        let (key, ty) = def(k)?;
+        props.push((
+            key,
+            typed_value(ty, v).map_err(|e| format!("properties.{k}: {e}"))?,
+        ));
+    }
+    Ok(props)
+}
+
+fn convert_node<'a>(schema: &Schema, n: JNode<'a>) -> Result<NodeIn<'a>, String> {
+    if n.labels.len() != 1 {
+        return Err(format!(
+            "has {} labels; a coopgraph node has exactly one",
+            n.labels.len()
+        ));
+    }
+    let label = schema.label(&n.labels[0]).map_err(|e| e.to_string())?;
+    let props = convert_props(&n.properties, |k| {
+        schema
+            .node_prop(label, k)
+            .map(|d| (d.key, d.ty))
+            .map_err(|e| e.to_string())
+    })?;
+    Ok(NodeIn {
+        id: n.id,
+        label,
+        props,
+        prov: n.provenance,
+    })
+}
+
+fn convert_edge<'a>(schema: &Schema, e: JEdge<'a>) -> Result<EdgeIn<'a>, String> {
+    let ty = schema.rel_type(&e.ty).map_err(|x| x.to_string())?;
+    let props = convert_props(&e.properties, |k| {
+        schema
+            .rel_prop(ty, k)
+            .map(|d| (d.key, d.ty))
+            .map_err(|x| x.to_string())
+    })?;
+    Ok(EdgeIn {
+        id: e.id,
+        ty,
+        source: e.source,
+        target: e.target,
+        props,
+        prov: e.provenance,
+    })
+}
+
+fn evidence(txn: &mut Txn<'_>, p: Vec<JEvidence<'_>>) -> Vec<Evidence> {
+    p.into_iter()
+        .map(|e| Evidence {
+            doc: txn.assign_node_id(&e.doc),
+            start: e.start,
+            end: e.end,
+        })
+        .collect()
+}
+
+fn apply_node(txn: &mut Txn<'_>, n: NodeIn<'_>) -> Result<(), String> {
+    let prov = evidence(txn, n.prov);
+    txn.import_node(&n.id, n.label, n.props, prov)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn apply_edge(txn: &mut Txn<'_>, e: EdgeIn<'_>) -> Result<(), String> {
+    let g = txn.graph();
+    let node = |text: &str, end: &str| {
+        g.node_ids()
+            .lookup(text)
+            .filter(|&n| g.node_index(n).is_some())
+            .ok_or_else(|| format!("{end} {text} is not a node of the dump"))
+    };
+    let src = node(&e.source, "source")?;
+    let dst = node(&e.target, "target")?;
+    let prov = evidence(txn, e.prov);
+    txn.import_edge(&e.id, e.ty, src, dst, e.props, prov)
+        .map(|_| ())
+        .map_err(|x| x.to_string())
+}
+
+/// The positions of the parts of a dump written one record per line.
+struct LineLayout {
+    /// Byte range of the node lines and the line number of the first.
+    nodes: (usize, usize, usize),
+    /// Byte range of the edge lines and the line number of the first.
+    edges: (usize, usize, usize),
+}
+
+const HEAD: &[u8] = b"{\"format\":\"coopgraph\",\"version\":1,\"nodes\":[\n";
+const MIDDLE: &[u8] = b"\n],\"edges\":[\n";
+const TAIL: &[u8] = b"\n]}";
+
+/// Bytes handed to a worker at a time (rounded to whole lines).
+const BYTES_PER_CHUNK: usize = 4 << 20;
+
+impl LineLayout {
+    /// Recognises the layout coopgraph writes; `None` for any other layout.
+    fn find(bytes: &[u8]) -> Option<LineLayout> {
+        let body = bytes.strip_prefix(HEAD)?;
+        let body_start = HEAD.len();
+        let end = bytes.len() - trailing_ws(bytes);
+        let tail_at = end.checked_sub(TAIL.len())?;
+        if &bytes[tail_at..end] != TAIL {
+            return None;
+        }
+        let mid = memchr::memmem::find(body, MIDDLE)? + body_start;
+        let nodes = (body_start, mid, 2);
+        let edge_line =
+            2 + memchr::memchr_iter(b'\n', &bytes[body_start..mid + MIDDLE.len()]).count();
+        let edges = (mid + MIDDLE.len(), tail_at, edge_line);
+        if edges.0 > edges.1 {
+            return None;
+        }
+        Some(LineLayout { nodes, edges })
+    }
+
+    fn import(&self, txn: &mut Txn<'_>, bytes: &[u8]) -> Result<ImportSummary, String> {
+        let schema = txn.graph().schema().clone();
+        let mut summary = ImportSummary::default();
+        let mut phases = crate::timing::Phases::start("import");
+        summary.nodes = parallel_lines(
+            bytes,
+            self.nodes,
+            "nodes",
+            |line| {
+                let n: JNode = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+                convert_node(&schema, n)
+            },
+            |n| apply_node(txn, n),
+        )?;
+        phases.lap("nodes");
+        summary.edges = parallel_lines(
+            bytes,
+            self.edges,
+            "edges",
+            |line| {
+                let e: JEdge = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+                convert_edge(&schema, e)
+            },
+            |e| apply_edge(txn, e),
+        )?;
+        phases.lap("edges");
+        Ok(summary)
+    }
+}
+
+fn trailing_ws(b: &[u8]) -> usize {
+    b.iter()
+        .rev()
+        .take_while(|c| c.is_ascii_whitespace())
+        .count()
+}
+
+/// Splits the lines of `range` into chunks of about [`BYTES_PER_CHUNK`] parsed by two
+/// workers with `parse`, and feeds the results to `apply` in file order. Errors name the
+/// line, the array and the index.
+fn parallel_lines<'a, T: Send + 'a>(
+    bytes: &'a [u8],
+    (start, end, first_line): (usize, usize, usize),
+    what: &str,
+    parse: impl Fn(&'a [u8]) -> Result<T, String> + Sync,
+    mut apply: impl FnMut(T) -> Result<(), String>,
+) -> Result<usize, String> {
+    if start >= end {
+        return Ok(0);
+    }
+    let region = &bytes[start..end];
+    let chunks = region.len().div_ceil(BYTES_PER_CHUNK);
+    // Chunk c holds the lines that start in [c * BYTES_PER_CHUNK, (c + 1) * BYTES_PER_CHUNK).
+    let line_start_at = |p: usize| -> usize {
+        if p == 0 {
+            return 0;
+        }
+        match memchr::memchr(b'\n', &region[(p - 1).min(region.len())..]) {
+            Some(i) => (p - 1 + i + 1).min(region.len()),
+            None => region.len(),
+        }
+    };
+    // The line number and array index of the line starting at byte `p`.
+    let position = |p: usize| memchr::memchr_iter(b'\n', &region[..p]).count();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Vec<T>, (usize, String)>)>(4);
+    let parse = &parse;
+    let line_start_at = &line_start_at;
+    let mut count = 0usize;
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    return;
+                }
+                let from = line_start_at(c * BYTES_PER_CHUNK);
+                let to = line_start_at(((c + 1) * BYTES_PER_CHUNK).min(region.len()));
+                let mut out = Vec::new();
+                let mut result = Ok(());
+                let mut p = from;
+                while p < to {
+                    let line_end = memchr::memchr(b'\n', &region[p..to]).map_or(to, |i| p + i);
+                    let line = &region[p..line_end];
+                    let line = line.strip_suffix(b",").unwrap_or(line);
+                    match parse(line) {
+                        Ok(t) => out.push(t),
+                        Err(e) => {
+                            result = Err((p, e));
+                            break;
+                        }
+                    }
+                    p = line_end + 1;
+                }
+                if tx.send((c, result.map(|_| out))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut want = 0usize;
+        for (c, r) in rx.iter() {
+            pending.insert(c, r);
+            while let Some(r) = pending.remove(&want) {
+                match r {
+                    Ok(items) => {
+                        for t in items {
+                            if let Err(e) = apply(t) {
+                                return Err(format!(
+                                    "line {}: {what}[{count}]: {e}",
+                                    first_line + count
+                                ));
+                            }
+                            count += 1;
+                        }
+                    }
+                    Err((p, e)) => {
+                        let i = position(p);
+                        return Err(format!("line {}: {what}[{i}]: {e}", first_line + i));
+                    }
+                }
+                want += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(count)
+}
+
+struct DumpSeed<'a, 'g> {
+    txn: &'a mut Txn<'g>,
+    summary: &'a mut ImportSummary,
+}
+
+impl<'de> DeserializeSeed<'de> for DumpSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a coopgraph dump: {\"format\":\"coopgraph\",\"version\":1,\"nodes\":[…],\"edges\":[…]}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen_nodes = false;
+        let mut format_ok = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match &*key {
+                "format" => {
+                    let f: Cow<'de, str> = map.next_value()?;
+                    if f != DUMP_FORMAT {
+                        return Err(de::Error::custom(format!(
+                            "format is {f:?}, expected \"{DUMP_FORMAT}\""
+                        )));
+                    }
+                    format_ok = true;
+                }
+                "version" => {
+                    let v: u64 = map.next_value()?;
+                    if v != DUMP_VERSION {
+                        return Err(de::Error::custom(format!(
+                            "dump version {v} is not supported (this coopgraph reads version {DUMP_VERSION})"
+                        )));
+                    }
+                }
+                "nodes" => {
+                    self.summary.nodes += map.next_value_seed(ArraySeed {
+                        txn: &mut *self.txn,
+                        nodes: true,
+                    })?;
+                    seen_nodes = true;
+                }
+                "edges" => {
+                    if !seen_nodes {
+                        return Err(de::Error::custom("\"edges\" must come after \"nodes\""));
+                    }
+                    self.summary.edges += map.next_value_seed(ArraySeed {
+                        txn: &mut *self.txn,
+                        nodes: false,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !format_ok {
+            return Err(de::Error::custom("missing \"format\":\"coopgraph\""));
+        }
+        Ok(())
+    }
+}
+
+/// The `nodes` or `edges` array, applied element by element as it is parsed.
+struct ArraySeed<'s, 'g> {
+    txn: &'s mut Txn<'g>,
+    nodes: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
+    type Value = usize;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.nodes {
+            "an array of nodes"
+        } else {
+            "an array of edges"
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let schema = self.txn.graph().schema().clone();
+        let what = if self.nodes { "nodes" } else { "edges" };
+        let mut i = 0usize;
+        loop {
+            let r = if self.nodes {
+                match seq.next_element::<JNode<'de>>()? {
+                    None => break,
+                    Some(n) => convert_node(&schema, n).and_then(|n| apply_node(self.txn, n)),
+                }
+            } else {
+                match seq.next_element::<JEdge<'de>>()? {
+                    None => break,
+                    Some(e) => convert_edge(&schema, e).and_then(|e| apply_edge(self.txn, e)),
+                }
+            };
+            r.map_err(|e| de::Error::custom(format!("{what}[{i}]: {e}")))?;
+            i += 1;
+        }
+        Ok(i)
+    }
+}
