@@ -15,15 +15,15 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ExportError {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {err}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The underlying error.
-        source: io::Error,
+        /// The underlying error (in the message, so not repeated as a source).
+        err: io::Error,
     },
     /// The input is not a valid dump; the message names the place (line, column, JSON path).
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", path.display())]
     Malformed {
         /// The file.
         path: PathBuf,
@@ -51,9 +51,9 @@ impl AtomicFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "export".into());
         let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let f = File::create(&tmp).map_err(|source| ExportError::Io {
+        let f = File::create(&tmp).map_err(|err| ExportError::Io {
             path: tmp.clone(),
-            source,
+            err,
         })?;
         Ok(AtomicFile {
             tmp,
@@ -70,9 +70,9 @@ impl AtomicFile {
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<(), ExportError> {
         let out = self.out.take().expect("commit once");
-        let io_err = |source| ExportError::Io {
+        let io_err = |err| ExportError::Io {
             path: self.dest.clone(),
-            source,
+            err,
         };
         let f = out.into_inner().map_err(|e| io_err(e.into_error()))?;
         f.sync_all().map_err(io_err)?;
@@ -91,9 +91,9 @@ impl Drop for AtomicFile {
 
 /// Wraps an I/O error with the destination's path.
 pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
-    move |source| ExportError::Io {
+    move |err| ExportError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     }
 }
 

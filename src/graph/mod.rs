@@ -294,20 +294,19 @@ impl Graph {
             .collect()
     }
 
-    /// The name and aliases of a node (its label's key property plus `aliases`).
+    /// The name and aliases of a node (its label's key property, then `aliases`).
     pub fn names_of<'a>(&'a self, n: &'a NodeRec) -> impl Iterator<Item = &'a str> + 'a {
         let key = self.schema.labels()[n.label as usize].key;
-        let aliases = self.aliases_key;
-        n.props.iter().flat_map(move |(k, v)| {
-            let (one, many): (Option<&str>, &[Value]) = if Some(*k) == key {
-                (v.as_str(), &[])
-            } else if Some(*k) == aliases {
-                (None, v.as_list().unwrap_or(&[]))
-            } else {
-                (None, &[])
-            };
-            one.into_iter().chain(many.iter().filter_map(Value::as_str))
-        })
+        let name = key
+            .and_then(|k| Graph::prop(&n.props, k))
+            .and_then(Value::as_str);
+        let aliases = self
+            .aliases_key
+            .and_then(|k| Graph::prop(&n.props, k))
+            .and_then(Value::as_list)
+            .unwrap_or(&[]);
+        name.into_iter()
+            .chain(aliases.iter().filter_map(Value::as_str))
     }
 
     /// A property of a node.
@@ -655,3 +654,6 @@ pub fn merge_prov(a: &[Evidence], b: &[Evidence]) -> Provenance {
     v.dedup();
     v.into_boxed_slice()
 }
+
+#[cfg(test)]
+mod tests;

@@ -55,14 +55,18 @@ impl SledBackend {
 /// Translates a sled error, naming the path; sled reports a held lock only as `WouldBlock`.
 fn map_sled(path: &Path, e: sled::Error) -> StorageError {
     match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+        // sled reports a held lock as WouldBlock, or wrapped as "could not acquire lock".
+        sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock") =>
+        {
             StorageError::Locked {
                 path: path.to_path_buf(),
             }
         }
         sled::Error::Io(io) => StorageError::Io {
             path: path.to_path_buf(),
-            source: io,
+            err: io,
         },
         sled::Error::Corruption { at, .. } => StorageError::Corrupt {
             key: format!("sled log at {at:?}"),

@@ -8,27 +8,27 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum StorageError {
     /// An operating-system I/O error on a path.
-    #[error("{path}: {source}")]
+    #[error("{}: {err}", path.display())]
     Io {
         /// The database path.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, so not repeated as a source).
+        err: std::io::Error,
     },
     /// Another process has the database open.
-    #[error("{path}: the database is in use by another coopgraph process (close it, or use another --db)")]
+    #[error("{}: the database is in use by another coopgraph process (close it, or use another --db)", path.display())]
     Locked {
         /// The database path.
         path: PathBuf,
     },
     /// No database exists at the path.
-    #[error("{path}: no database here (create one with `coopgraph import` or `coopgraph ingest`)")]
+    #[error("{}: no database here (create one with `coopgraph import` or `coopgraph ingest`)", path.display())]
     NotFound {
         /// The path.
         path: PathBuf,
     },
     /// The database was written by another version of the storage format.
-    #[error("{path}: database format {found:?} is not supported by this coopgraph (it reads {expected:?}); export it with the version that wrote it and import the dump")]
+    #[error("{}: database format {found:?} is not supported by this coopgraph (it reads {expected:?}); export it with the version that wrote it and import the dump", path.display())]
     Version {
         /// The database path.
         path: PathBuf,

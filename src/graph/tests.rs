@@ -1,0 +1,209 @@
+use super::*;
+use crate::schema::Schema;
+use crate::value::Value;
+
+fn graph() -> Graph {
+    Graph::new(Arc::new(Schema::builtin()))
+}
+
+fn key(g: &Graph, k: &str) -> KeyId {
+    g.schema().key(k).unwrap()
+}
+
+fn label(g: &Graph, l: &str) -> LabelId {
+    g.schema().label(l).unwrap()
+}
+
+fn country(g: &mut Graph, name: &str, aliases: &[&str]) -> u32 {
+    let (l, n, a) = (label(g, "Country"), key(g, "name"), key(g, "aliases"));
+    let mut props = vec![(n, Value::str(name))];
+    if !aliases.is_empty() {
+        props.push((a, Value::str_list(aliases)));
+    }
+    let mut t = Txn::new(g, false);
+    t.upsert_node(l, props, &[]).unwrap()
+}
+
+#[test]
+fn upsert_merges_spellings_through_aliases_and_folding() {
+    let mut g = graph();
+    let vn = country(&mut g, "Vietnam", &["Viet Nam"]);
+    // "Việt Nam" folds to "viet nam", an alias: the same node, whose aliases grow.
+    assert_eq!(country(&mut g, "Việt Nam", &[]), vn);
+    // Case and spacing do not matter either.
+    assert_eq!(country(&mut g, "VIETNAM", &[]), vn);
+    assert_eq!(g.node_count(), 1);
+    let n = g.node_by_id(vn).unwrap();
+    assert_eq!(g.name_of(n), Some("Vietnam"));
+    let aliases: Vec<&str> = g.names_of(n).skip(1).collect();
+    assert_eq!(aliases, ["Viet Nam", "Việt Nam", "VIETNAM"]);
+    assert_eq!(g.find_by_name(label(&g, "Country"), "viet nam").len(), 1);
+}
+
+#[test]
+fn the_fullest_written_form_becomes_the_name() {
+    let mut g = graph();
+    let (l, n) = (label(&g, "Person"), key(&g, "name"));
+    let mut t = Txn::new(&mut g, false);
+    let a = t
+        .upsert_node(l, vec![(n, Value::str("Luong Tam Quang"))], &[])
+        .unwrap();
+    let b = t
+        .upsert_node(l, vec![(n, Value::str("Lương Tam Quang"))], &[])
+        .unwrap();
+    assert_eq!(a, b);
+    let rec = g.node_by_id(a).unwrap();
+    assert_eq!(g.name_of(rec), Some("Lương Tam Quang"));
+    assert_eq!(
+        g.names_of(rec).collect::<Vec<_>>(),
+        ["Lương Tam Quang", "Luong Tam Quang"]
+    );
+}
+
+#[test]
+fn edges_are_never_duplicated_and_merge_evidence() {
+    let mut g = graph();
+    let vn = country(&mut g, "Vietnam", &[]);
+    let (ol, on) = (label(&g, "Organization"), key(&g, "name"));
+    let of = g.schema().rel_type("OF").unwrap();
+    let ev1 = Evidence {
+        doc: 7,
+        start: 0,
+        end: 5,
+    };
+    let ev2 = Evidence {
+        doc: 7,
+        start: 10,
+        end: 15,
+    };
+    let mut t = Txn::new(&mut g, false);
+    let mps = t
+        .upsert_node(
+            ol,
+            vec![(on, Value::str("Ministry of Public Security"))],
+            &[],
+        )
+        .unwrap();
+    let e1 = t.upsert_edge(of, mps, vn, vec![], &[ev1]).unwrap();
+    let e2 = t.upsert_edge(of, mps, vn, vec![], &[ev2, ev1]).unwrap();
+    assert_eq!(e1, e2);
+    assert_eq!(g.edge_count(), 1);
+    assert_eq!(&*g.edge_by_id(e1).unwrap().attrs.prov, &[ev1, ev2]);
+}
+
+#[test]
+fn scoped_upsert_keeps_two_countries_ministries_apart() {
+    let mut g = graph();
+    let mz = country(&mut g, "Mozambique", &[]);
+    let za = country(&mut g, "South Africa", &[]);
+    let (ol, on) = (label(&g, "Organization"), key(&g, "name"));
+    let of = g.schema().rel_type("OF").unwrap();
+    let mut t = Txn::new(&mut g, false);
+    let mut ministry = |t: &mut Txn<'_>, c: u32| {
+        let o = t
+            .upsert_node_scoped(
+                ol,
+                vec![(on, Value::str("Ministry of Interior"))],
+                &[],
+                Some((of, c)),
+            )
+            .unwrap();
+        t.upsert_edge(of, o, c, vec![], &[]).unwrap();
+        o
+    };
+    let a = ministry(&mut t, mz);
+    let b = ministry(&mut t, za);
+    assert_ne!(a, b);
+    assert_eq!(ministry(&mut t, mz), a);
+}
+
+#[test]
+fn schema_violations_are_refused_and_name_the_offender() {
+    let mut g = graph();
+    let vn = country(&mut g, "Vietnam", &[]);
+    let (el, date) = (label(&g, "Event"), key(&g, "date"));
+    let of = g.schema().rel_type("OF").unwrap();
+    let mut t = Txn::new(&mut g, false);
+    let err = t
+        .upsert_node(el, vec![(date, Value::str("soon"))], &[])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "property Event.date must be date, found string"
+    );
+    let ev = t.upsert_node(el, vec![], &[]).unwrap();
+    let err = t.upsert_edge(of, ev, vn, vec![], &[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("relationship (:Event)-[:OF]->(:Country) is not allowed"),
+        "{err}"
+    );
+    let err = t
+        .upsert_node(
+            label(&Graph::new(Arc::new(Schema::builtin())), "Country"),
+            vec![],
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Country requires property name");
+}
+
+#[test]
+fn undo_restores_the_graph_and_its_indexes() {
+    let mut g = graph();
+    let vn = country(&mut g, "Vietnam", &[]);
+    let before = format!("{:?}", g.node_by_id(vn));
+    let (l, n, a) = (label(&g, "Country"), key(&g, "name"), key(&g, "aliases"));
+    let of = g.schema().rel_type("OF").unwrap();
+    let (ol, on) = (label(&g, "Organization"), key(&g, "name"));
+    let mut t = Txn::new(&mut g, false);
+    t.upsert_node(
+        l,
+        vec![
+            (n, Value::str("Vietnam")),
+            (a, Value::str_list(["Việt Nam"])),
+        ],
+        &[],
+    )
+    .unwrap();
+    let o = t
+        .upsert_node(ol, vec![(on, Value::str("MPS"))], &[])
+        .unwrap();
+    t.upsert_edge(of, o, vn, vec![], &[]).unwrap();
+    t.remove_node(vn);
+    let (_, undo) = t.finish();
+    undo.apply(&mut g);
+    assert_eq!(g.node_count(), 1);
+    assert_eq!(g.edge_count(), 0);
+    assert_eq!(format!("{:?}", g.node_by_id(vn)), before);
+    assert!(g.find_by_name(l, "Việt Nam").is_empty());
+    assert!(g.find_by_name(ol, "MPS").is_empty());
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+}
+
+#[test]
+fn import_keeps_external_ids() {
+    let mut g = graph();
+    let (l, n) = (label(&g, "Country"), key(&g, "name"));
+    let mut t = Txn::new(&mut g, true);
+    let a = t
+        .import_node("n17", l, vec![(n, Value::str("Laos"))], vec![])
+        .unwrap();
+    let b = t
+        .import_node("country:fr", l, vec![(n, Value::str("France"))], vec![])
+        .unwrap();
+    assert_eq!(a, 17);
+    assert_eq!(g.node_id_text(a), "n17");
+    assert_eq!(g.node_id_text(b), "country:fr");
+    assert_eq!(g.node_by_text_id("country:fr").map(|r| r.id), Some(b));
+    let err = Txn::new(&mut g, false).import_node(
+        "n17",
+        label(&Graph::new(Arc::new(Schema::builtin())), "Topic"),
+        vec![(n, Value::str("x"))],
+        vec![],
+    );
+    assert!(
+        matches!(err, Err(GraphError::LabelConflict { .. })),
+        "{err:?}"
+    );
+}
