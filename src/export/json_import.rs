@@ -499,6 +499,7 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen_nodes = false;
         let mut format_ok = false;
+        let mut deferred: Option<Vec<JEdge<'de>>> = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match &*key {
                 "format" => {
@@ -525,10 +526,11 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
                     })?;
                     seen_nodes = true;
                 }
+                "edges" if !seen_nodes => {
+                    // Edges before nodes (a writer that sorts keys): keep them until the nodes exist.
+                    deferred = Some(map.next_value::<Vec<JEdge<'de>>>()?);
+                }
                 "edges" => {
-                    if !seen_nodes {
-                        return Err(de::Error::custom("\"edges\" must come after \"nodes\""));
-                    }
                     self.summary.edges += map.next_value_seed(ArraySeed {
                         txn: &mut *self.txn,
                         nodes: false,
@@ -541,6 +543,13 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
         }
         if !format_ok {
             return Err(de::Error::custom("missing \"format\":\"coopgraph\""));
+        }
+        let schema = self.txn.graph().schema().clone();
+        for (i, e) in deferred.into_iter().flatten().enumerate() {
+            convert_edge(&schema, e)
+                .and_then(|e| apply_edge(self.txn, e))
+                .map_err(|e| de::Error::custom(format!("edges[{i}]: {e}")))?;
+            self.summary.edges += 1;
         }
         Ok(())
     }
