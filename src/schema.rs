@@ -234,17 +234,22 @@ impl Schema {
                 raw.format
             )));
         }
-        let mut keys: Vec<String> = Vec::new();
-        let mut key_of = |name: &str| -> KeyId {
-            match keys.iter().position(|k| k == name) {
-                Some(i) => i as KeyId,
-                None => {
-                    keys.push(name.to_string());
-                    (keys.len() - 1) as KeyId
-                }
-            }
+        // Keys are numbered in alphabetical order, so that properties kept sorted by key
+        // number are also sorted by name, whatever the schema adds later.
+        let mut keys: Vec<String> = raw
+            .labels
+            .values()
+            .flat_map(|l| l.properties.keys())
+            .chain(raw.relationships.values().flat_map(|r| r.properties.keys()))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let key_of = |name: &str| -> KeyId {
+            keys.binary_search_by(|k| k.as_str().cmp(name))
+                .expect("every key was collected") as KeyId
         };
-        let mut props_of =
+        let props_of =
             |owner: &str, raw: BTreeMap<String, RawProp>| -> Result<Vec<PropDef>, SchemaError> {
                 raw.into_iter()
                     .map(|(name, p)| {

@@ -211,7 +211,7 @@ fn another_storage_format_is_refused_clearly() {
     let dir = Dir::new();
     drop(Store::open(&dir.db()).unwrap());
     {
-        let db = sled::open(dir.db()).unwrap();
+        let db = open_sled(&dir);
         db.insert(b"meta/format", &b"coopgraph-store/0"[..])
             .unwrap();
         db.flush().unwrap();
@@ -227,7 +227,7 @@ fn another_storage_format_is_refused_clearly() {
 }
 
 fn damage(dir: &Dir, key_prefix: &[u8]) -> String {
-    let db = sled::open(dir.db()).unwrap();
+    let db = open_sled(dir);
     let (key, mut v) = db.scan_prefix(key_prefix).next().unwrap().unwrap();
     let mut bytes = v.to_vec();
     let last = bytes.len() - 1;
@@ -291,4 +291,62 @@ fn coopgraph_dump(s: &Store) -> String {
     let mut out = Vec::new();
     coopgraph::export::json::write_dump(&mut out, s.graph(), None).unwrap();
     String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn a_database_stays_readable_when_the_schema_gains_names() {
+    use coopgraph::schema::{Schema, BUILTIN_SCHEMA};
+    use coopgraph::store::SledBackend;
+    use std::sync::Arc;
+    let dir = Dir::new();
+    let before = {
+        let mut s = Store::open(&dir.db()).unwrap();
+        populate(&mut s);
+        s.write_snapshot().unwrap();
+        populate(&mut s); // and a logged batch on top
+        coopgraph_dump(&s)
+    };
+    // A label and a property that sort first renumber every label and key.
+    let grown = BUILTIN_SCHEMA.replace(
+        "[labels.Country]",
+        "[labels.Aardvark]\nkey = \"name\"\nproperties.name = { type = \"string\" }\n\n[labels.Country]\nproperties.aaa = { type = \"int\" }",
+    );
+    let schema = Arc::new(Schema::parse(&grown).unwrap());
+    let open = || {
+        Store::with_backend(
+            Box::new(SledBackend::open(&dir.db()).unwrap()),
+            Some(dir.db()),
+            schema.clone(),
+        )
+    };
+    let s = open().unwrap();
+    assert_ne!(
+        s.graph().schema().label("Country").unwrap(),
+        Store::in_memory()
+            .graph()
+            .schema()
+            .label("Country")
+            .unwrap()
+    );
+    assert_eq!(coopgraph_dump(&s), before);
+    assert!(s.check().unwrap().problems.is_empty());
+    drop(s);
+    // Rewritten in the new numbering: a second open needs no translation.
+    let s = open().unwrap();
+    assert_eq!(coopgraph_dump(&s), before);
+    drop(s);
+    // The builtin schema lacks label Aardvark, but no record uses it: the database reads back.
+    let s = Store::open(&dir.db()).unwrap();
+    assert_eq!(coopgraph_dump(&s), before);
+}
+
+/// Opens the database directly with sled, waiting for the store's lock to be released.
+fn open_sled(dir: &Dir) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(db) = sled::open(dir.db()) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    sled::open(dir.db()).unwrap()
 }

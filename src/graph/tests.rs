@@ -99,7 +99,7 @@ fn scoped_upsert_keeps_two_countries_ministries_apart() {
     let (ol, on) = (label(&g, "Organization"), key(&g, "name"));
     let of = g.schema().rel_type("OF").unwrap();
     let mut t = Txn::new(&mut g, false);
-    let mut ministry = |t: &mut Txn<'_>, c: u32| {
+    let ministry = |t: &mut Txn<'_>, c: u32| {
         let o = t
             .upsert_node_scoped(
                 ol,

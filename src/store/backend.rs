@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The callback of [`Backend::scan`]: called with each key and value.
+pub type ScanFn<'a> = dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError> + 'a;
+
 /// An ordered key-value engine: all the store needs from sled, so another engine could replace it.
 pub trait Backend: Send + Sync {
     /// The value under `key`.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
     /// Calls `f` with every key and value whose key starts with `prefix`, in key order,
     /// without holding them all in memory.
-    fn scan(
-        &self,
-        prefix: &[u8],
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError>,
-    ) -> Result<(), StorageError>;
+    fn scan(&self, prefix: &[u8], f: &mut ScanFn<'_>) -> Result<(), StorageError>;
     /// Every key that starts with `prefix`, in key order.
     fn keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError>;
     /// Applies puts (`Some`) and deletes (`None`) atomically.
@@ -27,6 +26,10 @@ pub trait Backend: Send + Sync {
     fn size_on_disk(&self) -> Option<u64>;
 }
 
+/// How long opening waits for a lock that is being released.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// The sled engine.
 pub struct SledBackend {
     db: sled::Db,
@@ -34,17 +37,30 @@ pub struct SledBackend {
 }
 
 impl SledBackend {
-    /// Opens (creating if needed) the sled database at `path`.
+    /// Opens (creating if needed) the sled database at `path`. A lock held by a process
+    /// that is just closing the database (sled releases it from a background thread) is
+    /// waited for briefly before the database is reported in use.
     pub fn open(path: &Path) -> Result<SledBackend, StorageError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(16 << 20)
-            .open()
-            .map_err(|e| map_sled(path, e))?;
-        Ok(SledBackend {
-            db,
-            path: path.to_path_buf(),
-        })
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let r = sled::Config::new()
+                .path(path)
+                .cache_capacity(16 << 20)
+                .open();
+            match r.map_err(|e| map_sled(path, e)) {
+                Ok(db) => {
+                    return Ok(SledBackend {
+                        db,
+                        path: path.to_path_buf(),
+                    })
+                }
+                Err(StorageError::Locked { .. }) if waited < LOCK_WAIT => {
+                    std::thread::sleep(LOCK_POLL);
+                    waited += LOCK_POLL;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     fn err(&self, e: sled::Error) -> StorageError {
@@ -85,11 +101,7 @@ impl Backend for SledBackend {
             .map(|v| v.to_vec()))
     }
 
-    fn scan(
-        &self,
-        prefix: &[u8],
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError>,
-    ) -> Result<(), StorageError> {
+    fn scan(&self, prefix: &[u8], f: &mut ScanFn<'_>) -> Result<(), StorageError> {
         for r in self.db.scan_prefix(prefix) {
             let (k, v) = r.map_err(|e| self.err(e))?;
             f(&k, &v)?;
@@ -142,11 +154,7 @@ impl Backend for MemoryBackend {
         Ok(self.map().get(key).cloned())
     }
 
-    fn scan(
-        &self,
-        prefix: &[u8],
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError>,
-    ) -> Result<(), StorageError> {
+    fn scan(&self, prefix: &[u8], f: &mut ScanFn<'_>) -> Result<(), StorageError> {
         let m = self.map();
         for (k, v) in m
             .range(prefix.to_vec()..)

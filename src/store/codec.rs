@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, crc32)";
 /// Key of the format string.
 pub const KEY_FORMAT: &[u8] = b"meta/format";
+/// Key of the dictionary: the names behind the label, type and key numbers stored.
+pub const KEY_DICTIONARY: &[u8] = b"meta/dictionary";
 /// Key of the manifest: which snapshot generation and which log entries are live.
 pub const KEY_MANIFEST: &[u8] = b"meta/manifest";
 /// Prefix of snapshot chunks: `snap/` + generation (8 bytes BE) + kind byte + chunk number (4 bytes BE).
@@ -44,6 +46,91 @@ pub struct Manifest {
     pub next_node: u32,
     /// Next edge id number to allocate.
     pub next_edge: u32,
+}
+
+/// The names of the label, relationship type and property key numbers used in stored
+/// records, so a database stays readable when the schema gains names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dictionary {
+    /// Label names by number.
+    pub labels: Vec<String>,
+    /// Relationship type names by number.
+    pub rels: Vec<String>,
+    /// Property key names by number.
+    pub keys: Vec<String>,
+}
+
+impl Dictionary {
+    /// The numbering of a schema.
+    pub fn of(schema: &crate::schema::Schema) -> Dictionary {
+        Dictionary {
+            labels: schema.labels().iter().map(|l| l.name.clone()).collect(),
+            rels: schema.rel_types().iter().map(|r| r.name.clone()).collect(),
+            keys: schema.keys().to_vec(),
+        }
+    }
+}
+
+/// Translates stored label, type and key numbers into the current schema's.
+#[derive(Debug, Clone, Default)]
+pub struct Remap {
+    tables: Option<[Vec<u16>; 3]>,
+}
+
+impl Remap {
+    /// The translation from `stored` to `current`. A stored name the current schema lacks
+    /// maps to nothing, so only records that use it fail to load.
+    pub fn new(stored: &Dictionary, current: &Dictionary) -> Remap {
+        if stored == current {
+            return Remap::default();
+        }
+        let table = |from: &[String], to: &[String]| -> Vec<u16> {
+            from.iter()
+                .map(|n| {
+                    to.iter()
+                        .position(|m| m == n)
+                        .map_or(u16::MAX, |i| i as u16)
+                })
+                .collect()
+        };
+        Remap {
+            tables: Some([
+                table(&stored.labels, &current.labels),
+                table(&stored.rels, &current.rels),
+                table(&stored.keys, &current.keys),
+            ]),
+        }
+    }
+
+    /// Whether stored numbers are the current ones.
+    pub fn is_identity(&self) -> bool {
+        self.tables.is_none()
+    }
+
+    fn map(&self, t: usize, n: u16) -> Option<u16> {
+        match &self.tables {
+            None => Some(n),
+            Some(tables) => tables[t]
+                .get(n as usize)
+                .copied()
+                .filter(|&m| m != u16::MAX),
+        }
+    }
+
+    /// The current number of a stored label.
+    pub fn label(&self, n: u16) -> Option<u16> {
+        self.map(0, n)
+    }
+
+    /// The current number of a stored relationship type.
+    pub fn rel(&self, n: u16) -> Option<u16> {
+        self.map(1, n)
+    }
+
+    /// The current number of a stored property key.
+    pub fn key(&self, n: u16) -> Option<u16> {
+        self.map(2, n)
+    }
 }
 
 /// Kind byte of node chunks.
@@ -226,12 +313,21 @@ fn sprops(p: &[(u16, Value)]) -> SProps {
     p.iter().map(|(k, v)| (*k, SValue::from_value(v))).collect()
 }
 
-/// Decodes properties; `None` if a value is out of range (a damaged record).
-pub fn props_from(p: SProps, interner: &mut Interner) -> Option<Box<[(u16, Value)]>> {
-    p.into_iter()
-        .map(|(k, v)| v.into_value(interner).map(|v| (k, v)))
-        .collect::<Option<Vec<_>>>()
-        .map(Into::into)
+/// Decodes properties, renumbering their keys; `None` if a value is out of range or a key
+/// unknown (a damaged record).
+pub fn props_from(
+    p: SProps,
+    interner: &mut Interner,
+    remap: &Remap,
+) -> Option<Box<[(u16, Value)]>> {
+    let mut v = p
+        .into_iter()
+        .map(|(k, v)| Some((remap.key(k)?, v.into_value(interner)?)))
+        .collect::<Option<Vec<_>>>()?;
+    if !remap.is_identity() {
+        v.sort_by_key(|(k, _)| *k);
+    }
+    Some(v.into())
 }
 
 /// A node as encoded on disk.
@@ -380,14 +476,14 @@ impl EdgeSnap {
     }
 
     /// The edge back.
-    pub fn into_data(self, id: u32, interner: &mut Interner) -> Option<EdgeData> {
+    pub fn into_data(self, id: u32, interner: &mut Interner, remap: &Remap) -> Option<EdgeData> {
         Some(EdgeData {
             id,
-            ty: self.ty,
+            ty: remap.rel(self.ty)?,
             src: self.src,
             dst: self.dst,
             attrs: EdgeAttrs {
-                props: props_from(self.props, interner)?,
+                props: props_from(self.props, interner, remap)?,
                 prov: self.prov.into(),
             },
         })

@@ -101,10 +101,13 @@ impl Store {
                         expected: FORMAT.to_string(),
                     });
                 }
-                backend.apply(vec![(
-                    KEY_FORMAT.to_vec(),
-                    Some(FORMAT.as_bytes().to_vec()),
-                )])?;
+                backend.apply(vec![
+                    (KEY_FORMAT.to_vec(), Some(FORMAT.as_bytes().to_vec())),
+                    (
+                        KEY_DICTIONARY.to_vec(),
+                        Some(encode(&Dictionary::of(&schema))),
+                    ),
+                ])?;
                 backend.flush()?;
             }
         }
@@ -112,8 +115,14 @@ impl Store {
             Some(b) => decode(KEY_MANIFEST, &b)?,
             None => Manifest::default(),
         };
+        let current = Dictionary::of(&schema);
+        let stored: Dictionary = match backend.get(KEY_DICTIONARY)? {
+            Some(b) => decode(KEY_DICTIONARY, &b)?,
+            None => current.clone(),
+        };
+        let remap = Remap::new(&stored, &current);
         let mut phases = crate::timing::Phases::start("open");
-        let mut graph = load_snapshot(&*backend, &manifest, schema)?;
+        let mut graph = load_snapshot(&*backend, &manifest, schema, &remap)?;
         phases.lap("snapshot loaded");
         let mut next_seq = manifest.log_start;
         let mut log_bytes = 0u64;
@@ -132,7 +141,7 @@ impl Store {
                 return Ok(());
             }
             let batch: LogBatch = decode(k, v)?;
-            replay(&mut graph, batch).map_err(|reason| corrupt(k, &reason))?;
+            replay(&mut graph, batch, &remap).map_err(|reason| corrupt(k, &reason))?;
             next_seq = seq + 1;
             log_bytes += v.len() as u64;
             Ok(())
@@ -148,6 +157,10 @@ impl Store {
             log_bytes,
         };
         store.collect_garbage(stale_logs)?;
+        if !remap.is_identity() {
+            // The schema changed since the data was written: rewrite it in today's numbering.
+            store.write_snapshot()?;
+        }
         Ok(store)
     }
 
@@ -310,8 +323,13 @@ impl Store {
             next_node: g.node_ids().next_number(),
             next_edge: g.edge_ids().next_number(),
         };
-        self.backend
-            .apply(vec![(KEY_MANIFEST.to_vec(), Some(encode(&manifest)))])?;
+        self.backend.apply(vec![
+            (
+                KEY_DICTIONARY.to_vec(),
+                Some(encode(&Dictionary::of(g.schema()))),
+            ),
+            (KEY_MANIFEST.to_vec(), Some(encode(&manifest))),
+        ])?;
         self.backend.flush()?;
         self.manifest = manifest;
         self.log_bytes = 0;
@@ -351,6 +369,8 @@ impl Store {
             }
             let r = if k == KEY_MANIFEST {
                 decode::<Manifest>(k, v).map(|_| ())
+            } else if k == KEY_DICTIONARY {
+                decode::<Dictionary>(k, v).map(|_| ())
             } else if k.starts_with(LOG_PREFIX) {
                 decode::<LogBatch>(k, v).map(|_| ())
             } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_NODES) {
@@ -376,12 +396,12 @@ impl Store {
         })?;
         if problems.is_empty() {
             let schema = self.graph.schema().clone();
-            let reread = load_snapshot(b, &self.manifest, schema);
+            let reread = load_snapshot(b, &self.manifest, schema, &Remap::default());
             match reread {
                 Ok(mut g2) => {
                     b.scan(LOG_PREFIX, &mut |k, v| {
                         if log_key_seq(k).is_some_and(|s| s >= self.manifest.log_start) {
-                            if let Err(r) = replay(&mut g2, decode(k, v)?) {
+                            if let Err(r) = replay(&mut g2, decode(k, v)?, &Remap::default()) {
                                 problems.push(format!("{}: {r}", describe_key(k)));
                             }
                         }
@@ -416,6 +436,7 @@ fn load_snapshot(
     b: &dyn Backend,
     m: &Manifest,
     schema: Arc<Schema>,
+    remap: &Remap,
 ) -> Result<Graph, StorageError> {
     let mut g = Graph::new(schema);
     if m.generation == 0 {
@@ -454,17 +475,18 @@ fn load_snapshot(
         b.scan(&nodes_prefix, &mut |k, v| {
             let chunk: Vec<NodeSnap> = decode(k, v)?;
             for n in chunk {
-                let props = props_from(n.props, &mut interner)
-                    .ok_or_else(|| corrupt(k, "date out of range"))?;
-                if (n.label as usize) >= g.schema().labels().len() {
-                    return Err(corrupt(k, &format!("unknown label #{}", n.label)));
-                }
+                let props = props_from(n.props, &mut interner, remap)
+                    .ok_or_else(|| corrupt(k, "a property key or date out of range"))?;
+                let label = remap
+                    .label(n.label)
+                    .filter(|&l| (l as usize) < g.schema().labels().len())
+                    .ok_or_else(|| corrupt(k, &format!("unknown label #{}", n.label)))?;
                 if let Some(x) = &n.ext {
                     g.id_maps_mut().0.set_ext(n.id, x);
                 }
                 g.put_node(NodeRec {
                     id: n.id,
-                    label: n.label,
+                    label,
                     props,
                     prov: n.prov.into(),
                 });
@@ -485,14 +507,15 @@ fn load_snapshot(
                     (Some(a), Some(bx)) => (a, bx),
                     _ => return Err(corrupt(&key, &format!("edge e{id} has a missing endpoint"))),
                 };
-                if ty as usize >= n_types {
-                    return Err(corrupt(&key, &format!("unknown relationship type #{ty}")));
-                }
+                let ty = match remap.rel(ty) {
+                    Some(t) if (t as usize) < n_types => t,
+                    _ => return Err(corrupt(&key, &format!("unknown relationship type #{ty}"))),
+                };
                 let mut ea = EdgeAttrs::default();
                 if attrs.peek().is_some_and(|x| x.0 as usize == row) {
                     let (_, p, prov) = attrs.next().expect("peeked");
-                    ea.props = props_from(p, &mut interner)
-                        .ok_or_else(|| corrupt(&key, "date out of range"))?;
+                    ea.props = props_from(p, &mut interner, remap)
+                        .ok_or_else(|| corrupt(&key, "a property key or date out of range"))?;
                     ea.prov = prov.into();
                 }
                 if exts.peek().is_some_and(|x| x.0 as usize == row) {
@@ -522,7 +545,7 @@ fn load_snapshot(
 }
 
 /// Applies a logged batch: the final state of each touched node and edge.
-fn replay(g: &mut Graph, batch: LogBatch) -> Result<(), String> {
+fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     let mut interner = Interner::default();
     for (id, e) in &batch.edges {
         if e.is_none() {
@@ -531,13 +554,18 @@ fn replay(g: &mut Graph, batch: LogBatch) -> Result<(), String> {
     }
     for (id, n) in batch.nodes.iter() {
         if let Some(n) = n {
-            let props = props_from(n.props.clone(), &mut interner).ok_or("date out of range")?;
+            let props = props_from(n.props.clone(), &mut interner, remap)
+                .ok_or("a property key or date out of range")?;
+            let label = remap
+                .label(n.label)
+                .filter(|&l| (l as usize) < g.schema().labels().len())
+                .ok_or_else(|| format!("unknown label #{}", n.label))?;
             if let Some(x) = &n.ext {
                 g.id_maps_mut().0.set_ext(*id, x);
             }
             g.put_node(NodeRec {
                 id: *id,
-                label: n.label,
+                label,
                 props,
                 prov: n.prov.clone().into(),
             });
@@ -548,7 +576,10 @@ fn replay(g: &mut Graph, batch: LogBatch) -> Result<(), String> {
             if let Some(x) = &e.ext {
                 g.id_maps_mut().1.set_ext(id, x);
             }
-            let data = e.into_data(id, &mut interner).ok_or("date out of range")?;
+            let data = e
+                .into_data(id, &mut interner, remap)
+                .filter(|d| (d.ty as usize) < g.schema().rel_types().len())
+                .ok_or("a relationship type, property key or date out of range")?;
             g.put_edge(data).map_err(|e| e.to_string())?;
         }
     }
