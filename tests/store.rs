@@ -39,11 +39,7 @@ fn populate(store: &mut Store) -> (u32, u32, u32) {
     .iter()
     .map(|n| k(store, n))
     .collect();
-    let (pi, of) = (
-        store.graph().schema().rel_type("PARTICIPATED_IN").unwrap(),
-        (),
-    );
-    let _ = of;
+    let pi = store.graph().schema().rel_type("PARTICIPATED_IN").unwrap();
     let role = k(store, "role");
     store
         .write(false, |t: &mut Txn<'_>| -> Result<_, StorageError> {
