@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod cypher;
 pub mod export;
+pub mod extract;
 pub mod fold;
 pub mod gazetteer;
 pub mod graph;
