@@ -10,6 +10,8 @@ pub mod extract;
 pub mod fold;
 pub mod gazetteer;
 pub mod graph;
+pub mod ingest;
+pub mod ingest_cli;
 pub mod schema;
 pub mod store;
 pub mod timing;
