@@ -92,7 +92,7 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
 const PLANNED: &[&str] = &[
     "to sign", "early sign", "will sign", "would sign", "discussing", "negotiat", "draft",
     "plan to", "plans to", "propos", "towards signing", "accelerate", "soon sign", "expected to",
-    "finalis", "finaliz", "consider",
+    "finalis", "finaliz", "consider", "upcoming", "will be signed", "early signing",
 ];
 
 const AGREEMENT_HEADS: &[&str] = &[
@@ -127,13 +127,43 @@ impl Assembler<'_> {
         let protagonist = self.protagonist();
         for (s, toks) in self.toks.iter().enumerate() {
             let mut started = None;
+            // "held a series of bilateral meetings … on Sunday": date and place for what follows.
+            for i in 0..toks.len() {
+                if let Some((kind, cameo, true)) = trigger(toks, i) {
+                    let ev = self.build(s, i, kind, cameo, true, protagonist, None);
+                    if ev.umbrella {
+                        events.push(ev);
+                        umbrella = Some(events.len() - 1);
+                        break;
+                    }
+                }
+            }
             for i in 0..toks.len() {
                 let Some((kind, cameo, plural)) = trigger(toks, i) else {
                     continue;
                 };
-                let ev = self.build(s, i, kind, cameo, plural, protagonist, umbrella.map(|u| &events[u]));
-                if ev.persons.is_empty() && ev.name.is_none() && ev.orgs.is_empty() && ev.countries.is_empty() {
+                if plural {
                     continue;
+                }
+                let ev = self.build(s, i, kind, cameo, plural, protagonist, umbrella.map(|u| &events[u]));
+                if ev.persons.is_empty() && ev.name.is_none() && ev.orgs.is_empty() && ev.countries.is_empty() && !ev.umbrella {
+                    continue;
+                }
+                // "their meeting", "the meeting": the current event again.
+                if let Some(c) = current {
+                    let cur = &events[c];
+                    if !ev.umbrella
+                        && cur.kind == ev.kind
+                        && ev.name.is_none()
+                        && ev.persons.iter().all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
+                        && (ev.date.is_none() || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
+                    {
+                        if !events[c].sents.contains(&s) {
+                            events[c].sents.push(s);
+                        }
+                        started = Some(c);
+                        break;
+                    }
                 }
                 // The same event reported again in the article.
                 let same = events.iter().position(|e| same_event(e, &ev));
@@ -147,9 +177,6 @@ impl Assembler<'_> {
                         events.len() - 1
                     }
                 };
-                if events[idx].umbrella {
-                    umbrella = Some(idx);
-                }
                 if i < 12 && started.is_none() {
                     started = Some(idx);
                 }
@@ -201,6 +228,11 @@ impl Assembler<'_> {
         let toks = &self.toks[s];
         let text_lower: String = toks.iter().map(|t| fold(&t.text)).collect::<Vec<_>>().join(" ");
         let umbrella_now = plural && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
+        // Dates and places written after a later trigger belong to that one.
+        let limit = (i + 1..toks.len())
+            .find(|&k| trigger(toks, k).is_some())
+            .map(|k| toks[k].span.start)
+            .unwrap_or(usize::MAX);
         // A written name: capitalised words ending in the trigger ("Border Security Summit").
         let mut name = None;
         if toks[i].is_cap() {
@@ -209,13 +241,18 @@ impl Assembler<'_> {
                 a -= 1;
             }
             let mut e = i + 1;
-            if e + 1 < toks.len() && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against") && toks[e + 1].is_cap() {
+            if e + 1 < toks.len() && a < i && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against") && toks[e + 1].is_cap() {
                 e += 1;
                 while e < toks.len() && (toks[e].is_cap() || (matches!(fold(&toks[e].text).as_str(), "the" | "of" | "against" | "on") && toks.get(e + 1).is_some_and(Token::is_cap))) {
                     e += 1;
                 }
             }
-            if a < i && !(a == 0 && i - a == 0) {
+            if a == i && fold(&toks[i].text) == "operation" && toks.get(i + 1).is_some_and(Token::is_cap) {
+                e = i + 2;
+                a = i;
+                name = Some(join(&toks[a..e]));
+            }
+            if a < i {
                 let n = join(&toks[a..e]);
                 if n.split_whitespace().count() >= 2 {
                     name = Some(n);
@@ -243,7 +280,7 @@ impl Assembler<'_> {
         let mut country = None;
         let mut countries = Vec::new();
         for pl in &self.m.places {
-            if pl.sent == s {
+            if pl.sent == s && pl.span.start < limit {
                 place = Some((pl.place, pl.span));
                 break;
             }
@@ -252,7 +289,7 @@ impl Assembler<'_> {
             place = self.capital.map(|c| (c, toks[i].span));
         }
         for cm in &self.m.countries {
-            if cm.sent != s {
+            if cm.sent != s || cm.span.start >= limit {
                 continue;
             }
             let before = toks
@@ -276,7 +313,7 @@ impl Assembler<'_> {
         }
         let date = self.dates[s]
             .iter()
-            .find(|d| d.precision != super::dates::Precision::Year)
+            .find(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
             .copied();
         let mut ev = EventDraft {
             kind,
@@ -321,6 +358,10 @@ impl Assembler<'_> {
         while i < toks.len() {
             let w = fold(&toks[i].text);
             if !AGREEMENT_HEADS.contains(&w.as_str()) {
+                i += 1;
+                continue;
+            }
+            if (w == "convention" || w == "protocol") && !toks[i].is_cap() {
                 i += 1;
                 continue;
             }
@@ -416,7 +457,8 @@ impl Assembler<'_> {
                 span,
                 sent: s,
                 party_orgs,
-                event: current.filter(|c| events[*c].sents.contains(&s)),
+                // A named (multilateral) convention is not the product of a bilateral meeting.
+                event: current.filter(|c| events[*c].sents.contains(&s) && !(named && events[*c].kind == "meeting")),
                 named,
             });
             i = e.max(i + 1);
@@ -442,6 +484,9 @@ fn same_event(a: &EventDraft, b: &EventDraft) -> bool {
         // Two meetings of one person on one day are different meetings unless the other side matches.
         let others = |e: &EventDraft| e.persons.iter().map(|p| p.0).collect::<Vec<_>>();
         return others(a) == others(b) && !a.persons.is_empty();
+    }
+    if a.kind == "conference" && (a.name.is_none() || b.name.is_none()) {
+        return true;
     }
     same_name || (same_place && (shared_person || a.persons.is_empty() || b.persons.is_empty())) || (shared_person && a.kind == "conference")
 }

@@ -415,7 +415,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let hl = self.head_at(toks, i);
-            if hl == 0 {
+            if hl == 0 || (i > 0 && matches!(tags[i - 1], Tag::Org(_))) {
                 i += 1;
                 continue;
             }
@@ -492,7 +492,7 @@ impl<'g> Finder<'g> {
                     }
                 }
             }
-            let name_end = if country.is_some() {
+            let name_end = if country.is_some() && end > i + hl {
                 // Drop the trailing "of Country".
                 let mut e = end;
                 while e > start && matches!(tags[e - 1], Tag::Country(_)) {
@@ -505,6 +505,23 @@ impl<'g> Finder<'g> {
             } else {
                 end
             };
+            let mut name_end = name_end;
+            while name_end > start && matches!(fold(&toks[name_end - 1].text).as_str(), "of" | "for" | "on" | "the" | "and") {
+                name_end -= 1;
+            }
+            if name_end < i + hl {
+                name_end = i + hl;
+            }
+            // A country name (not an adjective) starts the name: "Vietnam News Agency".
+            let mut start = start;
+            if start > 0 && head_is_not_ministry(toks, i) {
+                if let Tag::Country(c) = tags[start - 1] {
+                    country = country.or(Some(c));
+                    while start > 0 && tags[start - 1] == Tag::Country(c) {
+                        start -= 1;
+                    }
+                }
+            }
             if name_end - start < 2 {
                 i = end.max(i + 1);
                 continue;
@@ -693,6 +710,14 @@ impl<'g> Finder<'g> {
             while end < toks.len() && end - start < 5 {
                 if name_word(end) {
                     end += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && toks[end].is_cap()
+                    && STOP_CAPS.contains(&fold(&toks[end].text).as_str())
+                    && end + 1 < toks.len()
+                    && name_word(end + 1)
+                {
+                    end += 1; // "Pham The Tung"
                 } else if toks[end].text == "."
                     && end > start
                     && toks[end - 1].text.chars().count() == 1
@@ -1014,7 +1039,7 @@ impl<'g> Finder<'g> {
                 name = Some(format!("Department of {}", join(&field)));
             }
         }
-        let name = name.or_else(|| implied.map(str::to_string))?;
+        let name = implied.map(str::to_string).or(name)?;
         let idx = m.orgs.len();
         m.orgs.push(OrgMention {
             name,
@@ -1097,6 +1122,10 @@ impl<'g> Finder<'g> {
         }
         (roles, country)
     }
+}
+
+fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
+    !matches!(fold(&toks[i].text).as_str(), "ministry" | "department" | "office")
 }
 
 fn cap_first(s: &str) -> String {

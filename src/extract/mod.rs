@@ -319,7 +319,7 @@ pub fn extract_with(
         .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
-    resolve_org_countries(&mut m, &finder, dateline_country.or(dominant));
+    resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
         toks: &toks,
@@ -480,7 +480,7 @@ pub fn extract_with(
                 party_countries.push(c);
             }
         }
-        if party_countries.is_empty() {
+        if party_countries.is_empty() && !a.named {
             if let Some(k) = a.event {
                 let evd = &evs[k];
                 for (p, _) in &evd.persons {
