@@ -8,7 +8,7 @@ use crate::fold::fold;
 use crate::graph::Txn;
 use crate::graph::{normalize_props, Evidence, Graph, GraphError, NodeRec};
 use crate::schema::{KeyId, SchemaError};
-use crate::store::{Store, StorageError};
+use crate::store::{StorageError, Store};
 use crate::value::Value;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use sha2::{Digest, Sha256};
@@ -50,9 +50,11 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 fn key(g: &Graph, name: &str) -> Result<KeyId, IngestError> {
-    g.schema()
-        .key(name)
-        .ok_or_else(|| IngestError::Schema(SchemaError::Invalid(format!("no property {name} in the schema"))))
+    g.schema().key(name).ok_or_else(|| {
+        IngestError::Schema(SchemaError::Invalid(format!(
+            "no property {name} in the schema"
+        )))
+    })
 }
 
 /// The Document node with this id, if any.
@@ -71,7 +73,11 @@ pub fn node_str<'a>(g: &Graph, n: &'a NodeRec, name: &str) -> Option<&'a str> {
 }
 
 /// Ingests one article as one batch.
-pub fn ingest_article(store: &mut Store, art: &Article, source: Option<&str>) -> Result<Outcome, IngestError> {
+pub fn ingest_article(
+    store: &mut Store,
+    art: &Article,
+    source: Option<&str>,
+) -> Result<Outcome, IngestError> {
     let sha = sha256_hex(&art.text);
     let existing = find_document(store.graph(), &art.id);
     if let Some(d) = existing {
@@ -125,7 +131,10 @@ fn write_document(
     match existing {
         Some(id) => {
             let props = normalize_props(props).map_err(|k| {
-                SchemaError::Invalid(format!("duplicate property {}", txn.graph().schema().key_name(k)))
+                SchemaError::Invalid(format!(
+                    "duplicate property {}",
+                    txn.graph().schema().key_name(k)
+                ))
             })?;
             txn.put_node(NodeRec {
                 id,
@@ -160,7 +169,13 @@ fn remove_evidence(txn: &mut Txn<'_>, doc: u32) {
         let Some(mut e) = txn.graph().edge_by_id(id) else {
             continue;
         };
-        let kept: Vec<Evidence> = e.attrs.prov.iter().copied().filter(|ev| ev.doc != doc).collect();
+        let kept: Vec<Evidence> = e
+            .attrs
+            .prov
+            .iter()
+            .copied()
+            .filter(|ev| ev.doc != doc)
+            .collect();
         if kept.is_empty() {
             txn.remove_edge(id);
         } else {
@@ -218,7 +233,11 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
     for kind in order {
         for (i, e) in x.of_kind(kind) {
             let label = schema.label(kind.label())?;
-            let key_name = if matches!(kind, Kind::Event | Kind::Agreement) { "title" } else { "name" };
+            let key_name = if matches!(kind, Kind::Event | Kind::Agreement) {
+                "title"
+            } else {
+                "name"
+            };
             let mut name = e.name.clone();
             let mut aliases = e.aliases.clone();
             if kind == Kind::Event {
@@ -230,7 +249,11 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             }
             let mut props = vec![(key(txn.graph(), key_name)?, Value::str(&name))];
             aliases.retain(|a| fold(a) != fold(&name));
-            if !aliases.is_empty() && schema.labels()[label as usize].prop(key(txn.graph(), "aliases")?).is_some() {
+            if !aliases.is_empty()
+                && schema.labels()[label as usize]
+                    .prop(key(txn.graph(), "aliases")?)
+                    .is_some()
+            {
                 props.push((key(txn.graph(), "aliases")?, Value::str_list(&aliases)));
             }
             for (k, v) in &e.props {
@@ -268,10 +291,13 @@ fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
     let e = &x.entities[i];
     let label = g.schema().label("Event").ok()?;
     let prop_str = |k: &str| {
-        e.props.iter().find(|(n, _)| *n == k).and_then(|(_, v)| match v {
-            Prop::Str(s) => Some(s.clone()),
-            Prop::Date(d) => Some(d.to_string()),
-        })
+        e.props
+            .iter()
+            .find(|(n, _)| *n == k)
+            .and_then(|(_, v)| match v {
+                Prop::Str(s) => Some(s.clone()),
+                Prop::Date(d) => Some(d.to_string()),
+            })
     };
     let kind = prop_str("kind");
     let date = prop_str("date");
@@ -287,22 +313,31 @@ fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
     };
     let countries = names_of("PARTICIPATED_IN", false);
     let places = names_of("HELD_IN", true);
-    let my_names: HashSet<String> = std::iter::once(&e.name).chain(&e.aliases).map(|n| fold(n)).collect();
+    let my_names: HashSet<String> = std::iter::once(&e.name)
+        .chain(&e.aliases)
+        .map(|n| fold(n))
+        .collect();
     let key_of = |k: &str| g.schema().key(k);
     for ix in g.nodes_with_label(label) {
         let n = g.node(ix)?;
         let get = |k: &str| {
-            key_of(k).and_then(|k| Graph::prop(&n.props, k)).map(|v| match v {
-                Value::Date(d) => d.to_string(),
-                other => other.as_str().unwrap_or_default().to_string(),
-            })
+            key_of(k)
+                .and_then(|k| Graph::prop(&n.props, k))
+                .map(|v| match v {
+                    Value::Date(d) => d.to_string(),
+                    other => other.as_str().unwrap_or_default().to_string(),
+                })
         };
         if get("kind") != kind {
             continue;
         }
         let their_names: HashSet<String> = g.names_of(n).map(fold).collect();
         let same_name = their_names.iter().any(|t| my_names.contains(t))
-            || their_names.iter().any(|t| my_names.iter().any(|m| name_stem(t) == name_stem(m) && !name_stem(m).is_empty()));
+            || their_names.iter().any(|t| {
+                my_names
+                    .iter()
+                    .any(|m| name_stem(t) == name_stem(m) && !name_stem(m).is_empty())
+            });
         let neighbours = |dir: petgraph::Direction, rel: &str| -> HashSet<String> {
             let Ok(rt) = g.schema().rel_type(rel) else {
                 return HashSet::new();
@@ -310,7 +345,11 @@ fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
             g.edges(ix, dir)
                 .filter(|er| er.weight().rel_type() == rt)
                 .filter_map(|er| {
-                    let other = if dir == petgraph::Direction::Incoming { er.source() } else { er.target() };
+                    let other = if dir == petgraph::Direction::Incoming {
+                        er.source()
+                    } else {
+                        er.target()
+                    };
                     g.node(other).and_then(|o| g.names_of(o).next().map(fold))
                 })
                 .collect()
@@ -320,13 +359,19 @@ fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
             continue;
         }
         let their_date = get("date");
-        let dated_match = day && date.is_some() && their_date == date && get("date_precision").as_deref() == Some("day");
+        let dated_match = day
+            && date.is_some()
+            && their_date == date
+            && get("date_precision").as_deref() == Some("day");
         if dated_match {
             let their_countries = neighbours(petgraph::Direction::Incoming, "PARTICIPATED_IN");
             if !countries.is_disjoint(&their_countries) || same_name {
                 return get("title");
             }
-        } else if same_name && (their_date.is_none() || date.is_none() || their_date == date) && !places.is_disjoint(&their_places) {
+        } else if same_name
+            && (their_date.is_none() || date.is_none() || their_date == date)
+            && !places.is_disjoint(&their_places)
+        {
             return get("title");
         }
     }
@@ -358,11 +403,20 @@ mod tests {
     #[test]
     fn reingest_identical_is_a_no_op_and_replacement_leaves_no_orphans() {
         let mut s = Store::in_memory();
-        assert_eq!(ingest_article(&mut s, &art("a", A), None).unwrap(), Outcome::Added);
+        assert_eq!(
+            ingest_article(&mut s, &art("a", A), None).unwrap(),
+            Outcome::Added
+        );
         let counts = (s.graph().node_count(), s.graph().edge_count());
-        assert_eq!(ingest_article(&mut s, &art("a", A), None).unwrap(), Outcome::Unchanged);
+        assert_eq!(
+            ingest_article(&mut s, &art("a", A), None).unwrap(),
+            Outcome::Unchanged
+        );
         assert_eq!(counts, (s.graph().node_count(), s.graph().edge_count()));
-        assert_eq!(ingest_article(&mut s, &art("a", B), None).unwrap(), Outcome::Replaced);
+        assert_eq!(
+            ingest_article(&mut s, &art("a", B), None).unwrap(),
+            Outcome::Replaced
+        );
         let g = s.graph();
         let person = g.schema().label("Person").unwrap();
         assert!(g.find_by_name(person, "Paulo Chachine").is_empty());

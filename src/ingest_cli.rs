@@ -23,13 +23,18 @@ enum Input {
 
 fn is_article_file(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("txt" | "md" | "jsonl")
     )
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -43,7 +48,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 fn read_text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("too large ({} bytes, limit {MAX_FILE_BYTES})", bytes.len()));
+        return Err(format!(
+            "too large ({} bytes, limit {MAX_FILE_BYTES})",
+            bytes.len()
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
     if text.contains('\0') {
@@ -57,10 +65,18 @@ fn read_text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
-fn jsonl_articles(name: &str, text: &str, id_prefix: &str, published: Option<NaiveDate>, out: &mut Vec<Input>) {
+fn jsonl_articles(
+    name: &str,
+    text: &str,
+    id_prefix: &str,
+    published: Option<NaiveDate>,
+    out: &mut Vec<Input>,
+) {
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -78,7 +94,8 @@ fn jsonl_articles(name: &str, text: &str, id_prefix: &str, published: Option<Nai
             out.push(Input::Failed(where_, "no `text`".into()));
             continue;
         };
-        let date = s("published").and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok());
+        let date = s("published")
+            .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok());
         out.push(Input::Article(Article {
             id: s("id").unwrap_or_else(|| format!("{id_prefix}:{}", n + 1)),
             title: s("title"),
@@ -95,9 +112,13 @@ fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>
     for p in paths {
         if p.as_os_str() == "-" {
             let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("reading standard input")?;
             match read_text("-", bytes) {
-                Ok(t) if t.trim_start().starts_with('{') => jsonl_articles("-", &t, "stdin", published, &mut out),
+                Ok(t) if t.trim_start().starts_with('{') => {
+                    jsonl_articles("-", &t, "stdin", published, &mut out)
+                }
                 Ok(t) => out.push(Input::Article(Article {
                     id: "stdin".into(),
                     published,
@@ -118,7 +139,10 @@ fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>
         let name = f.display().to_string();
         let bytes = match std::fs::metadata(&f) {
             Ok(m) if m.len() > MAX_FILE_BYTES => {
-                out.push(Input::Failed(name, format!("too large ({} bytes, limit {MAX_FILE_BYTES})", m.len())));
+                out.push(Input::Failed(
+                    name,
+                    format!("too large ({} bytes, limit {MAX_FILE_BYTES})", m.len()),
+                ));
                 continue;
             }
             _ => match std::fs::read(&f) {
@@ -136,7 +160,9 @@ fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>
                 continue;
             }
         };
-        if f.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl")) {
+        if f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+        {
             jsonl_articles(&name, &text, &stem(&f), published, &mut out);
         } else {
             out.push(Input::Article(Article {
@@ -151,7 +177,12 @@ fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>
 }
 
 /// Runs `coopgraph ingest`.
-pub fn run(db: &Path, paths: &[PathBuf], published: Option<NaiveDate>, source: Option<&str>) -> Result<i32> {
+pub fn run(
+    db: &Path,
+    paths: &[PathBuf],
+    published: Option<NaiveDate>,
+    source: Option<&str>,
+) -> Result<i32> {
     let t = Instant::now();
     let inputs = collect(paths, published)?;
     let mut store = Store::open(db)?;
@@ -159,8 +190,10 @@ pub fn run(db: &Path, paths: &[PathBuf], published: Option<NaiveDate>, source: O
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(inputs.len() as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} articles {per_sec} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} articles {per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(b)
     } else {
@@ -221,14 +254,24 @@ pub fn run(db: &Path, paths: &[PathBuf], published: Option<NaiveDate>, source: O
 /// The sentence around a span of `text`, with the span in «».
 pub fn quote(text: &str, ev: &Evidence) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let (s, e) = ((ev.start as usize).min(chars.len()), (ev.end as usize).min(chars.len()));
+    let (s, e) = (
+        (ev.start as usize).min(chars.len()),
+        (ev.end as usize).min(chars.len()),
+    );
     let s = s.min(e);
     let mut a = s;
-    while a > 0 && !matches!(chars[a - 1], '\n') && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?')) {
+    while a > 0
+        && !matches!(chars[a - 1], '\n')
+        && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
+    {
         a -= 1;
     }
     let mut b = e;
-    while b < chars.len() && !matches!(chars[b], '\n') && !(matches!(chars[b], '.' | '!' | '?') && chars.get(b + 1).is_none_or(|c| c.is_whitespace())) {
+    while b < chars.len()
+        && !matches!(chars[b], '\n')
+        && !(matches!(chars[b], '.' | '!' | '?')
+            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
+    {
         b += 1;
     }
     let b = (b + 1).min(chars.len()).max(e);
@@ -247,7 +290,12 @@ fn print_evidence(g: &Graph, prov: &[Evidence]) {
         };
         let id = node_str(g, d, "id").unwrap_or("?");
         match node_str(g, d, "text") {
-            Some(text) => println!("  [{id} {}..{}] {}", ev.start, ev.end, quote(text, ev).trim()),
+            Some(text) => println!(
+                "  [{id} {}..{}] {}",
+                ev.start,
+                ev.end,
+                quote(text, ev).trim()
+            ),
             None => println!("  [{id} {}..{}]", ev.start, ev.end),
         }
     }
@@ -266,7 +314,12 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
     };
     if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
         let ty = &g.schema().rel_types()[e.ty as usize].name;
-        println!("{}-[{}:{ty}]->{}", describe(e.src), g.edge_id_text(e.id), describe(e.dst));
+        println!(
+            "{}-[{}:{ty}]->{}",
+            describe(e.src),
+            g.edge_id_text(e.id),
+            describe(e.dst)
+        );
         print_evidence(g, &e.attrs.prov);
         return Ok(EXIT_OK);
     }
@@ -296,7 +349,12 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
                             continue;
                         };
                         let ty = &g.schema().rel_types()[e.ty as usize].name;
-                        println!("  {}-[{}:{ty}]->{}", describe(e.src), g.edge_id_text(e.id), describe(e.dst));
+                        println!(
+                            "  {}-[{}:{ty}]->{}",
+                            describe(e.src),
+                            g.edge_id_text(e.id),
+                            describe(e.dst)
+                        );
                     }
                 }
             }
@@ -312,8 +370,19 @@ mod tests {
     #[test]
     fn quote_marks_the_span_in_its_sentence() {
         let t = "First one. The minister met Quang today. Last.";
-        let ev = Evidence { doc: 0, start: 28, end: 33 };
+        let ev = Evidence {
+            doc: 0,
+            start: 28,
+            end: 33,
+        };
         assert_eq!(quote(t, &ev), "The minister met «Quang» today.");
-        let _ = quote("", &Evidence { doc: 0, start: 5, end: 9 });
+        let _ = quote(
+            "",
+            &Evidence {
+                doc: 0,
+                start: 5,
+                end: 9,
+            },
+        );
     }
 }

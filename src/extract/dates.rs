@@ -143,7 +143,11 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         }
         if let Some(m) = month_of(t).filter(|_| toks[i].is_cap()) {
             // "May" as a verb: require a day, a year, or "in May".
-            let prev = if i > 0 { w(i - 1).to_lowercase() } else { String::new() };
+            let prev = if i > 0 {
+                w(i - 1).to_lowercase()
+            } else {
+                String::new()
+            };
             if let Some(d) = day_of(w(i + 1)) {
                 // Month Day[,] [Year]
                 let mut j = i + 1;
@@ -175,7 +179,10 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             } else if w(i + 1).eq_ignore_ascii_case("last") && w(i + 2).eq_ignore_ascii_case("year")
             {
                 (r.date.map(|d| d.year() - 1), i + 2)
-            } else if matches!(prev.as_str(), "in" | "since" | "until" | "from" | "by" | "early" | "late" | "mid") {
+            } else if matches!(
+                prev.as_str(),
+                "in" | "since" | "until" | "from" | "by" | "early" | "late" | "mid"
+            ) {
                 (infer_year(r, m, 1), i)
             } else {
                 (None, i)
@@ -212,9 +219,8 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         }
         if let Some(wd) = weekday_of(t) {
             if let Some(refd) = r.date {
-                let back = (refd.weekday().num_days_from_monday() + 7
-                    - wd.num_days_from_monday())
-                    % 7;
+                let back =
+                    (refd.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
                 out.push(DateMention {
                     date: refd - Duration::days(back as i64),
                     precision: Precision::Day,
@@ -244,7 +250,11 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         }
         // "in 1993"
         if let Some(y) = year_of(t) {
-            let prev = if i > 0 { w(i - 1).to_lowercase() } else { String::new() };
+            let prev = if i > 0 {
+                w(i - 1).to_lowercase()
+            } else {
+                String::new()
+            };
             if prev == "in" {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, 1, 1) {
                     out.push(DateMention {

@@ -61,7 +61,11 @@ pub struct AgreementDraft {
 fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool)> {
     let w = fold(&toks[i].text);
     let next = toks.get(i + 1).map(|t| fold(&t.text)).unwrap_or_default();
-    let prev = if i > 0 { fold(&toks[i - 1].text) } else { String::new() };
+    let prev = if i > 0 {
+        fold(&toks[i - 1].text)
+    } else {
+        String::new()
+    };
     Some(match w.as_str() {
         "meeting" | "met" | "meets" | "talks" | "dialogue" | "consultations" => {
             if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
@@ -81,7 +85,9 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             }
         }
         "visit" | "visited" | "visiting" | "trip" => ("visit", "042", false),
-        "phone" | "telephone" if matches!(next.as_str(), "call" | "conversation" | "talks" | "calls") => {
+        "phone" | "telephone"
+            if matches!(next.as_str(), "call" | "conversation" | "talks" | "calls") =>
+        {
             ("call", "041", false)
         }
         "operation" if toks[i].is_cap() || prev == "joint" => ("operation", "062", false),
@@ -90,13 +96,37 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
 }
 
 const PLANNED: &[&str] = &[
-    "to sign", "early sign", "will sign", "would sign", "discussing", "negotiat", "draft",
-    "plan to", "plans to", "propos", "towards signing", "accelerate", "soon sign", "expected to",
-    "finalis", "finaliz", "consider", "upcoming", "will be signed", "early signing",
+    "to sign",
+    "early sign",
+    "will sign",
+    "would sign",
+    "discussing",
+    "negotiat",
+    "draft",
+    "plan to",
+    "plans to",
+    "propos",
+    "towards signing",
+    "accelerate",
+    "soon sign",
+    "expected to",
+    "finalis",
+    "finaliz",
+    "consider",
+    "upcoming",
+    "will be signed",
+    "early signing",
 ];
 
 const AGREEMENT_HEADS: &[&str] = &[
-    "agreement", "treaty", "memorandum", "mou", "protocol", "accord", "convention", "pact",
+    "agreement",
+    "treaty",
+    "memorandum",
+    "mou",
+    "protocol",
+    "accord",
+    "convention",
+    "pact",
 ];
 
 /// Assembles events and agreements from the mentions.
@@ -145,8 +175,21 @@ impl Assembler<'_> {
                 if plural {
                     continue;
                 }
-                let ev = self.build(s, i, kind, cameo, plural, protagonist, umbrella.map(|u| &events[u]));
-                if ev.persons.is_empty() && ev.name.is_none() && ev.orgs.is_empty() && ev.countries.is_empty() && !ev.umbrella {
+                let ev = self.build(
+                    s,
+                    i,
+                    kind,
+                    cameo,
+                    plural,
+                    protagonist,
+                    umbrella.map(|u| &events[u]),
+                );
+                if ev.persons.is_empty()
+                    && ev.name.is_none()
+                    && ev.orgs.is_empty()
+                    && ev.countries.is_empty()
+                    && !ev.umbrella
+                {
                     continue;
                 }
                 // "their meeting", "the meeting": the current event again.
@@ -155,8 +198,12 @@ impl Assembler<'_> {
                     if !ev.umbrella
                         && cur.kind == ev.kind
                         && ev.name.is_none()
-                        && ev.persons.iter().all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
-                        && (ev.date.is_none() || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
+                        && ev
+                            .persons
+                            .iter()
+                            .all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
+                        && (ev.date.is_none()
+                            || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
                     {
                         if !events[c].sents.contains(&s) {
                             events[c].sents.push(s);
@@ -191,7 +238,9 @@ impl Assembler<'_> {
                 // The subject of a following sentence takes part.
                 for pm in &self.m.person_mentions {
                     if pm.sent == s
-                        && toks.first().is_some_and(|t| t.span.start + 40 > pm.span.start)
+                        && toks
+                            .first()
+                            .is_some_and(|t| t.span.start + 40 > pm.span.start)
                         && !events[c].persons.iter().any(|(p, _)| *p == pm.person)
                     {
                         events[c].persons.push((pm.person, pm.span));
@@ -210,7 +259,10 @@ impl Assembler<'_> {
         for pm in &self.m.person_mentions {
             counts[pm.person] += 1;
         }
-        let (p, c) = counts.iter().enumerate().max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)))?;
+        let (p, c) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)))?;
         (*c >= 2).then_some(p)
     }
 
@@ -226,8 +278,13 @@ impl Assembler<'_> {
         umbrella: Option<&EventDraft>,
     ) -> EventDraft {
         let toks = &self.toks[s];
-        let text_lower: String = toks.iter().map(|t| fold(&t.text)).collect::<Vec<_>>().join(" ");
-        let umbrella_now = plural && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
+        let text_lower: String = toks
+            .iter()
+            .map(|t| fold(&t.text))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let umbrella_now = plural
+            && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
         // Dates and places written after a later trigger belong to that one.
         let limit = (i + 1..toks.len())
             .find(|&k| trigger(toks, k).is_some())
@@ -237,17 +294,33 @@ impl Assembler<'_> {
         let mut name = None;
         if toks[i].is_cap() {
             let mut a = i;
-            while a > 0 && (toks[a - 1].is_cap() || (fold(&toks[a - 1].text) == "and" && a >= 2 && toks[a - 2].is_cap())) {
+            while a > 0
+                && (toks[a - 1].is_cap()
+                    || (fold(&toks[a - 1].text) == "and" && a >= 2 && toks[a - 2].is_cap()))
+            {
                 a -= 1;
             }
             let mut e = i + 1;
-            if e + 1 < toks.len() && a < i && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against") && toks[e + 1].is_cap() {
+            if e + 1 < toks.len()
+                && a < i
+                && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against")
+                && toks[e + 1].is_cap()
+            {
                 e += 1;
-                while e < toks.len() && (toks[e].is_cap() || (matches!(fold(&toks[e].text).as_str(), "the" | "of" | "against" | "on") && toks.get(e + 1).is_some_and(Token::is_cap))) {
+                while e < toks.len()
+                    && (toks[e].is_cap()
+                        || (matches!(
+                            fold(&toks[e].text).as_str(),
+                            "the" | "of" | "against" | "on"
+                        ) && toks.get(e + 1).is_some_and(Token::is_cap)))
+                {
                     e += 1;
                 }
             }
-            if a == i && fold(&toks[i].text) == "operation" && toks.get(i + 1).is_some_and(Token::is_cap) {
+            if a == i
+                && fold(&toks[i].text) == "operation"
+                && toks.get(i + 1).is_some_and(Token::is_cap)
+            {
                 e = i + 2;
                 a = i;
                 name = Some(join(&toks[a..e]));
@@ -266,9 +339,17 @@ impl Assembler<'_> {
             }
         }
         if let Some(p) = protagonist {
-            let hosted = ["his meeting", "her meeting", "a meeting with", "receiving", "received", "the meeting with", "their meeting"]
-                .iter()
-                .any(|k| text_lower.contains(k));
+            let hosted = [
+                "his meeting",
+                "her meeting",
+                "a meeting with",
+                "receiving",
+                "received",
+                "the meeting with",
+                "their meeting",
+            ]
+            .iter()
+            .any(|k| text_lower.contains(k));
             if hosted && !persons.iter().any(|(q, _)| *q == p) {
                 persons.insert(0, (p, toks[i].span));
             }
@@ -297,7 +378,8 @@ impl Assembler<'_> {
                 .rposition(|t| t.span.end <= cm.span.start)
                 .map(|k| fold(&toks[k].text))
                 .unwrap_or_default();
-            let after_place = place.is_some_and(|(_, sp)| cm.span.start >= sp.end && cm.span.start <= sp.end + 6);
+            let after_place =
+                place.is_some_and(|(_, sp)| cm.span.start >= sp.end && cm.span.start <= sp.end + 6);
             if after_place {
                 continue;
             }
@@ -351,9 +433,14 @@ impl Assembler<'_> {
         events: &[EventDraft],
         out: &mut Vec<AgreementDraft>,
     ) {
-        let lower: String = toks.iter().map(|t| fold(&t.text)).collect::<Vec<_>>().join(" ");
+        let lower: String = toks
+            .iter()
+            .map(|t| fold(&t.text))
+            .collect::<Vec<_>>()
+            .join(" ");
         let planned = PLANNED.iter().any(|p| lower.contains(p));
-        let signed = !planned && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
+        let signed = !planned
+            && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
         let mut i = 0;
         while i < toks.len() {
             let w = fold(&toks[i].text);
@@ -366,7 +453,12 @@ impl Assembler<'_> {
                 continue;
             }
             let mut head_end = i + 1;
-            if w == "memorandum" && toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of") && toks.get(i + 2).is_some_and(|t| fold(&t.text) == "understanding") {
+            if w == "memorandum"
+                && toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of")
+                && toks
+                    .get(i + 2)
+                    .is_some_and(|t| fold(&t.text) == "understanding")
+            {
                 head_end = i + 3;
             }
             // Named: "United Nations Convention against Cybercrime".
@@ -379,7 +471,22 @@ impl Assembler<'_> {
             } else {
                 // Determiner + up to three modifiers: "a cooperation agreement".
                 let mut k = i;
-                while k > 0 && i - k < 3 && toks[k - 1].word && !matches!(fold(&toks[k - 1].text).as_str(), "a" | "an" | "the" | "this" | "these" | "and" | "signed" | "sign" | "of" | "on") {
+                while k > 0
+                    && i - k < 3
+                    && toks[k - 1].word
+                    && !matches!(
+                        fold(&toks[k - 1].text).as_str(),
+                        "a" | "an"
+                            | "the"
+                            | "this"
+                            | "these"
+                            | "and"
+                            | "signed"
+                            | "sign"
+                            | "of"
+                            | "on"
+                    )
+                {
                     k -= 1;
                 }
                 if k == 0 || !matches!(fold(&toks[k - 1].text).as_str(), "a" | "an" | "the") {
@@ -389,11 +496,31 @@ impl Assembler<'_> {
                 a = k;
             }
             let mut e = head_end;
-            if e < toks.len() && matches!(fold(&toks[e].text).as_str(), "on" | "for" | "against" | "in" | "of") {
+            if e < toks.len()
+                && matches!(
+                    fold(&toks[e].text).as_str(),
+                    "on" | "for" | "against" | "in" | "of"
+                )
+            {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
                     let f = fold(&toks[e].text);
-                    if !toks[e].word || matches!(f.as_str(), "between" | "and" | "with" | "to" | "which" | "that" | "signed" | "was" | "were" | "at" | "during") {
+                    if !toks[e].word
+                        || matches!(
+                            f.as_str(),
+                            "between"
+                                | "and"
+                                | "with"
+                                | "to"
+                                | "which"
+                                | "that"
+                                | "signed"
+                                | "was"
+                                | "were"
+                                | "at"
+                                | "during"
+                        )
+                    {
                         break;
                     }
                     e += 1;
@@ -403,7 +530,12 @@ impl Assembler<'_> {
                 i = e.max(i + 1);
                 continue;
             }
-            if named && !(lower.contains("sign") || lower.contains("ratif") || lower.contains("adopt")) && !out.iter().any(|x| fold(&x.title) == fold(&join(&toks[a..e]))) {
+            if named
+                && !(lower.contains("sign") || lower.contains("ratif") || lower.contains("adopt"))
+                && !out
+                    .iter()
+                    .any(|x| fold(&x.title) == fold(&join(&toks[a..e])))
+            {
                 i = e.max(i + 1);
                 continue;
             }
@@ -442,7 +574,8 @@ impl Assembler<'_> {
             };
             // A later mention of the same agreement.
             if let Some(prev) = out.iter_mut().find(|x| {
-                fold(&x.title) == fold(&title) || x.aliases.iter().any(|al| fold(al) == fold(&title))
+                fold(&x.title) == fold(&title)
+                    || x.aliases.iter().any(|al| fold(al) == fold(&title))
             }) {
                 if prev.event.is_none() {
                     prev.event = current.filter(|c| events[*c].sents.contains(&s));
@@ -458,7 +591,9 @@ impl Assembler<'_> {
                 sent: s,
                 party_orgs,
                 // A named (multilateral) convention is not the product of a bilateral meeting.
-                event: current.filter(|c| events[*c].sents.contains(&s) && !(named && events[*c].kind == "meeting")),
+                event: current.filter(|c| {
+                    events[*c].sents.contains(&s) && !(named && events[*c].kind == "meeting")
+                }),
                 named,
             });
             i = e.max(i + 1);
@@ -477,7 +612,10 @@ fn same_event(a: &EventDraft, b: &EventDraft) -> bool {
     if !dates_ok {
         return false;
     }
-    let shared_person = a.persons.iter().any(|(p, _)| b.persons.iter().any(|(q, _)| p == q));
+    let shared_person = a
+        .persons
+        .iter()
+        .any(|(p, _)| b.persons.iter().any(|(q, _)| p == q));
     let same_place = matches!((a.place, b.place), (Some((x, _)), Some((y, _))) if x == y);
     let same_name = matches!((&a.name, &b.name), (Some(x), Some(y)) if fold(x) == fold(y));
     if a.kind == "meeting" {
@@ -488,7 +626,9 @@ fn same_event(a: &EventDraft, b: &EventDraft) -> bool {
     if a.kind == "conference" && (a.name.is_none() || b.name.is_none()) {
         return true;
     }
-    same_name || (same_place && (shared_person || a.persons.is_empty() || b.persons.is_empty())) || (shared_person && a.kind == "conference")
+    same_name
+        || (same_place && (shared_person || a.persons.is_empty() || b.persons.is_empty()))
+        || (shared_person && a.kind == "conference")
 }
 
 fn merge_into(a: &mut EventDraft, b: EventDraft) {

@@ -14,28 +14,134 @@ const MAX_NGRAM: usize = 8;
 
 /// Capitalised words that start sentences and are never part of a name.
 const STOP_CAPS: &[&str] = &[
-    "the", "a", "an", "in", "on", "at", "during", "after", "before", "for", "to", "of", "and",
-    "but", "or", "as", "with", "by", "from", "this", "that", "these", "those", "it", "its",
-    "he", "she", "they", "we", "his", "her", "their", "our", "both", "besides", "meanwhile",
-    "also", "according", "however", "furthermore", "additionally", "moreover", "under",
-    "speaking", "receiving", "while", "when", "although", "since", "there", "here", "on",
-    "immediately", "following", "within", "among", "over", "about", "especially", "further",
-    "mr", "mrs", "ms", "dr", "party", "state", "national", "international", "president",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "for",
+    "to",
+    "of",
+    "and",
+    "but",
+    "or",
+    "as",
+    "with",
+    "by",
+    "from",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "his",
+    "her",
+    "their",
+    "our",
+    "both",
+    "besides",
+    "meanwhile",
+    "also",
+    "according",
+    "however",
+    "furthermore",
+    "additionally",
+    "moreover",
+    "under",
+    "speaking",
+    "receiving",
+    "while",
+    "when",
+    "although",
+    "since",
+    "there",
+    "here",
+    "on",
+    "immediately",
+    "following",
+    "within",
+    "among",
+    "over",
+    "about",
+    "especially",
+    "further",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "party",
+    "state",
+    "national",
+    "international",
+    "president",
 ];
 
 /// Verbs of saying that follow a person's name.
 const SPEECH_VERBS: &[&str] = &[
-    "said", "says", "told", "stressed", "noted", "added", "affirmed", "emphasised",
-    "emphasized", "expressed", "proposed", "highlighted", "underscored", "asserted", "urged",
-    "called", "stated", "suggested", "praised", "welcomed", "thanked", "reaffirmed", "pledged",
-    "agreed", "met", "received", "signed", "visited", "attended", "hosted", "announced",
-    "explained", "recalled", "hoped", "confirmed", "spoke", "delivered",
+    "said",
+    "says",
+    "told",
+    "stressed",
+    "noted",
+    "added",
+    "affirmed",
+    "emphasised",
+    "emphasized",
+    "expressed",
+    "proposed",
+    "highlighted",
+    "underscored",
+    "asserted",
+    "urged",
+    "called",
+    "stated",
+    "suggested",
+    "praised",
+    "welcomed",
+    "thanked",
+    "reaffirmed",
+    "pledged",
+    "agreed",
+    "met",
+    "received",
+    "signed",
+    "visited",
+    "attended",
+    "hosted",
+    "announced",
+    "explained",
+    "recalled",
+    "hoped",
+    "confirmed",
+    "spoke",
+    "delivered",
 ];
 
 /// Words that may stand before a name as a title reference ("the Vietnamese minister").
 const TITLE_REF_WORDS: &[&str] = &[
-    "minister", "official", "representative", "president", "chief", "head", "director",
-    "ambassador", "secretary", "commissioner", "general", "diplomat", "leader", "envoy",
+    "minister",
+    "official",
+    "representative",
+    "president",
+    "chief",
+    "head",
+    "director",
+    "ambassador",
+    "secretary",
+    "commissioner",
+    "general",
+    "diplomat",
+    "leader",
+    "envoy",
 ];
 
 /// Words that modify a role title ("Deputy Minister", "First Vice Minister").
@@ -205,18 +311,91 @@ impl<'g> Finder<'g> {
             add(&t.name);
         }
         for w in [
-            "ministry", "affairs", "development", "constitutional", "consular", "parliamentary",
-            "security", "public", "justice", "interior", "defence", "defense", "foreign",
-            "home", "internal", "national", "international", "federal", "state", "royal",
-            "convention", "summit", "conference", "ceremony", "forum", "meeting", "talks",
-            "agreement", "treaty", "memorandum", "protocol", "operation", "project", "programme",
-            "party", "politburo", "government", "republic", "kingdom", "central", "people",
-            "army", "navy", "police", "immigration", "customs", "border", "cyber", "crime",
-            "criminal", "investigation", "high-level", "signing", "press", "union", "assembly",
-            "delegation", "embassy", "highness", "excellency", "sheikh", "prince", "king",
-            "general", "minister", "secretary", "president", "chairman", "commissioner",
-            "asia-pacific", "asia", "pacific", "africa", "europe", "america", "asean", "web",
-            "news", "agency", "online", "digital", "ai", "capital", "city", "province",
+            "ministry",
+            "affairs",
+            "development",
+            "constitutional",
+            "consular",
+            "parliamentary",
+            "security",
+            "public",
+            "justice",
+            "interior",
+            "defence",
+            "defense",
+            "foreign",
+            "home",
+            "internal",
+            "national",
+            "international",
+            "federal",
+            "state",
+            "royal",
+            "convention",
+            "summit",
+            "conference",
+            "ceremony",
+            "forum",
+            "meeting",
+            "talks",
+            "agreement",
+            "treaty",
+            "memorandum",
+            "protocol",
+            "operation",
+            "project",
+            "programme",
+            "party",
+            "politburo",
+            "government",
+            "republic",
+            "kingdom",
+            "central",
+            "people",
+            "army",
+            "navy",
+            "police",
+            "immigration",
+            "customs",
+            "border",
+            "cyber",
+            "crime",
+            "criminal",
+            "investigation",
+            "high-level",
+            "signing",
+            "press",
+            "union",
+            "assembly",
+            "delegation",
+            "embassy",
+            "highness",
+            "excellency",
+            "sheikh",
+            "prince",
+            "king",
+            "general",
+            "minister",
+            "secretary",
+            "president",
+            "chairman",
+            "commissioner",
+            "asia-pacific",
+            "asia",
+            "pacific",
+            "africa",
+            "europe",
+            "america",
+            "asean",
+            "web",
+            "news",
+            "agency",
+            "online",
+            "digital",
+            "ai",
+            "capital",
+            "city",
+            "province",
         ] {
             title_words.insert(w.to_string());
         }
@@ -303,7 +482,8 @@ impl<'g> Finder<'g> {
                     break;
                 }
                 if let Some(o) = self.gaz.org_by_name(&phrase) {
-                    if is_acronym(&phrase) && o.acronym.as_deref() != Some(phrase.as_str())
+                    if is_acronym(&phrase)
+                        && o.acronym.as_deref() != Some(phrase.as_str())
                         && !o.aliases.iter().any(|a| a == &phrase)
                         && o.name != phrase
                     {
@@ -430,14 +610,17 @@ impl<'g> Finder<'g> {
                 start -= 1;
             }
             let mut end = i + hl; // exclusive
-            // Continue a chain of capitalised words after the head ("Police Department").
+                                  // Continue a chain of capitalised words after the head ("Police Department").
             while end < toks.len() && tags[end] == Tag::Free && self.head_at(toks, end) > 0 {
                 end += self.head_at(toks, end);
             }
             let mut country = None;
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
-                && matches!(fold(&toks[end].text).as_str(), "of" | "for" | "on" | "against")
+                && matches!(
+                    fold(&toks[end].text).as_str(),
+                    "of" | "for" | "on" | "against"
+                )
             {
                 let mut j = end + 1;
                 if fold(&toks[j].text) == "the" {
@@ -506,7 +689,12 @@ impl<'g> Finder<'g> {
                 end
             };
             let mut name_end = name_end;
-            while name_end > start && matches!(fold(&toks[name_end - 1].text).as_str(), "of" | "for" | "on" | "the" | "and") {
+            while name_end > start
+                && matches!(
+                    fold(&toks[name_end - 1].text).as_str(),
+                    "of" | "for" | "on" | "the" | "and"
+                )
+            {
                 name_end -= 1;
             }
             if name_end < i + hl {
@@ -542,7 +730,13 @@ impl<'g> Finder<'g> {
                 }
             }
             let name = join(&toks[start..name_end]);
-            let head = fold(&toks[i..i + hl].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "));
+            let head = fold(
+                &toks[i..i + hl]
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             let kind = self
                 .gaz
                 .org_patterns()
@@ -643,10 +837,18 @@ impl<'g> Finder<'g> {
     }
 
     /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
-    fn role_at(&self, toks: &[Token], i: usize, max: usize) -> Option<(String, usize, Option<String>)> {
+    fn role_at(
+        &self,
+        toks: &[Token],
+        i: usize,
+        max: usize,
+    ) -> Option<(String, usize, Option<String>)> {
         let mut k = i;
         let mut mods: Vec<String> = Vec::new();
-        while k < toks.len() && toks[k].word && ROLE_MODIFIERS.contains(&fold(&toks[k].text).as_str()) {
+        while k < toks.len()
+            && toks[k].word
+            && ROLE_MODIFIERS.contains(&fold(&toks[k].text).as_str())
+        {
             mods.push(toks[k].text.clone());
             k += 1;
         }
@@ -691,9 +893,8 @@ impl<'g> Finder<'g> {
     fn scan_persons(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
         let mut i = 0;
         while i < toks.len() {
-            let name_word = |k: usize| -> bool {
-                tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0)
-            };
+            let name_word =
+                |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
             if !name_word(i) {
                 // Title reference: "the Vietnamese minister".
                 if fold(&toks[i].text) == "the" {
@@ -763,7 +964,12 @@ impl<'g> Finder<'g> {
                     if !toks[s..b].iter().all(|t| t.word || t.text == ".") {
                         continue;
                     }
-                    let phrase = toks[s..b].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ").replace(" .", ".");
+                    let phrase = toks[s..b]
+                        .iter()
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .replace(" .", ".");
                     if let Some(r) = self.gaz.rank_by_name(&phrase) {
                         rank.get_or_insert(r.name.clone());
                         b = s;
@@ -819,9 +1025,11 @@ impl<'g> Finder<'g> {
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
         let f = fold(written);
-        if let Some(p) = m.persons.iter().position(|p| {
-            fold(&p.name) == f || p.aliases.iter().any(|a| fold(a) == f)
-        }) {
+        if let Some(p) = m
+            .persons
+            .iter()
+            .position(|p| fold(&p.name) == f || p.aliases.iter().any(|a| fold(a) == f))
+        {
             if m.persons[p].name != written && !m.persons[p].aliases.iter().any(|a| a == written) {
                 m.persons[p].aliases.push(written.to_string());
             }
@@ -870,7 +1078,10 @@ impl<'g> Finder<'g> {
         if toks.get(j + 1).is_some_and(|t| fold(&t.text) == "of") {
             return None;
         }
-        let generic = matches!(w.as_str(), "official" | "representative" | "diplomat" | "leader" | "envoy");
+        let generic = matches!(
+            w.as_str(),
+            "official" | "representative" | "diplomat" | "leader" | "envoy"
+        );
         let mut seen = HashSet::new();
         for pm in m.person_mentions.iter().rev() {
             if !seen.insert(pm.person) {
@@ -951,7 +1162,17 @@ impl<'g> Finder<'g> {
                 }
             }
             let role = self.refine_role(toks, tags, r, b, role);
-            let org = self.role_org(toks, tags, r, role.1, b, role.2.as_deref(), &role.0, sent, m);
+            let org = self.role_org(
+                toks,
+                tags,
+                r,
+                role.1,
+                b,
+                role.2.as_deref(),
+                &role.0,
+                sent,
+                m,
+            );
             let role = RoleMention {
                 title: role.0,
                 org,
@@ -986,7 +1207,9 @@ impl<'g> Finder<'g> {
         if !continues {
             return role;
         }
-        if let Some(k) = (r + 1..end).find(|&k| matches!(fold(&toks[k].text).as_str(), "of" | "for")) {
+        if let Some(k) =
+            (r + 1..end).find(|&k| matches!(fold(&toks[k].text).as_str(), "of" | "for"))
+        {
             if let Some(base) = self.role_at(toks, r, k - r) {
                 if base.1 == k - r {
                     return (base.0, base.1, None);
@@ -1025,13 +1248,11 @@ impl<'g> Finder<'g> {
             if s < to && fold(&toks[s].text) == "the" {
                 s += 1;
             }
-            let field: Vec<Token> = toks[s..to]
-                .iter()
-                .filter(|t| t.word)
-                .cloned()
-                .collect();
+            let field: Vec<Token> = toks[s..to].iter().filter(|t| t.word).cloned().collect();
             let field_ok = !field.is_empty()
-                && field.iter().all(|t| t.is_cap() || matches!(fold(&t.text).as_str(), "and" | "of" | "the"));
+                && field
+                    .iter()
+                    .all(|t| t.is_cap() || matches!(fold(&t.text).as_str(), "and" | "of" | "the"));
             let lt = fold(title);
             if field_ok && lt.ends_with("minister") {
                 name = Some(format!("Ministry of {}", join(&field)));
@@ -1071,8 +1292,7 @@ impl<'g> Finder<'g> {
         }
         let mut k = end + 1;
         let mut stop = k;
-        while stop < toks.len()
-            && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
+        while stop < toks.len() && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
         {
             let f = fold(&toks[stop].text);
             if !toks[stop].is_cap()
@@ -1097,7 +1317,17 @@ impl<'g> Finder<'g> {
             }
             if let Some(role) = self.role_at(toks, k, 6) {
                 let role = self.refine_role(toks, tags, k, e, role);
-                let org = self.role_org(toks, tags, k, role.1, e, role.2.as_deref(), &role.0, sent, m);
+                let org = self.role_org(
+                    toks,
+                    tags,
+                    k,
+                    role.1,
+                    e,
+                    role.2.as_deref(),
+                    &role.0,
+                    sent,
+                    m,
+                );
                 for t in &tags[k..e] {
                     if let Tag::Demonym(c) | Tag::Country(c) = t {
                         country = country.or(Some(*c));
@@ -1125,7 +1355,10 @@ impl<'g> Finder<'g> {
 }
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
-    !matches!(fold(&toks[i].text).as_str(), "ministry" | "department" | "office")
+    !matches!(
+        fold(&toks[i].text).as_str(),
+        "ministry" | "department" | "office"
+    )
 }
 
 fn cap_first(s: &str) -> String {

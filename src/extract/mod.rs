@@ -176,9 +176,25 @@ impl Extraction {
 pub(crate) fn dates_words(f: &str) -> bool {
     matches!(
         f,
-        "january" | "february" | "march" | "april" | "may" | "june" | "july" | "august"
-            | "september" | "october" | "november" | "december" | "monday" | "tuesday"
-            | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+        "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
     )
 }
 
@@ -222,7 +238,14 @@ impl Builder {
         }
     }
 
-    fn relate(&mut self, ty: &'static str, src: usize, dst: usize, props: Vec<(&'static str, String)>, span: Span) {
+    fn relate(
+        &mut self,
+        ty: &'static str,
+        src: usize,
+        dst: usize,
+        props: Vec<(&'static str, String)>,
+        span: Span,
+    ) {
         if src == dst {
             return;
         }
@@ -245,7 +268,8 @@ impl Builder {
             props,
             spans: vec![span],
         });
-        self.rel_index.insert((ty, src, dst), self.relations.len() - 1);
+        self.rel_index
+            .insert((ty, src, dst), self.relations.len() - 1);
     }
 }
 
@@ -271,9 +295,16 @@ pub fn extract_with(
     let sents = sentences::split(&chars, &body);
     let para: Vec<usize> = sents
         .iter()
-        .map(|s| body.iter().position(|b| b.start <= s.start && s.end <= b.end).unwrap_or(0))
+        .map(|s| {
+            body.iter()
+                .position(|b| b.start <= s.start && s.end <= b.end)
+                .unwrap_or(0)
+        })
         .collect();
-    let toks: Vec<Vec<sentences::Token>> = sents.iter().map(|s| sentences::tokenize(&chars, *s)).collect();
+    let toks: Vec<Vec<sentences::Token>> = sents
+        .iter()
+        .map(|s| sentences::tokenize(&chars, *s))
+        .collect();
 
     // Mentions.
     let finder = mentions::Finder::new(gaz, places);
@@ -287,13 +318,24 @@ pub fn extract_with(
     let mut dateline = None;
     let mut dateline_date = None;
     for (s, t) in toks.iter().enumerate().take(3) {
-        let Some(dash) = t.iter().take(12).position(|x| matches!(x.text.as_str(), "–" | "—" | "-" | ":" | "," )) else {
+        let Some(dash) = t
+            .iter()
+            .take(12)
+            .position(|x| matches!(x.text.as_str(), "–" | "—" | "-" | ":" | ","))
+        else {
             continue;
         };
-        if let Some(p) = m.places.iter().find(|p| p.sent == s && p.span.end <= t[dash].span.start) {
+        if let Some(p) = m
+            .places
+            .iter()
+            .find(|p| p.sent == s && p.span.end <= t[dash].span.start)
+        {
             dateline = Some((p.place, p.span));
             let dm = dates::find(&t[..(dash + 8).min(t.len())], &dates::Reference::default());
-            dateline_date = dm.first().filter(|d| d.precision == dates::Precision::Day).map(|d| d.date);
+            dateline_date = dm
+                .first()
+                .filter(|d| d.precision == dates::Precision::Day)
+                .map(|d| d.date);
             break;
         }
     }
@@ -307,7 +349,8 @@ pub fn extract_with(
         date: article.published.or(dateline_date),
         year: dates::latest_year(&all_toks),
     };
-    let date_mentions: Vec<Vec<dates::DateMention>> = toks.iter().map(|t| dates::find(t, &reference)).collect();
+    let date_mentions: Vec<Vec<dates::DateMention>> =
+        toks.iter().map(|t| dates::find(t, &reference)).collect();
 
     // Organisation countries.
     let mut country_counts: HashMap<usize, usize> = HashMap::new();
@@ -427,11 +470,21 @@ pub fn extract_with(
             }
         }
         b.prop(e, "kind", Prop::Str(ev.kind.to_string()));
-        let produced_signed = agrs.iter().any(|a| a.status == "signed" && a.event == Some(event_ent.len()));
-        b.prop(e, "cameo", Prop::Str(if produced_signed { "057" } else { ev.cameo }.to_string()));
+        let produced_signed = agrs
+            .iter()
+            .any(|a| a.status == "signed" && a.event == Some(event_ent.len()));
+        b.prop(
+            e,
+            "cameo",
+            Prop::Str(if produced_signed { "057" } else { ev.cameo }.to_string()),
+        );
         if let Some(d) = ev.date {
             b.prop(e, "date", Prop::Date(d.date));
-            b.prop(e, "date_precision", Prop::Str(d.precision.as_str().to_string()));
+            b.prop(
+                e,
+                "date_precision",
+                Prop::Str(d.precision.as_str().to_string()),
+            );
         }
         if let Some((p, sp)) = ev.place {
             let pe = place_entity(&mut b, p, sp);
@@ -496,7 +549,10 @@ pub fn extract_with(
         let title = if a.named || party_countries.len() < 2 {
             a.title.clone()
         } else {
-            let names: Vec<&str> = party_countries.iter().map(|c| countries[*c].name.as_str()).collect();
+            let names: Vec<&str> = party_countries
+                .iter()
+                .map(|c| countries[*c].name.as_str())
+                .collect();
             format!("{} ({})", a.title, names.join("–"))
         };
         let e = b.entity(Kind::Agreement, &title, None, a.span);
@@ -556,7 +612,11 @@ fn event_title(
     if let Some(n) = &ev.name {
         parts.push(n.clone());
     } else {
-        let names: Vec<&str> = ev.persons.iter().map(|(p, _)| m.persons[*p].name.as_str()).collect();
+        let names: Vec<&str> = ev
+            .persons
+            .iter()
+            .map(|(p, _)| m.persons[*p].name.as_str())
+            .collect();
         let verb = match ev.kind {
             "visit" => "visit by",
             "call" => "call between",
@@ -566,7 +626,11 @@ fn event_title(
             _ => "meeting between",
         };
         if names.is_empty() {
-            let cs: Vec<&str> = ev.countries.iter().map(|(c, _)| countries[*c].name.as_str()).collect();
+            let cs: Vec<&str> = ev
+                .countries
+                .iter()
+                .map(|(c, _)| countries[*c].name.as_str())
+                .collect();
             parts.push(format!("{} {}", cap(ev.kind), cs.join(", ")));
         } else {
             parts.push(format!("{} {}", cap(verb), names.join(", ")));
@@ -604,14 +668,19 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
             if !crate::gazetteer::is_acronym(&t.text) {
                 continue;
             }
-            if m.orgs.iter().any(|o| o.span.start <= t.span.start && t.span.end <= o.span.end) {
+            if m.orgs
+                .iter()
+                .any(|o| o.span.start <= t.span.start && t.span.end <= o.span.end)
+            {
                 continue;
             }
             let org = m.orgs.iter().find(|o| {
                 !o.known
                     && o.name
                         .split_whitespace()
-                        .filter(|w| !matches!(fold(w).as_str(), "of" | "the" | "and" | "for" | "on"))
+                        .filter(|w| {
+                            !matches!(fold(w).as_str(), "of" | "the" | "and" | "for" | "on")
+                        })
                         .map(|w| w.chars().next().unwrap_or(' '))
                         .collect::<String>()
                         == t.text
@@ -630,7 +699,11 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
 
 /// Gives national organisations written without a country the country of another mention
 /// of the same name, of the person holding it, or the article's home country.
-fn resolve_org_countries(m: &mut mentions::Mentions, finder: &mentions::Finder<'_>, home: Option<usize>) {
+fn resolve_org_countries(
+    m: &mut mentions::Mentions,
+    finder: &mentions::Finder<'_>,
+    home: Option<usize>,
+) {
     // From persons: "Mozambican Minister of Interior" → the implied ministry is Mozambique's.
     for p in &m.persons {
         if let Some(c) = p.country {
@@ -685,8 +758,21 @@ mod tests {
     fn odd_inputs_never_panic() {
         let long = "Minister ".repeat(50_000);
         let inputs = [
-            "", "   ", ".", "!!!???...", "|||", "漢字だけの文章です。", "Москва – Министр встретился.",
-            "(((((", "A", "Mr.", "the the the", &long, "Gen. . . Gen.", "’s ’s", "Việt Nam – – –",
+            "",
+            "   ",
+            ".",
+            "!!!???...",
+            "|||",
+            "漢字だけの文章です。",
+            "Москва – Министр встретился.",
+            "(((((",
+            "A",
+            "Mr.",
+            "the the the",
+            &long,
+            "Gen. . . Gen.",
+            "’s ’s",
+            "Việt Nam – – –",
         ];
         for t in inputs {
             let _ = extract(&art(t, Some("2025-01-01")));
@@ -701,15 +787,32 @@ mod tests {
             Some("2025-10-27"),
         ))
         .unwrap();
-        assert_eq!(names(&x, Kind::Person), vec!["Lương Tam Quang", "Paulo Chachine"]);
+        assert_eq!(
+            names(&x, Kind::Person),
+            vec!["Lương Tam Quang", "Paulo Chachine"]
+        );
         let orgs = names(&x, Kind::Organization);
-        assert!(orgs.contains(&"Ministry of Interior".to_string()), "{orgs:?}");
+        assert!(
+            orgs.contains(&"Ministry of Interior".to_string()),
+            "{orgs:?}"
+        );
         let (ev, e) = x.of_kind(Kind::Event).next().unwrap();
-        assert!(e.props.contains(&("date", Prop::Date(NaiveDate::from_ymd_opt(2025, 10, 26).unwrap()))));
-        let parts: Vec<String> = x.to(ev, "PARTICIPATED_IN").iter().map(|r| x.entities[r.src].name.clone()).collect();
+        assert!(e.props.contains(&(
+            "date",
+            Prop::Date(NaiveDate::from_ymd_opt(2025, 10, 26).unwrap())
+        )));
+        let parts: Vec<String> = x
+            .to(ev, "PARTICIPATED_IN")
+            .iter()
+            .map(|r| x.entities[r.src].name.clone())
+            .collect();
         assert!(parts.contains(&"Mozambique".to_string()), "{parts:?}");
         assert!(parts.contains(&"Vietnam".to_string()), "{parts:?}");
-        let topics: Vec<String> = x.from(ev, "ABOUT").iter().map(|r| x.entities[r.dst].name.clone()).collect();
+        let topics: Vec<String> = x
+            .from(ev, "ABOUT")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
         assert!(topics.contains(&"drug trafficking".to_string()));
     }
 }

@@ -5,9 +5,9 @@ use super::Span;
 /// Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "brig", "sgt", "sr", "jr",
-    "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "gov", "sen", "rep", "jan",
-    "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g",
-    "i.e", "a.m", "p.m", "cmdr", "adm", "supt", "insp", "hon", "amb",
+    "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "gov", "sen", "rep", "jan", "feb",
+    "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "a.m", "p.m", "cmdr", "adm", "supt", "insp", "hon", "amb",
 ];
 
 /// Splits the body spans into sentences. A line break always ends a sentence.
@@ -21,7 +21,8 @@ pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
             if matches!(c, '.' | '!' | '?' | '…') {
                 // Take closing quotes and brackets with the period.
                 let mut j = i + 1;
-                while j < b.end && matches!(chars[j], '"' | '”' | '’' | '\'' | ')' | '.' | '/') {
+                while j < b.end && matches!(chars[j], '"' | '”' | '’' | '\'' | ')' | '.' | '/')
+                {
                     j += 1;
                 }
                 let at_end = j >= b.end;
@@ -217,7 +218,15 @@ mod tests {
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for t in ["", ".", "...", "?!", "a.", "漢字。テスト", &"x".repeat(10_000)] {
+        for t in [
+            "",
+            ".",
+            "...",
+            "?!",
+            "a.",
+            "漢字。テスト",
+            &"x".repeat(10_000),
+        ] {
             let _ = sents(t);
         }
     }
