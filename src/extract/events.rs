@@ -224,7 +224,7 @@ impl Assembler<'_> {
                         events.len() - 1
                     }
                 };
-                if i < 12 && started.is_none() {
+                if i < 20 && started.is_none() {
                     started = Some(idx);
                 }
                 break;
