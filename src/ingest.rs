@@ -291,13 +291,10 @@ fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
     let e = &x.entities[i];
     let label = g.schema().label("Event").ok()?;
     let prop_str = |k: &str| {
-        e.props
-            .iter()
-            .find(|(n, _)| *n == k)
-            .and_then(|(_, v)| match v {
-                Prop::Str(s) => Some(s.clone()),
-                Prop::Date(d) => Some(d.to_string()),
-            })
+        e.props.iter().find(|(n, _)| *n == k).map(|(_, v)| match v {
+            Prop::Str(s) => s.clone(),
+            Prop::Date(d) => d.to_string(),
+        })
     };
     let kind = prop_str("kind");
     let date = prop_str("date");

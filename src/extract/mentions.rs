@@ -701,7 +701,6 @@ impl<'g> Finder<'g> {
                 name_end = i + hl;
             }
             // A country name (not an adjective) starts the name: "Vietnam News Agency".
-            let mut start = start;
             if start > 0 && head_is_not_ministry(toks, i) {
                 if let Tag::Country(c) = tags[start - 1] {
                     country = country.or(Some(c));
@@ -746,10 +745,12 @@ impl<'g> Finder<'g> {
                 .map(|(_, k)| k.clone())
                 .unwrap_or_else(|| "agency".to_string());
             let mut acronym = None;
-            if end + 2 < toks.len() && toks[end].text == "(" && toks[end + 2].text == ")" {
-                if is_acronym(&toks[end + 1].text) {
-                    acronym = Some(toks[end + 1].text.clone());
-                }
+            if end + 2 < toks.len()
+                && toks[end].text == "("
+                && toks[end + 2].text == ")"
+                && is_acronym(&toks[end + 1].text)
+            {
+                acronym = Some(toks[end + 1].text.clone());
             }
             let idx = m.orgs.len();
             m.orgs.push(OrgMention {
@@ -993,7 +994,7 @@ impl<'g> Finder<'g> {
             let speech = toks
                 .get(end)
                 .is_some_and(|t| SPEECH_VERBS.contains(&fold(&t.text).as_str()));
-            if !(titled || !roles_before.is_empty() || !after.0.is_empty() || speech) {
+            if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;
             }
