@@ -117,10 +117,16 @@ pub fn body_spans(chars: &[char]) -> Vec<Span> {
     // A byline glued to the end of the last paragraph: "… network management. VNA/VNS".
     if let Some(last) = kept.last_mut() {
         let t = text_of(last);
-        if let Some(pos) = t.trim_end().rfind(['.', '!', '?', '"', '”']) {
-            let tail = &t[pos + 1..];
+        if let Some((pos, ch)) = t
+            .trim_end()
+            .char_indices()
+            .rev()
+            .find(|(_, c)| matches!(c, '.' | '!' | '?' | '"' | '”'))
+        {
+            let after = pos + ch.len_utf8();
+            let tail = &t[after..];
             if !tail.trim().is_empty() && is_byline(tail) {
-                let keep_chars = t[..=pos].chars().count();
+                let keep_chars = t[..after].chars().count();
                 last.end = last.start + keep_chars;
             }
         }
@@ -158,7 +164,17 @@ mod tests {
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for t in ["", "\n\n", "|||", "VNA", "ü.jpg", "(Photo)", "...."] {
+        for t in [
+            "",
+            "\n\n",
+            "|||",
+            "VNA",
+            "ü.jpg",
+            "(Photo)",
+            "....",
+            "“quoted” VNA",
+            "a “b” said X",
+        ] {
             let _ = body(t);
         }
     }
