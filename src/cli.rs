@@ -56,6 +56,27 @@ pub enum Command {
     },
     /// Verifies every stored record (checksums) and every index.
     Check,
+    /// Extracts facts from articles and adds them to the database, one batch per article.
+    ///
+    /// PATH may be a .txt or .md file, a .jsonl file (one article per line: `text` plus
+    /// optional `id`, `title`, `url`, `published`), a directory (read recursively) or `-`
+    /// for standard input.
+    Ingest {
+        /// Files, directories, or `-` for standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Publication date (YYYY-MM-DD) for articles that do not give one.
+        #[arg(long)]
+        published: Option<chrono::NaiveDate>,
+        /// The outlet to record as the documents' `source`.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Prints the source sentences behind a node or edge (by id, or a node by name).
+    Explain {
+        /// A node id ("n12"), an edge id ("e7"), or a name or title.
+        target: String,
+    },
 }
 
 /// Output formats of `stats`.
@@ -113,6 +134,15 @@ pub fn run(args: Args) -> Result<i32> {
             format: ExportFormat::Json,
             file,
         } => import(&args.db, &file),
+        Command::Ingest {
+            paths,
+            published,
+            source,
+        } => crate::ingest_cli::run(&args.db, &paths, published, source.as_deref()),
+        Command::Explain { target } => {
+            let store = Store::open_existing(&args.db)?;
+            crate::ingest_cli::explain(store.graph(), &target)
+        }
         Command::Check => {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;

@@ -6,9 +6,12 @@
 pub mod cli;
 pub mod cypher;
 pub mod export;
+pub mod extract;
 pub mod fold;
 pub mod gazetteer;
 pub mod graph;
+pub mod ingest;
+pub mod ingest_cli;
 pub mod schema;
 pub mod store;
 pub mod timing;

@@ -1,0 +1,330 @@
+//! Date expressions ("on Sunday", "October 25", "31 March 2025", "in May this
+//! year", "in 1993") resolved against the article's date.
+
+use super::sentences::Token;
+use super::Span;
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+/// How much of a resolved date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Precision {
+    /// Only the year.
+    Year,
+    /// Year and month.
+    Month,
+    /// The exact day.
+    Day,
+}
+
+impl Precision {
+    /// The schema value of `date_precision`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+        }
+    }
+}
+
+/// A date found in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateMention {
+    /// The date; its first day when only the month or year is known.
+    pub date: NaiveDate,
+    /// What is known.
+    pub precision: Precision,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// What relative dates are resolved against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reference {
+    /// The article's date (publication or dateline), if known.
+    pub date: Option<NaiveDate>,
+    /// A year to assume when only day and month are written and no date is known.
+    pub year: Option<i32>,
+}
+
+fn month_of(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches('.').to_lowercase();
+    let m = match w.as_str() {
+        "january" | "jan" => 1,
+        "february" | "feb" => 2,
+        "march" | "mar" => 3,
+        "april" | "apr" => 4,
+        "may" => 5,
+        "june" | "jun" => 6,
+        "july" | "jul" => 7,
+        "august" | "aug" => 8,
+        "september" | "sep" | "sept" => 9,
+        "october" | "oct" => 10,
+        "november" | "nov" => 11,
+        "december" | "dec" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+fn weekday_of(w: &str) -> Option<Weekday> {
+    Some(match w.to_lowercase().as_str() {
+        "monday" => Weekday::Mon,
+        "tuesday" => Weekday::Tue,
+        "wednesday" => Weekday::Wed,
+        "thursday" => Weekday::Thu,
+        "friday" => Weekday::Fri,
+        "saturday" => Weekday::Sat,
+        "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn day_of(w: &str) -> Option<u32> {
+    let d = w
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
+    if d.is_empty() || d.len() > 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = d.parse().ok()?;
+    (1..=31).contains(&n).then_some(n)
+}
+
+fn year_of(w: &str) -> Option<i32> {
+    if w.len() != 4 || !w.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y: i32 = w.parse().ok()?;
+    (1900..=2100).contains(&y).then_some(y)
+}
+
+/// The year of a day and month without a year: the reference date's year, or the year
+/// before when that would put the date more than a month after the reference.
+fn infer_year(r: &Reference, month: u32, day: u32) -> Option<i32> {
+    if let Some(d) = r.date {
+        let y = d.year();
+        let cand = NaiveDate::from_ymd_opt(y, month, day.min(28))?;
+        if cand > d + Duration::days(31) {
+            return Some(y - 1);
+        }
+        return Some(y);
+    }
+    r.year
+}
+
+fn span(toks: &[Token], a: usize, b: usize) -> Span {
+    Span {
+        start: toks[a].span.start,
+        end: toks[b].span.end,
+    }
+}
+
+/// Finds and resolves the dates of a tokenised sentence, in order.
+pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
+    let mut out = Vec::new();
+    let w = |i: usize| toks.get(i).map(|t| t.text.as_str()).unwrap_or("");
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i].text;
+        // ISO date 2021-02-28.
+        if t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') {
+            if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                out.push(DateMention {
+                    date: d,
+                    precision: Precision::Day,
+                    span: span(toks, i, i),
+                });
+                i += 1;
+                continue;
+            }
+        }
+        if let Some(m) = month_of(t).filter(|_| toks[i].is_cap()) {
+            // "May" as a verb: require a day, a year, or "in May".
+            let prev = if i > 0 {
+                w(i - 1).to_lowercase()
+            } else {
+                String::new()
+            };
+            if let Some(d) = day_of(w(i + 1)) {
+                // Month Day[,] [Year]
+                let mut j = i + 1;
+                let mut k = j + 1;
+                if w(k) == "," {
+                    k += 1;
+                }
+                let year = year_of(w(k));
+                if year.is_some() {
+                    j = k;
+                }
+                if let Some(y) = year.or_else(|| infer_year(r, m, d)) {
+                    if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                        out.push(DateMention {
+                            date,
+                            precision: Precision::Day,
+                            span: span(toks, i, j),
+                        });
+                    }
+                }
+                i = j + 1;
+                continue;
+            }
+            let (year, j) = if let Some(y) = year_of(w(i + 1)) {
+                (Some(y), i + 1)
+            } else if w(i + 1).eq_ignore_ascii_case("this") && w(i + 2).eq_ignore_ascii_case("year")
+            {
+                (r.date.map(|d| d.year()).or(r.year), i + 2)
+            } else if w(i + 1).eq_ignore_ascii_case("last") && w(i + 2).eq_ignore_ascii_case("year")
+            {
+                (r.date.map(|d| d.year() - 1), i + 2)
+            } else if matches!(
+                prev.as_str(),
+                "in" | "since" | "until" | "from" | "by" | "early" | "late" | "mid"
+            ) {
+                (infer_year(r, m, 1), i)
+            } else {
+                (None, i)
+            };
+            if let Some(y) = year {
+                if let Some(date) = NaiveDate::from_ymd_opt(y, m, 1) {
+                    out.push(DateMention {
+                        date,
+                        precision: Precision::Month,
+                        span: span(toks, i, j),
+                    });
+                }
+            }
+            i = j + 1;
+            continue;
+        }
+        // Day Month [Year]
+        if let Some(d) = day_of(t) {
+            if let Some(m) = month_of(w(i + 1)).filter(|_| toks[i + 1].is_cap()) {
+                let (year, j) = match year_of(w(i + 2)) {
+                    Some(y) => (Some(y), i + 2),
+                    None => (infer_year(r, m, d), i + 1),
+                };
+                if let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
+                    out.push(DateMention {
+                        date,
+                        precision: Precision::Day,
+                        span: span(toks, i, j),
+                    });
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        if let Some(wd) = weekday_of(t) {
+            if let Some(refd) = r.date {
+                let back =
+                    (refd.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
+                out.push(DateMention {
+                    date: refd - Duration::days(back as i64),
+                    precision: Precision::Day,
+                    span: span(toks, i, i),
+                });
+            }
+            i += 1;
+            continue;
+        }
+        let lower = t.to_lowercase();
+        if let Some(refd) = r.date {
+            let delta = match lower.as_str() {
+                "yesterday" => Some(-1),
+                "today" => Some(0),
+                "tomorrow" => Some(1),
+                _ => None,
+            };
+            if let Some(dl) = delta {
+                out.push(DateMention {
+                    date: refd + Duration::days(dl),
+                    precision: Precision::Day,
+                    span: span(toks, i, i),
+                });
+                i += 1;
+                continue;
+            }
+        }
+        // "in 1993"
+        if let Some(y) = year_of(t) {
+            let prev = if i > 0 {
+                w(i - 1).to_lowercase()
+            } else {
+                String::new()
+            };
+            if prev == "in" {
+                if let Some(date) = NaiveDate::from_ymd_opt(y, 1, 1) {
+                    out.push(DateMention {
+                        date,
+                        precision: Precision::Year,
+                        span: span(toks, i, i),
+                    });
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The latest explicit four-digit year written in the tokens, a fallback reference.
+pub fn latest_year(toks: &[Token]) -> Option<i32> {
+    toks.iter().filter_map(|t| year_of(&t.text)).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sentences::tokenize;
+    use super::*;
+
+    fn dates(text: &str, refd: Option<&str>) -> Vec<(String, Precision)> {
+        let chars: Vec<char> = text.chars().collect();
+        let toks = tokenize(
+            &chars,
+            Span {
+                start: 0,
+                end: chars.len(),
+            },
+        );
+        let r = Reference {
+            date: refd.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            year: None,
+        };
+        find(&toks, &r)
+            .into_iter()
+            .map(|d| (d.date.to_string(), d.precision))
+            .collect()
+    }
+
+    #[test]
+    fn resolves_relative_and_partial_dates() {
+        assert_eq!(
+            dates("met on Sunday", Some("2025-10-27")),
+            vec![("2025-10-26".into(), Precision::Day)]
+        );
+        assert_eq!(
+            dates("held on October 25–26", Some("2025-10-27")),
+            vec![("2025-10-25".into(), Precision::Day)]
+        );
+        assert_eq!(
+            dates("visit to Baku in May this year", Some("2025-10-27")),
+            vec![("2025-05-01".into(), Precision::Month)]
+        );
+        assert_eq!(
+            dates("on 31 March 2025 and in 1993", None),
+            vec![
+                ("2025-03-31".into(), Precision::Day),
+                ("1993-01-01".into(), Precision::Year)
+            ]
+        );
+        assert_eq!(
+            dates("on December 30", Some("2026-01-02")),
+            vec![("2025-12-30".into(), Precision::Day)]
+        );
+        assert!(dates("you may go", Some("2025-01-01")).is_empty());
+        assert!(dates("on Sunday", None).is_empty());
+    }
+}

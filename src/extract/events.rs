@@ -1,0 +1,662 @@
+//! Events (meetings, talks, receptions, signings, conferences, summits, visits,
+//! calls, operations) and agreements, assembled from the sentence mentions.
+
+use super::dates::{DateMention, Reference};
+use super::mentions::{join, Mentions};
+use super::sentences::Token;
+use super::Span;
+use crate::fold::fold;
+
+/// An event found in the article.
+#[derive(Debug, Clone)]
+pub struct EventDraft {
+    /// Schema kind ("meeting", "conference", …).
+    pub kind: &'static str,
+    /// CAMEO code.
+    pub cameo: &'static str,
+    /// The trigger word or name.
+    pub trigger: Span,
+    /// A written name ("Border Security Summit").
+    pub name: Option<String>,
+    /// Sentences that report it.
+    pub sents: Vec<usize>,
+    /// Date.
+    pub date: Option<DateMention>,
+    /// Place index and span.
+    pub place: Option<(usize, Span)>,
+    /// Country where held, when no place is known.
+    pub country: Option<(usize, Span)>,
+    /// Participating persons (indexes into `Mentions::persons`) with a supporting span.
+    pub persons: Vec<(usize, Span)>,
+    /// Participating organisations written in its sentences (mention indexes).
+    pub orgs: Vec<usize>,
+    /// Participating countries written in its trigger sentence.
+    pub countries: Vec<(usize, Span)>,
+    /// A "series of meetings" that only sets date and place for what follows.
+    pub umbrella: bool,
+}
+
+/// An agreement, signed or planned.
+#[derive(Debug, Clone)]
+pub struct AgreementDraft {
+    /// Title as written, without determiner.
+    pub title: String,
+    /// Other names ("Hanoi Convention").
+    pub aliases: Vec<String>,
+    /// "signed" or "planned".
+    pub status: &'static str,
+    /// Where.
+    pub span: Span,
+    /// Sentence.
+    pub sent: usize,
+    /// Organisations named as parties ("between X and Y").
+    pub party_orgs: Vec<usize>,
+    /// Event index that produced it.
+    pub event: Option<usize>,
+    /// Whether it is a proper name (capitalised), not a description.
+    pub named: bool,
+}
+
+/// Looks up trigger words: (kind, cameo, plural/umbrella).
+fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool)> {
+    let w = fold(&toks[i].text);
+    let next = toks.get(i + 1).map(|t| fold(&t.text)).unwrap_or_default();
+    let prev = if i > 0 {
+        fold(&toks[i - 1].text)
+    } else {
+        String::new()
+    };
+    Some(match w.as_str() {
+        "meeting" | "met" | "meets" | "talks" | "dialogue" | "consultations" => {
+            if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
+                return None; // "meeting the needs"
+            }
+            ("meeting", "040", false)
+        }
+        "meetings" => ("meeting", "040", true),
+        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" => {
+            ("meeting", "043", false)
+        }
+        "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
+            if prev == "press" {
+                ("statement", "010", false)
+            } else {
+                ("conference", "044", false)
+            }
+        }
+        "visit" | "visited" | "visiting" | "trip" => ("visit", "042", false),
+        "phone" | "telephone"
+            if matches!(next.as_str(), "call" | "conversation" | "talks" | "calls") =>
+        {
+            ("call", "041", false)
+        }
+        "operation" if toks[i].is_cap() || prev == "joint" => ("operation", "062", false),
+        _ => return None,
+    })
+}
+
+const PLANNED: &[&str] = &[
+    "to sign",
+    "early sign",
+    "will sign",
+    "would sign",
+    "discussing",
+    "negotiat",
+    "draft",
+    "plan to",
+    "plans to",
+    "propos",
+    "towards signing",
+    "accelerate",
+    "soon sign",
+    "expected to",
+    "finalis",
+    "finaliz",
+    "consider",
+    "upcoming",
+    "will be signed",
+    "early signing",
+];
+
+const AGREEMENT_HEADS: &[&str] = &[
+    "agreement",
+    "treaty",
+    "memorandum",
+    "mou",
+    "protocol",
+    "accord",
+    "convention",
+    "pact",
+];
+
+/// Assembles events and agreements from the mentions.
+pub struct Assembler<'a> {
+    /// Tokens per sentence.
+    pub toks: &'a [Vec<Token>],
+    /// Paragraph index per sentence.
+    pub para: &'a [usize],
+    /// Mentions.
+    pub m: &'a Mentions,
+    /// Dates per sentence.
+    pub dates: &'a [Vec<DateMention>],
+    /// Date reference.
+    pub reference: Reference,
+    /// Dateline place.
+    pub dateline: Option<(usize, Span)>,
+    /// Capital of the dateline country (for "the capital").
+    pub capital: Option<usize>,
+}
+
+impl Assembler<'_> {
+    /// Finds the events and agreements.
+    pub fn run(&self) -> (Vec<EventDraft>, Vec<AgreementDraft>) {
+        let mut events: Vec<EventDraft> = Vec::new();
+        let mut agreements: Vec<AgreementDraft> = Vec::new();
+        let mut current: Option<usize> = None;
+        let mut umbrella: Option<usize> = None;
+        let protagonist = self.protagonist();
+        for (s, toks) in self.toks.iter().enumerate() {
+            let mut started = None;
+            // "held a series of bilateral meetings … on Sunday": date and place for what follows.
+            for i in 0..toks.len() {
+                if let Some((kind, cameo, true)) = trigger(toks, i) {
+                    let ev = self.build(s, i, kind, cameo, true, protagonist, None);
+                    if ev.umbrella {
+                        events.push(ev);
+                        umbrella = Some(events.len() - 1);
+                        break;
+                    }
+                }
+            }
+            for i in 0..toks.len() {
+                let Some((kind, cameo, plural)) = trigger(toks, i) else {
+                    continue;
+                };
+                if plural {
+                    continue;
+                }
+                let ev = self.build(
+                    s,
+                    i,
+                    kind,
+                    cameo,
+                    plural,
+                    protagonist,
+                    umbrella.map(|u| &events[u]),
+                );
+                if ev.persons.is_empty()
+                    && ev.name.is_none()
+                    && ev.orgs.is_empty()
+                    && ev.countries.is_empty()
+                    && !ev.umbrella
+                {
+                    continue;
+                }
+                // "their meeting", "the meeting": the current event again.
+                if let Some(c) = current {
+                    let cur = &events[c];
+                    if !ev.umbrella
+                        && cur.kind == ev.kind
+                        && ev.name.is_none()
+                        && ev
+                            .persons
+                            .iter()
+                            .all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
+                        && (ev.date.is_none()
+                            || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
+                    {
+                        if !events[c].sents.contains(&s) {
+                            events[c].sents.push(s);
+                        }
+                        started = Some(c);
+                        break;
+                    }
+                }
+                // The same event reported again in the article.
+                let same = events.iter().position(|e| same_event(e, &ev));
+                let idx = match same {
+                    Some(k) => {
+                        merge_into(&mut events[k], ev);
+                        k
+                    }
+                    None => {
+                        events.push(ev);
+                        events.len() - 1
+                    }
+                };
+                if i < 20 && started.is_none() {
+                    started = Some(idx);
+                }
+                break;
+            }
+            if let Some(idx) = started {
+                current = Some(idx);
+            } else if let Some(c) = current {
+                if !events[c].sents.contains(&s) {
+                    events[c].sents.push(s);
+                }
+                // The subject of a following sentence takes part.
+                for pm in &self.m.person_mentions {
+                    if pm.sent == s
+                        && toks
+                            .first()
+                            .is_some_and(|t| t.span.start + 40 > pm.span.start)
+                        && !events[c].persons.iter().any(|(p, _)| *p == pm.person)
+                    {
+                        events[c].persons.push((pm.person, pm.span));
+                    }
+                }
+            }
+            self.agreements_in(s, toks, current, &events, &mut agreements);
+        }
+        // Umbrella events without persons of their own add nothing.
+        (events, agreements)
+    }
+
+    /// The person mentioned most often.
+    fn protagonist(&self) -> Option<usize> {
+        let mut counts = vec![0usize; self.m.persons.len()];
+        for pm in &self.m.person_mentions {
+            counts[pm.person] += 1;
+        }
+        let (p, c) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)))?;
+        (*c >= 2).then_some(p)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        &self,
+        s: usize,
+        i: usize,
+        kind: &'static str,
+        cameo: &'static str,
+        plural: bool,
+        protagonist: Option<usize>,
+        umbrella: Option<&EventDraft>,
+    ) -> EventDraft {
+        let toks = &self.toks[s];
+        let text_lower: String = toks
+            .iter()
+            .map(|t| fold(&t.text))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let umbrella_now = plural
+            && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
+        // Dates and places written after a later trigger belong to that one.
+        let limit = (i + 1..toks.len())
+            .find(|&k| trigger(toks, k).is_some())
+            .map(|k| toks[k].span.start)
+            .unwrap_or(usize::MAX);
+        // A written name: capitalised words ending in the trigger ("Border Security Summit").
+        let mut name = None;
+        if toks[i].is_cap() {
+            let mut a = i;
+            while a > 0
+                && (toks[a - 1].is_cap()
+                    || (fold(&toks[a - 1].text) == "and" && a >= 2 && toks[a - 2].is_cap()))
+            {
+                a -= 1;
+            }
+            let mut e = i + 1;
+            if e + 1 < toks.len()
+                && a < i
+                && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against")
+                && toks[e + 1].is_cap()
+            {
+                e += 1;
+                while e < toks.len()
+                    && (toks[e].is_cap()
+                        || (matches!(
+                            fold(&toks[e].text).as_str(),
+                            "the" | "of" | "against" | "on"
+                        ) && toks.get(e + 1).is_some_and(Token::is_cap)))
+                {
+                    e += 1;
+                }
+            }
+            if a == i
+                && fold(&toks[i].text) == "operation"
+                && toks.get(i + 1).is_some_and(Token::is_cap)
+            {
+                e = i + 2;
+                a = i;
+                name = Some(join(&toks[a..e]));
+            }
+            if a < i {
+                let n = join(&toks[a..e]);
+                if n.split_whitespace().count() >= 2 {
+                    name = Some(n);
+                }
+            }
+        }
+        let mut persons: Vec<(usize, Span)> = Vec::new();
+        for pm in &self.m.person_mentions {
+            if pm.sent == s && !persons.iter().any(|(p, _)| *p == pm.person) {
+                persons.push((pm.person, pm.span));
+            }
+        }
+        if let Some(p) = protagonist {
+            let hosted = [
+                "his meeting",
+                "her meeting",
+                "a meeting with",
+                "receiving",
+                "received",
+                "the meeting with",
+                "their meeting",
+            ]
+            .iter()
+            .any(|k| text_lower.contains(k));
+            if hosted && !persons.iter().any(|(q, _)| *q == p) {
+                persons.insert(0, (p, toks[i].span));
+            }
+        }
+        let orgs: Vec<usize> = (0..self.m.orgs.len())
+            .filter(|&o| self.m.orgs[o].sent == s && self.m.orgs[o].known)
+            .collect();
+        let mut place = None;
+        let mut country = None;
+        let mut countries = Vec::new();
+        for pl in &self.m.places {
+            if pl.sent == s && pl.span.start < limit {
+                place = Some((pl.place, pl.span));
+                break;
+            }
+        }
+        if place.is_none() && text_lower.contains("the capital") {
+            place = self.capital.map(|c| (c, toks[i].span));
+        }
+        for cm in &self.m.countries {
+            if cm.sent != s || cm.span.start >= limit {
+                continue;
+            }
+            let before = toks
+                .iter()
+                .rposition(|t| t.span.end <= cm.span.start)
+                .map(|k| fold(&toks[k].text))
+                .unwrap_or_default();
+            let after_place =
+                place.is_some_and(|(_, sp)| cm.span.start >= sp.end && cm.span.start <= sp.end + 6);
+            if after_place {
+                continue;
+            }
+            if matches!(before.as_str(), "in" | "to" | "at") && !cm.adjective {
+                country.get_or_insert((cm.country, cm.span));
+                if kind != "visit" {
+                    continue;
+                }
+            }
+            if !cm.adjective && !countries.iter().any(|(c, _)| *c == cm.country) {
+                countries.push((cm.country, cm.span));
+            }
+        }
+        let date = self.dates[s]
+            .iter()
+            .find(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
+            .copied();
+        let mut ev = EventDraft {
+            kind,
+            cameo,
+            trigger: toks[i].span,
+            name,
+            sents: vec![s],
+            date,
+            place,
+            country,
+            persons,
+            orgs,
+            countries,
+            umbrella: umbrella_now,
+        };
+        if let Some(u) = umbrella.filter(|_| !umbrella_now) {
+            if ev.date.is_none() {
+                ev.date = u.date;
+            }
+            if ev.place.is_none() && ev.country.is_none() {
+                ev.place = u.place;
+            }
+        }
+        if ev.place.is_none() && ev.country.is_none() && matches!(kind, "meeting" | "conference") {
+            ev.place = self.dateline;
+        }
+        ev
+    }
+
+    fn agreements_in(
+        &self,
+        s: usize,
+        toks: &[Token],
+        current: Option<usize>,
+        events: &[EventDraft],
+        out: &mut Vec<AgreementDraft>,
+    ) {
+        let lower: String = toks
+            .iter()
+            .map(|t| fold(&t.text))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let planned = PLANNED.iter().any(|p| lower.contains(p));
+        let signed = !planned
+            && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
+        let mut i = 0;
+        while i < toks.len() {
+            let w = fold(&toks[i].text);
+            if !AGREEMENT_HEADS.contains(&w.as_str()) {
+                i += 1;
+                continue;
+            }
+            if (w == "convention" || w == "protocol") && !toks[i].is_cap() {
+                i += 1;
+                continue;
+            }
+            let mut head_end = i + 1;
+            if w == "memorandum"
+                && toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of")
+                && toks
+                    .get(i + 2)
+                    .is_some_and(|t| fold(&t.text) == "understanding")
+            {
+                head_end = i + 3;
+            }
+            // Named: "United Nations Convention against Cybercrime".
+            let named = toks[i].is_cap();
+            let mut a = i;
+            if named {
+                while a > 0 && toks[a - 1].is_cap() {
+                    a -= 1;
+                }
+            } else {
+                // Determiner + up to three modifiers: "a cooperation agreement".
+                let mut k = i;
+                while k > 0
+                    && i - k < 3
+                    && toks[k - 1].word
+                    && !matches!(
+                        fold(&toks[k - 1].text).as_str(),
+                        "a" | "an"
+                            | "the"
+                            | "this"
+                            | "these"
+                            | "and"
+                            | "signed"
+                            | "sign"
+                            | "of"
+                            | "on"
+                    )
+                {
+                    k -= 1;
+                }
+                if k == 0 || !matches!(fold(&toks[k - 1].text).as_str(), "a" | "an" | "the") {
+                    i += 1;
+                    continue;
+                }
+                a = k;
+            }
+            let mut e = head_end;
+            if e < toks.len()
+                && matches!(
+                    fold(&toks[e].text).as_str(),
+                    "on" | "for" | "against" | "in" | "of"
+                )
+            {
+                e += 1;
+                while e < toks.len() && e - head_end < 10 {
+                    let f = fold(&toks[e].text);
+                    if !toks[e].word
+                        || matches!(
+                            f.as_str(),
+                            "between"
+                                | "and"
+                                | "with"
+                                | "to"
+                                | "which"
+                                | "that"
+                                | "signed"
+                                | "was"
+                                | "were"
+                                | "at"
+                                | "during"
+                        )
+                    {
+                        break;
+                    }
+                    e += 1;
+                }
+            }
+            if !named && !signed && !planned {
+                i = e.max(i + 1);
+                continue;
+            }
+            if named
+                && !(lower.contains("sign") || lower.contains("ratif") || lower.contains("adopt"))
+                && !out
+                    .iter()
+                    .any(|x| fold(&x.title) == fold(&join(&toks[a..e])))
+            {
+                i = e.max(i + 1);
+                continue;
+            }
+            let title = join(&toks[a..e]);
+            if title.split_whitespace().count() < 2 {
+                i = e.max(i + 1);
+                continue;
+            }
+            let mut aliases = Vec::new();
+            // "(Hanoi Convention)" or "(also known as Hanoi Convention)".
+            if toks.get(e).is_some_and(|t| t.text == "(") {
+                if let Some(close) = toks[e..].iter().position(|t| t.text == ")") {
+                    let inner: Vec<Token> = toks[e + 1..e + close]
+                        .iter()
+                        .filter(|t| t.is_cap())
+                        .cloned()
+                        .collect();
+                    if !inner.is_empty() {
+                        aliases.push(join(&inner));
+                    }
+                }
+            }
+            let mut party_orgs = Vec::new();
+            if toks.get(e).is_some_and(|t| fold(&t.text) == "between") {
+                let from = toks[e].span.end;
+                for (k, o) in self.m.orgs.iter().enumerate() {
+                    if o.sent == s && o.span.start >= from {
+                        party_orgs.push(k);
+                    }
+                }
+            }
+            let status = if planned { "planned" } else { "signed" };
+            let span = Span {
+                start: toks[a].span.start,
+                end: toks[e - 1].span.end,
+            };
+            // A later mention of the same agreement.
+            if let Some(prev) = out.iter_mut().find(|x| {
+                fold(&x.title) == fold(&title)
+                    || x.aliases.iter().any(|al| fold(al) == fold(&title))
+            }) {
+                if prev.event.is_none() {
+                    prev.event = current.filter(|c| events[*c].sents.contains(&s));
+                }
+                i = e.max(i + 1);
+                continue;
+            }
+            out.push(AgreementDraft {
+                title,
+                aliases,
+                status,
+                span,
+                sent: s,
+                party_orgs,
+                // A named (multilateral) convention is not the product of a bilateral meeting.
+                event: current.filter(|c| {
+                    events[*c].sents.contains(&s) && !(named && events[*c].kind == "meeting")
+                }),
+                named,
+            });
+            i = e.max(i + 1);
+        }
+    }
+}
+
+fn same_event(a: &EventDraft, b: &EventDraft) -> bool {
+    if a.kind != b.kind || a.umbrella || b.umbrella {
+        return false;
+    }
+    let dates_ok = match (a.date, b.date) {
+        (Some(x), Some(y)) => x.date == y.date,
+        _ => true,
+    };
+    if !dates_ok {
+        return false;
+    }
+    let shared_person = a
+        .persons
+        .iter()
+        .any(|(p, _)| b.persons.iter().any(|(q, _)| p == q));
+    let same_place = matches!((a.place, b.place), (Some((x, _)), Some((y, _))) if x == y);
+    let same_name = matches!((&a.name, &b.name), (Some(x), Some(y)) if fold(x) == fold(y));
+    if a.kind == "meeting" {
+        // Two meetings of one person on one day are different meetings unless the other side matches.
+        let others = |e: &EventDraft| e.persons.iter().map(|p| p.0).collect::<Vec<_>>();
+        return others(a) == others(b) && !a.persons.is_empty();
+    }
+    if a.kind == "conference" && (a.name.is_none() || b.name.is_none()) {
+        return true;
+    }
+    same_name
+        || (same_place && (shared_person || a.persons.is_empty() || b.persons.is_empty()))
+        || (shared_person && a.kind == "conference")
+}
+
+fn merge_into(a: &mut EventDraft, b: EventDraft) {
+    for s in b.sents {
+        if !a.sents.contains(&s) {
+            a.sents.push(s);
+        }
+    }
+    for p in b.persons {
+        if !a.persons.iter().any(|q| q.0 == p.0) {
+            a.persons.push(p);
+        }
+    }
+    for o in b.orgs {
+        if !a.orgs.contains(&o) {
+            a.orgs.push(o);
+        }
+    }
+    for c in b.countries {
+        if !a.countries.iter().any(|q| q.0 == c.0) {
+            a.countries.push(c);
+        }
+    }
+    a.date = a.date.or(b.date);
+    a.place = a.place.or(b.place);
+    a.country = a.country.or(b.country);
+    // Prefer the longer written name (the body's over the headline's).
+    if b.name.as_ref().map(|n| n.len()) > a.name.as_ref().map(|n| n.len()) {
+        a.name = b.name;
+    }
+}

@@ -1,0 +1,1394 @@
+//! Mentions: countries (names, demonyms), places, organisations (gazetteer and
+//! head-noun patterns), persons with their ranks, roles and organisations, and
+//! topics, found sentence by sentence with their character spans.
+
+use super::places::Places;
+use super::sentences::Token;
+use super::Span;
+use crate::fold::fold;
+use crate::gazetteer::{is_acronym, Gazetteer};
+use std::collections::HashSet;
+
+/// Longest gazetteer phrase tried, in words.
+const MAX_NGRAM: usize = 8;
+
+/// Capitalised words that start sentences and are never part of a name.
+const STOP_CAPS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "for",
+    "to",
+    "of",
+    "and",
+    "but",
+    "or",
+    "as",
+    "with",
+    "by",
+    "from",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "his",
+    "her",
+    "their",
+    "our",
+    "both",
+    "besides",
+    "meanwhile",
+    "also",
+    "according",
+    "however",
+    "furthermore",
+    "additionally",
+    "moreover",
+    "under",
+    "speaking",
+    "receiving",
+    "while",
+    "when",
+    "although",
+    "since",
+    "there",
+    "here",
+    "on",
+    "immediately",
+    "following",
+    "within",
+    "among",
+    "over",
+    "about",
+    "especially",
+    "further",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "party",
+    "state",
+    "national",
+    "international",
+    "president",
+];
+
+/// Verbs of saying that follow a person's name.
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "stressed",
+    "noted",
+    "added",
+    "affirmed",
+    "emphasised",
+    "emphasized",
+    "expressed",
+    "proposed",
+    "highlighted",
+    "underscored",
+    "asserted",
+    "urged",
+    "called",
+    "stated",
+    "suggested",
+    "praised",
+    "welcomed",
+    "thanked",
+    "reaffirmed",
+    "pledged",
+    "agreed",
+    "met",
+    "received",
+    "signed",
+    "visited",
+    "attended",
+    "hosted",
+    "announced",
+    "explained",
+    "recalled",
+    "hoped",
+    "confirmed",
+    "spoke",
+    "delivered",
+];
+
+/// Words that may stand before a name as a title reference ("the Vietnamese minister").
+const TITLE_REF_WORDS: &[&str] = &[
+    "minister",
+    "official",
+    "representative",
+    "president",
+    "chief",
+    "head",
+    "director",
+    "ambassador",
+    "secretary",
+    "commissioner",
+    "general",
+    "diplomat",
+    "leader",
+    "envoy",
+];
+
+/// Words that modify a role title ("Deputy Minister", "First Vice Minister").
+const ROLE_MODIFIERS: &[&str] = &["deputy", "vice", "first", "acting", "senior", "assistant"];
+
+/// A place found in the text.
+#[derive(Debug, Clone)]
+pub struct PlaceMention {
+    /// Index into [`Places`].
+    pub place: usize,
+    /// Where.
+    pub span: Span,
+    /// Sentence index.
+    pub sent: usize,
+}
+
+/// A country named or implied by a demonym.
+#[derive(Debug, Clone)]
+pub struct CountryMention {
+    /// Index into the gazetteer's countries.
+    pub country: usize,
+    /// Where.
+    pub span: Span,
+    /// Sentence index.
+    pub sent: usize,
+    /// Whether written as an adjective ("Mozambican").
+    pub adjective: bool,
+}
+
+/// An organisation mention.
+#[derive(Debug, Clone)]
+pub struct OrgMention {
+    /// Name as written, without determiner or country.
+    pub name: String,
+    /// Schema kind.
+    pub kind: String,
+    /// Acronym, if given in brackets or known.
+    pub acronym: Option<String>,
+    /// Country written with it ("Vietnamese Ministry…", "…of Azerbaijan").
+    pub country: Option<usize>,
+    /// The gazetteer's home country of a known organisation (companies).
+    pub home: Option<usize>,
+    /// Where (the whole phrase).
+    pub span: Span,
+    /// Sentence index.
+    pub sent: usize,
+    /// Whether it came from the gazetteer of known organisations.
+    pub known: bool,
+}
+
+/// A role a person holds.
+#[derive(Debug, Clone)]
+pub struct RoleMention {
+    /// The role title ("Minister", "Deputy Minister", "Head").
+    pub title: String,
+    /// Index of the organisation mention, if any.
+    pub org: Option<usize>,
+    /// Where the role is written.
+    pub span: Span,
+}
+
+/// A person, by full name or by a later short reference.
+#[derive(Debug, Clone)]
+pub struct PersonMention {
+    /// The person this mention resolves to (index into [`Mentions::persons`]).
+    pub person: usize,
+    /// Where.
+    pub span: Span,
+    /// Sentence index.
+    pub sent: usize,
+}
+
+/// A person found in the article.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Full name without ranks and honorifics.
+    pub name: String,
+    /// Other written forms.
+    pub aliases: Vec<String>,
+    /// Rank.
+    pub rank: Option<String>,
+    /// Roles.
+    pub roles: Vec<RoleMention>,
+    /// Country written with the person.
+    pub country: Option<usize>,
+    /// Span of the first full mention.
+    pub span: Span,
+}
+
+/// A topic signalled in a sentence.
+#[derive(Debug, Clone)]
+pub struct TopicMention {
+    /// Topic name.
+    pub topic: String,
+    /// Where.
+    pub span: Span,
+    /// Sentence index.
+    pub sent: usize,
+}
+
+/// Everything found in an article.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// Countries.
+    pub countries: Vec<CountryMention>,
+    /// Places.
+    pub places: Vec<PlaceMention>,
+    /// Organisations.
+    pub orgs: Vec<OrgMention>,
+    /// Distinct persons.
+    pub persons: Vec<Person>,
+    /// Every mention of a person.
+    pub person_mentions: Vec<PersonMention>,
+    /// Topics.
+    pub topics: Vec<TopicMention>,
+}
+
+/// What a token has been recognised as.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tag {
+    Free,
+    Country(usize),
+    Demonym(usize),
+    Place(usize),
+    Org(usize),
+}
+
+/// The mention finder: gazetteer plus derived word sets.
+pub struct Finder<'g> {
+    gaz: &'g Gazetteer,
+    places: &'g Places,
+    /// Folded words that appear in titles, organisation names and head nouns: never name words.
+    title_words: HashSet<String>,
+    /// Folded organisation head nouns.
+    heads: Vec<String>,
+}
+
+impl<'g> Finder<'g> {
+    /// Builds the finder from the gazetteer.
+    pub fn new(gaz: &'g Gazetteer, places: &'g Places) -> Finder<'g> {
+        let mut title_words = HashSet::new();
+        let mut add = |s: &str| {
+            for w in s.split(|c: char| c.is_whitespace() || c == ',') {
+                let f = fold(w);
+                if f.len() > 2 && !matches!(f.as_str(), "the" | "and" | "for") {
+                    title_words.insert(f);
+                }
+            }
+        };
+        for r in gaz.roles() {
+            add(&r.title);
+            r.aliases.iter().for_each(|a| add(a));
+            if let Some(o) = &r.org {
+                add(o);
+            }
+        }
+        for r in gaz.ranks() {
+            add(&r.name);
+        }
+        for h in gaz.honorifics() {
+            add(&h.name);
+        }
+        for h in &gaz.org_patterns().head_nouns {
+            add(h);
+        }
+        for t in gaz.topics() {
+            add(&t.name);
+        }
+        for w in [
+            "ministry",
+            "affairs",
+            "development",
+            "constitutional",
+            "consular",
+            "parliamentary",
+            "security",
+            "public",
+            "justice",
+            "interior",
+            "defence",
+            "defense",
+            "foreign",
+            "home",
+            "internal",
+            "national",
+            "international",
+            "federal",
+            "state",
+            "royal",
+            "convention",
+            "summit",
+            "conference",
+            "ceremony",
+            "forum",
+            "meeting",
+            "talks",
+            "agreement",
+            "treaty",
+            "memorandum",
+            "protocol",
+            "operation",
+            "project",
+            "programme",
+            "party",
+            "politburo",
+            "government",
+            "republic",
+            "kingdom",
+            "central",
+            "people",
+            "army",
+            "navy",
+            "police",
+            "immigration",
+            "customs",
+            "border",
+            "cyber",
+            "crime",
+            "criminal",
+            "investigation",
+            "high-level",
+            "signing",
+            "press",
+            "union",
+            "assembly",
+            "delegation",
+            "embassy",
+            "highness",
+            "excellency",
+            "sheikh",
+            "prince",
+            "king",
+            "general",
+            "minister",
+            "secretary",
+            "president",
+            "chairman",
+            "commissioner",
+            "asia-pacific",
+            "asia",
+            "pacific",
+            "africa",
+            "europe",
+            "america",
+            "asean",
+            "web",
+            "news",
+            "agency",
+            "online",
+            "digital",
+            "ai",
+            "capital",
+            "city",
+            "province",
+        ] {
+            title_words.insert(w.to_string());
+        }
+        let mut heads: Vec<String> = gaz
+            .org_patterns()
+            .head_nouns
+            .iter()
+            .map(|h| fold(h))
+            .collect();
+        heads.sort_by_key(|h| std::cmp::Reverse(h.split(' ').count()));
+        Finder {
+            gaz,
+            places,
+            title_words,
+            heads,
+        }
+    }
+
+    fn is_name_word(&self, t: &Token, first_in_sentence: bool) -> bool {
+        if !t.word || !t.is_cap() {
+            return false;
+        }
+        let f = fold(&t.text);
+        if self.title_words.contains(&f) {
+            return false;
+        }
+        if t.text.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        if t.text.chars().count() > 1 && t.text.chars().all(|c| c.is_uppercase()) {
+            return false;
+        }
+        if super::dates_words(&f) {
+            return false;
+        }
+        if first_in_sentence && (STOP_CAPS.contains(&f.as_str()) || f.ends_with("ing")) {
+            return false;
+        }
+        if STOP_CAPS.contains(&f.as_str()) && f.len() <= 4 && f != "to" {
+            return false;
+        }
+        true
+    }
+
+    fn country_ok(&self, phrase: &str) -> Option<usize> {
+        let c = self.gaz.country_by_name(phrase)?;
+        if is_acronym(phrase) && c.name != phrase && !c.aliases.iter().any(|a| a == phrase) {
+            return None;
+        }
+        self.gaz.countries().iter().position(|x| x.name == c.name)
+    }
+
+    fn country_index(&self, name: &str) -> Option<usize> {
+        self.gaz.countries().iter().position(|x| x.name == name)
+    }
+
+    /// Tags gazetteer phrases (longest first) and records them.
+    fn tag_gazetteer(&self, toks: &[Token], sent: usize, m: &mut Mentions) -> Vec<Tag> {
+        let mut tags = vec![Tag::Free; toks.len()];
+        let mut i = 0;
+        while i < toks.len() {
+            if !toks[i].word || !toks[i].is_cap() {
+                i += 1;
+                continue;
+            }
+            let mut matched = 0;
+            for n in (1..=MAX_NGRAM.min(toks.len() - i)).rev() {
+                if !toks[i..i + n].iter().all(|t| t.word) {
+                    continue;
+                }
+                let phrase = join(&toks[i..i + n]);
+                let span = Span {
+                    start: toks[i].span.start,
+                    end: toks[i + n - 1].span.end,
+                };
+                if let Some(p) = self.places.lookup(&phrase) {
+                    m.places.push(PlaceMention {
+                        place: p,
+                        span,
+                        sent,
+                    });
+                    tags[i..i + n].fill(Tag::Place(p));
+                    matched = n;
+                    break;
+                }
+                if let Some(o) = self.gaz.org_by_name(&phrase) {
+                    if is_acronym(&phrase)
+                        && o.acronym.as_deref() != Some(phrase.as_str())
+                        && !o.aliases.iter().any(|a| a == &phrase)
+                        && o.name != phrase
+                    {
+                        continue;
+                    }
+                    let idx = m.orgs.len();
+                    m.orgs.push(OrgMention {
+                        name: o.name.clone(),
+                        kind: o.kind.clone(),
+                        acronym: o.acronym.clone(),
+                        country: None,
+                        home: o
+                            .country
+                            .as_deref()
+                            .and_then(|c| self.gaz.country_by_code(c))
+                            .and_then(|c| self.country_index(&c.name)),
+                        span,
+                        sent,
+                        known: true,
+                    });
+                    tags[i..i + n].fill(Tag::Org(idx));
+                    matched = n;
+                    break;
+                }
+                if let Some(c) = self.country_ok(&phrase) {
+                    m.countries.push(CountryMention {
+                        country: c,
+                        span,
+                        sent,
+                        adjective: false,
+                    });
+                    tags[i..i + n].fill(Tag::Country(c));
+                    matched = n;
+                    break;
+                }
+                if let Some(c) = self
+                    .gaz
+                    .country_by_demonym(&phrase)
+                    .and_then(|c| self.country_index(&c.name))
+                {
+                    m.countries.push(CountryMention {
+                        country: c,
+                        span,
+                        sent,
+                        adjective: true,
+                    });
+                    tags[i..i + n].fill(Tag::Demonym(c));
+                    matched = n;
+                    break;
+                }
+            }
+            i += matched.max(1);
+        }
+        tags
+    }
+
+    fn tag_topics(&self, toks: &[Token], sent: usize, m: &mut Mentions) {
+        let mut i = 0;
+        while i < toks.len() {
+            if !toks[i].word {
+                i += 1;
+                continue;
+            }
+            let mut matched = 0;
+            for n in (1..=6.min(toks.len() - i)).rev() {
+                // Allow commas inside long aliases ("chemical, biological, …").
+                if !toks[i + n - 1].word {
+                    continue;
+                }
+                let phrase = join(&toks[i..i + n]);
+                if let Some(t) = self.gaz.topic_by_name(&phrase) {
+                    m.topics.push(TopicMention {
+                        topic: t.name.clone(),
+                        span: Span {
+                            start: toks[i].span.start,
+                            end: toks[i + n - 1].span.end,
+                        },
+                        sent,
+                    });
+                    matched = n;
+                    break;
+                }
+            }
+            i += matched.max(1);
+        }
+    }
+
+    fn head_at(&self, toks: &[Token], i: usize) -> usize {
+        for h in &self.heads {
+            let hw: Vec<&str> = h.split(' ').collect();
+            if i + hw.len() <= toks.len()
+                && toks[i..i + hw.len()]
+                    .iter()
+                    .zip(&hw)
+                    .all(|(t, w)| t.word && fold(&t.text) == *w)
+            {
+                return hw.len();
+            }
+        }
+        0
+    }
+
+    /// Organisations from head nouns: "State Security Service", "Ministry of Public Security".
+    fn tag_orgs(&self, toks: &[Token], tags: &mut [Tag], sent: usize, m: &mut Mentions) {
+        let mut i = 0;
+        while i < toks.len() {
+            if tags[i] != Tag::Free || !toks[i].is_cap() {
+                i += 1;
+                continue;
+            }
+            let hl = self.head_at(toks, i);
+            if hl == 0 || (i > 0 && matches!(tags[i - 1], Tag::Org(_))) {
+                i += 1;
+                continue;
+            }
+            // Plural or lower-case heads are not names.
+            let mut start = i;
+            while start > 0
+                && tags[start - 1] == Tag::Free
+                && toks[start - 1].is_cap()
+                && !(start - 1 == 0 && STOP_CAPS.contains(&fold(&toks[0].text).as_str()))
+                && !self.is_rank_or_role_word(&toks[start - 1])
+            {
+                start -= 1;
+            }
+            let mut end = i + hl; // exclusive
+                                  // Continue a chain of capitalised words after the head ("Police Department").
+            while end < toks.len() && tags[end] == Tag::Free && self.head_at(toks, end) > 0 {
+                end += self.head_at(toks, end);
+            }
+            let mut country = None;
+            // Right extension: of/for/on/against + capitalised words.
+            if end + 1 < toks.len()
+                && matches!(
+                    fold(&toks[end].text).as_str(),
+                    "of" | "for" | "on" | "against"
+                )
+            {
+                let mut j = end + 1;
+                if fold(&toks[j].text) == "the" {
+                    j += 1;
+                }
+                match tags.get(j) {
+                    Some(Tag::Country(c)) => {
+                        country = Some(*c);
+                        let c = *c;
+                        while j < toks.len() && tags[j] == Tag::Country(c) {
+                            j += 1;
+                        }
+                        end = j;
+                    }
+                    _ => {
+                        let mut k = j;
+                        let mut last_cap = None;
+                        while k < toks.len() {
+                            let t = &toks[k];
+                            let f = fold(&t.text);
+                            if t.is_cap() && tags[k] == Tag::Free && !self.is_rank_word(t) {
+                                last_cap = Some(k);
+                                k += 1;
+                            } else if matches!(f.as_str(), "of" | "and" | "the" | "for" | "on")
+                                && k + 1 < toks.len()
+                                && toks[k + 1].is_cap()
+                                && tags[k + 1] == Tag::Free
+                            {
+                                // "and" starting another organisation ends this one.
+                                if f == "and" && self.has_head_ahead(toks, k + 1) {
+                                    break;
+                                }
+                                k += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                        if let Some(l) = last_cap {
+                            end = l + 1;
+                            // "… of Azerbaijan" after the field.
+                            if end + 1 < toks.len() && fold(&toks[end].text) == "of" {
+                                if let Tag::Country(c) = tags[end + 1] {
+                                    country = Some(c);
+                                    let mut e2 = end + 1;
+                                    while e2 < toks.len() && tags[e2] == Tag::Country(c) {
+                                        e2 += 1;
+                                    }
+                                    end = e2;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let name_end = if country.is_some() && end > i + hl {
+                // Drop the trailing "of Country".
+                let mut e = end;
+                while e > start && matches!(tags[e - 1], Tag::Country(_)) {
+                    e -= 1;
+                }
+                if e > start && fold(&toks[e - 1].text) == "of" {
+                    e -= 1;
+                }
+                e
+            } else {
+                end
+            };
+            let mut name_end = name_end;
+            while name_end > start
+                && matches!(
+                    fold(&toks[name_end - 1].text).as_str(),
+                    "of" | "for" | "on" | "the" | "and"
+                )
+            {
+                name_end -= 1;
+            }
+            if name_end < i + hl {
+                name_end = i + hl;
+            }
+            // A country name (not an adjective) starts the name: "Vietnam News Agency".
+            if start > 0 && head_is_not_ministry(toks, i) {
+                if let Tag::Country(c) = tags[start - 1] {
+                    country = country.or(Some(c));
+                    while start > 0 && tags[start - 1] == Tag::Country(c) {
+                        start -= 1;
+                    }
+                }
+            }
+            if name_end - start < 2 {
+                i = end.max(i + 1);
+                continue;
+            }
+            // A demonym or country just before: "Vietnamese Ministry…", "the Indonesian National Police".
+            let mut phrase_start = start;
+            if start > 0 {
+                if let Tag::Demonym(c) | Tag::Country(c) = tags[start - 1] {
+                    country = country.or(Some(c));
+                    phrase_start = start - 1;
+                    while phrase_start > 0 && tags[phrase_start - 1] == tags[start - 1] {
+                        phrase_start -= 1;
+                    }
+                } else if toks[start - 1].text == "'s" && start >= 2 {
+                    if let Tag::Country(c) = tags[start - 2] {
+                        country = country.or(Some(c));
+                    }
+                }
+            }
+            let name = join(&toks[start..name_end]);
+            let head = fold(
+                &toks[i..i + hl]
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let kind = self
+                .gaz
+                .org_patterns()
+                .kind_by_head
+                .iter()
+                .find(|(h, _)| fold(h) == head)
+                .map(|(_, k)| k.clone())
+                .unwrap_or_else(|| "agency".to_string());
+            let mut acronym = None;
+            if end + 2 < toks.len()
+                && toks[end].text == "("
+                && toks[end + 2].text == ")"
+                && is_acronym(&toks[end + 1].text)
+            {
+                acronym = Some(toks[end + 1].text.clone());
+            }
+            let idx = m.orgs.len();
+            m.orgs.push(OrgMention {
+                name,
+                kind,
+                acronym,
+                country,
+                home: None,
+                span: Span {
+                    start: toks[phrase_start].span.start,
+                    end: toks[end - 1].span.end,
+                },
+                sent,
+                known: false,
+            });
+            tags[start..end].fill(Tag::Org(idx));
+            i = end;
+        }
+        // Lower-case "interior ministry" after a demonym or country: "Thailand's interior ministry".
+        for i in 1..toks.len() {
+            if tags[i] != Tag::Free || fold(&toks[i].text) != "ministry" || toks[i].is_cap() {
+                continue;
+            }
+            let field = &toks[i - 1];
+            if !field.word || tags[i - 1] != Tag::Free {
+                continue;
+            }
+            let role = format!("{} minister", field.text);
+            let Some(org) = self.gaz.role_by_title(&role).and_then(|r| r.org.clone()) else {
+                continue;
+            };
+            let mut country = None;
+            if i >= 2 {
+                match tags[i - 2] {
+                    Tag::Demonym(c) | Tag::Country(c) => country = Some(c),
+                    _ if toks[i - 2].text == "'s" && i >= 3 => {
+                        if let Tag::Country(c) = tags[i - 3] {
+                            country = Some(c)
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let idx = m.orgs.len();
+            m.orgs.push(OrgMention {
+                name: org,
+                kind: "ministry".into(),
+                acronym: None,
+                country,
+                home: None,
+                span: Span {
+                    start: field.span.start,
+                    end: toks[i].span.end,
+                },
+                sent,
+                known: false,
+            });
+            tags[i - 1] = Tag::Org(idx);
+            tags[i] = Tag::Org(idx);
+        }
+    }
+
+    fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {
+        if k < toks.len() && fold(&toks[k].text) == "the" {
+            return true;
+        }
+        while k < toks.len() && toks[k].is_cap() {
+            if self.head_at(toks, k) > 0 {
+                return true;
+            }
+            k += 1;
+        }
+        false
+    }
+
+    fn is_rank_word(&self, t: &Token) -> bool {
+        t.word && self.gaz.rank_by_name(&t.text).is_some()
+    }
+
+    fn is_rank_or_role_word(&self, t: &Token) -> bool {
+        t.word
+            && (self.gaz.rank_by_name(&t.text).is_some()
+                || self.gaz.role_by_title(&t.text).is_some()
+                || ROLE_MODIFIERS.contains(&fold(&t.text).as_str()))
+    }
+
+    /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
+    fn role_at(
+        &self,
+        toks: &[Token],
+        i: usize,
+        max: usize,
+    ) -> Option<(String, usize, Option<String>)> {
+        let mut k = i;
+        let mut mods: Vec<String> = Vec::new();
+        while k < toks.len()
+            && toks[k].word
+            && ROLE_MODIFIERS.contains(&fold(&toks[k].text).as_str())
+        {
+            mods.push(toks[k].text.clone());
+            k += 1;
+        }
+        // Try with all modifiers first ("Deputy Minister" is a role of its own).
+        for start in std::iter::once(i).chain(std::iter::once(k)) {
+            for n in (1..=max.saturating_sub(start - i)).rev() {
+                if start + n > toks.len() || !toks[start..start + n].iter().all(|t| t.word) {
+                    continue;
+                }
+                let phrase = join(&toks[start..start + n]);
+                if let Some(r) = self.gaz.role_by_title(&phrase) {
+                    let title = if start == i {
+                        r.title.clone()
+                    } else {
+                        let base = if r.org.is_some() {
+                            // "Deputy Foreign Minister" → "Deputy Minister" of the foreign ministry.
+                            "Minister".to_string()
+                        } else {
+                            r.title.clone()
+                        };
+                        cap_first(&format!("{} {}", mods.join(" ").to_lowercase(), base))
+                    };
+                    return Some((title, start + n - i, r.org.clone()));
+                }
+            }
+            if k == i {
+                break;
+            }
+        }
+        None
+    }
+
+    /// Scans one sentence.
+    pub fn scan_sentence(&self, chars: &[char], toks: &[Token], sent: usize, m: &mut Mentions) {
+        let _ = chars;
+        let mut tags = self.tag_gazetteer(toks, sent, m);
+        self.tag_orgs(toks, &mut tags, sent, m);
+        self.tag_topics(toks, sent, m);
+        self.scan_persons(toks, &tags, sent, m);
+    }
+
+    fn scan_persons(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
+        let mut i = 0;
+        while i < toks.len() {
+            let name_word =
+                |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
+            if !name_word(i) {
+                // Title reference: "the Vietnamese minister".
+                if fold(&toks[i].text) == "the" {
+                    if let Some(adv) = self.title_reference(toks, tags, i, sent, m) {
+                        i += adv;
+                        continue;
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut end = i;
+            while end < toks.len() && end - start < 5 {
+                if name_word(end) {
+                    end += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && toks[end].is_cap()
+                    && STOP_CAPS.contains(&fold(&toks[end].text).as_str())
+                    && end + 1 < toks.len()
+                    && name_word(end + 1)
+                {
+                    end += 1; // "Pham The Tung"
+                } else if toks[end].text == "."
+                    && end > start
+                    && toks[end - 1].text.chars().count() == 1
+                    && end + 1 < toks.len()
+                    && name_word(end + 1)
+                {
+                    end += 1; // initial "T."
+                } else {
+                    break;
+                }
+            }
+            let words: Vec<&Token> = toks[start..end].iter().filter(|t| t.word).collect();
+            let span = Span {
+                start: toks[start].span.start,
+                end: toks[end - 1].span.end,
+            };
+            let written = written_name(&toks[start..end]);
+            // A known person, by full name or by one of its words.
+            if let Some(p) = self.known_person(m, &written, &words) {
+                m.person_mentions.push(PersonMention {
+                    person: p,
+                    span,
+                    sent,
+                });
+                i = end;
+                continue;
+            }
+            if words.len() < 2 {
+                i = end;
+                continue;
+            }
+            // Context before: ranks/honorifics, then a role phrase.
+            let mut b = start;
+            let mut rank = None;
+            let mut titled = false;
+            loop {
+                let mut found = false;
+                for n in (1..=4).rev() {
+                    if b < n {
+                        continue;
+                    }
+                    let s = b - n;
+                    if !toks[s..b].iter().all(|t| t.word || t.text == ".") {
+                        continue;
+                    }
+                    let phrase = toks[s..b]
+                        .iter()
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .replace(" .", ".");
+                    if let Some(r) = self.gaz.rank_by_name(&phrase) {
+                        rank.get_or_insert(r.name.clone());
+                        b = s;
+                        found = true;
+                        titled = true;
+                        break;
+                    }
+                    if self.gaz.honorific_by_name(&phrase).is_some() {
+                        b = s;
+                        found = true;
+                        titled = true;
+                        break;
+                    }
+                }
+                if !found {
+                    break;
+                }
+            }
+            let (roles_before, country_before) = self.roles_before(toks, tags, b, sent, m);
+            let after = self.roles_after(toks, tags, end, sent, m);
+            let speech = toks
+                .get(end)
+                .is_some_and(|t| SPEECH_VERBS.contains(&fold(&t.text).as_str()));
+            if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
+                i = end;
+                continue;
+            }
+            let mut roles = roles_before;
+            roles.extend(after.0);
+            let stripped = self.gaz.strip_person_name(&written);
+            let name = if stripped.name.is_empty() {
+                written.clone()
+            } else {
+                stripped.name
+            };
+            let p = m.persons.len();
+            m.persons.push(Person {
+                name,
+                aliases: Vec::new(),
+                rank: rank.or(stripped.rank),
+                roles,
+                country: country_before.or(after.1),
+                span,
+            });
+            m.person_mentions.push(PersonMention {
+                person: p,
+                span,
+                sent,
+            });
+            i = end;
+        }
+    }
+
+    fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
+        let f = fold(written);
+        if let Some(p) = m
+            .persons
+            .iter()
+            .position(|p| fold(&p.name) == f || p.aliases.iter().any(|a| fold(a) == f))
+        {
+            if m.persons[p].name != written && !m.persons[p].aliases.iter().any(|a| a == written) {
+                m.persons[p].aliases.push(written.to_string());
+            }
+            return Some(p);
+        }
+        // Surname or given name ("Quang", "T. Kubayi"): the most recent person with that word.
+        let last = words.last().map(|t| fold(&t.text))?;
+        if last.chars().count() < 3 || words.len() > 2 {
+            return None;
+        }
+        if words.len() == 2 && words[0].text.chars().count() > 1 {
+            return None;
+        }
+        let cands: Vec<usize> = (0..m.persons.len())
+            .rev()
+            .filter(|&p| {
+                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
+                ws.len() >= 2 && (ws.last() == Some(&last) || ws.first() == Some(&last))
+            })
+            .collect();
+        cands.first().copied()
+    }
+
+    /// "the [demonym] minister" → the latest person of that country (and role).
+    fn title_reference(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        i: usize,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> Option<usize> {
+        let mut j = i + 1;
+        let mut country = None;
+        if let Some(Tag::Demonym(c)) = tags.get(j) {
+            country = Some(*c);
+            while j < toks.len() && tags[j] == Tag::Demonym(*c) {
+                j += 1;
+            }
+        }
+        let w = fold(&toks.get(j)?.text);
+        if !TITLE_REF_WORDS.contains(&w.as_str()) || toks[j].is_cap() && country.is_none() {
+            return None;
+        }
+        // "the minister of …" names a role, not a person.
+        if toks.get(j + 1).is_some_and(|t| fold(&t.text) == "of") {
+            return None;
+        }
+        let generic = matches!(
+            w.as_str(),
+            "official" | "representative" | "diplomat" | "leader" | "envoy"
+        );
+        let mut seen = HashSet::new();
+        for pm in m.person_mentions.iter().rev() {
+            if !seen.insert(pm.person) {
+                continue;
+            }
+            let p = &m.persons[pm.person];
+            let country_ok = country.is_none_or(|c| self.person_country(p, m) == Some(c));
+            let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(&w));
+            if country_ok && role_ok {
+                let person = pm.person;
+                m.person_mentions.push(PersonMention {
+                    person,
+                    span: Span {
+                        start: toks[i].span.start,
+                        end: toks[j].span.end,
+                    },
+                    sent,
+                });
+                return Some(j + 1 - i);
+            }
+        }
+        None
+    }
+
+    /// The country of a person: written with them, or their organisation's.
+    pub fn person_country(&self, p: &Person, m: &Mentions) -> Option<usize> {
+        p.country.or_else(|| {
+            p.roles
+                .iter()
+                .filter_map(|r| r.org)
+                .find_map(|o| m.orgs.get(o).and_then(|o| o.country.or(o.home)))
+        })
+    }
+
+    /// Role phrase before a name ending at token `b`: "Mozambican Minister of Interior".
+    fn roles_before(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        b: usize,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> (Vec<RoleMention>, Option<usize>) {
+        let mut a = b;
+        while a > 0 && b - a < 16 {
+            let t = &toks[a - 1];
+            let f = fold(&t.text);
+            let ok = match tags[a - 1] {
+                Tag::Org(_) | Tag::Demonym(_) | Tag::Country(_) => true,
+                Tag::Place(_) => false,
+                Tag::Free => {
+                    (t.word
+                        && (t.is_cap()
+                            || matches!(f.as_str(), "of" | "for" | "the" | "and")
+                            || self.title_words.contains(&f)
+                            || ROLE_MODIFIERS.contains(&f.as_str())))
+                        || (t.text == "," && a >= 2 && toks[a - 2].is_cap())
+                        || t.text == "'s"
+                }
+            };
+            if !ok {
+                break;
+            }
+            a -= 1;
+        }
+        // The first role title in [a, b).
+        for r in a..b {
+            if tags[r] != Tag::Free {
+                continue;
+            }
+            let Some(role) = self.role_at(toks, r, 6) else {
+                continue;
+            };
+            let mut country = None;
+            for t in &tags[a..r] {
+                if let Tag::Demonym(c) | Tag::Country(c) = t {
+                    country = Some(*c);
+                }
+            }
+            let role = self.refine_role(toks, tags, r, b, role);
+            let org = self.role_org(
+                toks,
+                tags,
+                r,
+                role.1,
+                b,
+                role.2.as_deref(),
+                &role.0,
+                sent,
+                m,
+            );
+            let role = RoleMention {
+                title: role.0,
+                org,
+                span: Span {
+                    start: toks[r].span.start,
+                    end: toks[b.max(r + 1) - 1].span.end,
+                },
+            };
+            let org_country = org.and_then(|o| m.orgs[o].country);
+            return (vec![role], country.or(org_country));
+        }
+        (Vec::new(), None)
+    }
+
+    /// "Minister of Justice and Constitutional Development": when the longest role title
+    /// ("Minister of Justice") is followed by more of the field, fall back to the base title
+    /// ("Minister") so the whole field names the ministry.
+    fn refine_role(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        r: usize,
+        to: usize,
+        role: (String, usize, Option<String>),
+    ) -> (String, usize, Option<String>) {
+        let end = r + role.1;
+        let continues = end < to
+            && tags[end] == Tag::Free
+            && toks[end].word
+            && !matches!(fold(&toks[end].text).as_str(), "of" | "for")
+            && (fold(&toks[end].text) == "and" || toks[end].is_cap());
+        if !continues {
+            return role;
+        }
+        if let Some(k) =
+            (r + 1..end).find(|&k| matches!(fold(&toks[k].text).as_str(), "of" | "for"))
+        {
+            if let Some(base) = self.role_at(toks, r, k - r) {
+                if base.1 == k - r {
+                    return (base.0, base.1, None);
+                }
+            }
+        }
+        role
+    }
+
+    /// The organisation of a role whose title spans `[r, role_end)`: an organisation written
+    /// after "of"/"for" before `to`, else "Ministry of X" from "Minister of X", else the
+    /// ministry the title implies ("Interior Minister"). Adds the mention if it is new.
+    #[allow(clippy::too_many_arguments)]
+    fn role_org(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        r: usize,
+        n: usize,
+        to: usize,
+        implied: Option<&str>,
+        title: &str,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> Option<usize> {
+        let role_end = (r + n).min(to);
+        for t in &tags[role_end..to] {
+            if let Tag::Org(o) = t {
+                return Some(*o);
+            }
+        }
+        let span_end = toks[to.max(r + 1) - 1].span.end;
+        let mut name = None;
+        if role_end < to && matches!(fold(&toks[role_end].text).as_str(), "of" | "for") {
+            let mut s = role_end + 1;
+            if s < to && fold(&toks[s].text) == "the" {
+                s += 1;
+            }
+            let field: Vec<Token> = toks[s..to].iter().filter(|t| t.word).cloned().collect();
+            let field_ok = !field.is_empty()
+                && field
+                    .iter()
+                    .all(|t| t.is_cap() || matches!(fold(&t.text).as_str(), "and" | "of" | "the"));
+            let lt = fold(title);
+            if field_ok && lt.ends_with("minister") {
+                name = Some(format!("Ministry of {}", join(&field)));
+            } else if field_ok && lt.ends_with("secretary") {
+                name = Some(format!("Department of {}", join(&field)));
+            }
+        }
+        let name = implied.map(str::to_string).or(name)?;
+        let idx = m.orgs.len();
+        m.orgs.push(OrgMention {
+            name,
+            kind: "ministry".into(),
+            acronym: None,
+            country: None,
+            home: None,
+            span: Span {
+                start: toks[r].span.start,
+                end: span_end,
+            },
+            sent,
+            known: false,
+        });
+        Some(idx)
+    }
+
+    /// Appositive after a name: ", Politburo member and Minister of Public Security".
+    fn roles_after(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        end: usize,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> (Vec<RoleMention>, Option<usize>) {
+        if toks.get(end).map(|t| t.text.as_str()) != Some(",") {
+            return (Vec::new(), None);
+        }
+        let mut k = end + 1;
+        let mut stop = k;
+        while stop < toks.len() && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
+        {
+            let f = fold(&toks[stop].text);
+            if !toks[stop].is_cap()
+                && tags[stop] == Tag::Free
+                && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
+                && !self.title_words.contains(&f)
+            {
+                break;
+            }
+            stop += 1;
+        }
+        let mut roles = Vec::new();
+        let mut country = None;
+        while k < stop {
+            let mut e = k;
+            while e < stop && fold(&toks[e].text) != "and" {
+                e += 1;
+            }
+            if e == k {
+                k += 1;
+                continue;
+            }
+            if let Some(role) = self.role_at(toks, k, 6) {
+                let role = self.refine_role(toks, tags, k, e, role);
+                let org = self.role_org(
+                    toks,
+                    tags,
+                    k,
+                    role.1,
+                    e,
+                    role.2.as_deref(),
+                    &role.0,
+                    sent,
+                    m,
+                );
+                for t in &tags[k..e] {
+                    if let Tag::Demonym(c) | Tag::Country(c) = t {
+                        country = country.or(Some(*c));
+                    }
+                }
+                roles.push(RoleMention {
+                    title: role.0,
+                    org,
+                    span: Span {
+                        start: toks[k].span.start,
+                        end: toks[e - 1].span.end,
+                    },
+                });
+            } else if roles.is_empty() {
+                break;
+            }
+            k = e + 1;
+        }
+        // "President and CEO of Ericsson": an organisation written once serves both titles.
+        if roles.len() == 2 && roles[0].org.is_none() && roles[0].title != "Politburo Member" {
+            roles[0].org = roles[1].org;
+        }
+        (roles, country)
+    }
+}
+
+fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
+    !matches!(
+        fold(&toks[i].text).as_str(),
+        "ministry" | "department" | "office"
+    )
+}
+
+fn cap_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Joins word tokens with single spaces.
+pub fn join(toks: &[Token]) -> String {
+    let mut s = String::new();
+    for t in toks {
+        if !s.is_empty() && t.word {
+            s.push(' ');
+        }
+        s.push_str(&t.text);
+    }
+    s
+}
+
+fn written_name(toks: &[Token]) -> String {
+    let mut s = String::new();
+    for t in toks {
+        if t.word && !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&t.text);
+    }
+    s
+}

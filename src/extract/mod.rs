@@ -1,0 +1,818 @@
+//! Extraction: one article's text and metadata → an [`Extraction`] of entities,
+//! events and relations, each with the character spans of its evidence.
+//!
+//! Pure: no storage, no I/O. The pipeline is [`clean`] (body lines) →
+//! [`sentences`] (sentences and tokens) → [`mentions`] (countries, places,
+//! organisations, persons, topics) and [`dates`] → [`events`] (events and
+//! agreements) → the entity/relation list built here. `ingest` applies it.
+
+pub mod clean;
+pub mod dates;
+pub mod events;
+pub mod mentions;
+pub mod places;
+pub mod sentences;
+
+use crate::fold::fold;
+use crate::gazetteer::Gazetteer;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Articles longer than this many characters are refused.
+pub const MAX_CHARS: usize = 2_000_000;
+
+/// Why an article cannot be extracted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExtractError {
+    /// The article has no text (or only white space).
+    #[error("the article is empty")]
+    Empty,
+    /// The article is longer than [`MAX_CHARS`].
+    #[error("the article is too large: {0} characters (limit {MAX_CHARS})")]
+    TooLarge(usize),
+}
+
+/// An article to extract from.
+#[derive(Debug, Clone, Default)]
+pub struct Article {
+    /// Document id (file stem or the JSONL `id`).
+    pub id: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Address.
+    pub url: Option<String>,
+    /// Publication date, the reference for relative dates.
+    pub published: Option<NaiveDate>,
+    /// The full text; spans are character offsets into it.
+    pub text: String,
+}
+
+/// A character span `[start, end)` of the article text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+}
+
+/// The label of an extracted entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `Country`
+    Country,
+    /// `Organization`
+    Organization,
+    /// `Person`
+    Person,
+    /// `Place`
+    Place,
+    /// `Topic`
+    Topic,
+    /// `Agreement`
+    Agreement,
+    /// `Event`
+    Event,
+}
+
+impl Kind {
+    /// The schema label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Country => "Country",
+            Kind::Organization => "Organization",
+            Kind::Person => "Person",
+            Kind::Place => "Place",
+            Kind::Topic => "Topic",
+            Kind::Agreement => "Agreement",
+            Kind::Event => "Event",
+        }
+    }
+}
+
+/// A property value of an extracted entity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prop {
+    /// A string.
+    Str(String),
+    /// A date.
+    Date(NaiveDate),
+}
+
+/// A node to be: its key name (or title), other written forms, properties and evidence.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// The label.
+    pub kind: Kind,
+    /// The key (name, or title for events and agreements).
+    pub name: String,
+    /// Other written forms.
+    pub aliases: Vec<String>,
+    /// Other properties (`kind`, `rank`, `date`, …).
+    pub props: Vec<(&'static str, Prop)>,
+    /// Evidence.
+    pub spans: Vec<Span>,
+    /// For national organisations: the country entity that scopes the name.
+    pub scope: Option<usize>,
+}
+
+/// An edge to be, between two entities of this extraction.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    /// Relationship type.
+    pub ty: &'static str,
+    /// Source entity index.
+    pub src: usize,
+    /// Target entity index.
+    pub dst: usize,
+    /// Properties (`role`).
+    pub props: Vec<(&'static str, String)>,
+    /// Evidence.
+    pub spans: Vec<Span>,
+}
+
+/// What one article yields.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    /// Entities (nodes), deduplicated within the article.
+    pub entities: Vec<Entity>,
+    /// Relations (edges), deduplicated within the article.
+    pub relations: Vec<Relation>,
+    /// The kept body lines.
+    pub body: Vec<Span>,
+    /// The sentences.
+    pub sentences: Vec<Span>,
+    /// The reference date used.
+    pub reference: Option<NaiveDate>,
+}
+
+impl Extraction {
+    /// Entities of a kind.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Entity)> {
+        self.entities
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.kind == kind)
+    }
+
+    /// Relations of a type from `src`.
+    pub fn from(&self, src: usize, ty: &str) -> Vec<&Relation> {
+        self.relations
+            .iter()
+            .filter(|r| r.src == src && r.ty == ty)
+            .collect()
+    }
+
+    /// Relations of a type into `dst`.
+    pub fn to(&self, dst: usize, ty: &str) -> Vec<&Relation> {
+        self.relations
+            .iter()
+            .filter(|r| r.dst == dst && r.ty == ty)
+            .collect()
+    }
+}
+
+pub(crate) fn dates_words(f: &str) -> bool {
+    matches!(
+        f,
+        "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+    )
+}
+
+#[derive(Default)]
+struct Builder {
+    entities: Vec<Entity>,
+    relations: Vec<Relation>,
+    index: HashMap<(Kind, String, Option<usize>), usize>,
+    rel_index: HashMap<(&'static str, usize, usize), usize>,
+}
+
+impl Builder {
+    fn entity(&mut self, kind: Kind, name: &str, scope: Option<usize>, span: Span) -> usize {
+        let key = (kind, fold(name), scope);
+        if let Some(&i) = self.index.get(&key) {
+            let e = &mut self.entities[i];
+            if e.name != name && !e.aliases.iter().any(|a| a == name) {
+                e.aliases.push(name.to_string());
+            }
+            if !e.spans.contains(&span) {
+                e.spans.push(span);
+            }
+            return i;
+        }
+        self.entities.push(Entity {
+            kind,
+            name: name.to_string(),
+            aliases: Vec::new(),
+            props: Vec::new(),
+            spans: vec![span],
+            scope,
+        });
+        self.index.insert(key, self.entities.len() - 1);
+        self.entities.len() - 1
+    }
+
+    fn prop(&mut self, e: usize, key: &'static str, v: Prop) {
+        let props = &mut self.entities[e].props;
+        if !props.iter().any(|(k, _)| *k == key) {
+            props.push((key, v));
+        }
+    }
+
+    fn relate(
+        &mut self,
+        ty: &'static str,
+        src: usize,
+        dst: usize,
+        props: Vec<(&'static str, String)>,
+        span: Span,
+    ) {
+        if src == dst {
+            return;
+        }
+        if let Some(&i) = self.rel_index.get(&(ty, src, dst)) {
+            let r = &mut self.relations[i];
+            if !r.spans.contains(&span) {
+                r.spans.push(span);
+            }
+            for (k, v) in props {
+                if !r.props.iter().any(|(k2, _)| *k2 == k) {
+                    r.props.push((k, v));
+                }
+            }
+            return;
+        }
+        self.relations.push(Relation {
+            ty,
+            src,
+            dst,
+            props,
+            spans: vec![span],
+        });
+        self.rel_index
+            .insert((ty, src, dst), self.relations.len() - 1);
+    }
+}
+
+/// Extracts with the built-in gazetteer.
+pub fn extract(article: &Article) -> Result<Extraction, ExtractError> {
+    extract_with(article, Gazetteer::builtin(), places::Places::builtin())
+}
+
+/// Extracts entities, events and relations from an article.
+pub fn extract_with(
+    article: &Article,
+    gaz: &Gazetteer,
+    places: &places::Places,
+) -> Result<Extraction, ExtractError> {
+    let chars: Vec<char> = article.text.chars().collect();
+    if chars.len() > MAX_CHARS {
+        return Err(ExtractError::TooLarge(chars.len()));
+    }
+    if chars.iter().all(|c| c.is_whitespace()) {
+        return Err(ExtractError::Empty);
+    }
+    let body = clean::body_spans(&chars);
+    let sents = sentences::split(&chars, &body);
+    let para: Vec<usize> = sents
+        .iter()
+        .map(|s| {
+            body.iter()
+                .position(|b| b.start <= s.start && s.end <= b.end)
+                .unwrap_or(0)
+        })
+        .collect();
+    let toks: Vec<Vec<sentences::Token>> = sents
+        .iter()
+        .map(|s| sentences::tokenize(&chars, *s))
+        .collect();
+
+    // Mentions.
+    let finder = mentions::Finder::new(gaz, places);
+    let mut m = mentions::Mentions::default();
+    for (i, t) in toks.iter().enumerate() {
+        finder.scan_sentence(&chars, t, i, &mut m);
+    }
+    acronym_mentions(&toks, &mut m);
+
+    // Dateline: a place before a dash or colon at the start of the first sentences.
+    let mut dateline = None;
+    let mut dateline_date = None;
+    for (s, t) in toks.iter().enumerate().take(3) {
+        let Some(dash) = t
+            .iter()
+            .take(12)
+            .position(|x| matches!(x.text.as_str(), "–" | "—" | "-" | ":" | ","))
+        else {
+            continue;
+        };
+        if let Some(p) = m
+            .places
+            .iter()
+            .find(|p| p.sent == s && p.span.end <= t[dash].span.start)
+        {
+            dateline = Some((p.place, p.span));
+            let dm = dates::find(&t[..(dash + 8).min(t.len())], &dates::Reference::default());
+            dateline_date = dm
+                .first()
+                .filter(|d| d.precision == dates::Precision::Day)
+                .map(|d| d.date);
+            break;
+        }
+    }
+    let dateline_country = dateline.and_then(|(p, _)| {
+        gaz.country_by_code(&places.get(p).country)
+            .and_then(|c| gaz.countries().iter().position(|x| x.name == c.name))
+    });
+    let capital = dateline.and_then(|(p, _)| places.capital_of(&places.get(p).country));
+    let all_toks: Vec<sentences::Token> = toks.iter().flatten().cloned().collect();
+    let reference = dates::Reference {
+        date: article.published.or(dateline_date),
+        year: dates::latest_year(&all_toks),
+    };
+    let date_mentions: Vec<Vec<dates::DateMention>> =
+        toks.iter().map(|t| dates::find(t, &reference)).collect();
+
+    // Organisation countries.
+    let mut country_counts: HashMap<usize, usize> = HashMap::new();
+    for c in &m.countries {
+        *country_counts.entry(c.country).or_default() += 1;
+    }
+    let dominant = country_counts
+        .iter()
+        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+        .filter(|(_, n)| **n >= 2)
+        .map(|(c, _)| *c);
+    resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
+
+    let asm = events::Assembler {
+        toks: &toks,
+        para: &para,
+        m: &m,
+        dates: &date_mentions,
+        reference,
+        dateline,
+        capital,
+    };
+    let (evs, agrs) = asm.run();
+
+    // Assemble entities and relations.
+    let mut b = Builder::default();
+    let countries = gaz.countries();
+    let mut country_ent: HashMap<usize, usize> = HashMap::new();
+    let mut country_entity = |b: &mut Builder, c: usize, span: Span| -> usize {
+        let e = b.entity(Kind::Country, &countries[c].name, None, span);
+        country_ent.insert(c, e);
+        e
+    };
+    for cm in &m.countries {
+        country_entity(&mut b, cm.country, cm.span);
+    }
+    // Organisations.
+    let mut org_ent: Vec<Option<usize>> = vec![None; m.orgs.len()];
+    for (k, o) in m.orgs.iter().enumerate() {
+        let national = !o.known;
+        let scope = if national {
+            o.country.map(|c| country_entity(&mut b, c, o.span))
+        } else {
+            None
+        };
+        let e = b.entity(Kind::Organization, &o.name, scope, o.span);
+        b.prop(e, "kind", Prop::Str(o.kind.clone()));
+        if let Some(a) = &o.acronym {
+            b.prop(e, "acronym", Prop::Str(a.clone()));
+        }
+        if let Some(c) = o.country.or(o.home) {
+            let ce = country_entity(&mut b, c, o.span);
+            b.relate("OF", e, ce, vec![], o.span);
+        }
+        org_ent[k] = Some(e);
+    }
+    // Persons.
+    let mut person_ent: Vec<usize> = Vec::new();
+    for p in &m.persons {
+        let e = b.entity(Kind::Person, &p.name, None, p.span);
+        for a in &p.aliases {
+            let stripped = gaz.strip_person_name(a).name;
+            if stripped.split_whitespace().count() >= 2 && fold(&stripped) != fold(&p.name) {
+                b.entities[e].aliases.push(stripped);
+            }
+        }
+        if let Some(r) = &p.rank {
+            b.prop(e, "rank", Prop::Str(r.clone()));
+        }
+        person_ent.push(e);
+    }
+    for pm in &m.person_mentions {
+        let e = person_ent[pm.person];
+        if !b.entities[e].spans.contains(&pm.span) {
+            b.entities[e].spans.push(pm.span);
+        }
+    }
+    for (k, p) in m.persons.iter().enumerate() {
+        let e = person_ent[k];
+        for r in &p.roles {
+            if let Some(o) = r.org.and_then(|o| org_ent[o]) {
+                b.relate("MEMBER_OF", e, o, vec![("role", r.title.clone())], r.span);
+            }
+        }
+        if let Some(c) = finder.person_country(p, &m) {
+            let ce = country_entity(&mut b, c, p.span);
+            b.relate("OF", e, ce, vec![], p.span);
+        }
+    }
+    // Places.
+    let mut place_ent: HashMap<usize, usize> = HashMap::new();
+    let mut place_entity = |b: &mut Builder, p: usize, span: Span| -> usize {
+        let e = b.entity(Kind::Place, &places.get(p).name, None, span);
+        if let Some(c) = gaz
+            .country_by_code(&places.get(p).country)
+            .and_then(|c| countries.iter().position(|x| x.name == c.name))
+        {
+            let ce = b.entity(Kind::Country, &countries[c].name, None, span);
+            b.relate("IN", e, ce, vec![], span);
+        }
+        place_ent.insert(p, e);
+        e
+    };
+    // Events.
+    let mut event_ent: Vec<Option<usize>> = Vec::new();
+    for ev in &evs {
+        if ev.umbrella && ev.persons.len() < 2 {
+            event_ent.push(None);
+            continue;
+        }
+        let sent_span = sents[ev.sents[0]];
+        let title = event_title(ev, &m, places, countries, &article.id);
+        let e = b.entity(Kind::Event, &title, None, sent_span);
+        if let Some(n) = &ev.name {
+            if fold(n) != fold(&title) {
+                b.entities[e].aliases.push(n.clone());
+            }
+        }
+        b.prop(e, "kind", Prop::Str(ev.kind.to_string()));
+        let produced_signed = agrs
+            .iter()
+            .any(|a| a.status == "signed" && a.event == Some(event_ent.len()));
+        b.prop(
+            e,
+            "cameo",
+            Prop::Str(if produced_signed { "057" } else { ev.cameo }.to_string()),
+        );
+        if let Some(d) = ev.date {
+            b.prop(e, "date", Prop::Date(d.date));
+            b.prop(
+                e,
+                "date_precision",
+                Prop::Str(d.precision.as_str().to_string()),
+            );
+        }
+        if let Some((p, sp)) = ev.place {
+            let pe = place_entity(&mut b, p, sp);
+            b.relate("HELD_IN", e, pe, vec![], sp);
+        } else if let Some((c, sp)) = ev.country {
+            let ce = country_entity(&mut b, c, sp);
+            b.relate("HELD_IN", e, ce, vec![], sp);
+        }
+        for (p, sp) in &ev.persons {
+            let pe = person_ent[*p];
+            b.relate("PARTICIPATED_IN", pe, e, vec![], *sp);
+            let person = &m.persons[*p];
+            for r in &person.roles {
+                if let Some(o) = r.org.and_then(|o| org_ent[o]) {
+                    b.relate("PARTICIPATED_IN", o, e, vec![], *sp);
+                }
+            }
+            if let Some(c) = finder.person_country(person, &m) {
+                let ce = country_entity(&mut b, c, *sp);
+                b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
+            }
+        }
+        for o in &ev.orgs {
+            if let Some(oe) = org_ent[*o] {
+                b.relate("PARTICIPATED_IN", oe, e, vec![], m.orgs[*o].span);
+            }
+        }
+        for (c, sp) in &ev.countries {
+            let ce = country_entity(&mut b, *c, *sp);
+            b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
+        }
+        for t in &m.topics {
+            if ev.sents.contains(&t.sent) {
+                let te = b.entity(Kind::Topic, &t.topic, None, t.span);
+                b.relate("ABOUT", e, te, vec![], t.span);
+            }
+        }
+        event_ent.push(Some(e));
+    }
+    // Agreements.
+    for a in &agrs {
+        let ev = a.event.and_then(|k| event_ent.get(k).copied().flatten());
+        let mut party_countries: Vec<usize> = Vec::new();
+        for o in &a.party_orgs {
+            if let Some(c) = m.orgs[*o].country {
+                party_countries.push(c);
+            }
+        }
+        if party_countries.is_empty() && !a.named {
+            if let Some(k) = a.event {
+                let evd = &evs[k];
+                for (p, _) in &evd.persons {
+                    if let Some(c) = finder.person_country(&m.persons[*p], &m) {
+                        party_countries.push(c);
+                    }
+                }
+                party_countries.extend(evd.countries.iter().map(|c| c.0));
+            }
+        }
+        party_countries.sort_unstable();
+        party_countries.dedup();
+        let title = if a.named || party_countries.len() < 2 {
+            a.title.clone()
+        } else {
+            let names: Vec<&str> = party_countries
+                .iter()
+                .map(|c| countries[*c].name.as_str())
+                .collect();
+            format!("{} ({})", a.title, names.join("–"))
+        };
+        let e = b.entity(Kind::Agreement, &title, None, a.span);
+        for al in a.aliases.iter().chain(std::iter::once(&a.title)) {
+            if fold(al) != fold(&title) && !b.entities[e].aliases.contains(al) {
+                b.entities[e].aliases.push(al.clone());
+            }
+        }
+        b.prop(e, "status", Prop::Str(a.status.to_string()));
+        if let Some(k) = a.event {
+            if let (Some(d), "signed") = (evs[k].date, a.status) {
+                if d.precision == dates::Precision::Day {
+                    b.prop(e, "date", Prop::Date(d.date));
+                }
+            }
+        }
+        if let Some(ev) = ev {
+            b.relate("PRODUCED", ev, e, vec![], a.span);
+        }
+        for o in &a.party_orgs {
+            if let Some(oe) = org_ent[*o] {
+                b.relate("PARTY_TO", oe, e, vec![], m.orgs[*o].span);
+            }
+        }
+        if party_countries.len() <= 2 {
+            for c in &party_countries {
+                let ce = country_entity(&mut b, *c, a.span);
+                b.relate("PARTY_TO", ce, e, vec![], a.span);
+            }
+        }
+        for t in &m.topics {
+            if t.span.start >= a.span.start && t.span.end <= a.span.end {
+                let te = b.entity(Kind::Topic, &t.topic, None, t.span);
+                b.relate("ABOUT", e, te, vec![], t.span);
+            }
+        }
+    }
+    let _ = &country_ent;
+    Ok(Extraction {
+        entities: b.entities,
+        relations: b.relations,
+        body,
+        sentences: sents,
+        reference: reference.date,
+    })
+}
+
+/// A title that identifies the event: name or participants, place, date.
+fn event_title(
+    ev: &events::EventDraft,
+    m: &mentions::Mentions,
+    places: &places::Places,
+    countries: &[crate::gazetteer::Country],
+    doc: &str,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = &ev.name {
+        parts.push(n.clone());
+    } else {
+        let names: Vec<&str> = ev
+            .persons
+            .iter()
+            .map(|(p, _)| m.persons[*p].name.as_str())
+            .collect();
+        let verb = match ev.kind {
+            "visit" => "visit by",
+            "call" => "call between",
+            "conference" => "conference with",
+            "operation" => "operation with",
+            "statement" => "press conference by",
+            _ => "meeting between",
+        };
+        if names.is_empty() {
+            let cs: Vec<&str> = ev
+                .countries
+                .iter()
+                .map(|(c, _)| countries[*c].name.as_str())
+                .collect();
+            parts.push(format!("{} {}", cap(ev.kind), cs.join(", ")));
+        } else {
+            parts.push(format!("{} {}", cap(verb), names.join(", ")));
+        }
+    }
+    if let Some((p, _)) = ev.place {
+        parts.push(places.get(p).name.clone());
+    } else if let Some((c, _)) = ev.country {
+        parts.push(countries[c].name.clone());
+    }
+    match ev.date {
+        Some(d) => parts.push(match d.precision {
+            dates::Precision::Day => d.date.format("%Y-%m-%d").to_string(),
+            dates::Precision::Month => d.date.format("%Y-%m").to_string(),
+            dates::Precision::Year => d.date.format("%Y").to_string(),
+        }),
+        None => parts.push(format!("[{doc}]")),
+    }
+    parts.join(", ")
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// "MPS": an all-capitals word that spells the initials of an organisation of the article.
+fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) {
+    let mut found = Vec::new();
+    for (s, ts) in toks.iter().enumerate() {
+        for t in ts {
+            if !crate::gazetteer::is_acronym(&t.text) {
+                continue;
+            }
+            if m.orgs
+                .iter()
+                .any(|o| o.span.start <= t.span.start && t.span.end <= o.span.end)
+            {
+                continue;
+            }
+            let org = m.orgs.iter().find(|o| {
+                !o.known
+                    && o.name
+                        .split_whitespace()
+                        .filter(|w| {
+                            !matches!(fold(w).as_str(), "of" | "the" | "and" | "for" | "on")
+                        })
+                        .map(|w| w.chars().next().unwrap_or(' '))
+                        .collect::<String>()
+                        == t.text
+            });
+            if let Some(o) = org {
+                let mut o = o.clone();
+                o.acronym = Some(t.text.clone());
+                o.span = t.span;
+                o.sent = s;
+                found.push(o);
+            }
+        }
+    }
+    m.orgs.extend(found);
+}
+
+/// Gives national organisations written without a country the country of another mention
+/// of the same name, of the person holding it, or the article's home country.
+fn resolve_org_countries(
+    m: &mut mentions::Mentions,
+    finder: &mentions::Finder<'_>,
+    home: Option<usize>,
+) {
+    // From persons: "Mozambican Minister of Interior" → the implied ministry is Mozambique's.
+    for p in &m.persons {
+        if let Some(c) = p.country {
+            for r in &p.roles {
+                if let Some(o) = r.org {
+                    if m.orgs[o].country.is_none() && !m.orgs[o].known {
+                        m.orgs[o].country = Some(c);
+                    }
+                }
+            }
+        }
+    }
+    let _ = finder;
+    let n = m.orgs.len();
+    for k in 0..n {
+        if m.orgs[k].known || m.orgs[k].country.is_some() {
+            continue;
+        }
+        let f = fold(&m.orgs[k].name);
+        let mut cs: Vec<usize> = m
+            .orgs
+            .iter()
+            .filter(|o| fold(&o.name) == f || o.acronym.as_deref().is_some_and(|a| fold(a) == f))
+            .filter_map(|o| o.country)
+            .collect();
+        cs.sort_unstable();
+        cs.dedup();
+        m.orgs[k].country = if cs.len() == 1 { Some(cs[0]) } else { home };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(text: &str, published: Option<&str>) -> Article {
+        Article {
+            id: "t".into(),
+            text: text.into(),
+            published: published.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            ..Article::default()
+        }
+    }
+
+    fn names(x: &Extraction, k: Kind) -> Vec<String> {
+        let mut v: Vec<String> = x.of_kind(k).map(|(_, e)| e.name.clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let long = "Minister ".repeat(50_000);
+        let inputs = [
+            "",
+            "   ",
+            ".",
+            "!!!???...",
+            "|||",
+            "漢字だけの文章です。",
+            "Москва – Министр встретился.",
+            "(((((",
+            "A",
+            "Mr.",
+            "the the the",
+            &long,
+            "Gen. . . Gen.",
+            "’s ’s",
+            "Việt Nam – – –",
+        ];
+        for t in inputs {
+            let _ = extract(&art(t, Some("2025-01-01")));
+            let _ = extract(&art(t, None));
+        }
+    }
+
+    #[test]
+    fn demonym_title_person_and_implied_ministry() {
+        let x = extract(&art(
+            "HÀ NỘI – Minister of Public Security General Lương Tam Quang held talks with Mozambican Minister of Interior Paulo Chachine on Sunday. Chachine said cooperation on drug trafficking would grow.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        assert_eq!(
+            names(&x, Kind::Person),
+            vec!["Lương Tam Quang", "Paulo Chachine"]
+        );
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            orgs.contains(&"Ministry of Interior".to_string()),
+            "{orgs:?}"
+        );
+        let (ev, e) = x.of_kind(Kind::Event).next().unwrap();
+        assert!(e.props.contains(&(
+            "date",
+            Prop::Date(NaiveDate::from_ymd_opt(2025, 10, 26).unwrap())
+        )));
+        let parts: Vec<String> = x
+            .to(ev, "PARTICIPATED_IN")
+            .iter()
+            .map(|r| x.entities[r.src].name.clone())
+            .collect();
+        assert!(parts.contains(&"Mozambique".to_string()), "{parts:?}");
+        assert!(parts.contains(&"Vietnam".to_string()), "{parts:?}");
+        let topics: Vec<String> = x
+            .from(ev, "ABOUT")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert!(topics.contains(&"drug trafficking".to_string()));
+    }
+}

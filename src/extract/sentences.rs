@@ -1,0 +1,233 @@
+//! Sentence splitting and tokenisation, with character offsets into the article.
+
+use super::Span;
+
+/// Abbreviations after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "brig", "sgt", "sr", "jr",
+    "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "gov", "sen", "rep", "jan", "feb",
+    "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "a.m", "p.m", "cmdr", "adm", "supt", "insp", "hon", "amb",
+];
+
+/// Splits the body spans into sentences. A line break always ends a sentence.
+pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for b in body {
+        let mut start = b.start;
+        let mut i = b.start;
+        while i < b.end {
+            let c = chars[i];
+            if matches!(c, '.' | '!' | '?' | '…') {
+                // Take closing quotes and brackets with the period.
+                let mut j = i + 1;
+                while j < b.end && matches!(chars[j], '"' | '”' | '’' | '\'' | ')' | '.' | '/')
+                {
+                    j += 1;
+                }
+                let at_end = j >= b.end;
+                let followed_by_space = !at_end && chars[j].is_whitespace();
+                if at_end || (followed_by_space && ends_sentence(chars, start, i, j, b.end)) {
+                    push(&mut out, chars, start, j);
+                    start = j;
+                }
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+        push(&mut out, chars, start, b.end);
+    }
+    out
+}
+
+fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, end: usize) -> bool {
+    if chars[dot] != '.' {
+        return true;
+    }
+    // The word before the period.
+    let mut w = dot;
+    while w > sent_start && !chars[w - 1].is_whitespace() && chars[w - 1] != '(' {
+        w -= 1;
+    }
+    let word: String = chars[w..dot].iter().collect::<String>().to_lowercase();
+    if ABBREVIATIONS.contains(&word.as_str()) {
+        return false;
+    }
+    // A single capital initial: "T. Kubayi".
+    if word.chars().count() == 1 && chars[w].is_uppercase() {
+        return false;
+    }
+    // The next word must start like a sentence.
+    let mut k = after;
+    while k < end && chars[k].is_whitespace() {
+        k += 1;
+    }
+    if k >= end {
+        return true;
+    }
+    let n = chars[k];
+    n.is_uppercase() || n.is_numeric() || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '•' | '-')
+}
+
+fn push(out: &mut Vec<Span>, chars: &[char], mut s: usize, mut e: usize) {
+    while s < e && (chars[s].is_whitespace() || matches!(chars[s], '•' | '|')) {
+        s += 1;
+    }
+    while e > s && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    if chars[s..e].iter().any(|c| c.is_alphanumeric()) {
+        out.push(Span { start: s, end: e });
+    }
+}
+
+/// A token of a sentence: a word or one punctuation character.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// The written form ("Quang", "high-tech", ",").
+    pub text: String,
+    /// Character span in the article.
+    pub span: Span,
+    /// Whether this is a word (letters or digits), not punctuation.
+    pub word: bool,
+}
+
+impl Token {
+    /// Whether the word starts with a capital letter or is a number.
+    pub fn is_cap(&self) -> bool {
+        self.word && self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Tokenises a sentence. Apostrophes, hyphens and periods inside a word stay in it
+/// ("high-tech", "d'Ivoire", "U.N"); a possessive "'s" is its own token.
+pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut i = s.start;
+    let end = s.end.min(chars.len());
+    while i < end {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if is_word_char(c) {
+            let st = i;
+            i += 1;
+            while i < end {
+                let d = chars[i];
+                if is_word_char(d) {
+                    i += 1;
+                } else if matches!(d, '\'' | '’' | '-' | '.' | '&')
+                    && i + 1 < end
+                    && is_word_char(chars[i + 1])
+                {
+                    // Possessive: "Quang's" → "Quang" + "'s".
+                    if matches!(d, '\'' | '’')
+                        && matches!(chars[i + 1], 's' | 'S')
+                        && (i + 2 >= end || !is_word_char(chars[i + 2]))
+                    {
+                        break;
+                    }
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            out.push(Token {
+                text: chars[st..i].iter().collect(),
+                span: Span { start: st, end: i },
+                word: true,
+            });
+        } else {
+            // Possessive "'s" as one token.
+            if matches!(c, '\'' | '’') && i + 1 < end && matches!(chars[i + 1], 's' | 'S') {
+                out.push(Token {
+                    text: "'s".to_string(),
+                    span: Span {
+                        start: i,
+                        end: i + 2,
+                    },
+                    word: false,
+                });
+                i += 2;
+                continue;
+            }
+            out.push(Token {
+                text: c.to_string(),
+                span: Span {
+                    start: i,
+                    end: i + 1,
+                },
+                word: false,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(t: &str) -> Vec<String> {
+        let chars: Vec<char> = t.chars().collect();
+        let body = vec![Span {
+            start: 0,
+            end: chars.len(),
+        }];
+        split(&chars, &body)
+            .iter()
+            .map(|s| chars[s.start..s.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_periods_but_not_abbreviations() {
+        assert_eq!(
+            sents("Gen. Dibyo met T. Kubayi. They agreed. done"),
+            vec!["Gen. Dibyo met T. Kubayi.", "They agreed. done"]
+        );
+    }
+
+    #[test]
+    fn tokens_keep_hyphens_and_split_possessives() {
+        let t = "Quang’s high-tech visit, Group-IB.";
+        let chars: Vec<char> = t.chars().collect();
+        let toks: Vec<String> = tokenize(
+            &chars,
+            Span {
+                start: 0,
+                end: chars.len(),
+            },
+        )
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+        assert_eq!(
+            toks,
+            vec!["Quang", "'s", "high-tech", "visit", ",", "Group-IB", "."]
+        );
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        for t in [
+            "",
+            ".",
+            "...",
+            "?!",
+            "a.",
+            "漢字。テスト",
+            &"x".repeat(10_000),
+        ] {
+            let _ = sents(t);
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The `ingest` and `explain` commands: reading article files, progress and summary
+//! output, and quoting the evidence behind a node or edge.
+
+use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
+use crate::extract::Article;
+use crate::graph::{Evidence, Graph};
+use crate::ingest::{self, node_str, Outcome};
+use crate::store::Store;
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Files larger than this are skipped.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// One article to ingest, or a reason it cannot be read.
+enum Input {
+    Article(Article),
+    Failed(String, String),
+}
+
+fn is_article_file(p: &Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("txt" | "md" | "jsonl")
+    )
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if is_article_file(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn read_text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large ({} bytes, limit {MAX_FILE_BYTES})",
+            bytes.len()
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    if text.contains('\0') {
+        return Err("not text (contains NUL bytes)".into());
+    }
+    if text.trim().is_empty() {
+        return Err("empty".into());
+    }
+    let _ = name;
+    Ok(text)
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+fn jsonl_articles(
+    name: &str,
+    text: &str,
+    id_prefix: &str,
+    published: Option<NaiveDate>,
+    out: &mut Vec<Input>,
+) {
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let where_ = format!("{name}:{}", n + 1);
+        let v: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                out.push(Input::Failed(where_, format!("not a JSON object: {e}")));
+                continue;
+            }
+        };
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let Some(body) = s("text").filter(|t| !t.trim().is_empty()) else {
+            out.push(Input::Failed(where_, "no `text`".into()));
+            continue;
+        };
+        let date = s("published")
+            .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok());
+        out.push(Input::Article(Article {
+            id: s("id").unwrap_or_else(|| format!("{id_prefix}:{}", n + 1)),
+            title: s("title"),
+            url: s("url"),
+            published: date.or(published),
+            text: body,
+        }));
+    }
+}
+
+fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>> {
+    let mut files = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("reading standard input")?;
+            match read_text("-", bytes) {
+                Ok(t) if t.trim_start().starts_with('{') => {
+                    jsonl_articles("-", &t, "stdin", published, &mut out)
+                }
+                Ok(t) => out.push(Input::Article(Article {
+                    id: "stdin".into(),
+                    published,
+                    text: t,
+                    ..Article::default()
+                })),
+                Err(e) => out.push(Input::Failed("-".into(), e)),
+            }
+        } else if p.is_dir() {
+            walk(p, &mut files).with_context(|| format!("reading directory {}", p.display()))?;
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    for f in files {
+        let name = f.display().to_string();
+        let bytes = match std::fs::metadata(&f) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                out.push(Input::Failed(
+                    name,
+                    format!("too large ({} bytes, limit {MAX_FILE_BYTES})", m.len()),
+                ));
+                continue;
+            }
+            _ => match std::fs::read(&f) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.push(Input::Failed(name, e.to_string()));
+                    continue;
+                }
+            },
+        };
+        let text = match read_text(&name, bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                out.push(Input::Failed(name, e));
+                continue;
+            }
+        };
+        if f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+        {
+            jsonl_articles(&name, &text, &stem(&f), published, &mut out);
+        } else {
+            out.push(Input::Article(Article {
+                id: stem(&f),
+                published,
+                text,
+                ..Article::default()
+            }));
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `coopgraph ingest`.
+pub fn run(
+    db: &Path,
+    paths: &[PathBuf],
+    published: Option<NaiveDate>,
+    source: Option<&str>,
+) -> Result<i32> {
+    let t = Instant::now();
+    let inputs = collect(paths, published)?;
+    let mut store = Store::open(db)?;
+    let before = (store.graph().node_count(), store.graph().edge_count());
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(inputs.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} articles {per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let (mut ingested, mut unchanged, mut replaced, mut failed) = (0usize, 0usize, 0usize, 0usize);
+    for input in inputs {
+        match input {
+            Input::Failed(name, why) => {
+                failed += 1;
+                let msg = format!("skipped {name}: {why}");
+                match &bar {
+                    Some(b) => b.println(msg),
+                    None => eprintln!("{msg}"),
+                }
+            }
+            Input::Article(a) => match ingest::ingest_article(&mut store, &a, source) {
+                Ok(Outcome::Added) => ingested += 1,
+                Ok(Outcome::Replaced) => {
+                    ingested += 1;
+                    replaced += 1;
+                }
+                Ok(Outcome::Unchanged) => {
+                    unchanged += 1;
+                    let msg = format!("unchanged {}: already ingested with the same text", a.id);
+                    match &bar {
+                        Some(b) => b.println(msg),
+                        None => eprintln!("{msg}"),
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    let msg = format!("skipped {}: {e}", a.id);
+                    match &bar {
+                        Some(b) => b.println(msg),
+                        None => eprintln!("{msg}"),
+                    }
+                }
+            },
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let g = store.graph();
+    let dn = g.node_count() as i64 - before.0 as i64;
+    let de = g.edge_count() as i64 - before.1 as i64;
+    eprintln!(
+        "ingested {ingested} articles ({replaced} replaced), skipped {unchanged} unchanged, {failed} failed; {dn:+} nodes, {de:+} edges in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// The sentence around a span of `text`, with the span in «».
+pub fn quote(text: &str, ev: &Evidence) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let (s, e) = (
+        (ev.start as usize).min(chars.len()),
+        (ev.end as usize).min(chars.len()),
+    );
+    let s = s.min(e);
+    let mut a = s;
+    while a > 0
+        && !matches!(chars[a - 1], '\n')
+        && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
+    {
+        a -= 1;
+    }
+    let mut b = e;
+    while b < chars.len()
+        && !matches!(chars[b], '\n')
+        && !(matches!(chars[b], '.' | '!' | '?')
+            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
+    {
+        b += 1;
+    }
+    let b = (b + 1).min(chars.len()).max(e);
+    let piece = |x: usize, y: usize| chars[x..y].iter().collect::<String>();
+    format!("{}«{}»{}", piece(a, s), piece(s, e), piece(e, b))
+}
+
+fn print_evidence(g: &Graph, prov: &[Evidence]) {
+    if prov.is_empty() {
+        println!("  (no evidence recorded)");
+    }
+    for ev in prov {
+        let Some(d) = g.node_by_id(ev.doc) else {
+            println!("  [document {} missing] {}..{}", ev.doc, ev.start, ev.end);
+            continue;
+        };
+        let id = node_str(g, d, "id").unwrap_or("?");
+        match node_str(g, d, "text") {
+            Some(text) => println!(
+                "  [{id} {}..{}] {}",
+                ev.start,
+                ev.end,
+                quote(text, ev).trim()
+            ),
+            None => println!("  [{id} {}..{}]", ev.start, ev.end),
+        }
+    }
+}
+
+/// Runs `coopgraph explain`.
+pub fn explain(g: &Graph, target: &str) -> Result<i32> {
+    let describe = |id: u32| -> String {
+        g.node_by_id(id)
+            .map(|n| {
+                let label = &g.schema().labels()[n.label as usize].name;
+                let name = g.names_of(n).next().unwrap_or("");
+                format!("({}:{label} {name:?})", g.node_id_text(id))
+            })
+            .unwrap_or_else(|| g.node_id_text(id))
+    };
+    if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
+        let ty = &g.schema().rel_types()[e.ty as usize].name;
+        println!(
+            "{}-[{}:{ty}]->{}",
+            describe(e.src),
+            g.edge_id_text(e.id),
+            describe(e.dst)
+        );
+        print_evidence(g, &e.attrs.prov);
+        return Ok(EXIT_OK);
+    }
+    let mut nodes: Vec<u32> = Vec::new();
+    if let Some(n) = g.node_ids().lookup(target).and_then(|n| g.node_by_id(n)) {
+        nodes.push(n.id);
+    } else {
+        for l in 0..g.schema().labels().len() {
+            for ix in g.find_by_name(l as u16, target) {
+                if let Some(n) = g.node(ix) {
+                    nodes.push(n.id);
+                }
+            }
+        }
+    }
+    if nodes.is_empty() {
+        bail!("no node or edge {target:?}; give an id such as n12 or e7, or a name");
+    }
+    for id in nodes {
+        println!("{}", describe(id));
+        if let Some(n) = g.node_by_id(id) {
+            print_evidence(g, &n.prov);
+            if let Some(ix) = g.node_index(id) {
+                for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+                    for er in g.edges(ix, dir) {
+                        let Some(e) = g.edge_data(petgraph::visit::EdgeRef::id(&er)) else {
+                            continue;
+                        };
+                        let ty = &g.schema().rel_types()[e.ty as usize].name;
+                        println!(
+                            "  {}-[{}:{ty}]->{}",
+                            describe(e.src),
+                            g.edge_id_text(e.id),
+                            describe(e.dst)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_marks_the_span_in_its_sentence() {
+        let t = "First one. The minister met Quang today. Last.";
+        let ev = Evidence {
+            doc: 0,
+            start: 28,
+            end: 33,
+        };
+        assert_eq!(quote(t, &ev), "The minister met «Quang» today.");
+        let _ = quote(
+            "",
+            &Evidence {
+                doc: 0,
+                start: 5,
+                end: 9,
+            },
+        );
+    }
+}
