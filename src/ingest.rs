@@ -188,13 +188,23 @@ fn remove_evidence(txn: &mut Txn<'_>, doc: u32) {
             continue;
         };
         let kept: Vec<Evidence> = n.prov.iter().copied().filter(|ev| ev.doc != doc).collect();
-        if kept.is_empty() {
+        if kept.is_empty() && !is_vocabulary_topic(txn.graph(), &n) {
             txn.remove_node(id);
         } else {
             n.prov = kept.into();
             let _ = txn.put_node(n);
         }
     }
+}
+
+/// Whether a node is a topic of the vocabulary, which stays without evidence.
+fn is_vocabulary_topic(g: &Graph, n: &crate::graph::NodeRec) -> bool {
+    g.schema().labels()[n.label as usize].name == "Topic"
+        && g.name_of(n).is_some_and(|name| {
+            crate::gazetteer::Gazetteer::builtin()
+                .topic_by_name(name)
+                .is_some()
+        })
 }
 
 fn evidence(doc: u32, spans: &[extract::Span]) -> Vec<Evidence> {
@@ -215,8 +225,56 @@ fn value(p: &Prop) -> Value {
     }
 }
 
+/// Adds the topic vocabulary (graph-schema/topics.toml) that the graph lacks: every topic
+/// with its aliases, and its BROADER edges, so that queries over the hierarchy work. These
+/// are reference data, with no document evidence; existing topics are left untouched.
+pub fn ensure_vocabulary(txn: &mut Txn<'_>) -> Result<(), IngestError> {
+    let schema = txn.graph().schema().clone();
+    let topic = schema.label("Topic")?;
+    let broader = schema.rel_type("BROADER")?;
+    let (name_key, aliases_key) = (key(txn.graph(), "name")?, key(txn.graph(), "aliases")?);
+    let vocab = crate::gazetteer::Gazetteer::builtin().topics();
+    let find = |g: &Graph, name: &str| {
+        g.find_by_name(topic, name)
+            .first()
+            .and_then(|&ix| g.node(ix))
+            .map(|n| n.id)
+    };
+    for t in vocab {
+        if find(txn.graph(), &t.name).is_none() {
+            let mut props = vec![(name_key, Value::str(&t.name))];
+            let aliases: Vec<&String> = t
+                .aliases
+                .iter()
+                .filter(|a| fold(a) != fold(&t.name))
+                .collect();
+            if !aliases.is_empty() {
+                props.push((aliases_key, Value::str_list(aliases)));
+            }
+            txn.upsert_node(topic, props, &[])?;
+        }
+    }
+    for t in vocab {
+        for b in &t.broader {
+            let (Some(a), Some(c)) = (find(txn.graph(), &t.name), find(txn.graph(), b)) else {
+                continue;
+            };
+            let g = txn.graph();
+            let (ai, ci) = (
+                g.node_index(a).expect("found"),
+                g.node_index(c).expect("found"),
+            );
+            if g.edges_between(ai, ci, broader).next().is_none() {
+                txn.upsert_edge(broader, a, c, vec![], &[])?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes an extraction's entities and relations with evidence from document `doc`.
 pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestError> {
+    ensure_vocabulary(txn)?;
     let schema = txn.graph().schema().clone();
     let of = schema.rel_type("OF")?;
     let mut ids: Vec<Option<u32>> = vec![None; x.entities.len()];
