@@ -112,6 +112,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Stats { format } => {
             let store = Store::open_existing(&args.db)?;
             print_stats(&store, format);
+            store.close_for_exit()?;
             Ok(EXIT_OK)
         }
         Command::Export {
@@ -185,6 +186,7 @@ fn import(db: &Path, file: &Path) -> Result<i32> {
         g.node_count() - before.0,
         g.edge_count() - before.1
     );
+    store.close_for_exit()?;
     Ok(EXIT_OK)
 }
 

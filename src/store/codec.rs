@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The storage format this build reads and writes.
-pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, crc32)";
+pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, lz4, crc32)";
 /// Key of the format string.
 pub const KEY_FORMAT: &[u8] = b"meta/format";
 /// Key of the dictionary: the names behind the label, type and key numbers stored.
@@ -228,62 +228,127 @@ pub fn corrupt(key: &[u8], reason: &str) -> StorageError {
 }
 
 /// Encodes and seals a serializable record.
+/// Records are LZ4-compressed: sled keeps in memory every page a scan reads, so fewer
+/// bytes stored is also less memory after opening.
 pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
-    seal(&bincode::serialize(v).expect("in-memory records always serialize"))
+    let raw = bincode::serialize(v).expect("in-memory records always serialize");
+    seal(&lz4_flex::compress_prepend_size(&raw))
 }
 
 /// Unseals and decodes a record.
 pub fn decode<T: for<'de> Deserialize<'de>>(key: &[u8], bytes: &[u8]) -> Result<T, StorageError> {
     let payload = unseal(key, bytes)?;
-    bincode::deserialize(payload).map_err(|e| corrupt(key, &format!("cannot decode: {e}")))
+    let raw = lz4_flex::decompress_size_prepended(payload)
+        .map_err(|e| corrupt(key, &format!("cannot decompress: {e}")))?;
+    bincode::deserialize(&raw).map_err(|e| corrupt(key, &format!("cannot decode: {e}")))
 }
 
-/// A value as encoded on disk.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum SValue {
-    /// bool
-    Bool(bool),
-    /// int
-    Int(i64),
-    /// float
-    Float(f64),
-    /// string
-    Str(Arc<str>),
-    /// date as days since 0001-01-01 (CE day 1)
-    Date(i32),
-    /// list
-    List(Vec<SValue>),
-}
+/// A value as encoded on disk: a bincode enum (variant number, then the payload) of
+/// bool, int, float, string, date (days from 0001-01-01, CE day 1) or list.
+/// Decoding shares repeated short strings through this thread's [`Interner`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SValue(pub Value);
 
-impl SValue {
-    /// The on-disk form of a value.
-    pub fn from_value(v: &Value) -> SValue {
-        match v {
-            Value::Bool(b) => SValue::Bool(*b),
-            Value::Int(i) => SValue::Int(*i),
-            Value::Float(f) => SValue::Float(*f),
-            Value::Str(s) => SValue::Str(s.clone()),
-            Value::Date(d) => SValue::Date(chrono::Datelike::num_days_from_ce(d)),
-            Value::List(l) => SValue::List(l.iter().map(SValue::from_value).collect()),
+const SVALUE_VARIANTS: &[&str] = &["Bool", "Int", "Float", "Str", "Date", "List"];
+
+impl Serialize for SValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match &self.0 {
+            Value::Bool(b) => s.serialize_newtype_variant("SValue", 0, "Bool", b),
+            Value::Int(i) => s.serialize_newtype_variant("SValue", 1, "Int", i),
+            Value::Float(f) => s.serialize_newtype_variant("SValue", 2, "Float", f),
+            Value::Str(x) => s.serialize_newtype_variant("SValue", 3, "Str", &**x),
+            Value::Date(d) => s.serialize_newtype_variant(
+                "SValue",
+                4,
+                "Date",
+                &chrono::Datelike::num_days_from_ce(d),
+            ),
+            Value::List(l) => {
+                struct Items<'a>(&'a [Value]);
+                impl Serialize for Items<'_> {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                        for v in self.0 {
+                            seq.serialize_element(&SValue(v.clone()))?;
+                        }
+                        seq.end()
+                    }
+                }
+                s.serialize_newtype_variant("SValue", 5, "List", &Items(l))
+            }
         }
     }
+}
 
-    /// The value back, sharing short strings through `interner`.
-    pub fn into_value(self, interner: &mut Interner) -> Option<Value> {
-        Some(match self {
-            SValue::Bool(b) => Value::Bool(b),
-            SValue::Int(i) => Value::Int(i),
-            SValue::Float(f) => Value::Float(f),
-            SValue::Str(s) => Value::Str(interner.intern(s)),
-            SValue::Date(d) => Value::Date(NaiveDate::from_num_days_from_ce_opt(d)?),
-            SValue::List(l) => Value::List(
-                l.into_iter()
-                    .map(|x| x.into_value(interner))
-                    .collect::<Option<Vec<_>>>()?
-                    .into(),
-            ),
-        })
+/// A string decoded through the thread's interner, borrowed from the input when it can be.
+struct InternedStr(Arc<str>);
+
+impl<'de> Deserialize<'de> for InternedStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = InternedStr;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InternedStr, E> {
+                Ok(InternedStr(INTERNER.with(|i| i.borrow_mut().intern_str(v))))
+            }
+        }
+        d.deserialize_str(V)
     }
+}
+
+impl<'de> Deserialize<'de> for SValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, VariantAccess};
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a stored value")
+            }
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(
+                self,
+                data: A,
+            ) -> Result<SValue, A::Error> {
+                let (tag, v): (u32, _) = data.variant()?;
+                Ok(SValue(match tag {
+                    0 => Value::Bool(v.newtype_variant()?),
+                    1 => Value::Int(v.newtype_variant()?),
+                    2 => Value::Float(v.newtype_variant()?),
+                    3 => Value::Str(v.newtype_variant::<InternedStr>()?.0),
+                    4 => {
+                        let days: i32 = v.newtype_variant()?;
+                        Value::Date(
+                            NaiveDate::from_num_days_from_ce_opt(days).ok_or_else(|| {
+                                A::Error::custom(format!("date {days} out of range"))
+                            })?,
+                        )
+                    }
+                    5 => Value::List(
+                        v.newtype_variant::<Vec<SValue>>()?
+                            .into_iter()
+                            .map(|x| x.0)
+                            .collect(),
+                    ),
+                    n => return Err(A::Error::custom(format!("unknown value type {n}"))),
+                }))
+            }
+        }
+        d.deserialize_enum("SValue", SVALUE_VARIANTS, V)
+    }
+}
+
+thread_local! {
+    static INTERNER: std::cell::RefCell<Interner> = std::cell::RefCell::new(Interner::default());
+}
+
+/// Empties this thread's interner (after a load, so it keeps nothing alive).
+pub fn clear_interner() {
+    INTERNER.with(|i| *i.borrow_mut() = Interner::default());
 }
 
 /// Shares repeated short strings (kinds, statuses, roles) so each costs one allocation.
@@ -293,16 +358,17 @@ pub struct Interner {
 }
 
 impl Interner {
-    /// The shared copy of `s` (strings longer than 24 bytes are kept as they are).
-    pub fn intern(&mut self, s: Arc<str>) -> Arc<str> {
+    /// The shared copy of `s` (strings longer than 24 bytes get their own allocation).
+    pub fn intern_str(&mut self, s: &str) -> Arc<str> {
         if s.len() > 24 {
-            return s;
+            return Arc::from(s);
         }
-        if let Some(x) = self.set.get(&s) {
+        if let Some(x) = self.set.get(s) {
             return x.clone();
         }
-        self.set.insert(s.clone());
-        s
+        let a: Arc<str> = Arc::from(s);
+        self.set.insert(a.clone());
+        a
     }
 }
 
@@ -310,24 +376,26 @@ impl Interner {
 pub type SProps = Vec<(u16, SValue)>;
 
 fn sprops(p: &[(u16, Value)]) -> SProps {
-    p.iter().map(|(k, v)| (*k, SValue::from_value(v))).collect()
+    p.iter().map(|(k, v)| (*k, SValue(v.clone()))).collect()
 }
 
-/// Decodes properties, renumbering their keys; `None` if a value is out of range or a key
-/// unknown (a damaged record).
-pub fn props_from(
-    p: SProps,
-    interner: &mut Interner,
-    remap: &Remap,
-) -> Option<Box<[(u16, Value)]>> {
+/// Decodes properties, renumbering their keys; `None` if a key is unknown (a damaged record).
+pub fn props_from(p: SProps, remap: &Remap) -> Option<Box<[(u16, Value)]>> {
+    if remap.is_identity() {
+        // Same layout: the allocation is reused.
+        return Some(
+            p.into_iter()
+                .map(|(k, v)| (k, v.0))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+    }
     let mut v = p
         .into_iter()
-        .map(|(k, v)| Some((remap.key(k)?, v.into_value(interner)?)))
+        .map(|(k, v)| Some((remap.key(k)?, v.0)))
         .collect::<Option<Vec<_>>>()?;
-    if !remap.is_identity() {
-        v.sort_by_key(|(k, _)| *k);
-    }
-    Some(v.into())
+    v.sort_by_key(|(k, _)| *k);
+    Some(v.into_boxed_slice())
 }
 
 /// A node as encoded on disk.
@@ -476,14 +544,14 @@ impl EdgeSnap {
     }
 
     /// The edge back.
-    pub fn into_data(self, id: u32, interner: &mut Interner, remap: &Remap) -> Option<EdgeData> {
+    pub fn into_data(self, id: u32, remap: &Remap) -> Option<EdgeData> {
         Some(EdgeData {
             id,
             ty: remap.rel(self.ty)?,
             src: self.src,
             dst: self.dst,
             attrs: EdgeAttrs {
-                props: props_from(self.props, interner, remap)?,
+                props: props_from(self.props, remap)?,
                 prov: self.prov.into(),
             },
         })
@@ -539,9 +607,41 @@ mod tests {
     #[test]
     fn dates_round_trip() {
         let d = NaiveDate::from_ymd_opt(2025, 10, 26).unwrap();
-        let v = SValue::from_value(&Value::Date(d))
-            .into_value(&mut Interner::default())
-            .unwrap();
+        let bytes = bincode::serialize(&SValue(Value::Date(d))).unwrap();
+        let v = bincode::deserialize::<SValue>(&bytes).map(|v| v.0).unwrap();
         assert_eq!(v, Value::Date(d));
+    }
+
+    #[test]
+    fn every_value_type_round_trips_and_short_strings_are_shared() {
+        let values = vec![
+            Value::Bool(true),
+            Value::Int(-42),
+            Value::Float(0.25),
+            Value::str("Việt Nam"),
+            Value::Date(NaiveDate::from_ymd_opt(1, 1, 1).unwrap()),
+            Value::str_list(["a", "b"]),
+        ];
+        let props: SProps = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as u16, SValue(v.clone())))
+            .collect();
+        let bytes = bincode::serialize(&props).unwrap();
+        let back: SProps = bincode::deserialize(&bytes).unwrap();
+        let back = props_from(back, &Remap::default()).unwrap();
+        assert_eq!(
+            back.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+            values
+        );
+        let again: SProps = bincode::deserialize(&bytes).unwrap();
+        match (&back[3].1, &again[3].1 .0) {
+            (Value::Str(a), Value::Str(b)) => assert!(Arc::ptr_eq(a, b)),
+            _ => unreachable!(),
+        }
+        // A value type this build does not know is a decoding error, not a panic.
+        let mut bad = bincode::serialize(&SValue(Value::Int(1))).unwrap();
+        bad[0] = 9;
+        assert!(bincode::deserialize::<SValue>(&bad).is_err());
     }
 }

@@ -164,6 +164,17 @@ impl Store {
         Ok(store)
     }
 
+    /// Flushes the database and ends it without freeing the in-memory graph one allocation at
+    /// a time: for a process that exits right after (the CLI), where that would only cost
+    /// time. Long-lived processes should simply drop the store.
+    pub fn close_for_exit(self) -> Result<(), StorageError> {
+        self.backend.flush()?;
+        let Store { graph, backend, .. } = self;
+        drop(backend);
+        std::mem::forget(graph);
+        Ok(())
+    }
+
     /// The graph.
     pub fn graph(&self) -> &Graph {
         &self.graph
@@ -259,58 +270,49 @@ impl Store {
     pub fn write_snapshot(&mut self) -> Result<(), StorageError> {
         let g = &self.graph;
         let generation = self.manifest.generation + 1;
-        let mut ops: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-        let mut pending = 0usize;
-        let flush_ops =
-            |ops: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>, pending: &mut usize, force: bool| {
-                if *pending >= 8 << 20 || (force && !ops.is_empty()) {
-                    *pending = 0;
-                    return self.backend.apply(std::mem::take(ops));
-                }
-                Ok(())
-            };
         let pg = g.petgraph();
+        let backend = &*self.backend;
         let mut phases = crate::timing::Phases::start("snapshot");
-        let mut node_chunks = 0u32;
-        let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
-        let mut nodes = pg.node_indices().peekable();
-        while nodes.peek().is_some() {
-            chunk.clear();
-            for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
-                let n = &pg[ix];
-                chunk.push(NodeSnap::from_rec(n, g.node_ids().ext(n.id)));
+        // Nodes on this thread, edges on another; each writes its chunks in batches of ~8 MiB.
+        let (node_chunks, edge_chunks) = std::thread::scope(|s| {
+            let edges = s.spawn(|| {
+                let mut w = ChunkWriter::new(backend, generation, CHUNK_EDGES);
+                let mut edges = pg.edge_references().peekable();
+                while edges.peek().is_some() {
+                    let mut ec = EdgeChunk::default();
+                    for e in edges.by_ref().take(EDGES_PER_CHUNK) {
+                        let wt = e.weight();
+                        let data = crate::graph::EdgeData {
+                            id: wt.id,
+                            ty: wt.rel_type(),
+                            src: pg[e.source()].id,
+                            dst: pg[e.target()].id,
+                            attrs: EdgeAttrs::default(),
+                        };
+                        ec.push(&data, g.edge_attrs(wt), g.edge_ids().ext(wt.id));
+                    }
+                    w.push(encode(&ec))?;
+                }
+                w.finish()
+            });
+            let mut w = ChunkWriter::new(backend, generation, CHUNK_NODES);
+            let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
+            let mut nodes = pg.node_indices().peekable();
+            while nodes.peek().is_some() {
+                chunk.clear();
+                for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
+                    let n = &pg[ix];
+                    chunk.push(NodeSnap::from_rec(n, g.node_ids().ext(n.id)));
+                }
+                w.push(encode(&chunk))?;
             }
-            let bytes = encode(&chunk);
-            pending += bytes.len();
-            ops.push((snap_key(generation, CHUNK_NODES, node_chunks), Some(bytes)));
-            node_chunks += 1;
-            flush_ops(&mut ops, &mut pending, false)?;
-        }
-        phases.lap("nodes encoded and written");
-        let mut edge_chunks = 0u32;
-        let mut edges = pg.edge_references().peekable();
-        while edges.peek().is_some() {
-            let mut ec = EdgeChunk::default();
-            for e in edges.by_ref().take(EDGES_PER_CHUNK) {
-                let w = e.weight();
-                let data = crate::graph::EdgeData {
-                    id: w.id,
-                    ty: w.rel_type(),
-                    src: pg[e.source()].id,
-                    dst: pg[e.target()].id,
-                    attrs: EdgeAttrs::default(),
-                };
-                let attrs = g.edge_attrs(w);
-                ec.push(&data, attrs, g.edge_ids().ext(w.id));
-            }
-            let bytes = encode(&ec);
-            pending += bytes.len();
-            ops.push((snap_key(generation, CHUNK_EDGES, edge_chunks), Some(bytes)));
-            edge_chunks += 1;
-            flush_ops(&mut ops, &mut pending, false)?;
-        }
-        flush_ops(&mut ops, &mut pending, true)?;
-        phases.lap("edges encoded and written");
+            let nodes = w.finish()?;
+            let edges = edges
+                .join()
+                .map_err(|_| StorageError::Backend("snapshot writer panicked".into()))??;
+            Ok::<_, StorageError>((nodes, edges))
+        })?;
+        phases.lap("chunks encoded and written");
         self.backend.flush()?;
         phases.lap("flushed chunks");
         let manifest = Manifest {
@@ -430,6 +432,51 @@ impl Store {
     }
 }
 
+/// Writes the numbered chunks of one kind of one snapshot generation, in batches.
+struct ChunkWriter<'b> {
+    backend: &'b dyn Backend,
+    generation: u64,
+    kind: u8,
+    count: u32,
+    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    pending: usize,
+}
+
+impl<'b> ChunkWriter<'b> {
+    fn new(backend: &'b dyn Backend, generation: u64, kind: u8) -> ChunkWriter<'b> {
+        ChunkWriter {
+            backend,
+            generation,
+            kind,
+            count: 0,
+            ops: Vec::new(),
+            pending: 0,
+        }
+    }
+
+    fn push(&mut self, bytes: Vec<u8>) -> Result<(), StorageError> {
+        self.pending += bytes.len();
+        self.ops.push((
+            snap_key(self.generation, self.kind, self.count),
+            Some(bytes),
+        ));
+        self.count += 1;
+        if self.pending >= 8 << 20 {
+            self.pending = 0;
+            self.backend.apply(std::mem::take(&mut self.ops))?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending; returns the number of chunks.
+    fn finish(mut self) -> Result<u32, StorageError> {
+        if !self.ops.is_empty() {
+            self.backend.apply(std::mem::take(&mut self.ops))?;
+        }
+        Ok(self.count)
+    }
+}
+
 /// Builds the graph of a snapshot: the nodes first, while another thread reads the edge
 /// chunks ahead (a bounded queue, so they are never all in memory at once).
 fn load_snapshot(
@@ -470,12 +517,11 @@ fn load_snapshot(
                 let _ = tx.send(Err(e));
             }
         });
-        let mut interner = Interner::default();
         let mut node_chunks = 0u32;
         b.scan(&nodes_prefix, &mut |k, v| {
             let chunk: Vec<NodeSnap> = decode(k, v)?;
             for n in chunk {
-                let props = props_from(n.props, &mut interner, remap)
+                let props = props_from(n.props, remap)
                     .ok_or_else(|| corrupt(k, "a property key or date out of range"))?;
                 let label = remap
                     .label(n.label)
@@ -514,7 +560,7 @@ fn load_snapshot(
                 let mut ea = EdgeAttrs::default();
                 if attrs.peek().is_some_and(|x| x.0 as usize == row) {
                     let (_, p, prov) = attrs.next().expect("peeked");
-                    ea.props = props_from(p, &mut interner, remap)
+                    ea.props = props_from(p, remap)
                         .ok_or_else(|| corrupt(&key, "a property key or date out of range"))?;
                     ea.prov = prov.into();
                 }
@@ -538,6 +584,7 @@ fn load_snapshot(
         }
         Ok(())
     })?;
+    clear_interner();
     let (n, e) = g.id_maps_mut();
     n.bump_next(m.next_node);
     e.bump_next(m.next_edge);
@@ -546,7 +593,6 @@ fn load_snapshot(
 
 /// Applies a logged batch: the final state of each touched node and edge.
 fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
-    let mut interner = Interner::default();
     for (id, e) in &batch.edges {
         if e.is_none() {
             g.remove_edge(*id);
@@ -554,8 +600,8 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     }
     for (id, n) in batch.nodes.iter() {
         if let Some(n) = n {
-            let props = props_from(n.props.clone(), &mut interner, remap)
-                .ok_or("a property key or date out of range")?;
+            let props =
+                props_from(n.props.clone(), remap).ok_or("a property key or date out of range")?;
             let label = remap
                 .label(n.label)
                 .filter(|&l| (l as usize) < g.schema().labels().len())
@@ -577,7 +623,7 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
                 g.id_maps_mut().1.set_ext(id, x);
             }
             let data = e
-                .into_data(id, &mut interner, remap)
+                .into_data(id, remap)
                 .filter(|d| (d.ty as usize) < g.schema().rel_types().len())
                 .ok_or("a relationship type, property key or date out of range")?;
             g.put_edge(data).map_err(|e| e.to_string())?;
