@@ -71,6 +71,10 @@ pub enum Command {
         /// The outlet to record as the documents' `source`.
         #[arg(long)]
         source: Option<String>,
+        /// A JSON-lines file of article metadata (`id`, `published`, `title`, `url`),
+        /// matched to files by name without extension.
+        #[arg(long)]
+        meta: Option<PathBuf>,
     },
     /// Prints the source sentences behind a node or edge (by id, or a node by name).
     Explain {
@@ -139,7 +143,14 @@ pub fn run(args: Args) -> Result<i32> {
             paths,
             published,
             source,
-        } => crate::ingest_cli::run(&args.db, &paths, published, source.as_deref()),
+            meta,
+        } => crate::ingest_cli::run(
+            &args.db,
+            &paths,
+            published,
+            source.as_deref(),
+            meta.as_deref(),
+        ),
         Command::Explain { target } => {
             let store = Store::open_existing(&args.db)?;
             crate::ingest_cli::explain(store.graph(), &target)

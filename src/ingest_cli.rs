@@ -176,15 +176,61 @@ fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>
     Ok(out)
 }
 
+/// Fills in the `published`, `title` and `url` of articles from a metadata file: JSON
+/// lines `{"id": …, "published": "YYYY-MM-DD", "title": …, "url": …}`, where `id` is the
+/// article's id (a file's name without its extension). What an article gives itself wins.
+fn apply_meta(inputs: &mut [Input], path: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut by_id = std::collections::HashMap::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a JSON object", path.display(), n + 1))?;
+        let Some(id) = v.get("id").and_then(|x| x.as_str()) else {
+            bail!("{}:{}: no \"id\"", path.display(), n + 1);
+        };
+        by_id.insert(id.to_string(), (n + 1, v.clone()));
+    }
+    for input in inputs.iter_mut() {
+        let Input::Article(a) = input else { continue };
+        let Some((line, v)) = by_id.get(&a.id) else {
+            continue;
+        };
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        if a.published.is_none() {
+            if let Some(d) = s("published") {
+                let d = NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| {
+                    format!(
+                        "{}:{line}: published {d:?} is not YYYY-MM-DD",
+                        path.display()
+                    )
+                })?;
+                a.published = Some(d);
+            }
+        }
+        a.title = a.title.take().or_else(|| s("title"));
+        a.url = a.url.take().or_else(|| s("url"));
+    }
+    Ok(())
+}
+
 /// Runs `coopgraph ingest`.
 pub fn run(
     db: &Path,
     paths: &[PathBuf],
     published: Option<NaiveDate>,
     source: Option<&str>,
+    meta: Option<&Path>,
 ) -> Result<i32> {
     let t = Instant::now();
-    let inputs = collect(paths, published)?;
+    let mut inputs = collect(paths, published)?;
+    if let Some(m) = meta {
+        apply_meta(&mut inputs, m)?;
+    }
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
     let bar = if std::io::stderr().is_terminal() {

@@ -4,6 +4,13 @@ use clap::Parser;
 use coopgraph::cli;
 
 fn main() {
+    // Like other Unix tools, end quietly when the reader of our output goes away
+    // (`coopgraph export | head`) instead of failing to print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = cli::Args::parse();
     let code = match cli::run(args) {
         Ok(code) => code,
