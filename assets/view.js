@@ -103,6 +103,12 @@
   document.getElementById("count").textContent = cy.nodes().length + " nodes, " + cy.edges().length + " edges";
   document.body.setAttribute("data-nodes", String(cy.nodes().length));
   document.body.setAttribute("data-edges", String(cy.edges().length));
+  // Nodes the renderer placed and sized: what the reader actually sees drawn.
+  var drawn = cy.nodes().filter(function (n) {
+    var p = n.renderedPosition(), b = n.renderedBoundingBox();
+    return isFinite(p.x) && isFinite(p.y) && b.w > 0 && b.h > 0;
+  }).length;
+  document.body.setAttribute("data-drawn", String(drawn));
   // #select=<id> opens a node or edge as a click would (links, and the CI check).
   var m = /^#select=(.*)$/.exec(location.hash);
   if (m) {
