@@ -158,7 +158,7 @@ def check_html(d, tag, evil):
         assert body_attr(dom, "data-nodes") == str(len(nodes)), f"{tag} html: data-nodes {body_attr(dom, 'data-nodes')}"
         assert body_attr(dom, "data-drawn") == str(len(nodes)), f"{tag} html: drawn {body_attr(dom, 'data-drawn')}"
         assert body_attr(dom, "data-edges") == str(len(edges))
-        assert "data-pwned" not in dom, f"{tag} html: untrusted text ran as script"
+        assert body_attr(dom, "data-pwned") is None, f"{tag} html: untrusted text ran as script"
         assert dom.lower().count("<script") == 3, f"{tag} html: {dom.lower().count('<script')} script elements"
         assert "<img" not in dom, f"{tag} html: untrusted text became an element"
         info = dom[dom.index('<aside id="info">'):]
