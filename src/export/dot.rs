@@ -41,12 +41,12 @@ pub fn write_string(w: &mut dyn Write, s: &str) -> io::Result<()> {
             _ => None,
         };
         if let Some(r) = rep {
-            w.write_all(s[start..i].as_bytes())?;
+            w.write_all(&s.as_bytes()[start..i])?;
             w.write_all(r.as_bytes())?;
             start = i + c.len_utf8();
         }
     }
-    w.write_all(s[start..].as_bytes())?;
+    w.write_all(&s.as_bytes()[start..])?;
     w.write_all(b"\"")
 }
 

@@ -1,5 +1,9 @@
 //! XML escaping shared by the GraphML and GEXF writers.
 
+use super::Selection;
+use crate::graph::Graph;
+use crate::schema::KeyId;
+use crate::value::{Value, ValueType};
 use std::io::{self, Write};
 
 /// Writes `s` escaped for XML text or a double-quoted attribute: `& < > " '` become
@@ -21,12 +25,12 @@ pub fn write_escaped(w: &mut dyn Write, s: &str) -> io::Result<()> {
             _ => None,
         };
         if let Some(r) = rep {
-            w.write_all(s[start..i].as_bytes())?;
+            w.write_all(&s.as_bytes()[start..i])?;
             w.write_all(r.as_bytes())?;
             start = i + c.len_utf8();
         }
     }
-    w.write_all(s[start..].as_bytes())
+    w.write_all(&s.as_bytes()[start..])
 }
 
 /// `s` escaped as by [`write_escaped`] (for tests).
@@ -36,24 +40,6 @@ pub fn escape(s: &str) -> String {
     write_escaped(&mut v, s).expect("writing to a Vec");
     String::from_utf8(v).expect("escaping keeps UTF-8")
 }
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn specials_and_controls_are_escaped() {
-        assert_eq!(
-            escape("a<b>&\"c'\nd\u{1}é"),
-            "a&lt;b&gt;&amp;&quot;c&apos;&#10;d\u{FFFD}é"
-        );
-    }
-}
-
-use super::Selection;
-use crate::graph::Graph;
-use crate::schema::KeyId;
-use crate::value::{Value, ValueType};
 
 /// The property keys used by the selected nodes (or edges), in key order, with their
 /// declared type (`string` when labels disagree).
@@ -99,5 +85,18 @@ pub fn text_value(v: &Value) -> String {
         }
         Value::Float(f) => format!("{f:?}"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn specials_and_controls_are_escaped() {
+        assert_eq!(
+            escape("a<b>&\"c'\nd\u{1}é"),
+            "a&lt;b&gt;&amp;&quot;c&apos;&#10;d\u{FFFD}é"
+        );
     }
 }
