@@ -1,6 +1,6 @@
 //! The command line: clap definitions and the commands they run.
 
-use crate::export::{self, json};
+use crate::export;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -37,18 +37,21 @@ pub enum Command {
     },
     /// The graph schema: labels, properties and relationship types.
     Schema,
-    /// Writes the graph to a file (or standard output).
+    /// Writes the graph to a file (or standard output) in one of several formats.
+    ///
+    /// The file is written under a temporary name and renamed when complete. csv writes
+    /// a directory of neo4j-admin import files; svg needs Graphviz's `dot`.
     Export {
         /// The export format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
-        /// The output file; standard output when absent or `-`.
+        /// The output file (a new directory for csv); standard output when absent or `-`.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Reads a dump into the database, as one batch: all of it or nothing.
+    /// Reads a dump (json or jsonl) into the database, as one batch: all of it or nothing.
     Import {
-        /// The dump format.
+        /// The dump format: json or jsonl.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// The dump file.
@@ -92,11 +95,51 @@ pub enum StatsFormat {
     Json,
 }
 
-/// Formats of `export` and `import`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+/// Formats of `export` and `import` (docs/export-formats.md); `import` reads json and jsonl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// The coopgraph JSON dump (docs/dump-format.md).
     Json,
+    /// One JSON node or edge per line.
+    Jsonl,
+    /// neo4j-admin import CSV files in a new directory (also Neptune, Kuzu).
+    Csv,
+    /// A Cypher script of CREATE statements (small graphs).
+    Cypher,
+    /// GraphML with typed keys (Gephi, yEd, NetworkX).
+    Graphml,
+    /// GEXF with event dates on Gephi's timeline.
+    Gexf,
+    /// Graphviz DOT.
+    Dot,
+    /// SVG drawn by Graphviz's dot.
+    Svg,
+    /// One self-contained HTML page that draws the graph.
+    Html,
+    /// RDF N-Triples.
+    Ntriples,
+    /// RDF Turtle.
+    Turtle,
+}
+
+impl ExportFormat {
+    /// The export module's format.
+    pub fn to_export(self) -> export::Format {
+        use export::Format as F;
+        match self {
+            ExportFormat::Json => F::Json,
+            ExportFormat::Jsonl => F::Jsonl,
+            ExportFormat::Csv => F::Csv,
+            ExportFormat::Cypher => F::Cypher,
+            ExportFormat::Graphml => F::Graphml,
+            ExportFormat::Gexf => F::Gexf,
+            ExportFormat::Dot => F::Dot,
+            ExportFormat::Svg => F::Svg,
+            ExportFormat::Html => F::Html,
+            ExportFormat::Ntriples => F::Ntriples,
+            ExportFormat::Turtle => F::Turtle,
+        }
+    }
 }
 
 /// Exit status: success.
@@ -119,12 +162,10 @@ pub fn run(args: Args) -> Result<i32> {
             store.close_for_exit()?;
             Ok(EXIT_OK)
         }
-        Command::Export {
-            format: ExportFormat::Json,
-            output,
-        } => {
+        Command::Export { format, output } => {
             let store = Store::open_existing(&args.db)?;
-            json::export(store.graph(), output.as_deref())?;
+            let sel = export::Selection::all(store.graph());
+            export::export(store.graph(), format.to_export(), output.as_deref(), &sel)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
                     "exported {} nodes and {} edges to {}",
@@ -135,10 +176,7 @@ pub fn run(args: Args) -> Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Command::Import {
-            format: ExportFormat::Json,
-            file,
-        } => import(&args.db, &file),
+        Command::Import { format, file } => import(&args.db, format, &file),
         Command::Ingest {
             paths,
             published,
@@ -181,12 +219,21 @@ pub fn run(args: Args) -> Result<i32> {
     }
 }
 
-fn import(db: &Path, file: &Path) -> Result<i32> {
+fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
+    let read: fn(&mut Store, &Path) -> Result<export::json::ImportSummary, export::ExportError> =
+        match format {
+            ExportFormat::Json => export::json::import,
+            ExportFormat::Jsonl => export::jsonl::import,
+            other => anyhow::bail!(
+                "import reads json and jsonl, not {}; export --format json from the other tool's data or convert it",
+                other.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+            ),
+        };
     let t = Instant::now();
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
-    let summary = export::json::import(&mut store, file)
-        .with_context(|| "import failed; the database is unchanged")?;
+    let summary =
+        read(&mut store, file).with_context(|| "import failed; the database is unchanged")?;
     let g = store.graph();
     eprintln!(
         "imported {} nodes and {} edges from {} in {:.2} s ({} nodes and {} edges added)",

@@ -600,3 +600,93 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
         Ok(i)
     }
 }
+
+/// One line of a JSON Lines export: a node (with `labels`) or an edge (with `type`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JRecord<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    labels: Option<Vec<Cow<'a, str>>>,
+    #[serde(rename = "type", default, borrow)]
+    ty: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    target: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    properties: Pairs<'a>,
+    #[serde(default, borrow)]
+    provenance: Vec<JEvidence<'a>>,
+}
+
+enum Record<'a> {
+    Node(JNode<'a>),
+    Edge(JEdge<'a>),
+}
+
+impl<'a> JRecord<'a> {
+    fn split(self) -> Result<Record<'a>, String> {
+        match (self.labels, self.ty, self.source, self.target) {
+            (Some(labels), None, None, None) => Ok(Record::Node(JNode {
+                id: self.id,
+                labels,
+                properties: self.properties,
+                provenance: self.provenance,
+            })),
+            (None, Some(ty), Some(source), Some(target)) => Ok(Record::Edge(JEdge {
+                id: self.id,
+                ty,
+                source,
+                target,
+                properties: self.properties,
+                provenance: self.provenance,
+            })),
+            _ => Err(
+                "neither a node (id, labels) nor an edge (id, type, source, target)".to_string(),
+            ),
+        }
+    }
+}
+
+/// Imports a JSON Lines file (one node or edge per line, any order) into the store as
+/// one batch: all of it, or nothing. Errors name the line.
+pub fn import_jsonl(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
+    let bytes = std::fs::read(path).map_err(super::io_at(path))?;
+    let malformed = |message: String| ExportError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(malformed("the file is empty".into()));
+    }
+    let bulk = store.graph().node_count() == 0;
+    store.write(bulk, |txn| {
+        let schema = txn.graph().schema().clone();
+        let mut summary = ImportSummary::default();
+        let mut edges = Vec::new();
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let at = |e: String| malformed(format!("line {}: {e}", i + 1));
+            let rec: JRecord = serde_json::from_slice(line).map_err(|e| at(e.to_string()))?;
+            match rec.split().map_err(at)? {
+                Record::Node(n) => {
+                    convert_node(&schema, n)
+                        .and_then(|n| apply_node(txn, n))
+                        .map_err(at)?;
+                    summary.nodes += 1;
+                }
+                Record::Edge(e) => edges.push((i + 1, convert_edge(&schema, e).map_err(at)?)),
+            }
+        }
+        for (line, e) in edges {
+            apply_edge(txn, e).map_err(|e| malformed(format!("line {line}: {e}")))?;
+            summary.edges += 1;
+        }
+        check_cited_documents(txn.graph()).map_err(malformed)?;
+        Ok(summary)
+    })
+}

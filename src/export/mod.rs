@@ -2,10 +2,23 @@
 //! for other tools. Every writer goes through [`AtomicFile`], so a failed export never
 //! leaves half a file.
 
+pub mod csv;
+pub mod cypher;
+pub mod dot;
+pub mod gexf;
+pub mod graphml;
+pub mod html;
 pub mod json;
 mod json_import;
+pub mod jsonl;
+pub mod ntriples;
+mod rdf;
+pub mod turtle;
+mod xml;
 
+use crate::graph::{Evidence, Graph, NodeRec};
 use crate::store::StorageError;
+use crate::value::Value;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,6 +46,213 @@ pub enum ExportError {
     /// The store failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The export cannot be done as asked: a missing program, an output that must be a
+    /// directory; the message says what to do instead.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The export formats; each has its module under `src/export/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// The coopgraph JSON dump ([`json`]).
+    Json,
+    /// One JSON node or edge per line ([`jsonl`]).
+    Jsonl,
+    /// neo4j-admin import CSV files in a directory ([`csv`]).
+    Csv,
+    /// A Cypher script of CREATE statements ([`cypher`]).
+    Cypher,
+    /// GraphML with typed keys ([`graphml`]).
+    Graphml,
+    /// GEXF 1.2 with event dates as time attributes ([`gexf`]).
+    Gexf,
+    /// Graphviz DOT ([`dot`]).
+    Dot,
+    /// SVG rendered by Graphviz's `dot` program ([`dot::export_svg`]).
+    Svg,
+    /// One self-contained HTML page that draws the graph ([`html`]).
+    Html,
+    /// RDF N-Triples ([`ntriples`]).
+    Ntriples,
+    /// RDF Turtle ([`turtle`]).
+    Turtle,
+}
+
+/// The nodes and edges to export, by id number, in ascending order; every edge's
+/// endpoints are among the nodes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Node id numbers.
+    pub nodes: Vec<u32>,
+    /// Edge id numbers.
+    pub edges: Vec<u32>,
+}
+
+impl Selection {
+    /// Every node and edge of the graph.
+    pub fn all(g: &Graph) -> Selection {
+        Selection {
+            nodes: (0..g.node_ids().next_number())
+                .filter(|&n| g.node_index(n).is_some())
+                .collect(),
+            edges: (0..g.edge_ids().next_number())
+                .filter(|&n| g.edge_index(n).is_some())
+                .collect(),
+        }
+    }
+
+    /// The given nodes and edges (a query's result), plus the endpoints of the edges,
+    /// sorted, without duplicates or ids that are not in the graph.
+    pub fn of(g: &Graph, nodes: &[u32], edges: &[u32]) -> Selection {
+        let mut n: Vec<u32> = nodes
+            .iter()
+            .copied()
+            .filter(|&i| g.node_index(i).is_some())
+            .collect();
+        let mut e: Vec<u32> = Vec::new();
+        for &id in edges {
+            if let Some(d) = g.edge_by_id(id) {
+                e.push(id);
+                n.push(d.src);
+                n.push(d.dst);
+            }
+        }
+        n.sort_unstable();
+        n.dedup();
+        e.sort_unstable();
+        e.dedup();
+        Selection { nodes: n, edges: e }
+    }
+
+    /// The selected nodes that exist, with their records.
+    pub fn node_recs<'a>(&'a self, g: &'a Graph) -> impl Iterator<Item = &'a NodeRec> + 'a {
+        self.nodes.iter().filter_map(move |&id| g.node_by_id(id))
+    }
+
+    /// The selected edges that exist, with their records.
+    pub fn edge_recs<'a>(
+        &'a self,
+        g: &'a Graph,
+    ) -> impl Iterator<Item = crate::graph::EdgeData> + 'a {
+        self.edges.iter().filter_map(move |&id| g.edge_by_id(id))
+    }
+}
+
+/// Writes the selection of `g` in `format` to `path` (a file, or a directory for
+/// [`Format::Csv`]), or to standard output when `path` is `None` or `-`.
+pub fn export(
+    g: &Graph,
+    format: Format,
+    path: Option<&Path>,
+    sel: &Selection,
+) -> Result<(), ExportError> {
+    let select = Some((&sel.nodes[..], &sel.edges[..]));
+    match format {
+        Format::Json => write_output(path, |w| json::write_dump(w, g, select)),
+        Format::Jsonl => write_output(path, |w| jsonl::write(w, g, sel)),
+        Format::Csv => csv::export(g, path, sel),
+        Format::Cypher => write_output(path, |w| cypher::write(w, g, sel)),
+        Format::Graphml => write_output(path, |w| graphml::write(w, g, sel)),
+        Format::Gexf => write_output(path, |w| gexf::write(w, g, sel)),
+        Format::Dot => write_output(path, |w| dot::write(w, g, sel)),
+        Format::Svg => dot::export_svg(g, path, sel),
+        Format::Html => write_output(path, |w| html::write(w, g, sel)),
+        Format::Ntriples => write_output(path, |w| ntriples::write(w, g, sel)),
+        Format::Turtle => write_output(path, |w| turtle::write(w, g, sel)),
+    }
+}
+
+/// The label name of a node.
+pub fn label_name<'g>(g: &'g Graph, n: &NodeRec) -> &'g str {
+    &g.schema().labels()[n.label as usize].name
+}
+
+/// The relationship type name of an edge type.
+pub fn type_name(g: &Graph, ty: crate::schema::RelTypeId) -> &str {
+    &g.schema().rel_types()[ty as usize].name
+}
+
+/// A readable caption for a node: its name or title, else its id.
+pub fn caption(g: &Graph, n: &NodeRec) -> String {
+    g.names_of(n)
+        .next()
+        .map(str::to_string)
+        .unwrap_or_else(|| g.node_id_text(n.id))
+}
+
+/// The properties of a record as (key name, value) pairs, in key order.
+pub fn named_props<'a>(
+    g: &'a Graph,
+    props: &'a [(crate::schema::KeyId, Value)],
+) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+    props.iter().map(move |(k, v)| (g.schema().key_name(*k), v))
+}
+
+/// A piece of evidence quoted from its document: the sentence around the span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// The Document node's id text.
+    pub doc: String,
+    /// The document's title, or its `id` property.
+    pub title: String,
+    /// The sentence text before the span.
+    pub before: String,
+    /// The span itself.
+    pub span: String,
+    /// The sentence text after the span.
+    pub after: String,
+}
+
+/// Quotes the sentence (or line) that holds an evidence span; `None` when the document
+/// or its text is missing.
+pub fn quote(g: &Graph, ev: &Evidence) -> Option<Quote> {
+    let d = g.node_by_id(ev.doc)?;
+    let s = g.schema();
+    let text = s
+        .key("text")
+        .and_then(|k| Graph::prop(&d.props, k))
+        .and_then(Value::as_str)?;
+    let title = ["title", "id"]
+        .iter()
+        .filter_map(|k| s.key(k).and_then(|k| Graph::prop(&d.props, k)))
+        .find_map(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let e = (ev.end as usize).min(chars.len());
+    let st = (ev.start as usize).min(e);
+    let mut a = st;
+    while a > 0
+        && chars[a - 1] != '\n'
+        && !(chars[a - 1] == ' ' && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
+    {
+        a -= 1;
+    }
+    let mut b = e;
+    while b < chars.len()
+        && chars[b] != '\n'
+        && !(matches!(chars[b], '.' | '!' | '?')
+            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
+    {
+        b += 1;
+    }
+    let b = (b + 1).min(chars.len()).max(e);
+    let piece = |x: usize, y: usize| chars[x..y].iter().collect::<String>();
+    Some(Quote {
+        doc: g.node_id_text(ev.doc),
+        title,
+        before: piece(a, st),
+        span: piece(st, e),
+        after: piece(e, b),
+    })
+}
+
+/// Whether a property is a document's full text, which the drawing formats leave out
+/// (they keep the quoted sentences instead).
+pub(crate) fn is_bulky(key: &str) -> bool {
+    key == "text"
 }
 
 /// A file written under a temporary name beside its destination and renamed into place
