@@ -9,6 +9,7 @@ pub mod export;
 pub mod fold;
 pub mod gazetteer;
 pub mod graph;
+pub mod query;
 pub mod schema;
 pub mod store;
 pub mod timing;
