@@ -528,6 +528,15 @@ fn is_agg_name(n: &str) -> bool {
     )
 }
 
+fn place_conjs(bound: &[usize], conjs: &[Conj], placed: &mut [bool], ops: &mut Vec<Op>) {
+    for (i, c) in conjs.iter().enumerate() {
+        if !placed[i] && c.slots.iter().all(|s| bound.contains(s)) {
+            placed[i] = true;
+            ops.push(Op::Filter(c.expr.clone()));
+        }
+    }
+}
+
 /// A hop of a pattern being planned.
 struct Hop {
     left: usize,
@@ -1012,138 +1021,56 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let mut card = 1.0f64;
-        loop {
-            // Candidate hops from a bound end.
-            let mut best: Option<(f64, usize, bool)> = None;
-            for (i, h) in hops.iter().enumerate() {
-                if h.placed {
-                    continue;
-                }
-                let lb = bound.contains(&h.left);
-                let rb = bound.contains(&h.right);
-                if !lb && !rb {
-                    continue;
-                }
-                for from_left in [true, false] {
-                    if (from_left && !lb) || (!from_left && !rb) {
-                        continue;
-                    }
-                    let (from, to) = if from_left {
-                        (h.left, h.right)
-                    } else {
-                        (h.right, h.left)
-                    };
-                    let dir = if from_left { h.dir } else { flip(h.dir) };
-                    let fi = nodes.iter().find(|n| n.slot == from);
-                    let ti = nodes.iter().find(|n| n.slot == to);
-                    let f = self.fanout(h.types.as_deref(), dir, fi.and_then(|n| n.label));
-                    let f = match h.var {
-                        None => f,
-                        Some((mn, mx)) => {
-                            let mut s = 0.0;
-                            for k in mn..=mx.min(6) {
-                                s += f.powi(k as i32);
-                            }
-                            s.max(0.01)
-                        }
-                    };
-                    let sel = self.selectivity(ti, bound.contains(&to), h.types.as_deref(), dir);
-                    let est = card * f * sel + if h.var.is_some() { 0.5 } else { 0.0 };
-                    if best.is_none_or(|b| est < b.0) {
-                        best = Some((est, i, from_left));
-                    }
-                }
+        // When nothing connects to bound variables yet, try each unbound node as the
+        // first start and keep the order with the least estimated work.
+        let connected = hops
+            .iter()
+            .any(|h| bound.contains(&h.left) || bound.contains(&h.right));
+        let mut firsts: Vec<Option<usize>> = Vec::new();
+        if !connected {
+            firsts = nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !bound.contains(&n.slot))
+                .map(|(i, _)| Some(i))
+                .collect();
+        }
+        if firsts.is_empty() {
+            firsts.push(None);
+        }
+        type Try = (f64, Vec<Op>, Vec<usize>, Vec<bool>, Vec<bool>);
+        let mut best_try: Option<Try> = None;
+        for first in firsts {
+            let mut hops_t: Vec<bool> = hops.iter().map(|h| h.placed).collect();
+            let mut conj_t: Vec<bool> = conjs.iter().map(|c| c.placed).collect();
+            let mut bound_t = bound.clone();
+            let mut ops_t = Vec::new();
+            let cost = self.greedy(
+                &nodes,
+                &hops,
+                &mut hops_t,
+                &conjs,
+                &mut conj_t,
+                &paths,
+                &mut bound_t,
+                &mut ops_t,
+                first,
+            );
+            if std::env::var_os("COOPGRAPH_PLAN_DEBUG").is_some() {
+                eprintln!("plan: first start {first:?}: estimated cost {cost:.1}");
             }
-            if let Some((est, i, from_left)) = best {
-                let h = &mut hops[i];
-                h.placed = true;
-                let (from, to) = if from_left {
-                    (h.left, h.right)
-                } else {
-                    (h.right, h.left)
-                };
-                let dir = if from_left { h.dir } else { flip(h.dir) };
-                let to_bound = bound.contains(&to);
-                let to_label = nodes
-                    .iter()
-                    .find(|n| n.slot == to)
-                    .and_then(|n| n.label)
-                    .unwrap_or(LabelCheck::Any);
-                let exp = Expand {
-                    from,
-                    to,
-                    to_bound,
-                    rel: h.rel,
-                    rel_bound: h.rel_bound,
-                    types: h.types.clone(),
-                    dir,
-                    to_label,
-                    group: h.group,
-                    count_only: false,
-                };
-                match h.var {
-                    None => ops.push(Op::Expand(exp)),
-                    Some((min, max)) => ops.push(Op::VarExpand(VarExpand {
-                        hop: exp,
-                        min,
-                        max,
-                        bind_rels: h.rel_named || h.path.is_some(),
-                        reversed: !from_left,
-                        distinct_targets: false,
-                    })),
-                }
-                if !bound.contains(&to) {
-                    bound.push(to);
-                }
-                bound.push(h.rel);
-                card = est.max(1.0);
-            } else {
-                // Start a new component from the most selective unbound node.
-                let mut best: Option<(f64, usize)> = None;
-                for (i, n) in nodes.iter().enumerate() {
-                    if bound.contains(&n.slot) {
-                        continue;
-                    }
-                    let est = self.source_estimate(n);
-                    if best.is_none_or(|b| est < b.0) {
-                        best = Some((est, i));
-                    }
-                }
-                let Some((est, i)) = best else { break };
-                let n = nodes[i].clone();
-                let label = n.label.unwrap_or(LabelCheck::Any);
-                let source = if label == LabelCheck::Never {
-                    NodeSource::Empty
-                } else if let Some(id) = &n.id_lookup {
-                    NodeSource::Id(id.clone())
-                } else if let (Some(name), LabelCheck::Is(l)) = (&n.name_lookup, label) {
-                    NodeSource::Name(l, name.clone())
-                } else if let LabelCheck::Is(l) = label {
-                    NodeSource::Label(l)
-                } else {
-                    NodeSource::All
-                };
-                ops.push(Op::Start {
-                    var: n.slot,
-                    source,
-                    label,
-                });
-                bound.push(n.slot);
-                card *= est.max(1.0);
+            if best_try.as_ref().is_none_or(|b| cost < b.0) {
+                best_try = Some((cost, ops_t, bound_t, hops_t, conj_t));
             }
-            place(&bound, &mut conjs, &mut ops);
-            // Named paths whose hops are all placed.
-            for (slot, parts, hop_ids) in &paths {
-                if !bound.contains(slot) && hop_ids.iter().all(|&h| hops[h].placed) {
-                    ops.push(Op::BindPath {
-                        slot: *slot,
-                        parts: parts.clone(),
-                    });
-                    bound.push(*slot);
-                    place(&bound, &mut conjs, &mut ops);
-                }
-            }
+        }
+        let (_, ops_t, bound_t, hops_t, conj_t) = best_try.expect("one try");
+        ops.extend(ops_t);
+        bound = bound_t;
+        for (h, p) in hops.iter_mut().zip(hops_t) {
+            h.placed = p;
+        }
+        for (c, p) in conjs.iter_mut().zip(conj_t) {
+            c.placed = p;
         }
         for (slot, parts, _) in &paths {
             if !bound.contains(slot) {
@@ -1234,6 +1161,168 @@ impl<'a> Planner<'a> {
             }
         }
         Ok(ops)
+    }
+
+    /// Orders the unplaced hops greedily (least estimated rows next); returns the
+    /// estimated work (sum of intermediate rows).
+    #[allow(clippy::too_many_arguments)]
+    fn greedy(
+        &self,
+        nodes: &[NodeInfo],
+        hops: &[Hop],
+        placed: &mut [bool],
+        conjs: &[Conj],
+        conj_placed: &mut [bool],
+        paths: &[(usize, Vec<PathPart>, Vec<usize>)],
+        bound: &mut Vec<usize>,
+        ops: &mut Vec<Op>,
+        first: Option<usize>,
+    ) -> f64 {
+        let mut card = 1.0f64;
+        let mut cost = 0.0f64;
+        let mut first = first;
+        loop {
+            // Candidate hops from a bound end.
+            let mut best: Option<(f64, usize, bool)> = None;
+            for (i, h) in hops.iter().enumerate() {
+                if placed[i] {
+                    continue;
+                }
+                let lb = bound.contains(&h.left);
+                let rb = bound.contains(&h.right);
+                if !lb && !rb {
+                    continue;
+                }
+                for from_left in [true, false] {
+                    if (from_left && !lb) || (!from_left && !rb) {
+                        continue;
+                    }
+                    let (from, to) = if from_left {
+                        (h.left, h.right)
+                    } else {
+                        (h.right, h.left)
+                    };
+                    let dir = if from_left { h.dir } else { flip(h.dir) };
+                    let fi = nodes.iter().find(|n| n.slot == from);
+                    let ti = nodes.iter().find(|n| n.slot == to);
+                    let f = self.fanout(h.types.as_deref(), dir, fi.and_then(|n| n.label));
+                    let f = match h.var {
+                        None => f,
+                        Some((mn, mx)) => {
+                            let mut s = 0.0;
+                            for k in mn..=mx.min(6) {
+                                s += f.powi(k as i32);
+                            }
+                            s.max(0.01)
+                        }
+                    };
+                    let sel = self.selectivity(ti, bound.contains(&to), h.types.as_deref(), dir);
+                    let est = card * f * sel + if h.var.is_some() { 0.5 } else { 0.0 };
+                    if best.is_none_or(|b| est < b.0) {
+                        best = Some((est, i, from_left));
+                    }
+                }
+            }
+            if let Some((est, i, from_left)) = best {
+                let h = &hops[i];
+                placed[i] = true;
+                let (from, to) = if from_left {
+                    (h.left, h.right)
+                } else {
+                    (h.right, h.left)
+                };
+                let dir = if from_left { h.dir } else { flip(h.dir) };
+                let to_bound = bound.contains(&to);
+                let to_label = nodes
+                    .iter()
+                    .find(|n| n.slot == to)
+                    .and_then(|n| n.label)
+                    .unwrap_or(LabelCheck::Any);
+                let exp = Expand {
+                    from,
+                    to,
+                    to_bound,
+                    rel: h.rel,
+                    rel_bound: h.rel_bound,
+                    types: h.types.clone(),
+                    dir,
+                    to_label,
+                    group: h.group,
+                    count_only: false,
+                };
+                match h.var {
+                    None => ops.push(Op::Expand(exp)),
+                    Some((min, max)) => ops.push(Op::VarExpand(VarExpand {
+                        hop: exp,
+                        min,
+                        max,
+                        bind_rels: h.rel_named || h.path.is_some(),
+                        reversed: !from_left,
+                        distinct_targets: false,
+                    })),
+                }
+                if !bound.contains(&to) {
+                    bound.push(to);
+                }
+                bound.push(h.rel);
+                card = est.max(1.0);
+                cost += card;
+            } else {
+                // Start a new component from the most selective unbound node.
+                let mut best: Option<(f64, usize)> = None;
+                let forced = first.take();
+                if let Some(f) = forced {
+                    best = Some((self.source_estimate(&nodes[f]), f));
+                }
+                for (i, n) in nodes.iter().enumerate() {
+                    if forced.is_some() {
+                        break;
+                    }
+                    if bound.contains(&n.slot) {
+                        continue;
+                    }
+                    let est = self.source_estimate(n);
+                    if best.is_none_or(|b| est < b.0) {
+                        best = Some((est, i));
+                    }
+                }
+                let Some((est, i)) = best else { break };
+                let n = nodes[i].clone();
+                let label = n.label.unwrap_or(LabelCheck::Any);
+                let source = if label == LabelCheck::Never {
+                    NodeSource::Empty
+                } else if let Some(id) = &n.id_lookup {
+                    NodeSource::Id(id.clone())
+                } else if let (Some(name), LabelCheck::Is(l)) = (&n.name_lookup, label) {
+                    NodeSource::Name(l, name.clone())
+                } else if let LabelCheck::Is(l) = label {
+                    NodeSource::Label(l)
+                } else {
+                    NodeSource::All
+                };
+                ops.push(Op::Start {
+                    var: n.slot,
+                    source,
+                    label,
+                });
+                bound.push(n.slot);
+                card *= est.max(1.0);
+                cost += card;
+            }
+            place_conjs(bound, conjs, conj_placed, ops);
+            // Named paths whose hops are all placed.
+            for (slot, parts, hop_ids) in paths {
+                if !bound.contains(slot) && hop_ids.iter().all(|&h| placed[h]) {
+                    ops.push(Op::BindPath {
+                        slot: *slot,
+                        parts: parts.clone(),
+                    });
+                    bound.push(*slot);
+                    place_conjs(bound, conjs, conj_placed, ops);
+                }
+            }
+        }
+        cost
     }
 
     fn node_var(
