@@ -15,6 +15,8 @@ pub struct Entry {
     pub nbr: u32,
     /// Edge index.
     pub edge: u32,
+    /// Relationship type.
+    pub ty: RelTypeId,
 }
 
 /// Edges of one direction, grouped by node and sorted by type within a node.
@@ -22,32 +24,30 @@ pub struct Entry {
 pub struct Csr {
     off: Vec<u32>,
     entries: Vec<Entry>,
-    types: Vec<RelTypeId>,
 }
 
 impl Csr {
-    /// All edges of node `n` in this direction.
+    /// All edges of node `n` in this direction, sorted by type.
     #[inline]
-    pub fn all(&self, n: u32) -> (&[Entry], &[RelTypeId]) {
+    pub fn all(&self, n: u32) -> &[Entry] {
         let n = n as usize;
         if n + 1 >= self.off.len() {
-            return (&[], &[]);
+            return &[];
         }
-        let (a, b) = (self.off[n] as usize, self.off[n + 1] as usize);
-        (&self.entries[a..b], &self.types[a..b])
+        &self.entries[self.off[n] as usize..self.off[n + 1] as usize]
     }
 
     /// The edges of node `n` of type `ty` in this direction.
     #[inline]
     pub fn of_type(&self, n: u32, ty: RelTypeId) -> &[Entry] {
-        let (e, t) = self.all(n);
-        if t.len() <= 8 {
-            let a = t.iter().position(|&x| x >= ty).unwrap_or(t.len());
-            let b = a + t[a..].iter().take_while(|&&x| x == ty).count();
+        let e = self.all(n);
+        if e.len() <= 16 {
+            let a = e.iter().position(|x| x.ty >= ty).unwrap_or(e.len());
+            let b = a + e[a..].iter().take_while(|x| x.ty == ty).count();
             &e[a..b]
         } else {
-            let a = t.partition_point(|&x| x < ty);
-            let b = t.partition_point(|&x| x <= ty);
+            let a = e.partition_point(|x| x.ty < ty);
+            let b = a + e[a..].partition_point(|x| x.ty <= ty);
             &e[a..b]
         }
     }
@@ -103,15 +103,17 @@ impl Adjacency {
         let out_off = prefix(out_deg);
         let in_off = prefix(in_deg);
         let m = pg.edge_count();
-        let blank = Entry { nbr: 0, edge: 0 };
+        let blank = Entry {
+            nbr: 0,
+            edge: 0,
+            ty: 0,
+        };
         let mut out = Csr {
             entries: vec![blank; m],
-            types: vec![0; m],
             off: out_off.clone(),
         };
         let mut inc = Csr {
             entries: vec![blank; m],
-            types: vec![0; m],
             off: in_off.clone(),
         };
         let mut out_fill: Vec<u32> = out_off;
@@ -125,32 +127,22 @@ impl Adjacency {
             out.entries[p] = Entry {
                 nbr: t as u32,
                 edge: ei,
+                ty,
             };
-            out.types[p] = ty;
             let p = in_fill[t] as usize;
             in_fill[t] += 1;
             inc.entries[p] = Entry {
                 nbr: s as u32,
                 edge: ei,
+                ty,
             };
-            inc.types[p] = ty;
         }
         for csr in [&mut out, &mut inc] {
             for i in 0..n {
                 let (a, b) = (csr.off[i] as usize, csr.off[i + 1] as usize);
-                let t = &csr.types[a..b];
-                if t.windows(2).all(|w| w[0] <= w[1]) {
-                    continue;
-                }
-                let mut pairs: Vec<(RelTypeId, Entry)> = t
-                    .iter()
-                    .copied()
-                    .zip(csr.entries[a..b].iter().copied())
-                    .collect();
-                pairs.sort_by_key(|p| (p.0, p.1.edge));
-                for (k, (ty, en)) in pairs.into_iter().enumerate() {
-                    csr.types[a + k] = ty;
-                    csr.entries[a + k] = en;
+                let e = &mut csr.entries[a..b];
+                if !e.windows(2).all(|w| w[0].ty <= w[1].ty) {
+                    e.sort_by_key(|x| (x.ty, x.edge));
                 }
             }
         }

@@ -200,7 +200,7 @@ fn for_each_adj(
         let skip_loops = dir == Direction::Both && d == Direction::Incoming;
         match types {
             None => {
-                for &e in csr.all(n).0 {
+                for &e in csr.all(n) {
                     if skip_loops && e.nbr == n {
                         continue;
                     }
@@ -289,7 +289,7 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
                     n += csr.of_type(from, t).len() as u64;
                 }
                 if e.types.is_none() {
-                    n = csr.all(from).0.len() as u64;
+                    n = csr.all(from).len() as u64;
                 }
                 ctx.tick()?;
                 if let Some(p) = ctx.profile.as_mut().and_then(|p| p.get_mut(i)) {
@@ -355,6 +355,7 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             walk(ops, i, v, from, target, 0, &mut edges, row, ctx, k)
         }
         Op::ShortestPath(sp) => shortest(ops, i, sp, row, ctx, k),
+        Op::Filter(CExpr::Const(QValue::Bool(true))) => run(ops, i + 1, row, ctx, k),
         Op::Filter(c) => {
             if truthy(&eval(c, row, ctx, &[])?) {
                 run(ops, i + 1, row, ctx, k)
@@ -689,8 +690,10 @@ fn shortest(
 
 // ---------------------------------------------------------------- projection
 
+/// Distinct values; nodes in a hash set while few, then in a bitset over node indexes.
 #[derive(Default)]
 struct DistinctSet {
+    few_nodes: FxHashSet<u32>,
     nodes: Option<BitSet>,
     other: FxHashSet<QValue>,
 }
@@ -698,10 +701,21 @@ struct DistinctSet {
 impl DistinctSet {
     fn insert(&mut self, v: &QValue, bound: usize) -> bool {
         match v {
-            QValue::Node(n) => self
-                .nodes
-                .get_or_insert_with(|| BitSet::new(bound))
-                .insert(*n),
+            QValue::Node(n) => {
+                if let Some(b) = &mut self.nodes {
+                    return b.insert(*n);
+                }
+                let new = self.few_nodes.insert(*n);
+                if self.few_nodes.len() > bound / 256 + 64 {
+                    let mut b = BitSet::new(bound);
+                    for &x in &self.few_nodes {
+                        b.insert(x);
+                    }
+                    self.few_nodes = FxHashSet::default();
+                    self.nodes = Some(b);
+                }
+                new
+            }
             _ => {
                 if self.other.contains(v) {
                     false
@@ -890,6 +904,7 @@ impl<'p> ProjState<'p> {
                 }
             }
             let gi = match self.groups.get(self.keybuf.as_slice()) {
+                _ if self.keybuf.is_empty() && !self.group_list.is_empty() => 0,
                 Some(&g) => g,
                 None => {
                     if self.group_list.len() >= ctx.limits.max_intermediate_rows {

@@ -1906,6 +1906,15 @@ fn optimise_tail(ops: &mut [Op], set_sem: bool, counts_only: bool, used: &[usize
                 }),
                 _ => false,
             };
+            let earlier_groups: Vec<u32> = ops[..i]
+                .iter()
+                .filter_map(|o| match o {
+                    Op::Expand(e) => Some(e.group),
+                    Op::VarExpand(v) => Some(v.hop.group),
+                    _ => None,
+                })
+                .collect();
+            let mut drop_excl = None;
             if let Op::VarExpand(v) = &mut ops[i] {
                 if !v.bind_rels
                     && !v.hop.to_bound
@@ -1913,6 +1922,21 @@ fn optimise_tail(ops: &mut [Op], set_sem: bool, counts_only: bool, used: &[usize
                     && (v.min == 0 || (v.min == 1 && excl_start))
                 {
                     v.distinct_targets = true;
+                    if v.min == 1 && !earlier_groups.contains(&v.hop.group) {
+                        // the search never returns to its start: `n <> p` always holds
+                        drop_excl = Some((v.hop.from, v.hop.to));
+                    }
+                }
+            }
+            if let Some((a, b)) = drop_excl {
+                if let Some(j) = (i + 1..n).find(|&j| match &ops[j] {
+                    Op::Filter(CExpr::Bin(BinaryOp::Neq, x, y)) => matches!(
+                        (x.as_ref(), y.as_ref()),
+                        (CExpr::Slot(x), CExpr::Slot(y)) if (*x == a && *y == b) || (*x == b && *y == a)
+                    ),
+                    _ => false,
+                }) {
+                    ops[j] = Op::Filter(CExpr::Const(QValue::Bool(true)));
                 }
             }
         }
