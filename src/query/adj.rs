@@ -41,15 +41,20 @@ impl Csr {
     #[inline]
     pub fn of_type(&self, n: u32, ty: RelTypeId) -> &[Entry] {
         let e = self.all(n);
-        if e.len() <= 16 {
-            let a = e.iter().position(|x| x.ty >= ty).unwrap_or(e.len());
-            let b = a + e[a..].iter().take_while(|x| x.ty == ty).count();
-            &e[a..b]
-        } else {
-            let a = e.partition_point(|x| x.ty < ty);
-            let b = a + e[a..].partition_point(|x| x.ty <= ty);
-            &e[a..b]
-        }
+        // Short linear probes first: most nodes have few types, and the range of a
+        // type is often at the start; binary search beyond.
+        let a = match e.iter().take(8).position(|x| x.ty >= ty) {
+            Some(p) => p,
+            None if e.len() <= 8 => return &[],
+            None => 8 + e[8..].partition_point(|x| x.ty < ty),
+        };
+        let rest = &e[a..];
+        let len = match rest.iter().take(8).position(|x| x.ty != ty) {
+            Some(p) => p,
+            None if rest.len() <= 8 => rest.len(),
+            None => 8 + rest[8..].partition_point(|x| x.ty <= ty),
+        };
+        &rest[..len]
     }
 }
 
