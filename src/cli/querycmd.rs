@@ -195,6 +195,21 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// Writes a row as a JSON object whose keys keep the column order.
+fn write_object(w: &mut dyn Write, g: &Graph, cols: &[String], row: &[QValue]) -> Result<()> {
+    w.write_all(b"{")?;
+    for (i, (c, v)) in cols.iter().zip(row).enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, c)?;
+        w.write_all(b":")?;
+        serde_json::to_writer(&mut *w, &v.to_json(g))?;
+    }
+    w.write_all(b"}")?;
+    Ok(())
+}
+
 /// Writes one statement's result.
 pub fn write_result(
     w: &mut dyn Write,
@@ -206,28 +221,19 @@ pub fn write_result(
     let cols = &res.columns;
     match format {
         OutputFormat::Json => {
-            let arr: Vec<serde_json::Value> = res
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut m = serde_json::Map::new();
-                    for (c, v) in cols.iter().zip(r) {
-                        m.insert(c.clone(), v.to_json(g));
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            serde_json::to_writer(&mut *w, &arr)?;
-            writeln!(w)?;
+            w.write_all(b"[")?;
+            for (i, r) in res.rows.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                write_object(w, g, cols, r)?;
+            }
+            w.write_all(b"]\n")?;
         }
         OutputFormat::Jsonl => {
             for r in &res.rows {
-                let mut m = serde_json::Map::new();
-                for (c, v) in cols.iter().zip(r) {
-                    m.insert(c.clone(), v.to_json(g));
-                }
-                serde_json::to_writer(&mut *w, &serde_json::Value::Object(m))?;
-                writeln!(w)?;
+                write_object(w, g, cols, r)?;
+                w.write_all(b"\n")?;
             }
         }
         OutputFormat::Csv | OutputFormat::Tsv => {
