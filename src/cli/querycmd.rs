@@ -7,7 +7,7 @@ use crate::store::Store;
 use anyhow::{anyhow, Context, Result};
 use clap::ValueEnum;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Exit status: a statement has a syntax error, or cannot be planned.
@@ -340,13 +340,7 @@ fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// `bench FILE`: times each statement in-process; prints JSON.
-pub fn bench(
-    db: &Path,
-    file: &PathBuf,
-    runs: usize,
-    warmup: usize,
-    params: &[String],
-) -> Result<i32> {
+pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[String]) -> Result<i32> {
     let params = params_of(params)?;
     let (text, origin) = read_source(file)?;
     let store = Store::open_existing(db)?;

@@ -311,7 +311,7 @@ impl Graph {
     }
 
     /// A property of a node.
-    pub fn prop<'a>(props: &'a [(KeyId, Value)], key: KeyId) -> Option<&'a Value> {
+    pub fn prop(props: &[(KeyId, Value)], key: KeyId) -> Option<&Value> {
         props
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()

@@ -438,10 +438,8 @@ fn build_path(parts: &[PathPart], row: &Row, g: &Graph) -> QValue {
         match p {
             PathPart::Node(s) => match node_of(&row[*s]) {
                 Some(n) => {
-                    if nodes.last() != Some(&n) || rels.len() == nodes.len() {
-                        if nodes.len() == rels.len() {
-                            nodes.push(n);
-                        }
+                    if nodes.len() == rels.len() {
+                        nodes.push(n);
                     }
                 }
                 None => return QValue::Null,
@@ -1128,11 +1126,11 @@ fn b3(v: Option<bool>) -> QValue {
     v.map_or(QValue::Null, QValue::Bool)
 }
 
-fn node_props<'g>(g: &'g Graph, n: u32) -> &'g [(u16, crate::value::Value)] {
+fn node_props(g: &Graph, n: u32) -> &[(u16, crate::value::Value)] {
     &g.petgraph()[NodeIndex::from(n)].props
 }
 
-fn rel_props<'g>(g: &'g Graph, r: u32) -> &'g [(u16, crate::value::Value)] {
+fn rel_props(g: &Graph, r: u32) -> &[(u16, crate::value::Value)] {
     let e = &g.petgraph()[EdgeIndex::from(r)];
     g.edge_attrs(e).map(|a| &a.props[..]).unwrap_or(&[])
 }

@@ -899,7 +899,7 @@ impl<'a> Planner<'a> {
                     // endpoints are bound like ordinary nodes; the path comes last
                     for np in [
                         &pat.element.start,
-                        &pat.element
+                        pat.element
                             .chain
                             .last()
                             .map(|c| &c.1)
@@ -1773,7 +1773,7 @@ impl<'a> Planner<'a> {
                 filter,
                 map,
             } => {
-                let l = self.compile(list, scope, aggs.as_deref_mut())?;
+                let l = self.compile(list, scope, aggs)?;
                 let slot = scope.bind(&variable.name);
                 let f = match filter {
                     Some(f) => Some(Box::new(self.compile(f, scope, None)?)),
@@ -2010,7 +2010,7 @@ pub fn describe_op(op: &Op, s: &Segment, g: &Graph) -> String {
             format!("{src} ({}{})", slot_name(s, *var), label_text(g, *label))
         }
         Op::Expand(e) => format!(
-            "{}{} ({}){}({}{}){}",
+            "{}{} ({}){}({}{})",
             if e.count_only {
                 "CountExpand"
             } else {
@@ -2024,7 +2024,6 @@ pub fn describe_op(op: &Op, s: &Segment, g: &Graph) -> String {
             ),
             slot_name(s, e.to),
             label_text(g, e.to_label),
-            if e.to_bound { "" } else { "" }
         ),
         Op::VarExpand(v) => format!(
             "{} ({}){}({}{})",

@@ -12,6 +12,7 @@ pub trait Backend: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
     /// Calls `f` with every key and value whose key starts with `prefix`, in key order,
     /// without holding them all in memory.
+    #[allow(clippy::type_complexity)]
     fn scan(
         &self,
         prefix: &[u8],
