@@ -1,5 +1,11 @@
 //! The command line: clap definitions and the commands they run.
 
+mod querycmd;
+
+pub use querycmd::{
+    OutputFormat, QueryOptions, EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
+};
+
 use crate::export;
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -83,6 +89,37 @@ pub enum Command {
     Explain {
         /// A node id ("n12"), an edge id ("e7"), or a name or title.
         target: String,
+    },
+    /// Runs Cypher statements given on the command line (docs/query-language.md).
+    Query {
+        /// The statements, separated by `;`.
+        text: String,
+        /// Options.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Runs the Cypher statements of a file (`-` for standard input).
+    Run {
+        /// The file.
+        file: PathBuf,
+        /// Options.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Times each statement of a file in one process; prints JSON (text, rows, runs,
+    /// min_ms, median_ms, p90_ms).
+    Bench {
+        /// The file of statements (`-` for standard input).
+        file: PathBuf,
+        /// Timed runs per statement.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Untimed runs before them.
+        #[arg(long, default_value_t = 2)]
+        warmup: usize,
+        /// A parameter, `name=value` (JSON if it parses, else a string).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
     },
 }
 
@@ -193,6 +230,19 @@ pub fn run(args: Args) -> Result<i32> {
             let store = Store::open_existing(&args.db)?;
             crate::ingest_cli::explain(store.graph(), &target)
         }
+        Command::Query { text, options } => {
+            querycmd::run_text(&args.db, &text, "<query>", &options)
+        }
+        Command::Run { file, options } => {
+            let (text, origin) = querycmd::read_source(&file)?;
+            querycmd::run_text(&args.db, &text, &origin, &options)
+        }
+        Command::Bench {
+            file,
+            runs,
+            warmup,
+            params,
+        } => querycmd::bench(&args.db, &file, runs, warmup, &params),
         Command::Check => {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;

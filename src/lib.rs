@@ -12,6 +12,7 @@ pub mod gazetteer;
 pub mod graph;
 pub mod ingest;
 pub mod ingest_cli;
+pub mod query;
 pub mod schema;
 pub mod store;
 pub mod timing;

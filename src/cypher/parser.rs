@@ -243,6 +243,25 @@ impl Parser {
         }
     }
 
+    /// Parses the next statement of a `;`-separated text, or `None` at the end, so that a
+    /// script can run the statements before a syntax error.
+    pub fn next_statement(&mut self) -> Option<Result<Statement, ParseError>> {
+        while self.consume_token(&Token::Semicolon) {}
+        if self.peek_token().token == Token::Eof {
+            return None;
+        }
+        let r = self.parse_statement().and_then(|s| {
+            if !self.consume_token(&Token::Semicolon) && self.peek_token().token != Token::Eof {
+                if let Some(e) = self.write_clause_error() {
+                    return Err(e);
+                }
+                return self.expected("end of statement", self.peek_token());
+            }
+            Ok(s)
+        });
+        Some(r)
+    }
+
     /// Parses `[EXPLAIN | PROFILE] query`, recording its span.
     pub fn parse_statement(&mut self) -> Result<Statement, ParseError> {
         let first = self.peek_token().clone();

@@ -1,0 +1,91 @@
+//! Errors of the query layer: planning (the statement cannot be run) and execution.
+
+use crate::cypher::{Location, ParseError};
+
+/// The statement parsed but cannot be planned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A variable used but never bound.
+    #[error("variable `{name}` is not defined{location}")]
+    UndefinedVariable {
+        /// The variable.
+        name: String,
+        /// Where it is used.
+        location: Location,
+    },
+    /// A function the engine does not have.
+    #[error("the function {name} is not supported{location}")]
+    UnknownFunction {
+        /// The function name as written.
+        name: String,
+        /// Where it is called.
+        location: Location,
+    },
+    /// A function called with the wrong number of arguments.
+    #[error("the function {name} takes {expected} argument(s), got {got}{location}")]
+    WrongArity {
+        /// The function name.
+        name: String,
+        /// What it takes.
+        expected: String,
+        /// What was given.
+        got: usize,
+        /// Where it is called.
+        location: Location,
+    },
+    /// A parameter without a value.
+    #[error("parameter ${0} has no value (set it with --param {0}=VALUE)")]
+    MissingParameter(String),
+    /// A construct the engine does not run.
+    #[error("{0} is not supported")]
+    Unsupported(String),
+    /// Aggregation used where it is not allowed.
+    #[error("{0}")]
+    Aggregation(String),
+    /// A WITH item that is an expression without an alias.
+    #[error("expression `{0}` in WITH must be aliased (use AS)")]
+    MissingAlias(String),
+    /// A variable bound twice with different kinds.
+    #[error("variable `{0}` is already bound")]
+    Rebound(String),
+    /// An invalid regular expression literal.
+    #[error("invalid regular expression: {0}")]
+    Regex(String),
+}
+
+/// The statement failed while running.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecError {
+    /// The timeout passed.
+    #[error("the query was stopped after the timeout of {0:.1} s")]
+    Timeout(f64),
+    /// A limit on the result or intermediate rows was reached.
+    #[error("limit reached: {0}")]
+    Limit(String),
+    /// A value of the wrong type for an operation.
+    #[error("type error: {0}")]
+    Type(String),
+    /// An invalid argument to a function.
+    #[error("invalid argument: {0}")]
+    Argument(String),
+    /// An invalid regular expression.
+    #[error("invalid regular expression: {0}")]
+    Regex(String),
+}
+
+/// Any error of running a query text, from parsing to execution.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The text is not valid Cypher.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The statement cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The statement failed while running.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+}

@@ -1,0 +1,1788 @@
+//! The evaluator: runs a [`LogicalPlan`] over the graph depth-first, one row buffer per
+//! segment, with the adjacency index for expansions and bitsets for visited and
+//! distinct node sets.
+
+use super::adj::{Adjacency, Entry};
+use super::error::ExecError;
+use super::plan::*;
+use super::value::{PathValue, QValue};
+use crate::cypher::{BinaryOp, Direction};
+use crate::graph::Graph;
+use crate::schema::RelTypeId;
+use chrono::NaiveDate;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::cmp::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Row = Vec<QValue>;
+
+/// Why a pipeline stopped early.
+pub(crate) enum Halt {
+    /// Enough rows (LIMIT): not an error.
+    Stop,
+    /// An error.
+    Err(ExecError),
+}
+
+impl From<ExecError> for Halt {
+    fn from(e: ExecError) -> Halt {
+        Halt::Err(e)
+    }
+}
+
+type Sink<'s> = dyn FnMut(&mut Row, &mut Ctx, u64) -> Result<(), Halt> + 's;
+
+/// Per-operator counters of PROFILE.
+#[derive(Debug, Clone, Default)]
+pub struct OpStats {
+    /// Rows the operator passed on.
+    pub rows: u64,
+    /// Time in this operator and the ones after it.
+    pub inclusive: Duration,
+}
+
+/// Execution state.
+pub(crate) struct Ctx<'a> {
+    pub g: &'a Graph,
+    pub adj: &'a Adjacency,
+    pub limits: &'a Limits,
+    used: Vec<(u32, u32)>,
+    start: Instant,
+    ticks: u32,
+    profile: Option<Vec<OpStats>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(g: &'a Graph, adj: &'a Adjacency, limits: &'a Limits, profile: bool) -> Self {
+        Ctx {
+            g,
+            adj,
+            limits,
+            used: Vec::new(),
+            start: Instant::now(),
+            ticks: 0,
+            profile: profile.then(Vec::new),
+        }
+    }
+
+    #[inline]
+    fn tick(&mut self) -> Result<(), ExecError> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & 0x3FF == 0 {
+            self.check_time()?;
+        }
+        Ok(())
+    }
+
+    fn check_time(&self) -> Result<(), ExecError> {
+        if let Some(t) = self.limits.timeout {
+            if self.start.elapsed() > t {
+                return Err(ExecError::Timeout(t.as_secs_f64()));
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn is_used(&self, group: u32, edge: u32) -> bool {
+        self.used.iter().any(|&(g, e)| e == edge && g == group)
+    }
+}
+
+/// Runs a plan; returns the rows and, when profiling, per-segment operator statistics.
+pub(crate) fn execute(
+    plan: &LogicalPlan,
+    ctx: &mut Ctx,
+) -> Result<(Vec<Row>, Vec<Vec<OpStats>>), ExecError> {
+    let mut all = Vec::new();
+    let mut stats = Vec::new();
+    for b in &plan.branches {
+        let mut input: Vec<Row> = vec![Vec::new()];
+        let nseg = b.segments.len();
+        for (si, seg) in b.segments.iter().enumerate() {
+            let last = si + 1 == nseg;
+            if ctx.profile.is_some() {
+                ctx.profile = Some(vec![OpStats::default(); seg.ops.len() + 1]);
+            }
+            let mut proj = ProjState::new(&seg.end, ctx, last)?;
+            for mut row in input {
+                row.resize(seg.width, QValue::Null);
+                let r = run(&seg.ops, 0, &mut row, ctx, &mut |r, c, w| {
+                    proj.push(r, c, w)
+                });
+                match r {
+                    Ok(()) => {}
+                    Err(Halt::Stop) => break,
+                    Err(Halt::Err(e)) => return Err(e),
+                }
+            }
+            input = proj.finish(ctx)?;
+            if let Some(p) = ctx.profile.take() {
+                stats.push(p);
+                ctx.profile = Some(Vec::new());
+            }
+        }
+        all.extend(input);
+    }
+    if plan.union_distinct && plan.branches.len() > 1 {
+        let mut seen = FxHashSet::default();
+        all.retain(|r| seen.insert(r.clone()));
+    }
+    if all.len() > plan.limits.max_result_rows {
+        return Err(ExecError::Limit(format!(
+            "the result has more than {} rows (max result rows); add a LIMIT",
+            plan.limits.max_result_rows
+        )));
+    }
+    Ok((all, stats))
+}
+
+fn run(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> Result<(), Halt> {
+    if ctx.profile.is_some() {
+        let t = Instant::now();
+        let r = run_op(ops, i, row, ctx, k);
+        if let Some(p) = ctx.profile.as_mut() {
+            if let Some(s) = p.get_mut(i) {
+                s.inclusive += t.elapsed();
+                if i > 0 {
+                    // counted as rows passed on by the previous operator
+                }
+            }
+            if i > 0 {
+                if let Some(s) = p.get_mut(i - 1) {
+                    s.rows += 1;
+                }
+            }
+        }
+        return r;
+    }
+    run_op(ops, i, row, ctx, k)
+}
+
+#[inline]
+fn node_of(v: &QValue) -> Option<u32> {
+    match v {
+        QValue::Node(n) => Some(*n),
+        _ => None,
+    }
+}
+
+fn label_ok(adj: &Adjacency, l: LabelCheck, n: u32) -> bool {
+    match l {
+        LabelCheck::Any => true,
+        LabelCheck::Is(id) => adj.label(n) == id,
+        LabelCheck::Never => false,
+    }
+}
+
+/// Calls `f` for each adjacency entry of `n` matching types and direction.
+#[inline]
+fn for_each_adj(
+    adj: &Adjacency,
+    n: u32,
+    dir: Direction,
+    types: &Option<Vec<RelTypeId>>,
+    mut f: impl FnMut(Entry) -> Result<(), Halt>,
+) -> Result<(), Halt> {
+    let dirs: &[Direction] = match dir {
+        Direction::Outgoing => &[Direction::Outgoing],
+        Direction::Incoming => &[Direction::Incoming],
+        Direction::Both => &[Direction::Outgoing, Direction::Incoming],
+    };
+    for &d in dirs {
+        let csr = if d == Direction::Outgoing {
+            &adj.out
+        } else {
+            &adj.inc
+        };
+        let skip_loops = dir == Direction::Both && d == Direction::Incoming;
+        match types {
+            None => {
+                for &e in csr.all(n) {
+                    if skip_loops && e.nbr == n {
+                        continue;
+                    }
+                    f(e)?;
+                }
+            }
+            Some(ts) => {
+                for &t in ts {
+                    for &e in csr.of_type(n, t) {
+                        if skip_loops && e.nbr == n {
+                            continue;
+                        }
+                        f(e)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> Result<(), Halt> {
+    let Some(op) = ops.get(i) else {
+        return k(row, ctx, 1);
+    };
+    match op {
+        Op::Start { var, source, label } => {
+            let g = ctx.g;
+            let mut emit = |ix: u32, row: &mut Row, ctx: &mut Ctx| -> Result<(), Halt> {
+                ctx.tick()?;
+                row[*var] = QValue::Node(ix);
+                run(ops, i + 1, row, ctx, k)
+            };
+            match source {
+                NodeSource::Empty => {}
+                NodeSource::All => {
+                    for ix in g.petgraph().node_indices() {
+                        let ok = match label {
+                            LabelCheck::Is(l) => g.petgraph()[ix].label == *l,
+                            LabelCheck::Any => true,
+                            LabelCheck::Never => false,
+                        };
+                        if ok {
+                            emit(ix.index() as u32, row, ctx)?;
+                        }
+                    }
+                }
+                NodeSource::Label(l) => {
+                    for ix in g.nodes_with_label(*l) {
+                        emit(ix.index() as u32, row, ctx)?;
+                    }
+                }
+                NodeSource::Name(l, name) => {
+                    for ix in g.find_by_name(*l, name) {
+                        emit(ix.index() as u32, row, ctx)?;
+                    }
+                }
+                NodeSource::Id(text) => {
+                    if let Some(ix) = g.node_ids().lookup(text).and_then(|n| g.node_index(n)) {
+                        let ok = match label {
+                            LabelCheck::Is(l) => g.petgraph()[ix].label == *l,
+                            LabelCheck::Any => true,
+                            LabelCheck::Never => false,
+                        };
+                        if ok {
+                            emit(ix.index() as u32, row, ctx)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Op::Expand(e) => {
+            let Some(from) = node_of(&row[e.from]) else {
+                return Ok(());
+            };
+            let adj = ctx.adj;
+            if e.count_only {
+                let mut n = 0u64;
+                let csr = if e.dir == Direction::Outgoing {
+                    &adj.out
+                } else {
+                    &adj.inc
+                };
+                for &t in e.types.as_deref().unwrap_or(&[]) {
+                    n += csr.of_type(from, t).len() as u64;
+                }
+                if e.types.is_none() {
+                    n = csr.all(from).len() as u64;
+                }
+                ctx.tick()?;
+                if let Some(p) = ctx.profile.as_mut().and_then(|p| p.get_mut(i)) {
+                    p.rows += n;
+                }
+                if n > 0 {
+                    return k(row, ctx, n);
+                }
+                return Ok(());
+            }
+            let target = if e.to_bound {
+                match node_of(&row[e.to]) {
+                    Some(t) => Some(t),
+                    None => return Ok(()),
+                }
+            } else {
+                None
+            };
+            let bound_rel = if e.rel_bound {
+                match &row[e.rel] {
+                    QValue::Relationship(r) => Some(*r),
+                    _ => return Ok(()),
+                }
+            } else {
+                None
+            };
+            for_each_adj(adj, from, e.dir, &e.types, |en| {
+                ctx.tick()?;
+                if target.is_some_and(|t| t != en.nbr)
+                    || bound_rel.is_some_and(|r| r != en.edge)
+                    || !label_ok(adj, e.to_label, en.nbr)
+                    || ctx.is_used(e.group, en.edge)
+                {
+                    return Ok(());
+                }
+                row[e.rel] = QValue::Relationship(en.edge);
+                if !e.to_bound {
+                    row[e.to] = QValue::Node(en.nbr);
+                }
+                ctx.used.push((e.group, en.edge));
+                let r = run(ops, i + 1, row, ctx, k);
+                ctx.used.pop();
+                r
+            })
+        }
+        Op::VarExpand(v) => {
+            let Some(from) = node_of(&row[v.hop.from]) else {
+                return Ok(());
+            };
+            let target = if v.hop.to_bound {
+                match node_of(&row[v.hop.to]) {
+                    Some(t) => Some(t),
+                    None => return Ok(()),
+                }
+            } else {
+                None
+            };
+            let group_used = ctx.used.iter().any(|&(g, _)| g == v.hop.group);
+            if v.distinct_targets && !group_used {
+                return bfs_targets(ops, i, v, from, row, ctx, k);
+            }
+            let mut edges = Vec::new();
+            walk(ops, i, v, from, target, 0, &mut edges, row, ctx, k)
+        }
+        Op::ShortestPath(sp) => shortest(ops, i, sp, row, ctx, k),
+        Op::Filter(CExpr::Const(QValue::Bool(true))) => run(ops, i + 1, row, ctx, k),
+        Op::Filter(c) => {
+            if truthy(&eval(c, row, ctx, &[])?) {
+                run(ops, i + 1, row, ctx, k)
+            } else {
+                Ok(())
+            }
+        }
+        Op::Optional { ops: inner, binds } => {
+            let mut found = false;
+            {
+                let mut cont = |r: &mut Row, c: &mut Ctx, w: u64| -> Result<(), Halt> {
+                    found = true;
+                    if w == 1 {
+                        run(ops, i + 1, r, c, k)
+                    } else {
+                        for _ in 0..w {
+                            run(ops, i + 1, r, c, k)?;
+                        }
+                        Ok(())
+                    }
+                };
+                run_inner(inner, row, ctx, &mut cont)?;
+            }
+            if !found {
+                for &b in binds {
+                    row[b] = QValue::Null;
+                }
+                run(ops, i + 1, row, ctx, k)?;
+            }
+            Ok(())
+        }
+        Op::Unwind { expr, slot } => {
+            let v = eval(expr, row, ctx, &[])?;
+            match v {
+                QValue::Null => Ok(()),
+                QValue::List(l) => {
+                    for x in l.iter() {
+                        ctx.tick()?;
+                        row[*slot] = x.clone();
+                        run(ops, i + 1, row, ctx, k)?;
+                    }
+                    Ok(())
+                }
+                x => {
+                    row[*slot] = x;
+                    run(ops, i + 1, row, ctx, k)
+                }
+            }
+        }
+        Op::BindPath { slot, parts } => {
+            row[*slot] = build_path(parts, row, ctx.g);
+            run(ops, i + 1, row, ctx, k)
+        }
+    }
+}
+
+fn run_inner(ops: &[Op], row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> Result<(), Halt> {
+    // Inner pipelines are not profiled separately.
+    let prof = ctx.profile.take();
+    let r = run_op_chain(ops, 0, row, ctx, k);
+    ctx.profile = prof;
+    r
+}
+
+fn run_op_chain(
+    ops: &[Op],
+    i: usize,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    k: &mut Sink,
+) -> Result<(), Halt> {
+    run_op(ops, i, row, ctx, k)
+}
+
+fn build_path(parts: &[PathPart], row: &Row, g: &Graph) -> QValue {
+    let mut nodes = Vec::new();
+    let mut rels = Vec::new();
+    let pg = g.petgraph();
+    for p in parts {
+        match p {
+            PathPart::Node(s) => match node_of(&row[*s]) {
+                Some(n) => {
+                    if nodes.len() == rels.len() {
+                        nodes.push(n);
+                    }
+                }
+                None => return QValue::Null,
+            },
+            PathPart::Rel(s) => match &row[*s] {
+                QValue::Relationship(r) => {
+                    let cur = *nodes.last().unwrap_or(&0);
+                    let (a, b) = pg.edge_endpoints(EdgeIndex::from(*r)).expect("edge");
+                    let next = if a.index() as u32 == cur {
+                        b.index() as u32
+                    } else {
+                        a.index() as u32
+                    };
+                    rels.push(*r);
+                    nodes.push(next);
+                }
+                _ => return QValue::Null,
+            },
+            PathPart::Rels(s) => match &row[*s] {
+                QValue::List(l) => {
+                    for v in l.iter() {
+                        if let QValue::Relationship(r) = v {
+                            let cur = *nodes.last().unwrap_or(&0);
+                            let (a, b) = pg.edge_endpoints(EdgeIndex::from(*r)).expect("edge");
+                            let next = if a.index() as u32 == cur {
+                                b.index() as u32
+                            } else {
+                                a.index() as u32
+                            };
+                            rels.push(*r);
+                            nodes.push(next);
+                        }
+                    }
+                }
+                _ => return QValue::Null,
+            },
+        }
+    }
+    QValue::Path(Arc::new(PathValue { nodes, rels }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    ops: &[Op],
+    i: usize,
+    v: &VarExpand,
+    node: u32,
+    target: Option<u32>,
+    depth: u32,
+    edges: &mut Vec<u32>,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    k: &mut Sink,
+) -> Result<(), Halt> {
+    ctx.tick()?;
+    if depth >= v.min && target.is_none_or(|t| t == node) && label_ok(ctx.adj, v.hop.to_label, node)
+    {
+        if v.bind_rels {
+            let mut list: Vec<QValue> = edges.iter().map(|&e| QValue::Relationship(e)).collect();
+            if v.reversed {
+                list.reverse();
+            }
+            row[v.hop.rel] = QValue::List(list.into());
+        }
+        if target.is_none() {
+            row[v.hop.to] = QValue::Node(node);
+        }
+        run(ops, i + 1, row, ctx, k)?;
+    }
+    if depth >= v.max {
+        return Ok(());
+    }
+    let adj = ctx.adj;
+    for_each_adj(adj, node, v.hop.dir, &v.hop.types, |en| {
+        if ctx.is_used(v.hop.group, en.edge) {
+            return Ok(());
+        }
+        ctx.used.push((v.hop.group, en.edge));
+        edges.push(en.edge);
+        let r = walk(ops, i, v, en.nbr, target, depth + 1, edges, row, ctx, k);
+        edges.pop();
+        ctx.used.pop();
+        r
+    })
+}
+
+/// A growable bitset over node indexes.
+pub(crate) struct BitSet {
+    words: Vec<u64>,
+}
+
+impl BitSet {
+    pub(crate) fn new(bits: usize) -> BitSet {
+        BitSet {
+            words: vec![0; bits.div_ceil(64)],
+        }
+    }
+    /// Sets a bit; returns whether it was clear.
+    #[inline]
+    pub(crate) fn insert(&mut self, i: u32) -> bool {
+        let (w, b) = ((i / 64) as usize, i % 64);
+        if w >= self.words.len() {
+            self.words.resize(w + 1, 0);
+        }
+        let was = self.words[w] & (1 << b) != 0;
+        self.words[w] |= 1 << b;
+        !was
+    }
+}
+
+fn bfs_targets(
+    ops: &[Op],
+    i: usize,
+    v: &VarExpand,
+    from: u32,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    k: &mut Sink,
+) -> Result<(), Halt> {
+    let adj = ctx.adj;
+    let mut visited = BitSet::new(adj.node_bound());
+    visited.insert(from);
+    let emit = |n: u32, row: &mut Row, ctx: &mut Ctx, k: &mut Sink| -> Result<(), Halt> {
+        if label_ok(adj, v.hop.to_label, n) {
+            row[v.hop.to] = QValue::Node(n);
+            run(ops, i + 1, row, ctx, k)?;
+        }
+        Ok(())
+    };
+    if v.min == 0 {
+        emit(from, row, ctx, k)?;
+    }
+    let mut frontier = vec![from];
+    let mut next = Vec::new();
+    for _depth in 1..=v.max {
+        if frontier.is_empty() {
+            break;
+        }
+        for &n in &frontier {
+            ctx.tick()?;
+            for_each_adj(adj, n, v.hop.dir, &v.hop.types, |en| {
+                if visited.insert(en.nbr) {
+                    next.push(en.nbr);
+                }
+                Ok(())
+            })?;
+        }
+        for &n in &next {
+            ctx.tick()?;
+            emit(n, row, ctx, k)?;
+        }
+        std::mem::swap(&mut frontier, &mut next);
+        next.clear();
+    }
+    Ok(())
+}
+
+fn shortest(
+    ops: &[Op],
+    i: usize,
+    sp: &ShortestPath,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    k: &mut Sink,
+) -> Result<(), Halt> {
+    let (Some(from), Some(to)) = (node_of(&row[sp.from]), node_of(&row[sp.to])) else {
+        return Ok(());
+    };
+    let adj = ctx.adj;
+    let mut paths: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+    if from == to {
+        if sp.min == 0 {
+            paths.push((vec![from], vec![]));
+        }
+    } else {
+        // BFS with all parents at the shortest level.
+        let mut parents: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+        let mut dist: FxHashMap<u32, u32> = FxHashMap::default();
+        dist.insert(from, 0);
+        let mut frontier = vec![from];
+        let mut found = false;
+        let mut depth = 0;
+        while !frontier.is_empty() && !found && depth < sp.max {
+            depth += 1;
+            let mut next = Vec::new();
+            for &n in &frontier {
+                ctx.tick()?;
+                for_each_adj(adj, n, sp.dir, &sp.types, |en| {
+                    match dist.get(&en.nbr) {
+                        None => {
+                            dist.insert(en.nbr, depth);
+                            parents.insert(en.nbr, vec![(n, en.edge)]);
+                            next.push(en.nbr);
+                        }
+                        Some(&d) if d == depth => {
+                            parents.get_mut(&en.nbr).expect("parent").push((n, en.edge));
+                        }
+                        _ => {}
+                    }
+                    if en.nbr == to {
+                        found = true;
+                    }
+                    Ok(())
+                })?;
+            }
+            frontier = next;
+        }
+        if found {
+            // Enumerate paths back from `to`.
+            let mut stack: Vec<(u32, Vec<u32>, Vec<u32>)> = vec![(to, vec![to], vec![])];
+            while let Some((n, ns, es)) = stack.pop() {
+                if n == from {
+                    let mut ns = ns;
+                    let mut es = es;
+                    ns.reverse();
+                    es.reverse();
+                    paths.push((ns, es));
+                    if !sp.all {
+                        break;
+                    }
+                    continue;
+                }
+                ctx.tick()?;
+                for &(p, e) in parents.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    let mut ns2 = ns.clone();
+                    ns2.push(p);
+                    let mut es2 = es.clone();
+                    es2.push(e);
+                    stack.push((p, ns2, es2));
+                    if !sp.all {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    for (nodes, rels) in paths {
+        if let Some(r) = sp.rel {
+            row[r] = QValue::List(rels.iter().map(|&e| QValue::Relationship(e)).collect());
+        }
+        row[sp.path] = QValue::Path(Arc::new(PathValue { nodes, rels }));
+        run(ops, i + 1, row, ctx, k)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- projection
+
+/// Distinct values; nodes in a hash set while few, then in a bitset over node indexes.
+#[derive(Default)]
+struct DistinctSet {
+    few_nodes: FxHashSet<u32>,
+    nodes: Option<BitSet>,
+    other: FxHashSet<QValue>,
+}
+
+impl DistinctSet {
+    fn insert(&mut self, v: &QValue, bound: usize) -> bool {
+        match v {
+            QValue::Node(n) => {
+                if let Some(b) = &mut self.nodes {
+                    return b.insert(*n);
+                }
+                let new = self.few_nodes.insert(*n);
+                if self.few_nodes.len() > bound / 256 + 64 {
+                    let mut b = BitSet::new(bound);
+                    for &x in &self.few_nodes {
+                        b.insert(x);
+                    }
+                    self.few_nodes = FxHashSet::default();
+                    self.nodes = Some(b);
+                }
+                new
+            }
+            _ => {
+                if self.other.contains(v) {
+                    false
+                } else {
+                    self.other.insert(v.clone())
+                }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct AggState {
+    count: i64,
+    sum_i: i64,
+    sum_f: f64,
+    is_float: bool,
+    best: Option<QValue>,
+    list: Vec<QValue>,
+    seen: Option<DistinctSet>,
+}
+
+fn agg_update(
+    s: &mut AggState,
+    spec: &AggSpec,
+    v: QValue,
+    w: u64,
+    bound: usize,
+) -> Result<(), ExecError> {
+    let mut w = w as i64;
+    if spec.func == AggFunc::CountStar {
+        s.count += w;
+        return Ok(());
+    }
+    if v.is_null() {
+        return Ok(());
+    }
+    if spec.distinct {
+        if !s
+            .seen
+            .get_or_insert_with(DistinctSet::default)
+            .insert(&v, bound)
+        {
+            return Ok(());
+        }
+        w = 1;
+    }
+    match spec.func {
+        AggFunc::CountStar | AggFunc::Count => s.count += w,
+        AggFunc::Collect => {
+            for _ in 0..w {
+                s.list.push(v.clone());
+            }
+        }
+        AggFunc::Sum | AggFunc::Avg => {
+            s.count += w;
+            match v {
+                QValue::Int(i) => {
+                    s.sum_i = s.sum_i.wrapping_add(i.wrapping_mul(w));
+                    s.sum_f += i as f64 * w as f64;
+                }
+                QValue::Float(f) => {
+                    s.is_float = true;
+                    s.sum_f += f * w as f64;
+                }
+                other => {
+                    return Err(ExecError::Type(format!(
+                        "sum/avg of a {} value",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
+        AggFunc::Min | AggFunc::Max => {
+            let better = match &s.best {
+                None => true,
+                Some(b) => {
+                    let o = v.order_cmp(b);
+                    if spec.func == AggFunc::Min {
+                        o == Ordering::Less
+                    } else {
+                        o == Ordering::Greater
+                    }
+                }
+            };
+            if better {
+                s.best = Some(v);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn agg_final(s: &AggState, spec: &AggSpec) -> QValue {
+    match spec.func {
+        AggFunc::CountStar | AggFunc::Count => QValue::Int(s.count),
+        AggFunc::Collect => QValue::List(s.list.clone().into()),
+        AggFunc::Sum => {
+            if s.is_float {
+                QValue::Float(s.sum_f)
+            } else {
+                QValue::Int(s.sum_i)
+            }
+        }
+        AggFunc::Avg => {
+            if s.count == 0 {
+                QValue::Null
+            } else {
+                QValue::Float(s.sum_f / s.count as f64)
+            }
+        }
+        AggFunc::Min | AggFunc::Max => s.best.clone().unwrap_or(QValue::Null),
+    }
+}
+
+struct Group {
+    first: Row,
+    states: Vec<AggState>,
+}
+
+struct ProjState<'p> {
+    p: &'p Projection,
+    last: bool,
+    grouping: bool,
+    groups: FxHashMap<Vec<QValue>, usize>,
+    group_list: Vec<(Vec<QValue>, Group)>,
+    keybuf: Vec<QValue>,
+    rows: Vec<(Row, Vec<QValue>)>,
+    distinct: FxHashSet<Row>,
+    stop_at: Option<usize>,
+    order_needs_input: bool,
+    bound: usize,
+}
+
+fn const_usize(e: &Option<CExpr>, ctx: &mut Ctx, what: &str) -> Result<Option<usize>, ExecError> {
+    match e {
+        None => Ok(None),
+        Some(c) => match eval(c, &mut Vec::new(), ctx, &[])? {
+            QValue::Int(i) if i >= 0 => Ok(Some(i as usize)),
+            v => Err(ExecError::Argument(format!(
+                "{what} must be a non-negative integer, got {}",
+                v.type_name()
+            ))),
+        },
+    }
+}
+
+impl<'p> ProjState<'p> {
+    fn new(p: &'p Projection, ctx: &mut Ctx, last: bool) -> Result<Self, ExecError> {
+        let grouping = !p.aggs.is_empty();
+        let skip = const_usize(&p.skip, ctx, "SKIP")?;
+        let limit = const_usize(&p.limit, ctx, "LIMIT")?;
+        let stop_at = if !grouping && p.order.is_empty() && p.filter.is_none() {
+            limit.map(|l| l + skip.unwrap_or(0))
+        } else {
+            None
+        };
+        let n = p.items.len();
+        let mut order_slots = Vec::new();
+        for (e, _) in &p.order {
+            slots_of_pub(e, &mut order_slots);
+        }
+        Ok(ProjState {
+            p,
+            last,
+            grouping,
+            groups: FxHashMap::default(),
+            group_list: Vec::new(),
+            keybuf: Vec::new(),
+            rows: Vec::new(),
+            distinct: FxHashSet::default(),
+            stop_at,
+            order_needs_input: order_slots.iter().any(|&s| s >= n),
+            bound: ctx.adj.node_bound(),
+        })
+    }
+
+    fn push(&mut self, row: &mut Row, ctx: &mut Ctx, w: u64) -> Result<(), Halt> {
+        let p = self.p;
+        if self.grouping {
+            self.keybuf.clear();
+            for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
+                if !is_agg {
+                    let v = eval(it, row, ctx, &[])?;
+                    self.keybuf.push(v);
+                }
+            }
+            let gi = match self.groups.get(self.keybuf.as_slice()) {
+                _ if self.keybuf.is_empty() && !self.group_list.is_empty() => 0,
+                Some(&g) => g,
+                None => {
+                    if self.group_list.len() >= ctx.limits.max_intermediate_rows {
+                        return Err(Halt::Err(ExecError::Limit(format!(
+                            "more than {} groups (max intermediate rows)",
+                            ctx.limits.max_intermediate_rows
+                        ))));
+                    }
+                    let key = self.keybuf.clone();
+                    self.groups.insert(key.clone(), self.group_list.len());
+                    self.group_list.push((
+                        key,
+                        Group {
+                            first: row.clone(),
+                            states: p.aggs.iter().map(|_| AggState::default()).collect(),
+                        },
+                    ));
+                    self.group_list.len() - 1
+                }
+            };
+            for (ai, spec) in p.aggs.iter().enumerate() {
+                let v = match &spec.arg {
+                    Some(a) => eval(a, row, ctx, &[])?,
+                    None => QValue::Null,
+                };
+                let st = &mut self.group_list[gi].1.states[ai];
+                agg_update(st, spec, v, w, self.bound)?;
+            }
+            return Ok(());
+        }
+        for _ in 0..w {
+            let mut out = Vec::with_capacity(p.items.len());
+            for it in &p.items {
+                out.push(eval(it, row, ctx, &[])?);
+            }
+            if p.distinct && !self.distinct.insert(out.clone()) {
+                continue;
+            }
+            let keys = self.sort_keys(&out, row, ctx)?;
+            self.rows.push((out, keys));
+            self.check_size(ctx)?;
+            if let Some(s) = self.stop_at {
+                if self.rows.len() >= s {
+                    return Err(Halt::Stop);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_size(&self, ctx: &Ctx) -> Result<(), Halt> {
+        let n = self.rows.len();
+        if self.last && n > ctx.limits.max_result_rows {
+            return Err(Halt::Err(ExecError::Limit(format!(
+                "the result has more than {} rows (max result rows); add a LIMIT",
+                ctx.limits.max_result_rows
+            ))));
+        }
+        if n > ctx.limits.max_intermediate_rows {
+            return Err(Halt::Err(ExecError::Limit(format!(
+                "more than {} intermediate rows (max intermediate rows)",
+                ctx.limits.max_intermediate_rows
+            ))));
+        }
+        Ok(())
+    }
+
+    fn sort_keys(&self, out: &Row, input: &Row, ctx: &mut Ctx) -> Result<Vec<QValue>, ExecError> {
+        if self.p.order.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut combined;
+        let r: &mut Row = if self.order_needs_input {
+            combined = out.clone();
+            combined.extend(input.iter().cloned());
+            &mut combined
+        } else {
+            combined = out.clone();
+            &mut combined
+        };
+        let mut keys = Vec::with_capacity(self.p.order.len());
+        for (e, _) in &self.p.order {
+            keys.push(eval(e, r, ctx, &[])?);
+        }
+        Ok(keys)
+    }
+
+    fn finish(mut self, ctx: &mut Ctx) -> Result<Vec<Row>, ExecError> {
+        let p = self.p;
+        if self.grouping {
+            if self.group_list.is_empty() && p.item_is_agg.iter().all(|&a| a) {
+                self.group_list.push((
+                    Vec::new(),
+                    Group {
+                        first: Vec::new(),
+                        states: p.aggs.iter().map(|_| AggState::default()).collect(),
+                    },
+                ));
+            }
+            let groups = std::mem::take(&mut self.group_list);
+            for (key, mut grp) in groups {
+                let aggvals: Vec<QValue> = p
+                    .aggs
+                    .iter()
+                    .zip(&grp.states)
+                    .map(|(spec, s)| agg_final(s, spec))
+                    .collect();
+                let mut out = Vec::with_capacity(p.items.len());
+                let mut ki = 0;
+                for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
+                    if is_agg {
+                        out.push(eval(it, &mut grp.first, ctx, &aggvals)?);
+                    } else {
+                        out.push(key[ki].clone());
+                        ki += 1;
+                    }
+                }
+                if p.distinct && !self.distinct.insert(out.clone()) {
+                    continue;
+                }
+                let keys = self.sort_keys(&out, &grp.first, ctx)?;
+                self.rows.push((out, keys));
+            }
+        }
+        let mut rows = std::mem::take(&mut self.rows);
+        if !p.order.is_empty() {
+            let desc: Vec<bool> = p.order.iter().map(|(_, d)| *d).collect();
+            rows.sort_by(|a, b| {
+                for (i, d) in desc.iter().enumerate() {
+                    let o = a.1[i].order_cmp(&b.1[i]);
+                    let o = if *d { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        let skip = const_usize(&p.skip, ctx, "SKIP")?.unwrap_or(0);
+        let limit = const_usize(&p.limit, ctx, "LIMIT")?.unwrap_or(usize::MAX);
+        let mut out: Vec<Row> = rows
+            .into_iter()
+            .skip(skip)
+            .take(limit)
+            .map(|(r, _)| r)
+            .collect();
+        if let Some(f) = &p.filter {
+            let mut kept = Vec::with_capacity(out.len());
+            for mut r in out {
+                if truthy(&eval(f, &mut r, ctx, &[])?) {
+                    kept.push(r);
+                }
+            }
+            out = kept;
+        }
+        if self.last && out.len() > ctx.limits.max_result_rows {
+            return Err(ExecError::Limit(format!(
+                "the result has more than {} rows (max result rows); add a LIMIT",
+                ctx.limits.max_result_rows
+            )));
+        }
+        Ok(out)
+    }
+}
+
+fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
+    match e {
+        CExpr::Slot(s) => out.push(*s),
+        CExpr::Const(_) | CExpr::Agg(_) => {}
+        CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => {
+            slots_of_pub(a, out)
+        }
+        CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of_pub(a, out),
+        CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of_pub(x, out)),
+        CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of_pub(x, out)),
+        CExpr::Index(a, b) | CExpr::Bin(_, a, b) => {
+            slots_of_pub(a, out);
+            slots_of_pub(b, out)
+        }
+        CExpr::Slice(a, b, c) => {
+            slots_of_pub(a, out);
+            b.iter().chain(c.iter()).for_each(|x| slots_of_pub(x, out))
+        }
+        CExpr::Case(o, w, e) => {
+            o.iter().chain(e.iter()).for_each(|x| slots_of_pub(x, out));
+            w.iter().for_each(|(a, b)| {
+                slots_of_pub(a, out);
+                slots_of_pub(b, out)
+            })
+        }
+        CExpr::ListComp {
+            list, filter, map, ..
+        } => {
+            slots_of_pub(list, out);
+            filter
+                .iter()
+                .chain(map.iter())
+                .for_each(|x| slots_of_pub(x, out));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- expressions
+
+fn truthy(v: &QValue) -> bool {
+    matches!(v, QValue::Bool(true))
+}
+
+fn tri(v: &QValue) -> Result<Option<bool>, ExecError> {
+    match v {
+        QValue::Bool(b) => Ok(Some(*b)),
+        QValue::Null => Ok(None),
+        o => Err(ExecError::Type(format!(
+            "expected a boolean, got {}",
+            o.type_name()
+        ))),
+    }
+}
+
+fn b3(v: Option<bool>) -> QValue {
+    v.map_or(QValue::Null, QValue::Bool)
+}
+
+fn node_props(g: &Graph, n: u32) -> &[(u16, crate::value::Value)] {
+    &g.petgraph()[NodeIndex::from(n)].props
+}
+
+fn rel_props(g: &Graph, r: u32) -> &[(u16, crate::value::Value)] {
+    let e = &g.petgraph()[EdgeIndex::from(r)];
+    g.edge_attrs(e).map(|a| &a.props[..]).unwrap_or(&[])
+}
+
+fn sorted_keys(g: &Graph, props: &[(u16, crate::value::Value)]) -> QValue {
+    let mut names: Vec<&str> = props.iter().map(|(k, _)| g.schema().key_name(*k)).collect();
+    names.sort_unstable();
+    QValue::List(names.into_iter().map(QValue::str).collect())
+}
+
+fn props_map(g: &Graph, props: &[(u16, crate::value::Value)]) -> QValue {
+    QValue::Map(
+        props
+            .iter()
+            .map(|(k, v)| (Arc::from(g.schema().key_name(*k)), QValue::from_value(v)))
+            .collect(),
+    )
+}
+
+pub(crate) fn eval(
+    e: &CExpr,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    aggs: &[QValue],
+) -> Result<QValue, ExecError> {
+    Ok(match e {
+        CExpr::Const(v) => v.clone(),
+        CExpr::Slot(s) => row.get(*s).cloned().unwrap_or(QValue::Null),
+        CExpr::Agg(i) => aggs.get(*i).cloned().unwrap_or(QValue::Null),
+        CExpr::Prop(a, key) => {
+            let base = eval(a, row, ctx, aggs)?;
+            match (base, key) {
+                (QValue::Null, _) => QValue::Null,
+                (QValue::Node(n), Some(k)) => {
+                    Graph::prop(node_props(ctx.g, n), *k).map_or(QValue::Null, QValue::from_value)
+                }
+                (QValue::Relationship(r), Some(k)) => {
+                    Graph::prop(rel_props(ctx.g, r), *k).map_or(QValue::Null, QValue::from_value)
+                }
+                (QValue::Node(_) | QValue::Relationship(_), None) => QValue::Null,
+                (QValue::Map(m), _) => {
+                    // property keys of maps are looked up by name
+                    let name = key.map(|k| ctx.g.schema().key_name(k).to_string());
+                    match name {
+                        Some(nm) => m
+                            .iter()
+                            .find(|(k, _)| **k == *nm)
+                            .map_or(QValue::Null, |(_, v)| v.clone()),
+                        None => QValue::Null,
+                    }
+                }
+                (QValue::Date(d), Some(k)) => {
+                    use chrono::Datelike;
+                    match ctx.g.schema().key_name(*k) {
+                        "year" => QValue::Int(d.year() as i64),
+                        "month" => QValue::Int(d.month() as i64),
+                        "day" => QValue::Int(d.day() as i64),
+                        _ => QValue::Null,
+                    }
+                }
+                (o, _) => {
+                    return Err(ExecError::Type(format!(
+                        "cannot read a property of a {}",
+                        o.type_name()
+                    )))
+                }
+            }
+        }
+        CExpr::List(v) => {
+            let mut out = Vec::with_capacity(v.len());
+            for x in v {
+                out.push(eval(x, row, ctx, aggs)?);
+            }
+            QValue::List(out.into())
+        }
+        CExpr::Map(v) => {
+            let mut out = Vec::with_capacity(v.len());
+            for (k, x) in v {
+                out.push((k.clone(), eval(x, row, ctx, aggs)?));
+            }
+            QValue::Map(out.into())
+        }
+        CExpr::Index(a, b) => {
+            let base = eval(a, row, ctx, aggs)?;
+            let idx = eval(b, row, ctx, aggs)?;
+            match (base, idx) {
+                (QValue::Null, _) | (_, QValue::Null) => QValue::Null,
+                (QValue::List(l), QValue::Int(i)) => {
+                    let n = l.len() as i64;
+                    let j = if i < 0 { n + i } else { i };
+                    if j < 0 || j >= n {
+                        QValue::Null
+                    } else {
+                        l[j as usize].clone()
+                    }
+                }
+                (QValue::Map(m), QValue::String(s)) => m
+                    .iter()
+                    .find(|(k, _)| *k == s)
+                    .map_or(QValue::Null, |(_, v)| v.clone()),
+                (QValue::Node(n), QValue::String(s)) => match ctx.g.schema().key(&s) {
+                    Some(k) => Graph::prop(node_props(ctx.g, n), k)
+                        .map_or(QValue::Null, QValue::from_value),
+                    None => QValue::Null,
+                },
+                (x, y) => {
+                    return Err(ExecError::Type(format!(
+                        "cannot index a {} with a {}",
+                        x.type_name(),
+                        y.type_name()
+                    )))
+                }
+            }
+        }
+        CExpr::Slice(a, from, to) => {
+            let base = eval(a, row, ctx, aggs)?;
+            let f = match from {
+                Some(x) => Some(eval(x, row, ctx, aggs)?),
+                None => None,
+            };
+            let t = match to {
+                Some(x) => Some(eval(x, row, ctx, aggs)?),
+                None => None,
+            };
+            match base {
+                QValue::Null => QValue::Null,
+                QValue::List(l) => {
+                    let n = l.len() as i64;
+                    let norm = |v: Option<QValue>, dflt: i64| -> Result<Option<i64>, ExecError> {
+                        match v {
+                            None => Ok(Some(dflt)),
+                            Some(QValue::Null) => Ok(None),
+                            Some(QValue::Int(i)) => {
+                                Ok(Some(if i < 0 { (n + i).max(0) } else { i.min(n) }))
+                            }
+                            Some(o) => Err(ExecError::Type(format!(
+                                "slice bound is a {}",
+                                o.type_name()
+                            ))),
+                        }
+                    };
+                    match (norm(f, 0)?, norm(t, n)?) {
+                        (Some(a), Some(b)) if a < b => {
+                            QValue::List(l[a as usize..b as usize].into())
+                        }
+                        (Some(_), Some(_)) => QValue::List(Vec::new().into()),
+                        _ => QValue::Null,
+                    }
+                }
+                o => return Err(ExecError::Type(format!("cannot slice a {}", o.type_name()))),
+            }
+        }
+        CExpr::HasLabels(a, ls) => match eval(a, row, ctx, aggs)? {
+            QValue::Null => QValue::Null,
+            QValue::Node(n) => {
+                let l = ctx.g.petgraph()[NodeIndex::from(n)].label;
+                QValue::Bool(ls.iter().all(|x| *x == Some(l)))
+            }
+            o => {
+                return Err(ExecError::Type(format!(
+                    "label test on a {}",
+                    o.type_name()
+                )))
+            }
+        },
+        CExpr::Not(a) => b3(tri(&eval(a, row, ctx, aggs)?)?.map(|b| !b)),
+        CExpr::Neg(a) => match eval(a, row, ctx, aggs)? {
+            QValue::Null => QValue::Null,
+            QValue::Int(i) => QValue::Int(i.wrapping_neg()),
+            QValue::Float(f) => QValue::Float(-f),
+            o => {
+                return Err(ExecError::Type(format!(
+                    "cannot negate a {}",
+                    o.type_name()
+                )))
+            }
+        },
+        CExpr::IsNull(a, neg) => {
+            let v = eval(a, row, ctx, aggs)?;
+            QValue::Bool(v.is_null() != *neg)
+        }
+        CExpr::Regex(a, re) => match eval(a, row, ctx, aggs)? {
+            QValue::String(s) => QValue::Bool(re.is_match(&s)),
+            _ => QValue::Null,
+        },
+        CExpr::Bin(op, a, b) => {
+            match op {
+                BinaryOp::And => {
+                    let l = tri(&eval(a, row, ctx, aggs)?)?;
+                    if l == Some(false) {
+                        return Ok(QValue::Bool(false));
+                    }
+                    let r = tri(&eval(b, row, ctx, aggs)?)?;
+                    return Ok(match (l, r) {
+                        (_, Some(false)) => QValue::Bool(false),
+                        (Some(true), Some(true)) => QValue::Bool(true),
+                        _ => QValue::Null,
+                    });
+                }
+                BinaryOp::Or => {
+                    let l = tri(&eval(a, row, ctx, aggs)?)?;
+                    if l == Some(true) {
+                        return Ok(QValue::Bool(true));
+                    }
+                    let r = tri(&eval(b, row, ctx, aggs)?)?;
+                    return Ok(match (l, r) {
+                        (_, Some(true)) => QValue::Bool(true),
+                        (Some(false), Some(false)) => QValue::Bool(false),
+                        _ => QValue::Null,
+                    });
+                }
+                BinaryOp::Xor => {
+                    let l = tri(&eval(a, row, ctx, aggs)?)?;
+                    let r = tri(&eval(b, row, ctx, aggs)?)?;
+                    return Ok(match (l, r) {
+                        (Some(x), Some(y)) => QValue::Bool(x != y),
+                        _ => QValue::Null,
+                    });
+                }
+                _ => {}
+            }
+            let l = eval(a, row, ctx, aggs)?;
+            let r = eval(b, row, ctx, aggs)?;
+            binary(*op, l, r)?
+        }
+        CExpr::Case(operand, whens, els) => {
+            let o = match operand {
+                Some(x) => Some(eval(x, row, ctx, aggs)?),
+                None => None,
+            };
+            for (w, t) in whens {
+                let wv = eval(w, row, ctx, aggs)?;
+                let hit = match &o {
+                    Some(ov) => ov.cypher_eq(&wv) == Some(true),
+                    None => truthy(&wv),
+                };
+                if hit {
+                    return eval(t, row, ctx, aggs);
+                }
+            }
+            match els {
+                Some(x) => eval(x, row, ctx, aggs)?,
+                None => QValue::Null,
+            }
+        }
+        CExpr::ListComp {
+            slot,
+            list,
+            filter,
+            map,
+        } => {
+            let l = eval(list, row, ctx, aggs)?;
+            let QValue::List(items) = l else {
+                return Ok(if l.is_null() {
+                    QValue::Null
+                } else {
+                    return Err(ExecError::Type(format!(
+                        "list comprehension over a {}",
+                        l.type_name()
+                    )));
+                });
+            };
+            if row.len() <= *slot {
+                row.resize(*slot + 1, QValue::Null);
+            }
+            let mut out = Vec::new();
+            for x in items.iter() {
+                row[*slot] = x.clone();
+                if let Some(f) = filter {
+                    if !truthy(&eval(f, row, ctx, aggs)?) {
+                        continue;
+                    }
+                }
+                out.push(match map {
+                    Some(m) => eval(m, row, ctx, aggs)?,
+                    None => x.clone(),
+                });
+            }
+            QValue::List(out.into())
+        }
+        CExpr::Func(f, args) => {
+            if *f == Func::Coalesce {
+                for a in args {
+                    let v = eval(a, row, ctx, aggs)?;
+                    if !v.is_null() {
+                        return Ok(v);
+                    }
+                }
+                return Ok(QValue::Null);
+            }
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, row, ctx, aggs)?);
+            }
+            call(*f, vals, ctx)?
+        }
+    })
+}
+
+fn num_op(op: BinaryOp, l: &QValue, r: &QValue) -> Result<QValue, ExecError> {
+    use QValue::*;
+    let err = || {
+        ExecError::Type(format!(
+            "cannot apply {} to {} and {}",
+            op.as_str(),
+            l.type_name(),
+            r.type_name()
+        ))
+    };
+    Ok(match (l, r) {
+        (Int(a), Int(b)) => match op {
+            BinaryOp::Add => Int(a.wrapping_add(*b)),
+            BinaryOp::Sub => Int(a.wrapping_sub(*b)),
+            BinaryOp::Mul => Int(a.wrapping_mul(*b)),
+            BinaryOp::Div => {
+                if *b == 0 {
+                    return Err(ExecError::Argument("division by zero".into()));
+                }
+                Int(a.wrapping_div(*b))
+            }
+            BinaryOp::Mod => {
+                if *b == 0 {
+                    return Err(ExecError::Argument("division by zero".into()));
+                }
+                Int(a.wrapping_rem(*b))
+            }
+            BinaryOp::Pow => Float((*a as f64).powf(*b as f64)),
+            _ => return Err(err()),
+        },
+        (Int(_) | Float(_), Int(_) | Float(_)) => {
+            let x = match l {
+                Int(i) => *i as f64,
+                Float(f) => *f,
+                _ => unreachable!(),
+            };
+            let y = match r {
+                Int(i) => *i as f64,
+                Float(f) => *f,
+                _ => unreachable!(),
+            };
+            Float(match op {
+                BinaryOp::Add => x + y,
+                BinaryOp::Sub => x - y,
+                BinaryOp::Mul => x * y,
+                BinaryOp::Div => x / y,
+                BinaryOp::Mod => x % y,
+                BinaryOp::Pow => x.powf(y),
+                _ => return Err(err()),
+            })
+        }
+        _ => return Err(err()),
+    })
+}
+
+fn binary(op: BinaryOp, l: QValue, r: QValue) -> Result<QValue, ExecError> {
+    use QValue::*;
+    Ok(match op {
+        BinaryOp::Eq => b3(l.cypher_eq(&r)),
+        BinaryOp::Neq => b3(l.cypher_eq(&r).map(|b| !b)),
+        BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Ge => {
+            if l.is_null() || r.is_null() {
+                return Ok(Null);
+            }
+            match l.cypher_cmp(&r) {
+                None => Null,
+                Some(o) => Bool(match op {
+                    BinaryOp::Lt => o == Ordering::Less,
+                    BinaryOp::Gt => o == Ordering::Greater,
+                    BinaryOp::Le => o != Ordering::Greater,
+                    _ => o != Ordering::Less,
+                }),
+            }
+        }
+        BinaryOp::In => match r {
+            Null => Null,
+            List(items) => {
+                let mut unknown = false;
+                for x in items.iter() {
+                    match l.cypher_eq(x) {
+                        Some(true) => return Ok(Bool(true)),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    Null
+                } else {
+                    Bool(false)
+                }
+            }
+            o => {
+                return Err(ExecError::Type(format!(
+                    "IN needs a list, got {}",
+                    o.type_name()
+                )))
+            }
+        },
+        BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => match (&l, &r) {
+            (String(a), String(b)) => Bool(match op {
+                BinaryOp::StartsWith => a.starts_with(&**b),
+                BinaryOp::EndsWith => a.ends_with(&**b),
+                _ => a.contains(&**b),
+            }),
+            _ => Null,
+        },
+        BinaryOp::RegexMatch => match (&l, &r) {
+            (String(a), String(p)) => {
+                let re = regex::Regex::new(&format!("^(?:{p})$"))
+                    .map_err(|e| ExecError::Regex(e.to_string()))?;
+                Bool(re.is_match(a))
+            }
+            _ => Null,
+        },
+        BinaryOp::Add => match (&l, &r) {
+            (Null, _) | (_, Null) => Null,
+            (String(a), String(b)) => QValue::str(&format!("{a}{b}")),
+            (String(a), b) if !matches!(b, List(_)) => {
+                QValue::str(&format!("{a}{}", scalar_text(b)))
+            }
+            (a, String(b)) if !matches!(a, List(_)) => {
+                QValue::str(&format!("{}{b}", scalar_text(a)))
+            }
+            (List(a), List(b)) => List(a.iter().chain(b.iter()).cloned().collect()),
+            (List(a), b) => List(
+                a.iter()
+                    .cloned()
+                    .chain(std::iter::once(b.clone()))
+                    .collect(),
+            ),
+            (a, List(b)) => List(
+                std::iter::once(a.clone())
+                    .chain(b.iter().cloned())
+                    .collect(),
+            ),
+            _ => num_op(op, &l, &r)?,
+        },
+        _ => {
+            if l.is_null() || r.is_null() {
+                Null
+            } else {
+                num_op(op, &l, &r)?
+            }
+        }
+    })
+}
+
+fn scalar_text(v: &QValue) -> String {
+    match v {
+        QValue::Int(i) => i.to_string(),
+        QValue::Float(f) => f.to_string(),
+        QValue::Bool(b) => b.to_string(),
+        QValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+        QValue::String(s) => s.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError> {
+    use QValue::*;
+    let g = ctx.g;
+    let arg = |a: &mut Vec<QValue>| std::mem::take(&mut a[0]);
+    let x = if a.is_empty() { Null } else { arg(&mut a) };
+    if x.is_null() && !matches!(f, Func::Date | Func::Exists) {
+        return Ok(Null);
+    }
+    let bad = |what: &str, v: &QValue| {
+        ExecError::Type(format!("{what}() does not accept a {}", v.type_name()))
+    };
+    Ok(match f {
+        Func::Labels => match x {
+            Node(n) => {
+                let l = g.petgraph()[NodeIndex::from(n)].label;
+                List(vec![QValue::str(&g.schema().labels()[l as usize].name)].into())
+            }
+            o => return Err(bad("labels", &o)),
+        },
+        Func::Type => match x {
+            Relationship(r) => {
+                let t = g.petgraph()[EdgeIndex::from(r)].rel_type();
+                QValue::str(&g.schema().rel_types()[t as usize].name)
+            }
+            o => return Err(bad("type", &o)),
+        },
+        Func::Id => match x {
+            Node(n) => QValue::str(&g.node_id_text(g.petgraph()[NodeIndex::from(n)].id)),
+            Relationship(r) => QValue::str(&g.edge_id_text(g.petgraph()[EdgeIndex::from(r)].id)),
+            o => return Err(bad("id", &o)),
+        },
+        Func::Properties => match x {
+            Node(n) => props_map(g, node_props(g, n)),
+            Relationship(r) => props_map(g, rel_props(g, r)),
+            Map(m) => Map(m),
+            o => return Err(bad("properties", &o)),
+        },
+        Func::Keys => match x {
+            Node(n) => sorted_keys(g, node_props(g, n)),
+            Relationship(r) => sorted_keys(g, rel_props(g, r)),
+            Map(m) => List(m.iter().map(|(k, _)| String(k.clone())).collect()),
+            o => return Err(bad("keys", &o)),
+        },
+        Func::Size => match x {
+            List(l) => Int(l.len() as i64),
+            String(s) => Int(s.chars().count() as i64),
+            Path(p) => Int(p.rels.len() as i64),
+            o => return Err(bad("size", &o)),
+        },
+        Func::Length => match x {
+            Path(p) => Int(p.rels.len() as i64),
+            List(l) => Int(l.len() as i64),
+            String(s) => Int(s.chars().count() as i64),
+            o => return Err(bad("length", &o)),
+        },
+        Func::Nodes => match x {
+            Path(p) => List(p.nodes.iter().map(|&n| Node(n)).collect()),
+            o => return Err(bad("nodes", &o)),
+        },
+        Func::Relationships => match x {
+            Path(p) => List(p.rels.iter().map(|&r| Relationship(r)).collect()),
+            List(l) => List(l),
+            o => return Err(bad("relationships", &o)),
+        },
+        Func::ToLower => match x {
+            String(s) => QValue::str(&s.to_lowercase()),
+            o => return Err(bad("toLower", &o)),
+        },
+        Func::ToUpper => match x {
+            String(s) => QValue::str(&s.to_uppercase()),
+            o => return Err(bad("toUpper", &o)),
+        },
+        Func::Trim => match x {
+            String(s) => QValue::str(s.trim()),
+            o => return Err(bad("trim", &o)),
+        },
+        Func::Fold => match x {
+            String(s) => QValue::str(&crate::fold::fold(&s)),
+            o => return Err(bad("fold", &o)),
+        },
+        Func::Coalesce => unreachable!("handled in eval"),
+        Func::Date => match x {
+            Null if a.is_empty() => Date(chrono::Local::now().date_naive()),
+            Null => Null,
+            String(s) => Date(NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+                ExecError::Argument(format!("date({s:?}): expected \"YYYY-MM-DD\""))
+            })?),
+            Date(d) => Date(d),
+            Map(m) => {
+                let get = |k: &str| {
+                    m.iter()
+                        .find(|(n, _)| &**n == k)
+                        .and_then(|(_, v)| match v {
+                            Int(i) => Some(*i),
+                            _ => None,
+                        })
+                };
+                let (y, mo, d) = (
+                    get("year"),
+                    get("month").unwrap_or(1),
+                    get("day").unwrap_or(1),
+                );
+                match y.and_then(|y| NaiveDate::from_ymd_opt(y as i32, mo as u32, d as u32)) {
+                    Some(d) => Date(d),
+                    None => {
+                        return Err(ExecError::Argument(
+                            "date({year, month, day}): invalid date".into(),
+                        ))
+                    }
+                }
+            }
+            o => return Err(bad("date", &o)),
+        },
+        Func::ToString => match x {
+            String(s) => String(s),
+            o => QValue::str(&match &o {
+                Float(f) => {
+                    if f.fract() == 0.0 && f.is_finite() {
+                        format!("{f:.1}")
+                    } else {
+                        f.to_string()
+                    }
+                }
+                other => scalar_text(other),
+            }),
+        },
+        Func::ToInteger => match x {
+            Int(i) => Int(i),
+            Float(f) => Int(f.trunc() as i64),
+            String(s) => s
+                .trim()
+                .parse::<i64>()
+                .map(Int)
+                .or_else(|_| s.trim().parse::<f64>().map(|f| Int(f.trunc() as i64)))
+                .unwrap_or(Null),
+            Bool(b) => Int(b as i64),
+            o => return Err(bad("toInteger", &o)),
+        },
+        Func::ToFloat => match x {
+            Int(i) => Float(i as f64),
+            Float(f) => Float(f),
+            String(s) => s.trim().parse::<f64>().map(Float).unwrap_or(Null),
+            o => return Err(bad("toFloat", &o)),
+        },
+        Func::Head => match x {
+            List(l) => l.first().cloned().unwrap_or(Null),
+            o => return Err(bad("head", &o)),
+        },
+        Func::Last => match x {
+            List(l) => l.last().cloned().unwrap_or(Null),
+            o => return Err(bad("last", &o)),
+        },
+        Func::Abs => match x {
+            Int(i) => Int(i.wrapping_abs()),
+            Float(f) => Float(f.abs()),
+            o => return Err(bad("abs", &o)),
+        },
+        Func::StartNode | Func::EndNode => match x {
+            Relationship(r) => {
+                let (s, t) = g
+                    .petgraph()
+                    .edge_endpoints(EdgeIndex::from(r))
+                    .expect("edge exists");
+                Node(if f == Func::StartNode { s } else { t }.index() as u32)
+            }
+            o => return Err(bad("startNode/endNode", &o)),
+        },
+        Func::Exists => Bool(!x.is_null()),
+        Func::Range => {
+            let to = std::mem::take(&mut a[1]);
+            let step = a.get(2).cloned().unwrap_or(Int(1));
+            match (x, to, step) {
+                (Int(s), Int(e), Int(st)) if st != 0 => {
+                    let n = if st > 0 {
+                        (e - s) / st + 1
+                    } else {
+                        (s - e) / (-st) + 1
+                    };
+                    if n > ctx.limits.max_intermediate_rows as i64 {
+                        return Err(ExecError::Limit("range() too long".into()));
+                    }
+                    let mut v = Vec::new();
+                    let mut i = s;
+                    while (st > 0 && i <= e) || (st < 0 && i >= e) {
+                        v.push(Int(i));
+                        i += st;
+                    }
+                    List(v.into())
+                }
+                _ => {
+                    return Err(ExecError::Argument(
+                        "range(start, end[, step]) needs integers and a non-zero step".into(),
+                    ))
+                }
+            }
+        }
+    })
+}

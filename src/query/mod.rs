@@ -1,0 +1,182 @@
+//! The query engine: Cypher text → syntax tree ([`crate::cypher`]) → [`plan::LogicalPlan`]
+//! (schema checks, slot resolution, join order) → [`exec`] (depth-first evaluation over
+//! the graph) → rows of [`QValue`]s.
+//!
+//! ```
+//! use coopgraph::query::{Engine, Params};
+//! use coopgraph::store::Store;
+//! let store = Store::in_memory();
+//! let engine = Engine::new(store.graph());
+//! let res = engine.run_text("RETURN 1 + 2 AS three", &Params::new()).unwrap();
+//! assert_eq!(res[0].columns, vec!["three"]);
+//! ```
+
+pub mod adj;
+pub mod error;
+pub mod exec;
+pub mod plan;
+pub mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{ExecError, PlanError, QueryError};
+pub use plan::{Limits, LogicalPlan};
+pub use value::QValue;
+
+use crate::cypher::{self, QueryMode, Statement};
+use crate::graph::Graph;
+use adj::Adjacency;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Parameter values by name (without `$`).
+pub type Params = HashMap<String, QValue>;
+
+/// The result of one statement.
+#[derive(Debug, Clone)]
+pub struct StatementResult {
+    /// Column names, in RETURN order.
+    pub columns: Vec<String>,
+    /// Rows, each with one value per column.
+    pub rows: Vec<Vec<QValue>>,
+    /// Schema warnings (unknown labels, relationship types, properties).
+    pub warnings: Vec<String>,
+    /// PROFILE: the plan with rows and time per operator.
+    pub profile: Option<String>,
+}
+
+/// Parses a `--param name=value` value: JSON if it parses as JSON, else a string.
+pub fn parse_param(text: &str) -> QValue {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => QValue::from_json(&v),
+        Err(_) => QValue::str(text),
+    }
+}
+
+/// A query engine over one graph. The adjacency index is built on first use and kept
+/// for the engine's lifetime.
+pub struct Engine<'g> {
+    g: &'g Graph,
+    adj: OnceLock<Adjacency>,
+    /// The limits applied to every statement.
+    pub limits: Limits,
+}
+
+impl<'g> Engine<'g> {
+    /// An engine over `g` with default limits.
+    pub fn new(g: &'g Graph) -> Self {
+        Engine {
+            g,
+            adj: OnceLock::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &'g Graph {
+        self.g
+    }
+
+    /// The adjacency index (built on first call).
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adj.get_or_init(|| Adjacency::build(self.g))
+    }
+
+    /// Plans a parsed statement.
+    pub fn plan(&self, stmt: &Statement, params: &Params) -> Result<LogicalPlan, PlanError> {
+        plan::Planner::new(self.g, self.adjacency(), params, self.limits.clone()).plan(&stmt.query)
+    }
+
+    /// Runs one parsed statement (EXPLAIN returns the plan as rows of one column `plan`).
+    pub fn run_statement(
+        &self,
+        stmt: &Statement,
+        params: &Params,
+    ) -> Result<StatementResult, QueryError> {
+        let plan = self.plan(stmt, params)?;
+        if stmt.mode == QueryMode::Explain {
+            let text = plan.explain(self.g);
+            return Ok(StatementResult {
+                columns: vec!["plan".into()],
+                rows: text.lines().map(|l| vec![QValue::str(l)]).collect(),
+                warnings: plan.warnings.clone(),
+                profile: None,
+            });
+        }
+        let profile = stmt.mode == QueryMode::Profile;
+        let mut ctx = exec::Ctx::new(self.g, self.adjacency(), &plan.limits, profile);
+        let t = Instant::now();
+        let (rows, stats) = exec::execute(&plan, &mut ctx)?;
+        let profile = profile.then(|| profile_text(&plan, &stats, self.g, t.elapsed(), rows.len()));
+        Ok(StatementResult {
+            columns: plan.columns.clone(),
+            rows,
+            warnings: plan.warnings,
+            profile,
+        })
+    }
+
+    /// Parses and runs every statement of a text, stopping at the first error.
+    pub fn run_text(
+        &self,
+        text: &str,
+        params: &Params,
+    ) -> Result<Vec<StatementResult>, QueryError> {
+        let stmts = cypher::parse(text)?;
+        stmts
+            .iter()
+            .map(|s| self.run_statement(s, params))
+            .collect()
+    }
+}
+
+fn profile_text(
+    plan: &LogicalPlan,
+    stats: &[Vec<exec::OpStats>],
+    g: &Graph,
+    total: std::time::Duration,
+    rows: usize,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut si = 0;
+    for b in &plan.branches {
+        for (k, seg) in b.segments.iter().enumerate() {
+            let _ = writeln!(out, "Segment {k}:");
+            let st = stats.get(si);
+            si += 1;
+            let n = seg.ops.len();
+            for (i, op) in seg.ops.iter().enumerate() {
+                let (rows, self_ms) = match st {
+                    Some(s) => {
+                        let inc = s.get(i).map(|x| x.inclusive).unwrap_or_default();
+                        let next = s.get(i + 1).map(|x| x.inclusive).unwrap_or_default();
+                        (
+                            s.get(i).map(|x| x.rows).unwrap_or(0),
+                            inc.saturating_sub(next).as_secs_f64() * 1e3,
+                        )
+                    }
+                    None => (0, 0.0),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {i}: {:<70} rows={rows:<10} time={self_ms:.3} ms",
+                    plan::describe_op(op, seg, g)
+                );
+            }
+            let sink_ms = st
+                .and_then(|s| s.get(n))
+                .map(|x| x.inclusive.as_secs_f64() * 1e3)
+                .unwrap_or(0.0);
+            let _ = writeln!(out, "  projection: time={sink_ms:.3} ms");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "total: {rows} rows in {:.3} ms",
+        total.as_secs_f64() * 1e3
+    );
+    out
+}
