@@ -74,11 +74,38 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             ("meeting", "040", false)
         }
         "meetings" => ("meeting", "040", true),
-        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" => {
+        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" | "banquet" => {
+            // "a banquet hosted by X": one reception, not two.
+            if matches!(w.as_str(), "hosted" | "hosting")
+                && matches!(
+                    prev.as_str(),
+                    "banquet" | "reception" | "dinner" | "luncheon"
+                )
+            {
+                return None;
+            }
             ("meeting", "043", false)
         }
+        // "told the press", "briefed reporters": a press statement.
+        "press" | "reporters" | "journalists" | "media"
+            if matches!(prev.as_str(), "told" | "briefed" | "addressed")
+                || (prev == "the"
+                    && i >= 2
+                    && matches!(
+                        fold(&toks[i - 2].text).as_str(),
+                        "told" | "briefed" | "addressed"
+                    )) =>
+        {
+            ("statement", "010", false)
+        }
+        "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
+            ("statement", "010", false)
+        }
         "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
-            if prev == "press" {
+            if matches!(prev.as_str(), "video" | "web" | "online") {
+                return None; // "held via video conference": the medium
+            }
+            if matches!(prev.as_str(), "press" | "news") {
                 ("statement", "010", false)
             } else {
                 ("conference", "044", false)
@@ -168,6 +195,8 @@ impl Assembler<'_> {
                     }
                 }
             }
+            let earlier_umbrella = umbrella.filter(|&u| events[u].sents.first() != Some(&s));
+            let mut main: Option<usize> = None;
             for i in 0..toks.len() {
                 let Some((kind, cameo, plural)) = trigger(toks, i) else {
                     continue;
@@ -182,8 +211,29 @@ impl Assembler<'_> {
                     cameo,
                     plural,
                     protagonist,
-                    umbrella.map(|u| &events[u]),
+                    earlier_umbrella.map(|u| &events[u]),
                 );
+                // "the meeting", "this conference": an event already reported.
+                if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
+                    let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
+                    let e = &mut events[k];
+                    if !e.sents.contains(&s) {
+                        e.sents.push(s);
+                    }
+                    for c in countries {
+                        if !e.countries.iter().any(|q| q.0 == c.0) {
+                            e.countries.push(c);
+                        }
+                    }
+                    for o in orgs {
+                        if !e.orgs.contains(&o) {
+                            e.orgs.push(o);
+                        }
+                    }
+                    started = Some(k);
+                    main = Some(i);
+                    break;
+                }
                 if ev.persons.is_empty()
                     && ev.name.is_none()
                     && ev.orgs.is_empty()
@@ -209,6 +259,7 @@ impl Assembler<'_> {
                             events[c].sents.push(s);
                         }
                         started = Some(c);
+                        main = Some(i);
                         break;
                     }
                 }
@@ -227,7 +278,14 @@ impl Assembler<'_> {
                 if i < 20 && started.is_none() {
                     started = Some(idx);
                 }
+                main = Some(i);
                 break;
+            }
+            // Later triggers of the sentence: side events with their own participants, date
+            // or place ("… during Quang's visit to Baku in May", "a banquet hosted by X").
+            if let Some(mi) = main {
+                let main_ev = started.or(events.len().checked_sub(1));
+                self.side_events(s, mi, main_ev, protagonist, &mut events);
             }
             if let Some(idx) = started {
                 current = Some(idx);
@@ -251,6 +309,188 @@ impl Assembler<'_> {
         }
         // Umbrella events without persons of their own add nothing.
         (events, agreements)
+    }
+
+    /// An event already reported that a determiner points back to: "the meeting",
+    /// "this conference", "their talks" with no participant of its own. The latest event
+    /// of the same kind, else (for "meeting"/"event") the current one.
+    fn back_reference(
+        &self,
+        toks: &[Token],
+        i: usize,
+        ev: &EventDraft,
+        events: &[EventDraft],
+        current: Option<usize>,
+    ) -> Option<usize> {
+        if i == 0 || ev.name.is_some() || ev.umbrella {
+            return None;
+        }
+        let det = fold(&toks[i - 1].text);
+        if !matches!(
+            det.as_str(),
+            "the" | "this" | "that" | "their" | "its" | "said"
+        ) {
+            return None;
+        }
+        let k = events
+            .iter()
+            .rposition(|e| e.kind == ev.kind && !e.umbrella)
+            .or_else(|| {
+                current.filter(|_| matches!(fold(&toks[i].text).as_str(), "meeting" | "event"))
+            })?;
+        let target = &events[k];
+        let own_persons = ev
+            .persons
+            .iter()
+            .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
+        let date_ok = ev.date.is_none() || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
+        (own_persons && date_ok).then_some(k)
+    }
+
+    /// Side events after the main trigger `mi` of sentence `s`. A later trigger opens an event
+    /// of its own when the words up to the next trigger name a participant, a date or a place
+    /// of their own; its participants are those persons, plus the possessor ("Quang's visit",
+    /// "his trip" → the article's protagonist). A list item (", a state banquet hosted by X")
+    /// shares the countries written before the main trigger. Persons it takes leave the main
+    /// event.
+    fn side_events(
+        &self,
+        s: usize,
+        mi: usize,
+        main_ev: Option<usize>,
+        protagonist: Option<usize>,
+        events: &mut Vec<EventDraft>,
+    ) {
+        let toks = &self.toks[s];
+        let trig: Vec<(usize, &'static str, &'static str)> = (mi + 1..toks.len())
+            .filter_map(|k| match trigger(toks, k) {
+                Some((kind, cameo, false)) => Some((k, kind, cameo)),
+                _ => None,
+            })
+            .collect();
+        for (j, &(k, kind, cameo)) in trig.iter().enumerate() {
+            let seg_start = toks[k].span.start;
+            let seg_end = trig
+                .get(j + 1)
+                .map(|t| toks[t.0].span.start)
+                .unwrap_or(usize::MAX);
+            let inside = |sp: Span| sp.start >= seg_start && sp.start < seg_end;
+            let mut persons: Vec<(usize, Span)> = Vec::new();
+            for pm in &self.m.person_mentions {
+                if pm.sent == s && inside(pm.span) && !persons.iter().any(|(p, _)| *p == pm.person)
+                {
+                    persons.push((pm.person, pm.span));
+                }
+            }
+            let date = self.dates[s]
+                .iter()
+                .find(|d| d.precision != super::dates::Precision::Year && inside(d.span))
+                .copied();
+            let place = self
+                .m
+                .places
+                .iter()
+                .find(|p| p.sent == s && inside(p.span) && !place_is_modifier(toks, p.span))
+                .map(|p| (p.place, p.span));
+            let mut country = None;
+            let mut countries = Vec::new();
+            for cm in &self.m.countries {
+                if cm.sent != s || !inside(cm.span) || cm.adjective {
+                    continue;
+                }
+                let after_place = self.m.places.iter().any(|p| {
+                    p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
+                });
+                if in_scope_list(toks, cm.span) || after_place {
+                    continue;
+                }
+                country.get_or_insert((cm.country, cm.span));
+                if matches!(kind, "visit" | "operation") || !preceded_by_in(toks, cm.span) {
+                    countries.push((cm.country, cm.span));
+                }
+            }
+            let list_item = k >= 2
+                && toks[k.saturating_sub(4)..k]
+                    .iter()
+                    .any(|t| t.text == "," || fold(&t.text) == "and")
+                && toks[k.saturating_sub(4)..k]
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "a" | "an"));
+            if persons.is_empty() && date.is_none() && place.is_none() && country.is_none() {
+                continue;
+            }
+            if persons.is_empty() && !list_item {
+                // The possessor: "Quang's visit", "his successful trip".
+                let back = &toks[k.saturating_sub(3)..k];
+                if let Some(pos) = back.iter().position(|t| t.text == "'s" || t.text == "’s") {
+                    let before = back[..pos].last().map(|t| t.span);
+                    if let Some(pm) = self
+                        .m
+                        .person_mentions
+                        .iter()
+                        .find(|pm| pm.sent == s && before.is_some_and(|b| pm.span.end == b.end))
+                    {
+                        persons.push((pm.person, pm.span));
+                    }
+                } else if back
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "his" | "her" | "their"))
+                {
+                    if let Some(p) = protagonist {
+                        persons.push((p, toks[k].span));
+                    }
+                }
+                if persons.is_empty() {
+                    continue;
+                }
+            }
+            if list_item {
+                if let Some(m) = main_ev {
+                    for c in &events[m].countries {
+                        if !countries.iter().any(|q: &(usize, Span)| q.0 == c.0) {
+                            countries.push(*c);
+                        }
+                    }
+                }
+            }
+            let ev = EventDraft {
+                kind,
+                cameo,
+                trigger: toks[k].span,
+                name: None,
+                sents: vec![s],
+                date: date.or_else(|| {
+                    list_item
+                        .then(|| main_ev.and_then(|m| events[m].date))
+                        .flatten()
+                }),
+                place,
+                country: if place.is_none() { country } else { None },
+                persons,
+                orgs: Vec::new(),
+                countries,
+                umbrella: false,
+            };
+            // Persons written only inside the side event's words leave the main event.
+            if let Some(m) = main_ev {
+                let mine: Vec<usize> = ev.persons.iter().map(|p| p.0).collect();
+                let main_trigger = events[m].trigger;
+                events[m].persons.retain(|(p, _)| {
+                    !mine.contains(p)
+                        || self.m.person_mentions.iter().any(|pm| {
+                            pm.sent == s
+                                && pm.person == *p
+                                && pm.span.start < seg_start
+                                && pm.span.start != main_trigger.start
+                        })
+                        || Some(*p) == protagonist
+                });
+            }
+            match events.iter().position(|e| same_event(e, &ev)) {
+                Some(x) => merge_into(&mut events[x], ev),
+                None => events.push(ev),
+            }
+        }
     }
 
     /// The person mentioned most often.
@@ -339,29 +579,55 @@ impl Assembler<'_> {
             }
         }
         if let Some(p) = protagonist {
+            // "At a meeting with X, …" opening the sentence; "his meeting", "receiving X".
+            let opening: String = toks
+                .iter()
+                .take(4)
+                .map(|t| fold(&t.text))
+                .collect::<Vec<_>>()
+                .join(" ");
             let hosted = [
                 "his meeting",
                 "her meeting",
-                "a meeting with",
                 "receiving",
                 "received",
-                "the meeting with",
                 "their meeting",
             ]
             .iter()
-            .any(|k| text_lower.contains(k));
+            .any(|k| text_lower.contains(k))
+                || ["a meeting with", "the meeting with"]
+                    .iter()
+                    .any(|k| opening.contains(k));
             if hosted && !persons.iter().any(|(q, _)| *q == p) {
                 persons.insert(0, (p, toks[i].span));
             }
         }
+        // Organisations named in the sentence: known ones (not as the first word of a longer
+        // name: "United Nations Convention …"), and any "X delegation".
         let orgs: Vec<usize> = (0..self.m.orgs.len())
-            .filter(|&o| self.m.orgs[o].sent == s && self.m.orgs[o].known)
+            .filter(|&o| {
+                let om = &self.m.orgs[o];
+                if om.sent != s {
+                    return false;
+                }
+                let next = toks.iter().find(|t| t.span.start >= om.span.end);
+                let modifier = next.is_some_and(|t| {
+                    t.is_cap()
+                        && (AGREEMENT_HEADS.contains(&fold(&t.text).as_str())
+                            || matches!(
+                                fold(&t.text).as_str(),
+                                "charter" | "summit" | "conference" | "forum" | "web" | "day"
+                            ))
+                });
+                let delegation = next.is_some_and(|t| fold(&t.text) == "delegation");
+                (om.known && !modifier) || delegation
+            })
             .collect();
         let mut place = None;
         let mut country = None;
         let mut countries = Vec::new();
         for pl in &self.m.places {
-            if pl.sent == s && pl.span.start < limit {
+            if pl.sent == s && pl.span.start < limit && !place_is_modifier(toks, pl.span) {
                 place = Some((pl.place, pl.span));
                 break;
             }
@@ -378,14 +644,16 @@ impl Assembler<'_> {
                 .rposition(|t| t.span.end <= cm.span.start)
                 .map(|k| fold(&toks[k].text))
                 .unwrap_or_default();
-            let after_place =
-                place.is_some_and(|(_, sp)| cm.span.start >= sp.end && cm.span.start <= sp.end + 6);
-            if after_place {
+            // "London, the UK": the country of a place, not a participant.
+            let after_place = self.m.places.iter().any(|p| {
+                p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
+            });
+            if after_place || in_scope_list(toks, cm.span) {
                 continue;
             }
             if matches!(before.as_str(), "in" | "to" | "at") && !cm.adjective {
                 country.get_or_insert((cm.country, cm.span));
-                if kind != "visit" {
+                if !matches!(kind, "visit" | "operation") {
                     continue;
                 }
             }
@@ -659,4 +927,40 @@ fn merge_into(a: &mut EventDraft, b: EventDraft) {
     if b.name.as_ref().map(|n| n.len()) > a.name.as_ref().map(|n| n.len()) {
         a.name = b.name;
     }
+}
+
+/// A country in a list that scopes a title or organisation ("CEO of Ericsson Group for
+/// Việt Nam, Laos, Cambodia, and Myanmar", "Ambassador to Russia, Uzbekistan and Armenia"):
+/// the words back to "for"/"to" are countries, commas and "and", and a capitalised word
+/// stands before that "for"/"to".
+pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
+    let Some(mut k) = toks.iter().position(|t| t.span.start == sp.start) else {
+        return false;
+    };
+    while k > 0 {
+        k -= 1;
+        let f = fold(&toks[k].text);
+        if matches!(f.as_str(), "for" | "to") {
+            return k > 1 && toks[k - 1].is_cap() && toks[k - 1].word;
+        }
+        if !(toks[k].text == "," || f == "and" || toks[k].is_cap()) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the word before a span is "in" or "at" (a location, not a participant).
+fn preceded_by_in(toks: &[Token], sp: Span) -> bool {
+    toks.iter()
+        .rposition(|t| t.span.end <= sp.start)
+        .is_some_and(|k| matches!(fold(&toks[k].text).as_str(), "in" | "at"))
+}
+
+/// A place written as the first word of a longer name ("Hanoi Convention", "Hanoi Public
+/// Security", "Jakarta Metropolitan Police"): not where something happens.
+fn place_is_modifier(toks: &[Token], sp: Span) -> bool {
+    toks.iter()
+        .find(|t| t.span.start >= sp.end)
+        .is_some_and(|t| t.is_cap() && t.span.start <= sp.end + 1)
 }

@@ -510,6 +510,24 @@ pub fn extract_with(
         for o in &ev.orgs {
             if let Some(oe) = org_ent[*o] {
                 b.relate("PARTICIPATED_IN", oe, e, vec![], m.orgs[*o].span);
+                // A national body ("the Vietnamese Ministry of Public Security delegation")
+                // brings its country.
+                if let (false, Some(c)) = (m.orgs[*o].known, m.orgs[*o].country) {
+                    let ce = country_entity(&mut b, c, m.orgs[*o].span);
+                    b.relate("PARTICIPATED_IN", ce, e, vec![], m.orgs[*o].span);
+                }
+            }
+        }
+        // A visit: the visited country takes part (the host side).
+        if ev.kind == "visit" {
+            if let Some((p, sp)) = ev.place {
+                if let Some(c) = gaz
+                    .country_by_code(&places.get(p).country)
+                    .and_then(|c| countries.iter().position(|x| x.name == c.name))
+                {
+                    let ce = country_entity(&mut b, c, sp);
+                    b.relate("PARTICIPATED_IN", ce, e, vec![], sp);
+                }
             }
         }
         for (c, sp) in &ev.countries {
