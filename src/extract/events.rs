@@ -34,6 +34,24 @@ pub struct EventDraft {
     pub countries: Vec<(usize, Span)>,
     /// A "series of meetings" that only sets date and place for what follows.
     pub umbrella: bool,
+    /// For a side event: the characters of its own words in its first sentence (its topics
+    /// there are those written inside).
+    pub segment: Option<Span>,
+}
+
+impl EventDraft {
+    /// Whether a topic written at `span` in sentence `sent` belongs to this event.
+    pub fn owns(&self, sent: usize, span: Span) -> bool {
+        if !self.sents.contains(&sent) {
+            return false;
+        }
+        match self.segment {
+            Some(seg) if self.sents.first() == Some(&sent) => {
+                span.start >= seg.start && span.end <= seg.end
+            }
+            _ => true,
+        }
+    }
 }
 
 /// An agreement, signed or planned.
@@ -275,7 +293,9 @@ impl Assembler<'_> {
                         events.len() - 1
                     }
                 };
-                if i < 20 && started.is_none() {
+                // A late trigger in a long sentence is an aside, except a statement ("…, X
+                // told the press"), whose words are what follows.
+                if (i < 20 || events[idx].kind == "statement") && started.is_none() {
                     started = Some(idx);
                 }
                 main = Some(i);
@@ -470,6 +490,10 @@ impl Assembler<'_> {
                 orgs: Vec::new(),
                 countries,
                 umbrella: false,
+                segment: Some(Span {
+                    start: seg_start,
+                    end: seg_end.min(toks.last().map_or(seg_start, |t| t.span.end)),
+                }),
             };
             // Persons written only inside the side event's words leave the main event.
             if let Some(m) = main_ev {
@@ -678,6 +702,7 @@ impl Assembler<'_> {
             orgs,
             countries,
             umbrella: umbrella_now,
+            segment: None,
         };
         if let Some(u) = umbrella.filter(|_| !umbrella_now) {
             if ev.date.is_none() {
