@@ -93,6 +93,15 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
         }
         "meetings" => ("meeting", "040", true),
         "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" | "banquet" => {
+            // "received a telephone call from X": the call.
+            if matches!(w.as_str(), "received" | "receives" | "receiving")
+                && toks[i + 1..]
+                    .iter()
+                    .take(4)
+                    .any(|t| matches!(fold(&t.text).as_str(), "call" | "calls"))
+            {
+                return None;
+            }
             // "a banquet hosted by X": one reception, not two.
             if matches!(w.as_str(), "hosted" | "hosting")
                 && matches!(
@@ -436,8 +445,11 @@ impl Assembler<'_> {
                 && toks[k.saturating_sub(4)..k]
                     .iter()
                     .any(|t| matches!(fold(&t.text).as_str(), "a" | "an"));
-            if persons.is_empty() && date.is_none() && place.is_none() && country.is_none() {
-                continue;
+            if persons.is_empty() && countries.is_empty() && !list_item {
+                // Only a date or place of its own: the possessor must be found below.
+                if date.is_none() && place.is_none() && country.is_none() {
+                    continue;
+                }
             }
             if persons.is_empty() && !list_item {
                 // The possessor: "Quang's visit", "his successful trip".
@@ -495,8 +507,11 @@ impl Assembler<'_> {
                     end: seg_end.min(toks.last().map_or(seg_start, |t| t.span.end)),
                 }),
             };
-            // Persons written only inside the side event's words leave the main event.
-            if let Some(m) = main_ev {
+            if ev.persons.is_empty() && ev.countries.is_empty() {
+                continue;
+            }
+            // Persons written only inside a listed event's words leave the main event.
+            if let Some(m) = main_ev.filter(|_| list_item) {
                 let mine: Vec<usize> = ev.persons.iter().map(|p| p.0).collect();
                 let main_trigger = events[m].trigger;
                 events[m].persons.retain(|(p, _)| {
@@ -732,6 +747,10 @@ impl Assembler<'_> {
             .collect::<Vec<_>>()
             .join(" ");
         let planned = PLANNED.iter().any(|p| lower.contains(p));
+        // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
+        let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
+        let title_case =
+            words.len() >= 3 && words.iter().filter(|t| t.is_cap()).count() * 10 >= words.len() * 8;
         let signed = !planned
             && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
         let mut i = 0;
@@ -756,6 +775,10 @@ impl Assembler<'_> {
             }
             // Named: "United Nations Convention against Cybercrime".
             let named = toks[i].is_cap();
+            if named && title_case {
+                i += 1;
+                continue;
+            }
             let mut a = i;
             if named {
                 while a > 0 && toks[a - 1].is_cap() {
@@ -798,7 +821,10 @@ impl Assembler<'_> {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
                     let f = fold(&toks[e].text);
-                    if !toks[e].word
+                    // "… in criminal matters the two forces": a new noun phrase.
+                    let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
+                    if determiner
+                        || !toks[e].word
                         || matches!(
                             f.as_str(),
                             "between"

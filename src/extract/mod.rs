@@ -644,12 +644,16 @@ fn event_title(
             _ => "meeting between",
         };
         if names.is_empty() {
-            let cs: Vec<&str> = ev
+            let mut cs: Vec<&str> = ev
                 .countries
                 .iter()
                 .map(|(c, _)| countries[*c].name.as_str())
                 .collect();
-            parts.push(format!("{} {}", cap(ev.kind), cs.join(", ")));
+            if cs.is_empty() {
+                cs = ev.orgs.iter().map(|o| m.orgs[*o].name.as_str()).collect();
+            }
+            let with = if cs.is_empty() { "" } else { " of " };
+            parts.push(format!("{}{with}{}", cap(ev.kind), cs.join(", ")));
         } else {
             parts.push(format!("{} {}", cap(verb), names.join(", ")));
         }
