@@ -781,7 +781,14 @@ impl Assembler<'_> {
             }
             let mut a = i;
             if named {
-                while a > 0 && toks[a - 1].is_cap() {
+                // "Egypt, China Sign Protocol": a verb ends the name.
+                while a > 0
+                    && toks[a - 1].is_cap()
+                    && !matches!(
+                        fold(&toks[a - 1].text).as_str(),
+                        "sign" | "signs" | "signed" | "ink" | "inks" | "and" | "adopt" | "adopts"
+                    )
+                {
                     a -= 1;
                 }
             } else {

@@ -651,6 +651,8 @@ fn event_title(
                 .collect();
             if cs.is_empty() {
                 cs = ev.orgs.iter().map(|o| m.orgs[*o].name.as_str()).collect();
+                let mut seen = std::collections::HashSet::new();
+                cs.retain(|n| seen.insert(*n));
             }
             let with = if cs.is_empty() { "" } else { " of " };
             parts.push(format!("{}{with}{}", cap(ev.kind), cs.join(", ")));
