@@ -34,6 +34,24 @@ pub struct EventDraft {
     pub countries: Vec<(usize, Span)>,
     /// A "series of meetings" that only sets date and place for what follows.
     pub umbrella: bool,
+    /// For a side event: the characters of its own words in its first sentence (its topics
+    /// there are those written inside).
+    pub segment: Option<Span>,
+}
+
+impl EventDraft {
+    /// Whether a topic written at `span` in sentence `sent` belongs to this event.
+    pub fn owns(&self, sent: usize, span: Span) -> bool {
+        if !self.sents.contains(&sent) {
+            return false;
+        }
+        match self.segment {
+            Some(seg) if self.sents.first() == Some(&sent) => {
+                span.start >= seg.start && span.end <= seg.end
+            }
+            _ => true,
+        }
+    }
 }
 
 /// An agreement, signed or planned.
@@ -74,11 +92,47 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             ("meeting", "040", false)
         }
         "meetings" => ("meeting", "040", true),
-        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" => {
+        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" | "banquet" => {
+            // "received a telephone call from X": the call.
+            if matches!(w.as_str(), "received" | "receives" | "receiving")
+                && toks[i + 1..]
+                    .iter()
+                    .take(4)
+                    .any(|t| matches!(fold(&t.text).as_str(), "call" | "calls"))
+            {
+                return None;
+            }
+            // "a banquet hosted by X": one reception, not two.
+            if matches!(w.as_str(), "hosted" | "hosting")
+                && matches!(
+                    prev.as_str(),
+                    "banquet" | "reception" | "dinner" | "luncheon"
+                )
+            {
+                return None;
+            }
             ("meeting", "043", false)
         }
+        // "told the press", "briefed reporters": a press statement.
+        "press" | "reporters" | "journalists" | "media"
+            if matches!(prev.as_str(), "told" | "briefed" | "addressed")
+                || (prev == "the"
+                    && i >= 2
+                    && matches!(
+                        fold(&toks[i - 2].text).as_str(),
+                        "told" | "briefed" | "addressed"
+                    )) =>
+        {
+            ("statement", "010", false)
+        }
+        "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
+            ("statement", "010", false)
+        }
         "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
-            if prev == "press" {
+            if matches!(prev.as_str(), "video" | "web" | "online") {
+                return None; // "held via video conference": the medium
+            }
+            if matches!(prev.as_str(), "press" | "news") {
                 ("statement", "010", false)
             } else {
                 ("conference", "044", false)
@@ -168,6 +222,8 @@ impl Assembler<'_> {
                     }
                 }
             }
+            let earlier_umbrella = umbrella.filter(|&u| events[u].sents.first() != Some(&s));
+            let mut main: Option<usize> = None;
             for i in 0..toks.len() {
                 let Some((kind, cameo, plural)) = trigger(toks, i) else {
                     continue;
@@ -182,8 +238,29 @@ impl Assembler<'_> {
                     cameo,
                     plural,
                     protagonist,
-                    umbrella.map(|u| &events[u]),
+                    earlier_umbrella.map(|u| &events[u]),
                 );
+                // "the meeting", "this conference": an event already reported.
+                if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
+                    let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
+                    let e = &mut events[k];
+                    if !e.sents.contains(&s) {
+                        e.sents.push(s);
+                    }
+                    for c in countries {
+                        if !e.countries.iter().any(|q| q.0 == c.0) {
+                            e.countries.push(c);
+                        }
+                    }
+                    for o in orgs {
+                        if !e.orgs.contains(&o) {
+                            e.orgs.push(o);
+                        }
+                    }
+                    started = Some(k);
+                    main = Some(i);
+                    break;
+                }
                 if ev.persons.is_empty()
                     && ev.name.is_none()
                     && ev.orgs.is_empty()
@@ -209,6 +286,7 @@ impl Assembler<'_> {
                             events[c].sents.push(s);
                         }
                         started = Some(c);
+                        main = Some(i);
                         break;
                     }
                 }
@@ -224,10 +302,19 @@ impl Assembler<'_> {
                         events.len() - 1
                     }
                 };
-                if i < 20 && started.is_none() {
+                // A late trigger in a long sentence is an aside, except a statement ("…, X
+                // told the press"), whose words are what follows.
+                if (i < 20 || events[idx].kind == "statement") && started.is_none() {
                     started = Some(idx);
                 }
+                main = Some(i);
                 break;
+            }
+            // Later triggers of the sentence: side events with their own participants, date
+            // or place ("… during Quang's visit to Baku in May", "a banquet hosted by X").
+            if let Some(mi) = main {
+                let main_ev = started.or(events.len().checked_sub(1));
+                self.side_events(s, mi, main_ev, protagonist, &mut events);
             }
             if let Some(idx) = started {
                 current = Some(idx);
@@ -251,6 +338,198 @@ impl Assembler<'_> {
         }
         // Umbrella events without persons of their own add nothing.
         (events, agreements)
+    }
+
+    /// An event already reported that a determiner points back to: "the meeting",
+    /// "this conference", "their talks" with no participant of its own. The latest event
+    /// of the same kind, else (for "meeting"/"event") the current one.
+    fn back_reference(
+        &self,
+        toks: &[Token],
+        i: usize,
+        ev: &EventDraft,
+        events: &[EventDraft],
+        current: Option<usize>,
+    ) -> Option<usize> {
+        if i == 0 || ev.name.is_some() || ev.umbrella {
+            return None;
+        }
+        let det = fold(&toks[i - 1].text);
+        if !matches!(
+            det.as_str(),
+            "the" | "this" | "that" | "their" | "its" | "said"
+        ) {
+            return None;
+        }
+        let k = events
+            .iter()
+            .rposition(|e| e.kind == ev.kind && !e.umbrella)
+            .or_else(|| {
+                current.filter(|_| matches!(fold(&toks[i].text).as_str(), "meeting" | "event"))
+            })?;
+        let target = &events[k];
+        let own_persons = ev
+            .persons
+            .iter()
+            .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
+        let date_ok = ev.date.is_none() || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
+        (own_persons && date_ok).then_some(k)
+    }
+
+    /// Side events after the main trigger `mi` of sentence `s`. A later trigger opens an event
+    /// of its own when the words up to the next trigger name a participant, a date or a place
+    /// of their own; its participants are those persons, plus the possessor ("Quang's visit",
+    /// "his trip" → the article's protagonist). A list item (", a state banquet hosted by X")
+    /// shares the countries written before the main trigger. Persons it takes leave the main
+    /// event.
+    fn side_events(
+        &self,
+        s: usize,
+        mi: usize,
+        main_ev: Option<usize>,
+        protagonist: Option<usize>,
+        events: &mut Vec<EventDraft>,
+    ) {
+        let toks = &self.toks[s];
+        let trig: Vec<(usize, &'static str, &'static str)> = (mi + 1..toks.len())
+            .filter_map(|k| match trigger(toks, k) {
+                Some((kind, cameo, false)) => Some((k, kind, cameo)),
+                _ => None,
+            })
+            .collect();
+        for (j, &(k, kind, cameo)) in trig.iter().enumerate() {
+            let seg_start = toks[k].span.start;
+            let seg_end = trig
+                .get(j + 1)
+                .map(|t| toks[t.0].span.start)
+                .unwrap_or(usize::MAX);
+            let inside = |sp: Span| sp.start >= seg_start && sp.start < seg_end;
+            let mut persons: Vec<(usize, Span)> = Vec::new();
+            for pm in &self.m.person_mentions {
+                if pm.sent == s && inside(pm.span) && !persons.iter().any(|(p, _)| *p == pm.person)
+                {
+                    persons.push((pm.person, pm.span));
+                }
+            }
+            let date = self.dates[s]
+                .iter()
+                .find(|d| d.precision != super::dates::Precision::Year && inside(d.span))
+                .copied();
+            let place = self
+                .m
+                .places
+                .iter()
+                .find(|p| p.sent == s && inside(p.span) && !place_is_modifier(toks, p.span))
+                .map(|p| (p.place, p.span));
+            let mut country = None;
+            let mut countries = Vec::new();
+            for cm in &self.m.countries {
+                if cm.sent != s || !inside(cm.span) || cm.adjective {
+                    continue;
+                }
+                let after_place = self.m.places.iter().any(|p| {
+                    p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
+                });
+                if in_scope_list(toks, cm.span) || after_place {
+                    continue;
+                }
+                country.get_or_insert((cm.country, cm.span));
+                if matches!(kind, "visit" | "operation") || !preceded_by_in(toks, cm.span) {
+                    countries.push((cm.country, cm.span));
+                }
+            }
+            let list_item = k >= 2
+                && toks[k.saturating_sub(4)..k]
+                    .iter()
+                    .any(|t| t.text == "," || fold(&t.text) == "and")
+                && toks[k.saturating_sub(4)..k]
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "a" | "an"));
+            if persons.is_empty() && countries.is_empty() && !list_item {
+                // Only a date or place of its own: the possessor must be found below.
+                if date.is_none() && place.is_none() && country.is_none() {
+                    continue;
+                }
+            }
+            if persons.is_empty() && !list_item {
+                // The possessor: "Quang's visit", "his successful trip".
+                let back = &toks[k.saturating_sub(3)..k];
+                if let Some(pos) = back.iter().position(|t| t.text == "'s" || t.text == "’s") {
+                    let before = back[..pos].last().map(|t| t.span);
+                    if let Some(pm) = self
+                        .m
+                        .person_mentions
+                        .iter()
+                        .find(|pm| pm.sent == s && before.is_some_and(|b| pm.span.end == b.end))
+                    {
+                        persons.push((pm.person, pm.span));
+                    }
+                } else if back
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "his" | "her" | "their"))
+                {
+                    if let Some(p) = protagonist {
+                        persons.push((p, toks[k].span));
+                    }
+                }
+                if persons.is_empty() {
+                    continue;
+                }
+            }
+            if list_item {
+                if let Some(m) = main_ev {
+                    for c in &events[m].countries {
+                        if !countries.iter().any(|q: &(usize, Span)| q.0 == c.0) {
+                            countries.push(*c);
+                        }
+                    }
+                }
+            }
+            let ev = EventDraft {
+                kind,
+                cameo,
+                trigger: toks[k].span,
+                name: None,
+                sents: vec![s],
+                date: date.or_else(|| {
+                    list_item
+                        .then(|| main_ev.and_then(|m| events[m].date))
+                        .flatten()
+                }),
+                place,
+                country: if place.is_none() { country } else { None },
+                persons,
+                orgs: Vec::new(),
+                countries,
+                umbrella: false,
+                segment: Some(Span {
+                    start: seg_start,
+                    end: seg_end.min(toks.last().map_or(seg_start, |t| t.span.end)),
+                }),
+            };
+            if ev.persons.is_empty() && ev.countries.is_empty() {
+                continue;
+            }
+            // Persons written only inside a listed event's words leave the main event.
+            if let Some(m) = main_ev.filter(|_| list_item) {
+                let mine: Vec<usize> = ev.persons.iter().map(|p| p.0).collect();
+                let main_trigger = events[m].trigger;
+                events[m].persons.retain(|(p, _)| {
+                    !mine.contains(p)
+                        || self.m.person_mentions.iter().any(|pm| {
+                            pm.sent == s
+                                && pm.person == *p
+                                && pm.span.start < seg_start
+                                && pm.span.start != main_trigger.start
+                        })
+                        || Some(*p) == protagonist
+                });
+            }
+            match events.iter().position(|e| same_event(e, &ev)) {
+                Some(x) => merge_into(&mut events[x], ev),
+                None => events.push(ev),
+            }
+        }
     }
 
     /// The person mentioned most often.
@@ -339,29 +618,55 @@ impl Assembler<'_> {
             }
         }
         if let Some(p) = protagonist {
+            // "At a meeting with X, …" opening the sentence; "his meeting", "receiving X".
+            let opening: String = toks
+                .iter()
+                .take(4)
+                .map(|t| fold(&t.text))
+                .collect::<Vec<_>>()
+                .join(" ");
             let hosted = [
                 "his meeting",
                 "her meeting",
-                "a meeting with",
                 "receiving",
                 "received",
-                "the meeting with",
                 "their meeting",
             ]
             .iter()
-            .any(|k| text_lower.contains(k));
+            .any(|k| text_lower.contains(k))
+                || ["a meeting with", "the meeting with"]
+                    .iter()
+                    .any(|k| opening.contains(k));
             if hosted && !persons.iter().any(|(q, _)| *q == p) {
                 persons.insert(0, (p, toks[i].span));
             }
         }
+        // Organisations named in the sentence: known ones (not as the first word of a longer
+        // name: "United Nations Convention …"), and any "X delegation".
         let orgs: Vec<usize> = (0..self.m.orgs.len())
-            .filter(|&o| self.m.orgs[o].sent == s && self.m.orgs[o].known)
+            .filter(|&o| {
+                let om = &self.m.orgs[o];
+                if om.sent != s {
+                    return false;
+                }
+                let next = toks.iter().find(|t| t.span.start >= om.span.end);
+                let modifier = next.is_some_and(|t| {
+                    t.is_cap()
+                        && (AGREEMENT_HEADS.contains(&fold(&t.text).as_str())
+                            || matches!(
+                                fold(&t.text).as_str(),
+                                "charter" | "summit" | "conference" | "forum" | "web" | "day"
+                            ))
+                });
+                let delegation = next.is_some_and(|t| fold(&t.text) == "delegation");
+                (om.known && !modifier) || delegation
+            })
             .collect();
         let mut place = None;
         let mut country = None;
         let mut countries = Vec::new();
         for pl in &self.m.places {
-            if pl.sent == s && pl.span.start < limit {
+            if pl.sent == s && pl.span.start < limit && !place_is_modifier(toks, pl.span) {
                 place = Some((pl.place, pl.span));
                 break;
             }
@@ -378,14 +683,16 @@ impl Assembler<'_> {
                 .rposition(|t| t.span.end <= cm.span.start)
                 .map(|k| fold(&toks[k].text))
                 .unwrap_or_default();
-            let after_place =
-                place.is_some_and(|(_, sp)| cm.span.start >= sp.end && cm.span.start <= sp.end + 6);
-            if after_place {
+            // "London, the UK": the country of a place, not a participant.
+            let after_place = self.m.places.iter().any(|p| {
+                p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
+            });
+            if after_place || in_scope_list(toks, cm.span) {
                 continue;
             }
             if matches!(before.as_str(), "in" | "to" | "at") && !cm.adjective {
                 country.get_or_insert((cm.country, cm.span));
-                if kind != "visit" {
+                if !matches!(kind, "visit" | "operation") {
                     continue;
                 }
             }
@@ -410,6 +717,7 @@ impl Assembler<'_> {
             orgs,
             countries,
             umbrella: umbrella_now,
+            segment: None,
         };
         if let Some(u) = umbrella.filter(|_| !umbrella_now) {
             if ev.date.is_none() {
@@ -439,6 +747,10 @@ impl Assembler<'_> {
             .collect::<Vec<_>>()
             .join(" ");
         let planned = PLANNED.iter().any(|p| lower.contains(p));
+        // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
+        let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
+        let title_case =
+            words.len() >= 3 && words.iter().filter(|t| t.is_cap()).count() * 10 >= words.len() * 8;
         let signed = !planned
             && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
         let mut i = 0;
@@ -463,9 +775,20 @@ impl Assembler<'_> {
             }
             // Named: "United Nations Convention against Cybercrime".
             let named = toks[i].is_cap();
+            if named && title_case {
+                i += 1;
+                continue;
+            }
             let mut a = i;
             if named {
-                while a > 0 && toks[a - 1].is_cap() {
+                // "Egypt, China Sign Protocol": a verb ends the name.
+                while a > 0
+                    && toks[a - 1].is_cap()
+                    && !matches!(
+                        fold(&toks[a - 1].text).as_str(),
+                        "sign" | "signs" | "signed" | "ink" | "inks" | "and" | "adopt" | "adopts"
+                    )
+                {
                     a -= 1;
                 }
             } else {
@@ -505,7 +828,10 @@ impl Assembler<'_> {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
                     let f = fold(&toks[e].text);
-                    if !toks[e].word
+                    // "… in criminal matters the two forces": a new noun phrase.
+                    let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
+                    if determiner
+                        || !toks[e].word
                         || matches!(
                             f.as_str(),
                             "between"
@@ -659,4 +985,40 @@ fn merge_into(a: &mut EventDraft, b: EventDraft) {
     if b.name.as_ref().map(|n| n.len()) > a.name.as_ref().map(|n| n.len()) {
         a.name = b.name;
     }
+}
+
+/// A country in a list that scopes a title or organisation ("CEO of Ericsson Group for
+/// Việt Nam, Laos, Cambodia, and Myanmar", "Ambassador to Russia, Uzbekistan and Armenia"):
+/// the words back to "for"/"to" are countries, commas and "and", and a capitalised word
+/// stands before that "for"/"to".
+pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
+    let Some(mut k) = toks.iter().position(|t| t.span.start == sp.start) else {
+        return false;
+    };
+    while k > 0 {
+        k -= 1;
+        let f = fold(&toks[k].text);
+        if matches!(f.as_str(), "for" | "to") {
+            return k > 1 && toks[k - 1].is_cap() && toks[k - 1].word;
+        }
+        if !(toks[k].text == "," || f == "and" || toks[k].is_cap()) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the word before a span is "in" or "at" (a location, not a participant).
+fn preceded_by_in(toks: &[Token], sp: Span) -> bool {
+    toks.iter()
+        .rposition(|t| t.span.end <= sp.start)
+        .is_some_and(|k| matches!(fold(&toks[k].text).as_str(), "in" | "at"))
+}
+
+/// A place written as the first word of a longer name ("Hanoi Convention", "Hanoi Public
+/// Security", "Jakarta Metropolitan Police"): not where something happens.
+fn place_is_modifier(toks: &[Token], sp: Span) -> bool {
+    toks.iter()
+        .find(|t| t.span.start >= sp.end)
+        .is_some_and(|t| t.is_cap() && t.span.start <= sp.end + 1)
 }

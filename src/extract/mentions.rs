@@ -396,6 +396,39 @@ impl<'g> Finder<'g> {
             "capital",
             "city",
             "province",
+            // Ministerial portfolios: "Minister of Interior, Institutional Reform and …".
+            "reform",
+            "renewal",
+            "democratic",
+            "planning",
+            "trade",
+            "industry",
+            "commerce",
+            "finance",
+            "health",
+            "education",
+            "transport",
+            "energy",
+            "labour",
+            "labor",
+            "tourism",
+            "agriculture",
+            "environment",
+            "communications",
+            "information",
+            "technology",
+            "science",
+            "economy",
+            "welfare",
+            "relations",
+            "cooperation",
+            "integration",
+            "administration",
+            "citizenship",
+            "innovation",
+            "infrastructure",
+            "fisheries",
+            "emergency",
         ] {
             title_words.insert(w.to_string());
         }
@@ -540,10 +573,13 @@ impl<'g> Finder<'g> {
         tags
     }
 
-    fn tag_topics(&self, toks: &[Token], sent: usize, m: &mut Mentions) {
+    fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
+        let first = m.topics.len();
         let mut i = 0;
         while i < toks.len() {
-            if !toks[i].word {
+            // Words of an organisation's name ("Department of … High-Tech Crime Prevention")
+            // are not topics.
+            if !toks[i].word || matches!(tags[i], Tag::Org(_)) {
                 i += 1;
                 continue;
             }
@@ -568,6 +604,90 @@ impl<'g> Finder<'g> {
                 }
             }
             i += matched.max(1);
+        }
+        self.elliptic_topics(toks, tags, sent, first, m);
+    }
+
+    /// Coordinated modifiers sharing one head noun: "transnational, terrorist, drug-related,
+    /// high-tech and human trafficking crimes", "transnational and cybercrime", "judicial and
+    /// law enforcement cooperation": each earlier modifier with the head is tried as a topic.
+    fn elliptic_topics(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        sent: usize,
+        first: usize,
+        m: &mut Mentions,
+    ) {
+        for h in 1..toks.len() {
+            let head = fold(&toks[h].text);
+            let heads: Vec<String> = if matches!(
+                head.as_str(),
+                "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling"
+            ) {
+                vec![head.clone()]
+            } else if head.ends_with("crime") || head.ends_with("crimes") {
+                vec!["crime".into(), "crimes".into()]
+            } else {
+                continue;
+            };
+            if matches!(tags[h], Tag::Org(_)) {
+                continue;
+            }
+            let compound = heads[0] != head;
+            // The conjunction: just before a compound head, else up to three words back.
+            let conj = if compound {
+                Some(h - 1)
+            } else {
+                (h.saturating_sub(4)..h.saturating_sub(1))
+                    .rev()
+                    .find(|&k| matches!(fold(&toks[k].text).as_str(), "and" | "or"))
+            };
+            let Some(conj) = conj else { continue };
+            if !matches!(fold(&toks[conj].text).as_str(), "and" | "or") || conj == 0 {
+                continue;
+            }
+            let mut k = conj;
+            while k > 0 {
+                k -= 1;
+                let t = &toks[k];
+                if t.text == "," {
+                    continue;
+                }
+                let f = fold(&t.text);
+                if !t.word || t.is_cap() || STOP_CAPS.contains(&f.as_str()) || f.len() < 3 {
+                    break;
+                }
+                let mut forms = vec![f.clone()];
+                if let Some(sing) = f.strip_suffix('s') {
+                    forms.push(sing.to_string());
+                }
+                let found = forms.iter().find_map(|w| {
+                    heads
+                        .iter()
+                        .chain(["crime".to_string(), "crimes".to_string()].iter())
+                        .take(if heads[0].starts_with("crime") { 3 } else { 1 })
+                        .find_map(|hd| self.gaz.topic_by_name(&format!("{w} {hd}")))
+                });
+                if let Some(tp) = found {
+                    let dup = m.topics[first..].iter().any(|x| {
+                        x.topic == tp.name
+                            && x.span.start <= t.span.start
+                            && t.span.end <= x.span.end
+                    });
+                    if !dup {
+                        m.topics.push(TopicMention {
+                            topic: tp.name.clone(),
+                            span: t.span,
+                            sent,
+                        });
+                    }
+                }
+                // Only a list of single modifiers separated by commas continues.
+                if k == 0 || toks[k - 1].text != "," {
+                    break;
+                }
+            }
         }
     }
 
@@ -887,7 +1007,7 @@ impl<'g> Finder<'g> {
         let _ = chars;
         let mut tags = self.tag_gazetteer(toks, sent, m);
         self.tag_orgs(toks, &mut tags, sent, m);
-        self.tag_topics(toks, sent, m);
+        self.tag_topics(toks, &tags, sent, m);
         self.scan_persons(toks, &tags, sent, m);
     }
 

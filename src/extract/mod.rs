@@ -510,6 +510,24 @@ pub fn extract_with(
         for o in &ev.orgs {
             if let Some(oe) = org_ent[*o] {
                 b.relate("PARTICIPATED_IN", oe, e, vec![], m.orgs[*o].span);
+                // A national body ("the Vietnamese Ministry of Public Security delegation")
+                // brings its country.
+                if let (false, Some(c)) = (m.orgs[*o].known, m.orgs[*o].country) {
+                    let ce = country_entity(&mut b, c, m.orgs[*o].span);
+                    b.relate("PARTICIPATED_IN", ce, e, vec![], m.orgs[*o].span);
+                }
+            }
+        }
+        // A visit: the visited country takes part (the host side).
+        if ev.kind == "visit" {
+            if let Some((p, sp)) = ev.place {
+                if let Some(c) = gaz
+                    .country_by_code(&places.get(p).country)
+                    .and_then(|c| countries.iter().position(|x| x.name == c.name))
+                {
+                    let ce = country_entity(&mut b, c, sp);
+                    b.relate("PARTICIPATED_IN", ce, e, vec![], sp);
+                }
             }
         }
         for (c, sp) in &ev.countries {
@@ -517,7 +535,7 @@ pub fn extract_with(
             b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
         }
         for t in &m.topics {
-            if ev.sents.contains(&t.sent) {
+            if ev.owns(t.sent, t.span) {
                 let te = b.entity(Kind::Topic, &t.topic, None, t.span);
                 b.relate("ABOUT", e, te, vec![], t.span);
             }
@@ -626,12 +644,18 @@ fn event_title(
             _ => "meeting between",
         };
         if names.is_empty() {
-            let cs: Vec<&str> = ev
+            let mut cs: Vec<&str> = ev
                 .countries
                 .iter()
                 .map(|(c, _)| countries[*c].name.as_str())
                 .collect();
-            parts.push(format!("{} {}", cap(ev.kind), cs.join(", ")));
+            if cs.is_empty() {
+                cs = ev.orgs.iter().map(|o| m.orgs[*o].name.as_str()).collect();
+                let mut seen = std::collections::HashSet::new();
+                cs.retain(|n| seen.insert(*n));
+            }
+            let with = if cs.is_empty() { "" } else { " of " };
+            parts.push(format!("{}{with}{}", cap(ev.kind), cs.join(", ")));
         } else {
             parts.push(format!("{} {}", cap(verb), names.join(", ")));
         }
@@ -814,5 +838,152 @@ mod tests {
             .map(|r| x.entities[r.dst].name.clone())
             .collect();
         assert!(topics.contains(&"drug trafficking".to_string()));
+    }
+
+    fn events_of(x: &Extraction) -> Vec<(usize, &Entity)> {
+        x.of_kind(Kind::Event).collect()
+    }
+
+    fn participants(x: &Extraction, ev: usize, kind: Kind) -> Vec<String> {
+        let mut v: Vec<String> = x
+            .to(ev, "PARTICIPATED_IN")
+            .iter()
+            .filter(|r| x.entities[r.src].kind == kind)
+            .map(|r| x.entities[r.src].name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn prop<'a>(e: &'a Entity, k: &str) -> Option<&'a Prop> {
+        e.props.iter().find(|(n, _)| *n == k).map(|(_, v)| v)
+    }
+
+    #[test]
+    fn side_event_in_a_later_clause_takes_the_possessor_and_its_own_date_and_place() {
+        let x = extract(&art(
+            "HÀ NỘI – Minister of Public Security General Lương Tam Quang met Azerbaijani Chief of the State Security Service Ali Naghiyev on Sunday. The two sides praised agreements reached during Quang's visit to Baku in May this year.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let evs = events_of(&x);
+        let visit = evs
+            .iter()
+            .find(|(_, e)| prop(e, "kind") == Some(&Prop::Str("visit".into())))
+            .expect("a visit");
+        assert_eq!(
+            prop(visit.1, "date"),
+            Some(&Prop::Date(NaiveDate::from_ymd_opt(2025, 5, 1).unwrap()))
+        );
+        assert_eq!(
+            prop(visit.1, "date_precision"),
+            Some(&Prop::Str("month".into()))
+        );
+        assert_eq!(
+            participants(&x, visit.0, Kind::Person),
+            vec!["Lương Tam Quang"]
+        );
+        assert_eq!(
+            participants(&x, visit.0, Kind::Country),
+            vec!["Azerbaijan", "Vietnam"]
+        );
+    }
+
+    #[test]
+    fn listed_events_of_one_sentence_are_separate() {
+        let x = extract(&art(
+            "Heads of delegations held high-level meetings with leaders of Vietnam, including a meeting with Party General Secretary To Lam, a state banquet hosted by President Luong Cuong, and an international press conference chaired by Prime Minister Pham Minh Chinh.",
+            Some("2025-10-26"),
+        ))
+        .unwrap();
+        let mut got: Vec<(String, Vec<String>)> = events_of(&x)
+            .iter()
+            .map(|(i, e)| {
+                let k = match prop(e, "kind") {
+                    Some(Prop::Str(k)) => k.clone(),
+                    _ => String::new(),
+                };
+                (k, participants(&x, *i, Kind::Person))
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("meeting".to_string(), vec!["Luong Cuong".to_string()]),
+                ("meeting".to_string(), vec!["To Lam".to_string()]),
+                ("statement".to_string(), vec!["Pham Minh Chinh".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_meeting_refers_back_to_the_conference() {
+        let x = extract(&art(
+            "The conference has drawn 70 delegates from INTERPOL and UNODC. Representatives from the donor (United Kingdom) are also present at the meeting.",
+            None,
+        ))
+        .unwrap();
+        let evs = events_of(&x);
+        assert_eq!(evs.len(), 1, "{evs:?}");
+        assert_eq!(
+            participants(&x, evs[0].0, Kind::Country),
+            vec!["United Kingdom"]
+        );
+    }
+
+    #[test]
+    fn countries_scoping_a_title_are_not_participants() {
+        let x = extract(&art(
+            "HÀ NỘI – Minister of Public Security General Lương Tam Quang met Iranian Deputy Foreign Minister Vahid Jalalzadeh on Sunday. Receiving Rita Mikbel, President and CEO of Ericsson Group for Việt Nam, Laos, Cambodia, and Myanmar, Quang stressed the role of technology.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        for (i, _) in events_of(&x) {
+            let cs = participants(&x, i, Kind::Country);
+            assert!(!cs.iter().any(|c| c == "Laos" || c == "Myanmar"), "{cs:?}");
+        }
+    }
+
+    #[test]
+    fn coordinated_modifiers_share_the_head_noun() {
+        let x = extract(&art(
+            "Minister Nguyen Van Long met Thai Police Chief Somchai Rak on Monday. They agreed to combat transnational, terrorist, drug-related, high-tech and human trafficking crimes and to build judicial and law enforcement cooperation.",
+            Some("2025-01-10"),
+        ))
+        .unwrap();
+        let topics = names(&x, Kind::Topic);
+        for t in [
+            "transnational crime",
+            "terrorism",
+            "drug trafficking",
+            "high-tech crime",
+            "human trafficking",
+            "judicial cooperation",
+            "law enforcement cooperation",
+        ] {
+            assert!(
+                topics.contains(&t.to_string()),
+                "{t} missing from {topics:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn telling_the_press_is_a_statement_whose_words_follow() {
+        let x = extract(&art(
+            "This was the main outcome, Senior Lieutenant General Pham The Tung, Deputy Minister of Public Security, told the press in Hanoi on October 26. He said cybercrime was the focus.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let evs = events_of(&x);
+        assert_eq!(evs.len(), 1, "{evs:?}");
+        assert_eq!(prop(evs[0].1, "kind"), Some(&Prop::Str("statement".into())));
+        let topics: Vec<String> = x
+            .from(evs[0].0, "ABOUT")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(topics, vec!["cybercrime"]);
     }
 }
