@@ -2061,13 +2061,56 @@ pub fn describe_op(op: &Op, s: &Segment, g: &Graph) -> String {
             ),
             slot_name(s, p.to)
         ),
-        Op::Filter(_) => "Filter".to_string(),
+        Op::Filter(c) => format!("Filter {}", expr_text(c, s, g)),
         Op::Optional { ops, .. } => {
             let inner: Vec<String> = ops.iter().map(|o| describe_op(o, s, g)).collect();
             format!("Optional [{}]", inner.join("; "))
         }
         Op::Unwind { slot, .. } => format!("Unwind AS {}", slot_name(s, *slot)),
         Op::BindPath { slot, .. } => format!("BindPath {}", slot_name(s, *slot)),
+    }
+}
+
+/// A compiled expression as Cypher-like text, for EXPLAIN.
+pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
+    let t = |x: &CExpr| expr_text(x, s, g);
+    match e {
+        CExpr::Const(v) => match v {
+            QValue::String(x) => cypher::quote_string(x),
+            QValue::Null => "null".into(),
+            QValue::Bool(b) => b.to_string(),
+            QValue::Int(i) => i.to_string(),
+            QValue::Float(f) => format!("{f:?}"),
+            other => other.type_name().to_string(),
+        },
+        CExpr::Slot(i) => slot_name(s, *i),
+        CExpr::Prop(a, k) => format!(
+            "{}.{}",
+            t(a),
+            k.map(|k| g.schema().key_name(k).to_string())
+                .unwrap_or_else(|| "<unknown>".into())
+        ),
+        CExpr::Bin(op, a, b) => format!("{} {} {}", t(a), op.as_str(), t(b)),
+        CExpr::Not(a) => format!("NOT ({})", t(a)),
+        CExpr::Neg(a) => format!("-{}", t(a)),
+        CExpr::IsNull(a, neg) => format!("{} IS {}NULL", t(a), if *neg { "NOT " } else { "" }),
+        CExpr::Regex(a, re) => format!("{} =~ /{}/", t(a), re.as_str()),
+        CExpr::HasLabels(a, ls) => format!(
+            "{}{}",
+            t(a),
+            ls.iter()
+                .map(|l| match l {
+                    Some(l) => format!(":{}", g.schema().labels()[*l as usize].name),
+                    None => ":<unknown>".into(),
+                })
+                .collect::<String>()
+        ),
+        CExpr::Func(f, args) => format!(
+            "{f:?}({})",
+            args.iter().map(t).collect::<Vec<_>>().join(", ")
+        ),
+        CExpr::List(v) => format!("[{}]", v.iter().map(t).collect::<Vec<_>>().join(", ")),
+        _ => "…".into(),
     }
 }
 
