@@ -35,6 +35,15 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The key under which names are indexed and merged: [`fold`], then only letters and
+/// digits kept, so that spacing and punctuation variants meet ("Viet Nam" = "Vietnam",
+/// "Group-IB" = "Group IB", "U.K." = "UK").
+pub fn name_key(s: &str) -> String {
+    let mut k = fold(s);
+    k.retain(char::is_alphanumeric);
+    k
+}
+
 /// Whether two strings are equal once folded, without allocating when both are ASCII.
 pub fn fold_eq(a: &str, b: &str) -> bool {
     if a.is_ascii()
@@ -66,6 +75,14 @@ mod tests {
             fold("  Ministry \t of\nPublic  Security "),
             "ministry of public security"
         );
+    }
+
+    #[test]
+    fn name_keys_ignore_spacing_and_punctuation() {
+        assert_eq!(name_key("Việt Nam"), name_key("Vietnam"));
+        assert_eq!(name_key("Group-IB"), name_key("Group IB"));
+        assert_eq!(name_key("U.K."), "uk");
+        assert_ne!(name_key("Niger"), name_key("Nigeria"));
     }
 
     #[test]

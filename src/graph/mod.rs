@@ -11,7 +11,7 @@ mod txn;
 pub use ids::IdMap;
 pub use txn::{Change, Txn};
 
-use crate::fold::fold;
+use crate::fold::name_key;
 use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -279,9 +279,10 @@ impl Graph {
         self.by_label[label as usize].len()
     }
 
-    /// Nodes with `label` whose name or an alias folds to the same key as `name`.
+    /// Nodes with `label` whose name or an alias has the same [`name_key`] as `name`
+    /// (case, diacritics, spacing and punctuation aside).
     pub fn find_by_name(&self, label: LabelId, name: &str) -> Vec<NodeIndex> {
-        let folded = fold(name);
+        let folded = name_key(name);
         let slots: &[u32] = match self.by_name.get(&name_hash(label, &folded)) {
             None => return Vec::new(),
             Some(Slots::One(i)) => std::slice::from_ref(i),
@@ -290,7 +291,7 @@ impl Graph {
         slots
             .iter()
             .map(|&i| NodeIndex::from(i))
-            .filter(|&ix| self.names_of(&self.g[ix]).any(|n| fold(n) == folded))
+            .filter(|&ix| self.names_of(&self.g[ix]).any(|n| name_key(n) == folded))
             .collect()
     }
 
@@ -336,7 +337,7 @@ impl Graph {
         let label = n.label;
         let mut hashes: Vec<u64> = self
             .names_of(n)
-            .map(|s| name_hash(label, &fold(s)))
+            .map(|s| name_hash(label, &name_key(s)))
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
