@@ -280,6 +280,8 @@ fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
             ),
         };
     let t = Instant::now();
+    // A dump that cannot even be opened must not leave a new empty database behind.
+    std::fs::File::open(file).with_context(|| format!("import failed: {}", file.display()))?;
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
     let summary =

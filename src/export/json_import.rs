@@ -31,7 +31,14 @@ pub struct ImportSummary {
 /// Imports a JSON dump file into the store as one batch: all of it, or nothing.
 pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
     let file = std::fs::File::open(path).map_err(super::io_at(path))?;
-    let len = file.metadata().map_err(super::io_at(path))?.len();
+    let meta = file.metadata().map_err(super::io_at(path))?;
+    if !meta.is_file() {
+        return Err(ExportError::Malformed {
+            path: path.to_path_buf(),
+            message: "not a regular file".into(),
+        });
+    }
+    let len = meta.len();
     if len == 0 {
         return Err(ExportError::Malformed {
             path: path.to_path_buf(),
