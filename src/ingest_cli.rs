@@ -100,10 +100,25 @@ fn jsonl_articles(
             id: s("id").unwrap_or_else(|| format!("{id_prefix}:{}", n + 1)),
             title: s("title"),
             url: s("url"),
-            published: date.or(published),
+            published: date
+                .or_else(|| s("url").as_deref().and_then(date_in_url))
+                .or(published),
             text: body,
         }));
     }
+}
+
+/// The publication date many news sites put in their article URLs
+/// (`/2022/08/16/`, `/2018-05/14/`, `-2021-02-27-`), when it is a valid day.
+pub fn date_in_url(url: &str) -> Option<NaiveDate> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?:^|[/_-])((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:$|[/_.-])")
+            .expect("valid regex")
+    });
+    let c = re.captures(url)?;
+    let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)
 }
 
 fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>> {
@@ -412,6 +427,25 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_from_article_urls() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(
+            date_in_url("https://www.malaymail.com/news/malaysia/2022/08/16/malaysia-police/23135"),
+            d(2022, 8, 16)
+        );
+        assert_eq!(
+            date_in_url("http://en.gmw.cn/2018-05/14/content_28783615.htm"),
+            d(2018, 5, 14)
+        );
+        assert_eq!(
+            date_in_url("https://example.org/2025/01/japan-grant/"),
+            None
+        );
+        assert_eq!(date_in_url("https://example.org/2025/13/45/x"), None);
+        assert_eq!(date_in_url("https://example.org/item-12019-05-14"), None);
+    }
 
     #[test]
     fn quote_marks_the_span_in_its_sentence() {
