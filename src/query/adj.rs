@@ -8,7 +8,9 @@ use crate::graph::Graph;
 use crate::schema::{LabelId, RelTypeId};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
-/// One adjacency entry: the node at the other end and the edge.
+/// One adjacency entry: the node at the other end, its label, and the edge. The label
+/// fills what would be padding (12 bytes either way), so label checks during an
+/// expansion do not touch the node array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     /// Node index of the other end.
@@ -17,6 +19,8 @@ pub struct Entry {
     pub edge: u32,
     /// Relationship type.
     pub ty: RelTypeId,
+    /// Label of the node at the other end.
+    pub lbl: LabelId,
 }
 
 /// Edges of one direction, grouped by node and sorted by type within a node.
@@ -74,6 +78,8 @@ pub struct Adjacency {
 /// The label of a vacant node index in [`Adjacency::labels`].
 pub const NO_LABEL: LabelId = LabelId::MAX;
 
+const _: () = assert!(std::mem::size_of::<Entry>() == 12);
+
 impl Adjacency {
     /// Builds the index of `g`.
     pub fn build(g: &Graph) -> Adjacency {
@@ -112,6 +118,7 @@ impl Adjacency {
             nbr: 0,
             edge: 0,
             ty: 0,
+            lbl: NO_LABEL,
         };
         let mut out = Csr {
             entries: vec![blank; m],
@@ -133,6 +140,7 @@ impl Adjacency {
                 nbr: t as u32,
                 edge: ei,
                 ty,
+                lbl: labels[t],
             };
             let p = in_fill[t] as usize;
             in_fill[t] += 1;
@@ -140,6 +148,7 @@ impl Adjacency {
                 nbr: s as u32,
                 edge: ei,
                 ty,
+                lbl: labels[s],
             };
         }
         for csr in [&mut out, &mut inc] {
