@@ -1356,6 +1356,7 @@ fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
         CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => {
             slots_of_pub(a, out)
         }
+        CExpr::PropName(a, _) => slots_of_pub(a, out),
         CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of_pub(a, out),
         CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of_pub(x, out)),
         CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of_pub(x, out)),
@@ -1481,6 +1482,28 @@ pub(crate) fn eval(
                 }
             }
         }
+        CExpr::PropName(a, name) => match eval(a, row, ctx, aggs)? {
+            QValue::Null | QValue::Node(_) | QValue::Relationship(_) => QValue::Null,
+            QValue::Map(m) => m
+                .iter()
+                .find(|(k, _)| **k == **name)
+                .map_or(QValue::Null, |(_, v)| v.clone()),
+            QValue::Date(d) => {
+                use chrono::Datelike;
+                match &**name {
+                    "year" => QValue::Int(d.year() as i64),
+                    "month" => QValue::Int(d.month() as i64),
+                    "day" => QValue::Int(d.day() as i64),
+                    _ => QValue::Null,
+                }
+            }
+            o => {
+                return Err(ExecError::Type(format!(
+                    "cannot read a property of a {}",
+                    o.type_name()
+                )))
+            }
+        },
         CExpr::List(v) => {
             let mut out = Vec::with_capacity(v.len());
             for x in v {

@@ -141,6 +141,9 @@ pub enum CExpr {
     Const(QValue),
     Slot(usize),
     Prop(Box<CExpr>, Option<KeyId>),
+    /// A property by a name the schema does not know: a map key or a date field
+    /// (`d.year`); null on nodes and relationships.
+    PropName(Box<CExpr>, Arc<str>),
     List(Vec<CExpr>),
     Map(Vec<(Arc<str>, CExpr)>),
     Index(Box<CExpr>, Box<CExpr>),
@@ -481,6 +484,7 @@ fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
         CExpr::Const(_) | CExpr::Agg(_) => {}
         CExpr::Slot(s) => out.push(*s),
         CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => slots_of(a, out),
+        CExpr::PropName(a, _) => slots_of(a, out),
         CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of(a, out),
         CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of(x, out)),
         CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of(x, out)),
@@ -1822,8 +1826,17 @@ impl<'a> Planner<'a> {
                 }
             },
             Expr::Property { expr, key } => {
-                let k = self.key_id(key);
-                CExpr::Prop(Box::new(self.compile(expr, scope, aggs)?), k)
+                let base = Box::new(self.compile(expr, scope, aggs)?);
+                match self.g.schema().key(&key.name) {
+                    Some(k) => CExpr::Prop(base, Some(k)),
+                    None => {
+                        const DATE_FIELDS: [&str; 3] = ["year", "month", "day"];
+                        if !DATE_FIELDS.contains(&key.name.as_str()) {
+                            self.key_id(key); // warns, with a suggestion
+                        }
+                        CExpr::PropName(base, Arc::from(key.name.as_str()))
+                    }
+                }
             }
             Expr::Index { expr, index } => CExpr::Index(
                 Box::new(self.compile(expr, scope, aggs.as_deref_mut())?),
@@ -2327,6 +2340,7 @@ pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
             k.map(|k| g.schema().key_name(k).to_string())
                 .unwrap_or_else(|| "<unknown>".into())
         ),
+        CExpr::PropName(a, k) => format!("{}.{k}", t(a)),
         CExpr::Bin(op, a, b) => format!("{} {} {}", t(a), op.as_str(), t(b)),
         CExpr::Not(a) => format!("NOT ({})", t(a)),
         CExpr::Neg(a) => format!("-{}", t(a)),

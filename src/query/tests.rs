@@ -969,3 +969,22 @@ fn shortest_paths_with_unnamed_and_unbound_ends() {
         QueryError::Plan(PlanError::Unsupported(_))
     ));
 }
+
+#[test]
+fn date_fields_and_map_keys_outside_the_schema() {
+    let s = fixture();
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event {title:'Hanoi talks'}) RETURN e.date.year, e.date.month, e.date.day"
+        ),
+        vec![vec![json!(2024), json!(3), json!(1)]]
+    );
+    assert_eq!(one(&s, "RETURN {zz: 1}.zz"), json!(1));
+    assert_eq!(one(&s, "MATCH (c:Country {name:'Iran'}) RETURN c.zz"), json!(null));
+    let e = Engine::new(s.graph());
+    let r = e
+        .run_text("MATCH (e:Event) RETURN e.date.year", &Params::new())
+        .unwrap();
+    assert!(r[0].warnings.is_empty(), "{:?}", r[0].warnings);
+}
