@@ -50,7 +50,10 @@ fn relationships_bring_their_endpoints() {
 #[test]
 fn nodes_paths_lists_and_parameters() {
     let d = db();
-    assert_eq!(ids(&d, "MATCH (c:Country) RETURN c, c.name", &[]), vec!["n100"]);
+    assert_eq!(
+        ids(&d, "MATCH (c:Country) RETURN c, c.name", &[]),
+        vec!["n100"]
+    );
     assert_eq!(
         ids(
             &d,

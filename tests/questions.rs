@@ -115,7 +115,10 @@ fn table_output_shows_each_question_above_its_table() {
     let text = std::fs::read_to_string(root().join("examples/questions.cql")).unwrap();
     for q in questions(&text) {
         let first_words: String = q.chars().take(30).collect();
-        assert!(out.contains(&first_words), "{first_words:?} missing from:\n{out}");
+        assert!(
+            out.contains(&first_words),
+            "{first_words:?} missing from:\n{out}"
+        );
     }
     assert!(out.contains("+---"), "{out}");
 }

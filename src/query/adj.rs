@@ -62,6 +62,40 @@ impl Csr {
     }
 }
 
+impl Csr {
+    /// Hints the processor to load node `n`'s offsets, the first memory access of a
+    /// later [`Csr::of_type`] or [`Csr::all`] on `n`.
+    #[inline]
+    pub fn prefetch_off(&self, n: u32) {
+        if let Some(p) = self.off.get(n as usize) {
+            prefetch(p);
+        }
+    }
+
+    /// Hints the processor to load the first entries of node `n` (reads its offset, so
+    /// best issued some time after [`Csr::prefetch_off`]).
+    #[inline]
+    pub fn prefetch_entries(&self, n: u32) {
+        if let Some(&a) = self.off.get(n as usize) {
+            if let Some(e) = self.entries.get(a as usize) {
+                prefetch(e);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; the address comes from a live reference and
+    // is not dereferenced.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// The adjacency index with per-type edge counts.
 #[derive(Debug, Default)]
 pub struct Adjacency {

@@ -2,7 +2,7 @@
 //! segment, with the adjacency index for expansions and bitsets for visited and
 //! distinct node sets.
 
-use super::adj::{Adjacency, Entry};
+use super::adj::{Adjacency, Csr, Entry};
 use super::error::ExecError;
 use super::plan::*;
 use super::value::{PathValue, QValue};
@@ -200,8 +200,62 @@ fn for_each_adj(
     n: u32,
     dir: Direction,
     types: &Option<Vec<RelTypeId>>,
+    f: impl FnMut(Entry) -> Result<(), Halt>,
+) -> Result<(), Halt> {
+    for_each_adj_pf(adj, n, dir, types, None, f)
+}
+
+/// How far ahead of the entry being processed the next hop's index is prefetched:
+/// offsets at twice this distance, entries at this distance.
+const PREFETCH_AHEAD: usize = 4;
+
+/// The index the operator after `ops[i]` reads with the node `ops[i]` binds at slot
+/// `to` (the next non-filter operator, when it is a one-direction expansion from it).
+fn next_csr<'a>(ops: &[Op], i: usize, to: usize, adj: &'a Adjacency) -> Option<&'a Csr> {
+    let next = ops[i + 1..].iter().find(|o| !matches!(o, Op::Filter(_)))?;
+    let (from, dir) = match next {
+        Op::Expand(e) => (e.from, e.dir),
+        Op::VarExpand(v) => (v.hop.from, v.hop.dir),
+        _ => return None,
+    };
+    match (from == to, dir) {
+        (true, Direction::Outgoing) => Some(&adj.out),
+        (true, Direction::Incoming) => Some(&adj.inc),
+        _ => None,
+    }
+}
+
+/// [`for_each_adj`], prefetching `pf`'s index of the neighbours a few entries ahead:
+/// the next hop's memory accesses then overlap with this one's.
+#[inline]
+fn for_each_adj_pf(
+    adj: &Adjacency,
+    n: u32,
+    dir: Direction,
+    types: &Option<Vec<RelTypeId>>,
+    pf: Option<&Csr>,
     mut f: impl FnMut(Entry) -> Result<(), Halt>,
 ) -> Result<(), Halt> {
+    if let (Some(c), Direction::Outgoing | Direction::Incoming, Some(ts)) = (pf, dir, types) {
+        let csr = if dir == Direction::Outgoing {
+            &adj.out
+        } else {
+            &adj.inc
+        };
+        for &t in ts {
+            let es = csr.of_type(n, t);
+            for (j, &e) in es.iter().enumerate() {
+                if let Some(x) = es.get(j + 2 * PREFETCH_AHEAD) {
+                    c.prefetch_off(x.nbr);
+                }
+                if let Some(x) = es.get(j + PREFETCH_AHEAD) {
+                    c.prefetch_entries(x.nbr);
+                }
+                f(e)?;
+            }
+        }
+        return Ok(());
+    }
     let dirs: &[Direction] = match dir {
         Direction::Outgoing => &[Direction::Outgoing],
         Direction::Incoming => &[Direction::Incoming],
@@ -332,7 +386,12 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             } else {
                 None
             };
-            for_each_adj(adj, from, e.dir, &e.types, |en| {
+            let pf = if e.to_bound {
+                None
+            } else {
+                next_csr(ops, i, e.to, adj)
+            };
+            for_each_adj_pf(adj, from, e.dir, &e.types, pf, |en| {
                 ctx.tick()?;
                 if target.is_some_and(|t| t != en.nbr)
                     || bound_rel.is_some_and(|r| r != en.edge)
@@ -363,7 +422,7 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             } else {
                 None
             };
-            let group_used = ctx.used.iter().any(|&(g, _)| g == v.hop.group);
+            let group_used = v.shares_types && ctx.used.iter().any(|&(g, _)| g == v.hop.group);
             let props = eval_rel_props(&v.rel_props, row, ctx)?;
             if v.distinct_targets && !group_used {
                 return bfs_targets(ops, i, v, &props, from, row, ctx, k);
@@ -480,10 +539,7 @@ fn reported(
         }
     }
     for n in found {
-        if n == from
-            || target.is_some_and(|t| t != n)
-            || !label_ok(ctx.adj, r.to_label, n)
-        {
+        if n == from || target.is_some_and(|t| t != n) || !label_ok(ctx.adj, r.to_label, n) {
             continue;
         }
         ctx.tick()?;
@@ -718,7 +774,10 @@ fn bfs_reach(
     from: u32,
     ctx: &mut Ctx,
 ) -> Result<Arc<[u32]>, Halt> {
-    let memo = v.rel_props.iter().all(|(_, c)| matches!(c, CExpr::Const(_)));
+    let memo = v
+        .rel_props
+        .iter()
+        .all(|(_, c)| matches!(c, CExpr::Const(_)));
     let key = (v as *const VarExpand as usize, from);
     if memo {
         if let Some(hit) = ctx.bfs_memo.get(&key) {
@@ -1622,6 +1681,26 @@ pub(crate) fn eval(
             _ => QValue::Null,
         },
         CExpr::Bin(op, a, b) => {
+            if let (
+                BinaryOp::Eq | BinaryOp::Neq,
+                CExpr::Prop(base, Some(k)),
+                CExpr::Const(QValue::String(want)),
+            ) = (op, a.as_ref(), b.as_ref())
+            {
+                // `n.key = 'text'` on a node: compare in place, no value built
+                if let CExpr::Slot(s) = base.as_ref() {
+                    if let Some(QValue::Node(n)) = row.get(*s) {
+                        match Graph::prop(node_props(ctx.g, *n), *k) {
+                            None => return Ok(QValue::Null),
+                            Some(crate::value::Value::Str(have)) => {
+                                let eq = **have == **want;
+                                return Ok(QValue::Bool(eq == (*op == BinaryOp::Eq)));
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
             match op {
                 BinaryOp::And => {
                     let l = tri(&eval(a, row, ctx, aggs)?)?;

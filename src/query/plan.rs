@@ -249,6 +249,10 @@ pub struct VarExpand {
     pub distinct_targets: bool,
     /// Property constraints every relationship of the path must meet (key, value).
     pub rel_props: Vec<(Option<KeyId>, CExpr)>,
+    /// Whether another hop of the same MATCH may bind relationships of this hop's
+    /// types (else relationship uniqueness cannot exclude any, and the breadth-first
+    /// form stays exact after other hops of the clause).
+    pub shares_types: bool,
 }
 
 /// A shortestPath / allShortestPaths: a breadth-first search from `from`, to the bound
@@ -1418,6 +1422,14 @@ impl<'a> Planner<'a> {
                         reversed: !from_left,
                         distinct_targets: false,
                         rel_props: h.props.clone(),
+                        shares_types: hops.iter().enumerate().any(|(j, o)| {
+                            j != i
+                                && o.group == h.group
+                                && match (&o.types, &h.types) {
+                                    (Some(a), Some(b)) => a.iter().any(|t| b.contains(t)),
+                                    _ => true,
+                                }
+                        }),
                     })),
                 }
                 if !bound.contains(&to) {
@@ -2122,11 +2134,20 @@ fn optimise_tail(ops: &mut [Op], set_sem: bool, counts_only: bool, used: &[usize
     // A variable-length hop whose later use needs only distinct targets: breadth-first.
     if set_sem {
         for i in 0..n {
+            // later hops of the same clause that could reuse this hop's relationships
+            let my_types = match &ops[i] {
+                Op::VarExpand(v) => v.hop.types.clone(),
+                _ => None,
+            };
+            let overlaps = |t: &Option<Vec<RelTypeId>>| match (t, &my_types) {
+                (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+                _ => true,
+            };
             let later_groups: Vec<u32> = ops[i + 1..]
                 .iter()
                 .filter_map(|o| match o {
-                    Op::Expand(e) => Some(e.group),
-                    Op::VarExpand(v) => Some(v.hop.group),
+                    Op::Expand(e) if overlaps(&e.types) => Some(e.group),
+                    Op::VarExpand(v) if overlaps(&v.hop.types) => Some(v.hop.group),
                     _ => None,
                 })
                 .collect();
@@ -2297,7 +2318,11 @@ pub fn describe_op(op: &Op, s: &Segment, g: &Graph) -> String {
             ),
             slot_name(s, p.to),
             label_text(g, p.to_label),
-            if p.reversed { " (from the right end)" } else { "" }
+            if p.reversed {
+                " (from the right end)"
+            } else {
+                ""
+            }
         ),
         Op::Reported(r) => format!(
             "Reported{} ({}){}({}{})",

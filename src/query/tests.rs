@@ -786,10 +786,7 @@ fn pattern_predicates() {
         ]
     );
     assert_eq!(
-        one(
-            &s,
-            "MATCH (c:Country) WHERE exists(c.iso2) RETURN count(*)"
-        ),
+        one(&s, "MATCH (c:Country) WHERE exists(c.iso2) RETURN count(*)"),
         json!(4)
     );
     // after WITH, over the projected row
@@ -871,10 +868,7 @@ fn property_maps_on_variable_length_relationships() {
         vec![vec![json!(2)]]
     );
     assert!(matches!(
-        err(
-            &s,
-            "MATCH (a:Person)-[*1..2 {role: a.name}]-(b) RETURN b"
-        ),
+        err(&s, "MATCH (a:Person)-[*1..2 {role: a.name}]-(b) RETURN b"),
         QueryError::Plan(PlanError::Unsupported(_))
     ));
 }
@@ -917,8 +911,10 @@ fn shortest_paths_with_unnamed_and_unbound_ends() {
         "EXPLAIN MATCH p = shortestPath((a:Person {name:'Ana Silva'})-[*]-(c:Country)) RETURN c",
     );
     assert!(
-        plan.iter()
-            .any(|r| r[0].as_str().unwrap().contains("ShortestPath p = (a)-[*1..15]-(c:Country)")),
+        plan.iter().any(|r| r[0]
+            .as_str()
+            .unwrap()
+            .contains("ShortestPath p = (a)-[*1..15]-(c:Country)")),
         "{plan:?}"
     );
     // the selective end on the right: the search runs from it, paths still read left to right
@@ -981,10 +977,81 @@ fn date_fields_and_map_keys_outside_the_schema() {
         vec![vec![json!(2024), json!(3), json!(1)]]
     );
     assert_eq!(one(&s, "RETURN {zz: 1}.zz"), json!(1));
-    assert_eq!(one(&s, "MATCH (c:Country {name:'Iran'}) RETURN c.zz"), json!(null));
+    assert_eq!(
+        one(&s, "MATCH (c:Country {name:'Iran'}) RETURN c.zz"),
+        json!(null)
+    );
     let e = Engine::new(s.graph());
     let r = e
         .run_text("MATCH (e:Event) RETURN e.date.year", &Params::new())
         .unwrap();
     assert!(r[0].warnings.is_empty(), "{:?}", r[0].warnings);
+}
+
+#[test]
+fn node_keyed_groups_merge_equal_keys() {
+    let s = fixture();
+    // two events share a kind: one group, counted once per event
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event)<-[:PARTICIPATED_IN]-(o:Organization) RETURN e.kind, count(DISTINCT e), count(*) ORDER BY e.kind"
+        ),
+        vec![
+            vec![json!("conference"), json!(1), json!(2)],
+            vec![json!("meeting"), json!(2), json!(4)],
+            vec![json!("training"), json!(1), json!(2)],
+        ]
+    );
+}
+
+#[test]
+fn string_comparison_fast_path_keeps_null_semantics() {
+    let s = fixture();
+    // INTERPOL has no iso2-like key on organisations: `kind` exists, `iso2` does not
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE o.iso2 = 'VN' RETURN count(*)"
+        ),
+        json!(0)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE NOT (o.iso2 = 'VN') RETURN count(*)"
+        ),
+        json!(0)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE o.kind <> 'police' RETURN count(*)"
+        ),
+        json!(2)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (e:Event) WHERE e.date = '2024-03-01' RETURN count(*)"
+        ),
+        json!(0)
+    );
+}
+
+#[test]
+fn breadth_first_after_a_hop_of_another_type_in_the_same_clause() {
+    let s = fixture();
+    let bfs = "MATCH (e:Event)-[:ABOUT]->(:Topic)-[:BROADER*0..3]->(t:Topic) RETURN DISTINCT e.title, t.name ORDER BY e.title, t.name";
+    let walks = "MATCH (e:Event)-[:ABOUT]->(:Topic)-[:BROADER*0..3]->(t:Topic) RETURN e.title, t.name ORDER BY e.title, t.name";
+    let plan = q(&s, &format!("EXPLAIN {bfs}"));
+    assert!(
+        plan.iter()
+            .any(|r| r[0].as_str().unwrap().contains("VarExpandBFS")),
+        "{plan:?}"
+    );
+    let mut w = q(&s, walks);
+    w.dedup();
+    assert_eq!(q(&s, bfs), w);
+    assert_eq!(w.len(), 10);
 }
