@@ -799,7 +799,23 @@ fn bfs_reach(
         if frontier.is_empty() {
             break;
         }
-        for &n in &frontier {
+        for (j, &n) in frontier.iter().enumerate() {
+            if let Some(&x) = frontier.get(j + 2 * PREFETCH_AHEAD) {
+                if v.hop.dir != Direction::Incoming {
+                    adj.out.prefetch_off(x);
+                }
+                if v.hop.dir != Direction::Outgoing {
+                    adj.inc.prefetch_off(x);
+                }
+            }
+            if let Some(&x) = frontier.get(j + PREFETCH_AHEAD) {
+                if v.hop.dir != Direction::Incoming {
+                    adj.out.prefetch_entries(x);
+                }
+                if v.hop.dir != Direction::Outgoing {
+                    adj.inc.prefetch_entries(x);
+                }
+            }
             if let Err(e) = ctx.tick() {
                 result = Err(e);
                 break 'levels;
