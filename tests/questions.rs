@@ -122,3 +122,32 @@ fn table_output_shows_each_question_above_its_table() {
     }
     assert!(out.contains("+---"), "{out}");
 }
+
+#[test]
+fn reported_in_links_nodes_and_their_source_documents() {
+    let dir = Dir::new();
+    let mut c = dir.cg();
+    c.current_dir(root())
+        .args(["ingest", "seeds/", "--meta", "examples/seeds-meta.jsonl"]);
+    ok(c);
+    let q = |text: &str| -> String {
+        let mut c = dir.cg();
+        c.args(["query", text, "--format", "csv"]);
+        ok(c)
+    };
+    // from a document back to the people it names
+    assert_eq!(
+        q("MATCH (d:Document {id: '003_e0fcc0c8a9cc5fa4'})<-[:REPORTED_IN]-(p:Person) RETURN p.name ORDER BY p.name"),
+        "p.name\nEdmund Goh\nNguyen Van Long\n"
+    );
+    // both ends bound: a check
+    assert_eq!(
+        q("MATCH (p:Person {name: 'Edmund Goh'}), (d:Document) WHERE (p)-[:REPORTED_IN]->(d) RETURN d.id"),
+        "d.id\n003_e0fcc0c8a9cc5fa4\n"
+    );
+    // not stored: it cannot be named or repeated
+    let mut c = dir.cg();
+    c.args(["query", "MATCH (p:Person)-[r:REPORTED_IN]->(d) RETURN r"]);
+    let err = common::fails(c, 3);
+    assert!(err.contains("REPORTED_IN"), "{err}");
+}
