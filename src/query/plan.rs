@@ -2386,6 +2386,14 @@ pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
             args.iter().map(t).collect::<Vec<_>>().join(", ")
         ),
         CExpr::List(v) => format!("[{}]", v.iter().map(t).collect::<Vec<_>>().join(", ")),
+        CExpr::Pattern(p) => format!(
+            "exists[{}]",
+            p.ops
+                .iter()
+                .map(|o| describe_op(o, s, g))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         _ => "…".into(),
     }
 }

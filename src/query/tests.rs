@@ -805,6 +805,17 @@ fn pattern_predicates() {
         ),
         vec![vec![json!("INTERPOL"), json!(null)]]
     );
+    let plan = q(
+        &s,
+        "EXPLAIN MATCH (o:Organization) WHERE NOT (o)-[:OF]->(:Country) RETURN o",
+    );
+    assert!(
+        plan.iter().any(|r| r[0]
+            .as_str()
+            .unwrap()
+            .contains("Filter NOT (exists[Expand (o)-[")),
+        "{plan:?}"
+    );
     // the pattern's own variables do not leak into the query
     assert!(matches!(
         err(
@@ -866,6 +877,17 @@ fn property_maps_on_variable_length_relationships() {
             "MATCH (x:Person {name:'Ana Silva'})-[m:MEMBER_OF]->() WITH m.role AS role MATCH (p:Person)-[:MEMBER_OF*1..2 {role: role}]->(o) RETURN count(*)"
         ),
         vec![vec![json!(2)]]
+    );
+    // row-dependent values in the breadth-first form (not memoised across rows)
+    assert_eq!(
+        q(
+            &s,
+            "UNWIND ['member', 'chief'] AS role MATCH (p:Person {name:'Ana Silva'})-[*0..3 {role: role}]-(n) RETURN role, count(DISTINCT n) ORDER BY role"
+        ),
+        vec![
+            vec![json!("chief"), json!(1)],
+            vec![json!("member"), json!(2)],
+        ]
     );
     assert!(matches!(
         err(&s, "MATCH (a:Person)-[*1..2 {role: a.name}]-(b) RETURN b"),
