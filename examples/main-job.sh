@@ -9,7 +9,7 @@ CG=target/release/coopgraph
 $CG ingest seeds/ --meta examples/seeds-meta.jsonl
 $CG stats
 if [ -f examples/questions.cql ] && $CG run --help >/dev/null 2>&1; then
-    $CG run examples/questions.cql
+    $CG run examples/questions.cql --format table
 else
     # Until the query engine lands: show why the graph holds what it holds.
     $CG explain "Lương Tam Quang"

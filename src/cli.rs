@@ -54,6 +54,13 @@ pub enum Command {
         /// The output file (a new directory for csv); standard output when absent or `-`.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Export only the subgraph a Cypher query returns: the nodes, relationships and
+        /// paths in its rows, plus the endpoints of the relationships.
+        #[arg(long, value_name = "CYPHER")]
+        query: Option<String>,
+        /// A parameter of `--query`, `name=value` (JSON if it parses, else a string).
+        #[arg(long = "param", value_name = "NAME=VALUE", requires = "query")]
+        params: Vec<String>,
     },
     /// Reads a dump (json or jsonl) into the database, as one batch: all of it or nothing.
     Import {
@@ -199,15 +206,26 @@ pub fn run(args: Args) -> Result<i32> {
             store.close_for_exit()?;
             Ok(EXIT_OK)
         }
-        Command::Export { format, output } => {
+        Command::Export {
+            format,
+            output,
+            query,
+            params,
+        } => {
             let store = Store::open_existing(&args.db)?;
-            let sel = export::Selection::all(store.graph());
+            let sel = match &query {
+                None => export::Selection::all(store.graph()),
+                Some(text) => match querycmd::query_selection(store.graph(), text, &params)? {
+                    Ok(sel) => sel,
+                    Err(code) => return Ok(code),
+                },
+            };
             export::export(store.graph(), format.to_export(), output.as_deref(), &sel)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
                     "exported {} nodes and {} edges to {}",
-                    store.graph().node_count(),
-                    store.graph().edge_count(),
+                    sel.nodes.len(),
+                    sel.edges.len(),
                     o.display()
                 );
             }

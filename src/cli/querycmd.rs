@@ -122,7 +122,21 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
                         stmt.span.start.line, stmt.span.start.column
                     );
                 }
-                write_result(&mut out, store.graph(), &res, format, index)?;
+                let heading = match format {
+                    OutputFormat::Table | OutputFormat::Markdown => {
+                        leading_comment(text, stmt.span.start.line as usize)
+                    }
+                    _ => String::new(),
+                };
+                if heading.is_empty() {
+                    write_result(&mut out, store.graph(), &res, format, index)?;
+                } else {
+                    if index > 0 {
+                        writeln!(out)?;
+                    }
+                    writeln!(out, "{heading}")?;
+                    write_result(&mut out, store.graph(), &res, format, 0)?;
+                }
                 if let Some(p) = &res.profile {
                     out.flush()?;
                     eprint!("{p}");
@@ -165,6 +179,61 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
         "{origin}:{}:{}: error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ in this statement",
         start.line, start.column
     );
+}
+
+/// Runs the statements of `text` for `export --query`: the subgraph their rows mention,
+/// or (after reporting the error) the exit status of the first failing statement.
+pub fn query_selection(
+    g: &Graph,
+    text: &str,
+    params: &[String],
+) -> Result<std::result::Result<crate::export::Selection, i32>> {
+    let params = params_of(params)?;
+    let mut engine = Engine::new(g);
+    engine.limits.timeout = None;
+    let stmts = match crate::cypher::parse(text) {
+        Ok(s) => s,
+        Err(e) => {
+            report_parse("<query>", text, &e);
+            return Ok(Err(EXIT_QUERY_INVALID));
+        }
+    };
+    let mut results = Vec::new();
+    for stmt in &stmts {
+        match engine.run_statement(stmt, &params) {
+            Ok(r) => {
+                for w in &r.warnings {
+                    eprintln!(
+                        "<query>:{}:{}: warning: {w}",
+                        stmt.span.start.line, stmt.span.start.column
+                    );
+                }
+                results.push(r)
+            }
+            Err(e) => {
+                report_error("<query>", text, stmt, &e);
+                return Ok(Err(exit_code(&e)));
+            }
+        }
+    }
+    Ok(Ok(crate::query::selection_of(g, &results)))
+}
+
+/// The `//` comment lines right above line `line` (1-based) of `text`: the question a
+/// statement answers, printed above its table.
+fn leading_comment(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for l in lines.iter().rev() {
+        let t = l.trim();
+        if t.starts_with("//") {
+            out.push(t);
+        } else {
+            break;
+        }
+    }
+    out.reverse();
+    out.join("\n")
 }
 
 /// Reads a file, or standard input for `-`.

@@ -8,7 +8,9 @@ use crate::graph::Graph;
 use crate::schema::{LabelId, RelTypeId};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
-/// One adjacency entry: the node at the other end and the edge.
+/// One adjacency entry: the node at the other end, its label, and the edge. The label
+/// fills what would be padding (12 bytes either way), so label checks during an
+/// expansion do not touch the node array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     /// Node index of the other end.
@@ -17,6 +19,8 @@ pub struct Entry {
     pub edge: u32,
     /// Relationship type.
     pub ty: RelTypeId,
+    /// Label of the node at the other end.
+    pub lbl: LabelId,
 }
 
 /// Edges of one direction, grouped by node and sorted by type within a node.
@@ -58,6 +62,40 @@ impl Csr {
     }
 }
 
+impl Csr {
+    /// Hints the processor to load node `n`'s offsets, the first memory access of a
+    /// later [`Csr::of_type`] or [`Csr::all`] on `n`.
+    #[inline]
+    pub fn prefetch_off(&self, n: u32) {
+        if let Some(p) = self.off.get(n as usize) {
+            prefetch(p);
+        }
+    }
+
+    /// Hints the processor to load the first entries of node `n` (reads its offset, so
+    /// best issued some time after [`Csr::prefetch_off`]).
+    #[inline]
+    pub fn prefetch_entries(&self, n: u32) {
+        if let Some(&a) = self.off.get(n as usize) {
+            if let Some(e) = self.entries.get(a as usize) {
+                prefetch(e);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; the address comes from a live reference and
+    // is not dereferenced.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// The adjacency index with per-type edge counts.
 #[derive(Debug, Default)]
 pub struct Adjacency {
@@ -73,6 +111,8 @@ pub struct Adjacency {
 
 /// The label of a vacant node index in [`Adjacency::labels`].
 pub const NO_LABEL: LabelId = LabelId::MAX;
+
+const _: () = assert!(std::mem::size_of::<Entry>() == 12);
 
 impl Adjacency {
     /// Builds the index of `g`.
@@ -112,6 +152,7 @@ impl Adjacency {
             nbr: 0,
             edge: 0,
             ty: 0,
+            lbl: NO_LABEL,
         };
         let mut out = Csr {
             entries: vec![blank; m],
@@ -133,6 +174,7 @@ impl Adjacency {
                 nbr: t as u32,
                 edge: ei,
                 ty,
+                lbl: labels[t],
             };
             let p = in_fill[t] as usize;
             in_fill[t] += 1;
@@ -140,6 +182,7 @@ impl Adjacency {
                 nbr: s as u32,
                 edge: ei,
                 ty,
+                lbl: labels[s],
             };
         }
         for csr in [&mut out, &mut inc] {

@@ -2,7 +2,7 @@
 //! segment, with the adjacency index for expansions and bitsets for visited and
 //! distinct node sets.
 
-use super::adj::{Adjacency, Entry};
+use super::adj::{Adjacency, Csr, Entry};
 use super::error::ExecError;
 use super::plan::*;
 use super::value::{PathValue, QValue};
@@ -49,6 +49,9 @@ pub(crate) struct Ctx<'a> {
     pub adj: &'a Adjacency,
     pub limits: &'a Limits,
     used: Vec<(u32, u32)>,
+    visited: Visited,
+    bfs_memo: FxHashMap<(usize, u32), Arc<[u32]>>,
+    bfs_memo_size: usize,
     start: Instant,
     ticks: u32,
     profile: Option<Vec<OpStats>>,
@@ -61,6 +64,9 @@ impl<'a> Ctx<'a> {
             adj,
             limits,
             used: Vec::new(),
+            visited: Visited::default(),
+            bfs_memo: FxHashMap::default(),
+            bfs_memo_size: 0,
             start: Instant::now(),
             ticks: 0,
             profile: profile.then(Vec::new),
@@ -169,6 +175,16 @@ fn node_of(v: &QValue) -> Option<u32> {
     }
 }
 
+/// Whether a label passes a label check.
+#[inline]
+fn label_is(l: LabelCheck, have: crate::schema::LabelId) -> bool {
+    match l {
+        LabelCheck::Any => true,
+        LabelCheck::Is(id) => have == id,
+        LabelCheck::Never => false,
+    }
+}
+
 fn label_ok(adj: &Adjacency, l: LabelCheck, n: u32) -> bool {
     match l {
         LabelCheck::Any => true,
@@ -184,8 +200,62 @@ fn for_each_adj(
     n: u32,
     dir: Direction,
     types: &Option<Vec<RelTypeId>>,
+    f: impl FnMut(Entry) -> Result<(), Halt>,
+) -> Result<(), Halt> {
+    for_each_adj_pf(adj, n, dir, types, None, f)
+}
+
+/// How far ahead of the entry being processed the next hop's index is prefetched:
+/// offsets at twice this distance, entries at this distance.
+const PREFETCH_AHEAD: usize = 4;
+
+/// The index the operator after `ops[i]` reads with the node `ops[i]` binds at slot
+/// `to` (the next non-filter operator, when it is a one-direction expansion from it).
+fn next_csr<'a>(ops: &[Op], i: usize, to: usize, adj: &'a Adjacency) -> Option<&'a Csr> {
+    let next = ops[i + 1..].iter().find(|o| !matches!(o, Op::Filter(_)))?;
+    let (from, dir) = match next {
+        Op::Expand(e) => (e.from, e.dir),
+        Op::VarExpand(v) => (v.hop.from, v.hop.dir),
+        _ => return None,
+    };
+    match (from == to, dir) {
+        (true, Direction::Outgoing) => Some(&adj.out),
+        (true, Direction::Incoming) => Some(&adj.inc),
+        _ => None,
+    }
+}
+
+/// [`for_each_adj`], prefetching `pf`'s index of the neighbours a few entries ahead:
+/// the next hop's memory accesses then overlap with this one's.
+#[inline]
+fn for_each_adj_pf(
+    adj: &Adjacency,
+    n: u32,
+    dir: Direction,
+    types: &Option<Vec<RelTypeId>>,
+    pf: Option<&Csr>,
     mut f: impl FnMut(Entry) -> Result<(), Halt>,
 ) -> Result<(), Halt> {
+    if let (Some(c), Direction::Outgoing | Direction::Incoming, Some(ts)) = (pf, dir, types) {
+        let csr = if dir == Direction::Outgoing {
+            &adj.out
+        } else {
+            &adj.inc
+        };
+        for &t in ts {
+            let es = csr.of_type(n, t);
+            for (j, &e) in es.iter().enumerate() {
+                if let Some(x) = es.get(j + 2 * PREFETCH_AHEAD) {
+                    c.prefetch_off(x.nbr);
+                }
+                if let Some(x) = es.get(j + PREFETCH_AHEAD) {
+                    c.prefetch_entries(x.nbr);
+                }
+                f(e)?;
+            }
+        }
+        return Ok(());
+    }
     let dirs: &[Direction] = match dir {
         Direction::Outgoing => &[Direction::Outgoing],
         Direction::Incoming => &[Direction::Incoming],
@@ -316,11 +386,16 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             } else {
                 None
             };
-            for_each_adj(adj, from, e.dir, &e.types, |en| {
+            let pf = if e.to_bound {
+                None
+            } else {
+                next_csr(ops, i, e.to, adj)
+            };
+            for_each_adj_pf(adj, from, e.dir, &e.types, pf, |en| {
                 ctx.tick()?;
                 if target.is_some_and(|t| t != en.nbr)
                     || bound_rel.is_some_and(|r| r != en.edge)
-                    || !label_ok(adj, e.to_label, en.nbr)
+                    || !label_is(e.to_label, en.lbl)
                     || ctx.is_used(e.group, en.edge)
                 {
                     return Ok(());
@@ -347,14 +422,21 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             } else {
                 None
             };
-            let group_used = ctx.used.iter().any(|&(g, _)| g == v.hop.group);
+            let group_used = v.shares_types && ctx.used.iter().any(|&(g, _)| g == v.hop.group);
+            let props = eval_rel_props(&v.rel_props, row, ctx)?;
             if v.distinct_targets && !group_used {
-                return bfs_targets(ops, i, v, from, row, ctx, k);
+                return bfs_targets(ops, i, v, &props, from, row, ctx, k);
             }
             let mut edges = Vec::new();
-            walk(ops, i, v, from, target, 0, &mut edges, row, ctx, k)
+            let w = Walk {
+                v,
+                props: &props,
+                target,
+            };
+            walk(ops, i, &w, from, 0, &mut edges, row, ctx, k)
         }
         Op::ShortestPath(sp) => shortest(ops, i, sp, row, ctx, k),
+        Op::Reported(r) => reported(ops, i, r, row, ctx, k),
         Op::Filter(CExpr::Const(QValue::Bool(true))) => run(ops, i + 1, row, ctx, k),
         Op::Filter(c) => {
             if truthy(&eval(c, row, ctx, &[])?) {
@@ -410,6 +492,63 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             run(ops, i + 1, row, ctx, k)
         }
     }
+}
+
+/// The virtual REPORTED_IN hop: a node's documents from its provenance, or (from a
+/// document) every node whose provenance cites it.
+fn reported(
+    ops: &[Op],
+    i: usize,
+    r: &Reported,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    k: &mut Sink,
+) -> Result<(), Halt> {
+    let Some(from) = node_of(&row[r.from]) else {
+        return Ok(());
+    };
+    let target = if r.to_bound {
+        match node_of(&row[r.to]) {
+            Some(t) => Some(t),
+            None => return Ok(()),
+        }
+    } else {
+        None
+    };
+    let g = ctx.g;
+    let pg = g.petgraph();
+    let Some(rec) = pg.node_weight(NodeIndex::from(from)) else {
+        return Ok(());
+    };
+    let mut found: Vec<u32> = Vec::new();
+    if r.to_doc {
+        let mut docs: Vec<u32> = rec.prov.iter().map(|e| e.doc).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        found.extend(
+            docs.into_iter()
+                .filter_map(|d| g.node_index(d).map(|ix| ix.index() as u32)),
+        );
+    } else {
+        let doc = rec.id;
+        for ix in pg.node_indices() {
+            ctx.tick()?;
+            if pg[ix].prov.iter().any(|e| e.doc == doc) {
+                found.push(ix.index() as u32);
+            }
+        }
+    }
+    for n in found {
+        if n == from || target.is_some_and(|t| t != n) || !label_ok(ctx.adj, r.to_label, n) {
+            continue;
+        }
+        ctx.tick()?;
+        if !r.to_bound {
+            row[r.to] = QValue::Node(n);
+        }
+        run(ops, i + 1, row, ctx, k)?;
+    }
+    Ok(())
 }
 
 fn run_inner(ops: &[Op], row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> Result<(), Halt> {
@@ -481,13 +620,44 @@ fn build_path(parts: &[PathPart], row: &Row, g: &Graph) -> QValue {
     QValue::Path(Arc::new(PathValue { nodes, rels }))
 }
 
+/// Evaluates the property constraints of a variable-length relationship.
+fn eval_rel_props(
+    props: &[(Option<crate::schema::KeyId>, CExpr)],
+    row: &mut Row,
+    ctx: &mut Ctx,
+) -> Result<Vec<(Option<crate::schema::KeyId>, QValue)>, ExecError> {
+    let mut out = Vec::with_capacity(props.len());
+    for (k, c) in props {
+        out.push((*k, eval(c, row, ctx, &[])?));
+    }
+    Ok(out)
+}
+
+/// Whether relationship `edge` has every (key, value) of `props` (Cypher equality).
+#[inline]
+fn edge_ok(g: &Graph, edge: u32, props: &[(Option<crate::schema::KeyId>, QValue)]) -> bool {
+    props.iter().all(|(k, want)| {
+        let Some(k) = k else { return false };
+        match Graph::prop(rel_props(g, edge), *k) {
+            Some(v) => QValue::from_value(v).cypher_eq(want) == Some(true),
+            None => false,
+        }
+    })
+}
+
+/// The fixed parts of a variable-length walk.
+struct Walk<'v> {
+    v: &'v VarExpand,
+    props: &'v [(Option<crate::schema::KeyId>, QValue)],
+    target: Option<u32>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn walk(
     ops: &[Op],
     i: usize,
-    v: &VarExpand,
+    w: &Walk,
     node: u32,
-    target: Option<u32>,
     depth: u32,
     edges: &mut Vec<u32>,
     row: &mut Row,
@@ -495,6 +665,7 @@ fn walk(
     k: &mut Sink,
 ) -> Result<(), Halt> {
     ctx.tick()?;
+    let (v, target) = (w.v, w.target);
     if depth >= v.min && target.is_none_or(|t| t == node) && label_ok(ctx.adj, v.hop.to_label, node)
     {
         if v.bind_rels {
@@ -514,12 +685,12 @@ fn walk(
     }
     let adj = ctx.adj;
     for_each_adj(adj, node, v.hop.dir, &v.hop.types, |en| {
-        if ctx.is_used(v.hop.group, en.edge) {
+        if ctx.is_used(v.hop.group, en.edge) || !edge_ok(ctx.g, en.edge, w.props) {
             return Ok(());
         }
         ctx.used.push((v.hop.group, en.edge));
         edges.push(en.edge);
-        let r = walk(ops, i, v, en.nbr, target, depth + 1, edges, row, ctx, k);
+        let r = walk(ops, i, w, en.nbr, depth + 1, edges, row, ctx, k);
         edges.pop();
         ctx.used.pop();
         r
@@ -550,49 +721,147 @@ impl BitSet {
     }
 }
 
+/// A reusable visited set over node indexes: a bitset allocated once per statement and
+/// cleared word by word after each search, so many small searches cost no allocation.
+#[derive(Default)]
+pub(crate) struct Visited {
+    words: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+impl Visited {
+    /// Sets a bit; returns whether it was clear.
+    #[inline]
+    fn insert(&mut self, i: u32) -> bool {
+        let w = (i / 64) as usize;
+        if w >= self.words.len() {
+            self.words.resize(w + 1, 0);
+        }
+        let bit = 1u64 << (i % 64);
+        let old = self.words[w];
+        if old & bit != 0 {
+            return false;
+        }
+        if old == 0 {
+            self.touched.push(w as u32);
+        }
+        self.words[w] = old | bit;
+        true
+    }
+
+    /// Clears every bit.
+    fn clear(&mut self) {
+        if self.touched.len() > self.words.len() / 8 {
+            self.words.fill(0);
+        } else {
+            for &w in &self.touched {
+                self.words[w as usize] = 0;
+            }
+        }
+        self.touched.clear();
+    }
+}
+
+/// Most node indexes kept by the breadth-first search memo of one statement.
+const BFS_MEMO_MAX: usize = 4 << 20;
+
+/// The nodes a breadth-first search reaches from `from`, nearest first, that pass the
+/// target label: computed once per start node and operator within a statement when the
+/// search does not depend on the row (no row-dependent property values).
+fn bfs_reach(
+    v: &VarExpand,
+    props: &[(Option<crate::schema::KeyId>, QValue)],
+    from: u32,
+    ctx: &mut Ctx,
+) -> Result<Arc<[u32]>, Halt> {
+    let memo = v
+        .rel_props
+        .iter()
+        .all(|(_, c)| matches!(c, CExpr::Const(_)));
+    let key = (v as *const VarExpand as usize, from);
+    if memo {
+        if let Some(hit) = ctx.bfs_memo.get(&key) {
+            return Ok(hit.clone());
+        }
+    }
+    let adj = ctx.adj;
+    let g = ctx.g;
+    let mut visited = std::mem::take(&mut ctx.visited);
+    visited.insert(from);
+    let mut out: Vec<u32> = Vec::new();
+    if v.min == 0 && label_ok(adj, v.hop.to_label, from) {
+        out.push(from);
+    }
+    let mut frontier = vec![from];
+    let mut next = Vec::new();
+    let mut result = Ok(());
+    'levels: for _depth in 1..=v.max {
+        if frontier.is_empty() {
+            break;
+        }
+        for (j, &n) in frontier.iter().enumerate() {
+            if let Some(&x) = frontier.get(j + 2 * PREFETCH_AHEAD) {
+                if v.hop.dir != Direction::Incoming {
+                    adj.out.prefetch_off(x);
+                }
+                if v.hop.dir != Direction::Outgoing {
+                    adj.inc.prefetch_off(x);
+                }
+            }
+            if let Some(&x) = frontier.get(j + PREFETCH_AHEAD) {
+                if v.hop.dir != Direction::Incoming {
+                    adj.out.prefetch_entries(x);
+                }
+                if v.hop.dir != Direction::Outgoing {
+                    adj.inc.prefetch_entries(x);
+                }
+            }
+            if let Err(e) = ctx.tick() {
+                result = Err(e);
+                break 'levels;
+            }
+            let _ = for_each_adj(adj, n, v.hop.dir, &v.hop.types, |en| {
+                if (props.is_empty() || edge_ok(g, en.edge, props)) && visited.insert(en.nbr) {
+                    next.push(en.nbr);
+                }
+                Ok(())
+            });
+        }
+        out.extend(
+            next.iter()
+                .copied()
+                .filter(|&n| label_ok(adj, v.hop.to_label, n)),
+        );
+        std::mem::swap(&mut frontier, &mut next);
+        next.clear();
+    }
+    visited.clear();
+    ctx.visited = visited;
+    result?;
+    let out: Arc<[u32]> = out.into();
+    if memo && ctx.bfs_memo_size + out.len() <= BFS_MEMO_MAX {
+        ctx.bfs_memo_size += out.len();
+        ctx.bfs_memo.insert(key, out.clone());
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn bfs_targets(
     ops: &[Op],
     i: usize,
     v: &VarExpand,
+    props: &[(Option<crate::schema::KeyId>, QValue)],
     from: u32,
     row: &mut Row,
     ctx: &mut Ctx,
     k: &mut Sink,
 ) -> Result<(), Halt> {
-    let adj = ctx.adj;
-    let mut visited = BitSet::new(adj.node_bound());
-    visited.insert(from);
-    let emit = |n: u32, row: &mut Row, ctx: &mut Ctx, k: &mut Sink| -> Result<(), Halt> {
-        if label_ok(adj, v.hop.to_label, n) {
-            row[v.hop.to] = QValue::Node(n);
-            run(ops, i + 1, row, ctx, k)?;
-        }
-        Ok(())
-    };
-    if v.min == 0 {
-        emit(from, row, ctx, k)?;
-    }
-    let mut frontier = vec![from];
-    let mut next = Vec::new();
-    for _depth in 1..=v.max {
-        if frontier.is_empty() {
-            break;
-        }
-        for &n in &frontier {
-            ctx.tick()?;
-            for_each_adj(adj, n, v.hop.dir, &v.hop.types, |en| {
-                if visited.insert(en.nbr) {
-                    next.push(en.nbr);
-                }
-                Ok(())
-            })?;
-        }
-        for &n in &next {
-            ctx.tick()?;
-            emit(n, row, ctx, k)?;
-        }
-        std::mem::swap(&mut frontier, &mut next);
-        next.clear();
+    let reach = bfs_reach(v, props, from, ctx)?;
+    for &n in reach.iter() {
+        ctx.tick()?;
+        row[v.hop.to] = QValue::Node(n);
+        run(ops, i + 1, row, ctx, k)?;
     }
     Ok(())
 }
@@ -605,57 +874,89 @@ fn shortest(
     ctx: &mut Ctx,
     k: &mut Sink,
 ) -> Result<(), Halt> {
-    let (Some(from), Some(to)) = (node_of(&row[sp.from]), node_of(&row[sp.to])) else {
+    let Some(from) = node_of(&row[sp.from]) else {
         return Ok(());
     };
-    let adj = ctx.adj;
-    let mut paths: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
-    if from == to {
-        if sp.min == 0 {
-            paths.push((vec![from], vec![]));
+    let target = if sp.to_bound {
+        match node_of(&row[sp.to]) {
+            Some(t) => Some(t),
+            None => return Ok(()),
         }
     } else {
-        // BFS with all parents at the shortest level.
-        let mut parents: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
-        let mut dist: FxHashMap<u32, u32> = FxHashMap::default();
-        dist.insert(from, 0);
-        let mut frontier = vec![from];
-        let mut found = false;
-        let mut depth = 0;
-        while !frontier.is_empty() && !found && depth < sp.max {
-            depth += 1;
-            let mut next = Vec::new();
-            for &n in &frontier {
-                ctx.tick()?;
-                for_each_adj(adj, n, sp.dir, &sp.types, |en| {
-                    match dist.get(&en.nbr) {
-                        None => {
-                            dist.insert(en.nbr, depth);
-                            parents.insert(en.nbr, vec![(n, en.edge)]);
-                            next.push(en.nbr);
-                        }
-                        Some(&d) if d == depth => {
-                            parents.get_mut(&en.nbr).expect("parent").push((n, en.edge));
-                        }
-                        _ => {}
+        None
+    };
+    let props = eval_rel_props(&sp.rel_props, row, ctx)?;
+    let adj = ctx.adj;
+    let g = ctx.g;
+    // Breadth-first search recording, per reached node, its parents on the shortest
+    // level (all of them for allShortestPaths, the first otherwise).
+    let mut parents: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut dist: FxHashMap<u32, u32> = FxHashMap::default();
+    dist.insert(from, 0);
+    let mut order: Vec<u32> = Vec::new(); // reached nodes, nearest first
+    let mut frontier = vec![from];
+    let mut found = target == Some(from);
+    let mut depth = 0;
+    while !frontier.is_empty() && !found && depth < sp.max {
+        depth += 1;
+        let mut next = Vec::new();
+        for &n in &frontier {
+            ctx.tick()?;
+            for_each_adj(adj, n, sp.dir, &sp.types, |en| {
+                if !props.is_empty() && !edge_ok(g, en.edge, &props) {
+                    return Ok(());
+                }
+                match dist.get(&en.nbr) {
+                    None => {
+                        dist.insert(en.nbr, depth);
+                        parents.insert(en.nbr, vec![(n, en.edge)]);
+                        next.push(en.nbr);
                     }
-                    if en.nbr == to {
-                        found = true;
+                    Some(&d) if d == depth && sp.all => {
+                        parents.get_mut(&en.nbr).expect("parent").push((n, en.edge));
                     }
-                    Ok(())
-                })?;
-            }
-            frontier = next;
+                    _ => {}
+                }
+                if target == Some(en.nbr) {
+                    found = true;
+                }
+                Ok(())
+            })?;
         }
-        if found {
-            // Enumerate paths back from `to`.
-            let mut stack: Vec<(u32, Vec<u32>, Vec<u32>)> = vec![(to, vec![to], vec![])];
+        if target.is_none() {
+            order.extend_from_slice(&next);
+        }
+        frontier = next;
+    }
+    let ends: Vec<u32> = match target {
+        Some(t) if found => vec![t],
+        Some(_) => Vec::new(),
+        None => {
+            let mut v = Vec::with_capacity(order.len() + 1);
+            v.push(from);
+            v.extend(order.iter().filter(|&&n| label_ok(adj, sp.to_label, n)));
+            if !label_ok(adj, sp.to_label, from) {
+                v.remove(0);
+            }
+            v
+        }
+    };
+    for end in ends {
+        let mut paths: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+        if end == from {
+            if sp.min == 0 {
+                paths.push((vec![from], vec![]));
+            }
+        } else {
+            // Enumerate paths back from the end.
+            let mut stack: Vec<(u32, Vec<u32>, Vec<u32>)> = vec![(end, vec![end], vec![])];
             while let Some((n, ns, es)) = stack.pop() {
                 if n == from {
-                    let mut ns = ns;
-                    let mut es = es;
-                    ns.reverse();
-                    es.reverse();
+                    let (mut ns, mut es) = (ns, es);
+                    if !sp.reversed {
+                        ns.reverse();
+                        es.reverse();
+                    }
                     paths.push((ns, es));
                     if !sp.all {
                         break;
@@ -669,19 +970,19 @@ fn shortest(
                     let mut es2 = es.clone();
                     es2.push(e);
                     stack.push((p, ns2, es2));
-                    if !sp.all {
-                        break;
-                    }
                 }
             }
         }
-    }
-    for (nodes, rels) in paths {
-        if let Some(r) = sp.rel {
-            row[r] = QValue::List(rels.iter().map(|&e| QValue::Relationship(e)).collect());
+        if !sp.to_bound {
+            row[sp.to] = QValue::Node(end);
         }
-        row[sp.path] = QValue::Path(Arc::new(PathValue { nodes, rels }));
-        run(ops, i + 1, row, ctx, k)?;
+        for (nodes, rels) in paths {
+            if let Some(r) = sp.rel {
+                row[r] = QValue::List(rels.iter().map(|&e| QValue::Relationship(e)).collect());
+            }
+            row[sp.path] = QValue::Path(Arc::new(PathValue { nodes, rels }));
+            run(ops, i + 1, row, ctx, k)?;
+        }
     }
     Ok(())
 }
@@ -846,6 +1147,11 @@ struct ProjState<'p> {
     stop_at: Option<usize>,
     order_needs_input: bool,
     bound: usize,
+    /// When every grouping key is a function of one node slot (`b.name`, `b`): that
+    /// slot, and the group of each node seen, so a row finds its group without
+    /// evaluating and hashing the keys.
+    node_key: Option<usize>,
+    node_groups: FxHashMap<u32, usize>,
 }
 
 fn const_usize(e: &Option<CExpr>, ctx: &mut Ctx, what: &str) -> Result<Option<usize>, ExecError> {
@@ -876,7 +1182,25 @@ impl<'p> ProjState<'p> {
         for (e, _) in &p.order {
             slots_of_pub(e, &mut order_slots);
         }
+        let mut node_key = None;
+        if grouping {
+            let mut key_slots = Vec::new();
+            let mut only_props = true;
+            for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
+                if !is_agg {
+                    slots_of_pub(it, &mut key_slots);
+                    only_props &= node_function(it);
+                }
+            }
+            key_slots.sort_unstable();
+            key_slots.dedup();
+            if only_props && key_slots.len() == 1 {
+                node_key = Some(key_slots[0]);
+            }
+        }
         Ok(ProjState {
+            node_key,
+            node_groups: FxHashMap::default(),
             p,
             last,
             grouping,
@@ -894,34 +1218,16 @@ impl<'p> ProjState<'p> {
     fn push(&mut self, row: &mut Row, ctx: &mut Ctx, w: u64) -> Result<(), Halt> {
         let p = self.p;
         if self.grouping {
-            self.keybuf.clear();
-            for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
-                if !is_agg {
-                    let v = eval(it, row, ctx, &[])?;
-                    self.keybuf.push(v);
+            let node = self.node_key.and_then(|s| node_of(&row[s]));
+            let cached = node.and_then(|n| self.node_groups.get(&n).copied());
+            let gi = if let Some(gi) = cached {
+                gi
+            } else {
+                let gi = self.group_of(row, ctx)?;
+                if let Some(n) = node {
+                    self.node_groups.insert(n, gi);
                 }
-            }
-            let gi = match self.groups.get(self.keybuf.as_slice()) {
-                _ if self.keybuf.is_empty() && !self.group_list.is_empty() => 0,
-                Some(&g) => g,
-                None => {
-                    if self.group_list.len() >= ctx.limits.max_intermediate_rows {
-                        return Err(Halt::Err(ExecError::Limit(format!(
-                            "more than {} groups (max intermediate rows)",
-                            ctx.limits.max_intermediate_rows
-                        ))));
-                    }
-                    let key = self.keybuf.clone();
-                    self.groups.insert(key.clone(), self.group_list.len());
-                    self.group_list.push((
-                        key,
-                        Group {
-                            first: row.clone(),
-                            states: p.aggs.iter().map(|_| AggState::default()).collect(),
-                        },
-                    ));
-                    self.group_list.len() - 1
-                }
+                gi
             };
             for (ai, spec) in p.aggs.iter().enumerate() {
                 let v = match &spec.arg {
@@ -951,6 +1257,43 @@ impl<'p> ProjState<'p> {
             }
         }
         Ok(())
+    }
+
+    /// The index of the group of a row (a new group if its keys are new).
+    fn group_of(&mut self, row: &mut Row, ctx: &mut Ctx) -> Result<usize, Halt> {
+        let p = self.p;
+        {
+            self.keybuf.clear();
+            for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
+                if !is_agg {
+                    let v = eval(it, row, ctx, &[])?;
+                    self.keybuf.push(v);
+                }
+            }
+            let gi = match self.groups.get(self.keybuf.as_slice()) {
+                _ if self.keybuf.is_empty() && !self.group_list.is_empty() => 0,
+                Some(&g) => g,
+                None => {
+                    if self.group_list.len() >= ctx.limits.max_intermediate_rows {
+                        return Err(Halt::Err(ExecError::Limit(format!(
+                            "more than {} groups (max intermediate rows)",
+                            ctx.limits.max_intermediate_rows
+                        ))));
+                    }
+                    let key = self.keybuf.clone();
+                    self.groups.insert(key.clone(), self.group_list.len());
+                    self.group_list.push((
+                        key,
+                        Group {
+                            first: row.clone(),
+                            states: p.aggs.iter().map(|_| AggState::default()).collect(),
+                        },
+                    ));
+                    self.group_list.len() - 1
+                }
+            };
+            Ok(gi)
+        }
     }
 
     fn check_size(&self, ctx: &Ctx) -> Result<(), Halt> {
@@ -1068,6 +1411,19 @@ impl<'p> ProjState<'p> {
     }
 }
 
+/// Whether an expression is a pure function of the node in its one slot: the slot
+/// itself, its properties, labels or id (so equal nodes give equal values).
+fn node_function(e: &CExpr) -> bool {
+    match e {
+        CExpr::Slot(_) | CExpr::Const(_) => true,
+        CExpr::Prop(a, _) | CExpr::HasLabels(a, _) => node_function(a),
+        CExpr::Func(Func::Id | Func::Labels | Func::ToLower | Func::ToUpper | Func::Fold, a) => {
+            a.iter().all(node_function)
+        }
+        _ => false,
+    }
+}
+
 fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
     match e {
         CExpr::Slot(s) => out.push(*s),
@@ -1075,6 +1431,7 @@ fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
         CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => {
             slots_of_pub(a, out)
         }
+        CExpr::PropName(a, _) => slots_of_pub(a, out),
         CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of_pub(a, out),
         CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of_pub(x, out)),
         CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of_pub(x, out)),
@@ -1093,6 +1450,7 @@ fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
                 slots_of_pub(b, out)
             })
         }
+        CExpr::Pattern(p) => out.extend(p.free.iter().copied()),
         CExpr::ListComp {
             list, filter, map, ..
         } => {
@@ -1199,6 +1557,28 @@ pub(crate) fn eval(
                 }
             }
         }
+        CExpr::PropName(a, name) => match eval(a, row, ctx, aggs)? {
+            QValue::Null | QValue::Node(_) | QValue::Relationship(_) => QValue::Null,
+            QValue::Map(m) => m
+                .iter()
+                .find(|(k, _)| **k == **name)
+                .map_or(QValue::Null, |(_, v)| v.clone()),
+            QValue::Date(d) => {
+                use chrono::Datelike;
+                match &**name {
+                    "year" => QValue::Int(d.year() as i64),
+                    "month" => QValue::Int(d.month() as i64),
+                    "day" => QValue::Int(d.day() as i64),
+                    _ => QValue::Null,
+                }
+            }
+            o => {
+                return Err(ExecError::Type(format!(
+                    "cannot read a property of a {}",
+                    o.type_name()
+                )))
+            }
+        },
         CExpr::List(v) => {
             let mut out = Vec::with_capacity(v.len());
             for x in v {
@@ -1317,6 +1697,26 @@ pub(crate) fn eval(
             _ => QValue::Null,
         },
         CExpr::Bin(op, a, b) => {
+            if let (
+                BinaryOp::Eq | BinaryOp::Neq,
+                CExpr::Prop(base, Some(k)),
+                CExpr::Const(QValue::String(want)),
+            ) = (op, a.as_ref(), b.as_ref())
+            {
+                // `n.key = 'text'` on a node: compare in place, no value built
+                if let CExpr::Slot(s) = base.as_ref() {
+                    if let Some(QValue::Node(n)) = row.get(*s) {
+                        match Graph::prop(node_props(ctx.g, *n), *k) {
+                            None => return Ok(QValue::Null),
+                            Some(crate::value::Value::Str(have)) => {
+                                let eq = **have == **want;
+                                return Ok(QValue::Bool(eq == (*op == BinaryOp::Eq)));
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
             match op {
                 BinaryOp::And => {
                     let l = tri(&eval(a, row, ctx, aggs)?)?;
@@ -1374,6 +1774,24 @@ pub(crate) fn eval(
             match els {
                 Some(x) => eval(x, row, ctx, aggs)?,
                 None => QValue::Null,
+            }
+        }
+        CExpr::Pattern(p) => {
+            let mut r = row.clone();
+            if r.len() < p.width {
+                r.resize(p.width, QValue::Null);
+            }
+            if p.free.iter().any(|&s| r[s].is_null()) {
+                return Ok(QValue::Null);
+            }
+            let mut found = false;
+            let res = run_inner(&p.ops, &mut r, ctx, &mut |_, _, _| {
+                found = true;
+                Err(Halt::Stop)
+            });
+            match res {
+                Ok(()) | Err(Halt::Stop) => QValue::Bool(found),
+                Err(Halt::Err(e)) => return Err(e),
             }
         }
         CExpr::ListComp {

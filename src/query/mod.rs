@@ -132,6 +132,43 @@ impl<'g> Engine<'g> {
     }
 }
 
+/// The subgraph that query results mention: every node, relationship and path in their
+/// rows (also inside lists and maps), as an export selection (which adds the endpoints
+/// of the relationships).
+pub fn selection_of(g: &Graph, results: &[StatementResult]) -> crate::export::Selection {
+    use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    fn walk(v: &QValue, nodes: &mut Vec<u32>, edges: &mut Vec<u32>) {
+        match v {
+            QValue::Node(n) => nodes.push(*n),
+            QValue::Relationship(r) => edges.push(*r),
+            QValue::Path(p) => {
+                nodes.extend_from_slice(&p.nodes);
+                edges.extend_from_slice(&p.rels);
+            }
+            QValue::List(l) => l.iter().for_each(|x| walk(x, nodes, edges)),
+            QValue::Map(m) => m.iter().for_each(|(_, x)| walk(x, nodes, edges)),
+            _ => {}
+        }
+    }
+    for r in results {
+        for row in &r.rows {
+            row.iter().for_each(|v| walk(v, &mut nodes, &mut edges));
+        }
+    }
+    let pg = g.petgraph();
+    let node_ids: Vec<u32> = nodes
+        .into_iter()
+        .filter_map(|n| pg.node_weight(NodeIndex::from(n)).map(|r| r.id))
+        .collect();
+    let edge_ids: Vec<u32> = edges
+        .into_iter()
+        .filter_map(|e| pg.edge_weight(EdgeIndex::from(e)).map(|r| r.id))
+        .collect();
+    crate::export::Selection::of(g, &node_ids, &edge_ids)
+}
+
 fn profile_text(
     plan: &LogicalPlan,
     stats: &[Vec<exec::OpStats>],

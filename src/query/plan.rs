@@ -141,6 +141,9 @@ pub enum CExpr {
     Const(QValue),
     Slot(usize),
     Prop(Box<CExpr>, Option<KeyId>),
+    /// A property by a name the schema does not know: a map key or a date field
+    /// (`d.year`); null on nodes and relationships.
+    PropName(Box<CExpr>, Arc<str>),
     List(Vec<CExpr>),
     Map(Vec<(Arc<str>, CExpr)>),
     Index(Box<CExpr>, Box<CExpr>),
@@ -160,6 +163,21 @@ pub enum CExpr {
         filter: Option<Box<CExpr>>,
         map: Option<Box<CExpr>>,
     },
+    /// A pattern predicate (`(a)-[:OF]->(:Country)`, `exists(...)`): true when the
+    /// pattern has a match.
+    Pattern(Arc<PatternPred>),
+}
+
+/// A pattern used as a predicate: a pipeline run from the current row until its first
+/// match.
+#[derive(Debug, Clone)]
+pub struct PatternPred {
+    /// The operators matching the pattern (their own variables have their own slots).
+    pub ops: Vec<Op>,
+    /// The slots of the enclosing query the pattern reads (they must be bound first).
+    pub free: Vec<usize>,
+    /// The row width the operators need.
+    pub width: usize,
 }
 
 /// Where a pattern's first node comes from.
@@ -229,15 +247,31 @@ pub struct VarExpand {
     /// Emit each reachable node once (breadth-first with a visited set): the rest of
     /// the query only needs distinct targets.
     pub distinct_targets: bool,
+    /// Property constraints every relationship of the path must meet (key, value).
+    pub rel_props: Vec<(Option<KeyId>, CExpr)>,
+    /// Whether another hop of the same MATCH may bind relationships of this hop's
+    /// types (else relationship uniqueness cannot exclude any, and the breadth-first
+    /// form stays exact after other hops of the clause).
+    pub shares_types: bool,
 }
 
-/// A shortestPath / allShortestPaths.
+/// A shortestPath / allShortestPaths: a breadth-first search from `from`, to the bound
+/// node `to`, or (when `to` is not bound) to every reachable node that passes
+/// `to_label`, one result per end node.
 #[derive(Debug, Clone)]
 pub struct ShortestPath {
     /// Start node slot (bound).
     pub from: usize,
-    /// End node slot (bound).
+    /// End node slot.
     pub to: usize,
+    /// Whether `to` is bound before the search.
+    pub to_bound: bool,
+    /// Label of `to` (when the search binds it).
+    pub to_label: LabelCheck,
+    /// The search runs from the pattern's right end: paths are reversed before binding.
+    pub reversed: bool,
+    /// Property constraints on every relationship of the path.
+    pub rel_props: Vec<(Option<KeyId>, CExpr)>,
     /// Path slot.
     pub path: usize,
     /// Relationship list slot, if named.
@@ -252,6 +286,25 @@ pub struct ShortestPath {
     pub max: u32,
     /// All shortest paths rather than one.
     pub all: bool,
+}
+
+/// The name of the virtual relationship from a node to the documents its provenance
+/// cites: `(e:Event)-[:REPORTED_IN]->(d:Document)`.
+pub const REPORTED_IN: &str = "REPORTED_IN";
+
+/// A hop over the virtual [`REPORTED_IN`] relationship.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    /// Slot of the bound node.
+    pub from: usize,
+    /// Slot of the other node.
+    pub to: usize,
+    /// Whether `to` is already bound (the hop only checks).
+    pub to_bound: bool,
+    /// Label of `to`.
+    pub to_label: LabelCheck,
+    /// Whether `to` is the document end (else `from` is the document).
+    pub to_doc: bool,
 }
 
 /// One element of a named path.
@@ -283,6 +336,8 @@ pub enum Op {
     VarExpand(VarExpand),
     /// Shortest path(s).
     ShortestPath(ShortestPath),
+    /// From a node to the documents that report it, or back.
+    Reported(Reported),
     /// Keeps rows where the predicate is true.
     Filter(CExpr),
     /// OPTIONAL MATCH: the inner pipeline, or one row with `binds` set to null.
@@ -433,6 +488,7 @@ fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
         CExpr::Const(_) | CExpr::Agg(_) => {}
         CExpr::Slot(s) => out.push(*s),
         CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => slots_of(a, out),
+        CExpr::PropName(a, _) => slots_of(a, out),
         CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of(a, out),
         CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of(x, out)),
         CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of(x, out)),
@@ -451,6 +507,7 @@ fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
                 slots_of(b, out)
             })
         }
+        CExpr::Pattern(p) => out.extend(p.free.iter().copied()),
         CExpr::ListComp {
             slot,
             list,
@@ -464,6 +521,41 @@ fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
                 .chain(map.iter())
                 .for_each(|x| slots_of(x, &mut inner));
             out.extend(inner.into_iter().filter(|s| s != slot));
+        }
+    }
+}
+
+/// Slots an operator reads or writes.
+fn op_slots(op: &Op, out: &mut Vec<usize>) {
+    match op {
+        Op::Start { var, .. } => out.push(*var),
+        Op::Expand(e) => out.extend([e.from, e.to, e.rel]),
+        Op::VarExpand(v) => {
+            out.extend([v.hop.from, v.hop.to, v.hop.rel]);
+            v.rel_props.iter().for_each(|(_, c)| slots_of(c, out));
+        }
+        Op::ShortestPath(p) => {
+            out.extend([p.from, p.to, p.path]);
+            out.extend(p.rel);
+            p.rel_props.iter().for_each(|(_, c)| slots_of(c, out));
+        }
+        Op::Reported(r) => out.extend([r.from, r.to]),
+        Op::Filter(c) => slots_of(c, out),
+        Op::Optional { ops, binds } => {
+            ops.iter().for_each(|o| op_slots(o, out));
+            out.extend(binds.iter().copied());
+        }
+        Op::Unwind { expr, slot } => {
+            slots_of(expr, out);
+            out.push(*slot);
+        }
+        Op::BindPath { slot, parts } => {
+            out.push(*slot);
+            for p in parts {
+                match p {
+                    PathPart::Node(s) | PathPart::Rel(s) | PathPart::Rels(s) => out.push(*s),
+                }
+            }
         }
     }
 }
@@ -547,6 +639,10 @@ struct Hop {
     types: Option<Vec<RelTypeId>>,
     dir: Direction,
     var: Option<(u32, u32)>,
+    /// Property constraints of a variable-length relationship.
+    props: Vec<(Option<KeyId>, CExpr)>,
+    /// The virtual REPORTED_IN relationship.
+    reported: bool,
     group: u32,
     path: Option<usize>,
     placed: bool,
@@ -888,7 +984,8 @@ impl<'a> Planner<'a> {
         let mut hops: Vec<Hop> = Vec::new();
         let mut conj_ast: Vec<Expr> = Vec::new();
         let mut paths: Vec<(usize, Vec<PathPart>, Vec<usize>)> = Vec::new();
-        let mut shortest: Vec<(PathPattern, u32)> = Vec::new();
+        // shortestPath patterns: the pattern, its start and end slots
+        let mut shortest: Vec<(PathPattern, usize, usize)> = Vec::new();
         let bound_before: Vec<usize> = (0..scope.width()).collect();
         let base = self.groups;
         self.groups += clauses.len() as u32;
@@ -896,18 +993,17 @@ impl<'a> Planner<'a> {
             let gi = gi + base as usize;
             for pat in &m.patterns {
                 if pat.kind != PathKind::All {
-                    // endpoints are bound like ordinary nodes; the path comes last
-                    for np in [
-                        &pat.element.start,
-                        pat.element
-                            .chain
-                            .last()
-                            .map(|c| &c.1)
-                            .unwrap_or(&pat.element.start),
-                    ] {
-                        self.node_var(np, scope, &mut nodes, &mut conj_ast)?;
+                    if pat.element.chain.len() != 1 {
+                        return Err(PlanError::Unsupported(
+                            "shortestPath over a pattern of more than one relationship (as in Neo4j, write one relationship, e.g. -[:A|B*..10]-)".into(),
+                        ));
                     }
-                    shortest.push((pat.clone(), gi as u32));
+                    // endpoints are bound like ordinary nodes (or the end by the search
+                    // itself, decided below); the path comes last
+                    let a = self.node_var(&pat.element.start, scope, &mut nodes, &mut conj_ast)?;
+                    let b =
+                        self.node_var(&pat.element.chain[0].1, scope, &mut nodes, &mut conj_ast)?;
+                    shortest.push((pat.clone(), a, b));
                     continue;
                 }
                 let mut parts = Vec::new();
@@ -927,7 +1023,21 @@ impl<'a> Planner<'a> {
                             (scope.bind(&format!(" r{}", self.anon)), false, false)
                         }
                     };
-                    let types = if rp.types.is_empty() {
+                    let reported = rp.types.len() == 1
+                        && rp.types[0].name == REPORTED_IN
+                        && self.g.schema().rel_type(REPORTED_IN).is_err();
+                    if reported
+                        && (rp.length.is_some()
+                            || rp.variable.is_some()
+                            || rp.properties.is_some()
+                            || pat.variable.is_some()
+                            || rp.direction == Direction::Both)
+                    {
+                        return Err(PlanError::Unsupported(
+                            "REPORTED_IN (a node's source documents) only as a single unnamed directed relationship outside named paths".into(),
+                        ));
+                    }
+                    let types = if rp.types.is_empty() || reported {
                         None
                     } else {
                         let mut v = Vec::new();
@@ -946,13 +1056,13 @@ impl<'a> Planner<'a> {
                             .unwrap_or(self.limits.max_var_length.max(min));
                         (min, max)
                     });
+                    let mut var_props = Vec::new();
                     if let Some(props) = &rp.properties {
                         if var.is_some() {
-                            return Err(PlanError::Unsupported(
-                                "a property map on a variable-length relationship".into(),
-                            ));
+                            var_props = self.var_rel_props(props, scope, &bound_before)?;
+                        } else {
+                            self.prop_map_conjuncts(rel, props, &mut conj_ast, scope, false)?;
                         }
-                        self.prop_map_conjuncts(rel, props, &mut conj_ast, scope, false)?;
                     }
                     hop_ids.push(hops.len());
                     parts.push(if var.is_some() {
@@ -970,6 +1080,8 @@ impl<'a> Planner<'a> {
                         types,
                         dir: rp.direction,
                         var,
+                        props: var_props,
+                        reported,
                         group: gi as u32,
                         path: None,
                         placed: false,
@@ -1000,6 +1112,41 @@ impl<'a> Planner<'a> {
                 slots,
                 placed: false,
             });
+        }
+        // A shortestPath end that nothing else in this MATCH uses and that has no
+        // selective lookup is bound by the search itself (one breadth-first search from
+        // the other end reaches every candidate), not by a scan and a search per pair.
+        let mut searched: Vec<(usize, bool)> = Vec::new(); // (slot bound by the search, reversed)
+        let mut held_back: Vec<NodeInfo> = Vec::new();
+        for (i, (_, a, b)) in shortest.iter().enumerate() {
+            let free = |s: usize| {
+                !bound_before.contains(&s)
+                    && !hops.iter().any(|h| h.left == s || h.right == s)
+                    && !shortest
+                        .iter()
+                        .enumerate()
+                        .any(|(j, (_, x, y))| j != i && (*x == s || *y == s))
+                    && a != b
+            };
+            let selective = |s: usize| {
+                bound_before.contains(&s)
+                    || nodes
+                        .iter()
+                        .any(|n| n.slot == s && (n.id_lookup.is_some() || n.name_lookup.is_some()))
+            };
+            let pick = if free(*b) && !selective(*b) {
+                Some((*b, false))
+            } else if free(*a) && !selective(*a) && selective(*b) {
+                Some((*a, true))
+            } else {
+                None
+            };
+            searched.push(pick.unwrap_or((usize::MAX, false)));
+            if let Some((s, _)) = pick {
+                if let Some(p) = nodes.iter().position(|n| n.slot == s) {
+                    held_back.push(nodes.remove(p));
+                }
+            }
         }
         let mut bound: Vec<usize> = bound_before.clone();
         let mut ops = Vec::new();
@@ -1081,39 +1228,8 @@ impl<'a> Planner<'a> {
                 bound.push(*slot);
             }
         }
-        for (pat, _g) in shortest {
-            let el = &pat.element;
-            if el.chain.len() != 1 {
-                return Err(PlanError::Unsupported(
-                    "shortestPath over more than one relationship".into(),
-                ));
-            }
-            let (rp, np) = &el.chain[0];
-            let from = scope
-                .get(
-                    el.start
-                        .variable
-                        .as_ref()
-                        .map(|v| v.name.as_str())
-                        .unwrap_or(""),
-                )
-                .or_else(|| nodes.iter().map(|n| n.slot).find(|_| false));
-            let from = match from {
-                Some(s) => s,
-                None => {
-                    return Err(PlanError::Unsupported(
-                        "shortestPath with an unnamed end node".into(),
-                    ))
-                }
-            };
-            let to = match np.variable.as_ref().and_then(|v| scope.get(&v.name)) {
-                Some(s) => s,
-                None => {
-                    return Err(PlanError::Unsupported(
-                        "shortestPath with an unnamed end node".into(),
-                    ))
-                }
-            };
+        for ((pat, a, b), (searched_slot, reversed)) in shortest.into_iter().zip(searched) {
+            let (rp, _) = &pat.element.chain[0];
             let types = if rp.types.is_empty() {
                 None
             } else {
@@ -1123,7 +1239,7 @@ impl<'a> Planner<'a> {
                 Some(l) => (
                     l.min.unwrap_or(1) as u32,
                     l.max
-                        .map(|m| m as u32)
+                        .map(|m| m.min(u32::MAX as u64) as u32)
                         .unwrap_or(self.limits.max_var_length),
                 ),
                 None => (1, 1),
@@ -1133,6 +1249,21 @@ impl<'a> Planner<'a> {
                     "shortestPath with a minimum length above 1".into(),
                 ));
             }
+            let rel_props = match &rp.properties {
+                Some(p) => self.var_rel_props(p, scope, &bound_before)?,
+                None => Vec::new(),
+            };
+            let (from, to, dir) = if reversed {
+                (b, a, flip(rp.direction))
+            } else {
+                (a, b, rp.direction)
+            };
+            let to_bound = searched_slot != to;
+            let to_label = held_back
+                .iter()
+                .find(|n| n.slot == to)
+                .and_then(|n| n.label)
+                .unwrap_or(LabelCheck::Any);
             let path = match &pat.variable {
                 Some(v) => scope.bind(&v.name),
                 None => scope.alloc(" path"),
@@ -1141,14 +1272,21 @@ impl<'a> Planner<'a> {
             ops.push(Op::ShortestPath(ShortestPath {
                 from,
                 to,
+                to_bound,
+                to_label,
+                reversed,
+                rel_props,
                 path,
                 rel,
                 types,
-                dir: rp.direction,
+                dir,
                 min,
                 max,
                 all: pat.kind == PathKind::AllShortest,
             }));
+            if !bound.contains(&to) {
+                bound.push(to);
+            }
             bound.push(path);
             if let Some(r) = rel {
                 bound.push(r);
@@ -1205,7 +1343,16 @@ impl<'a> Planner<'a> {
                     let dir = if from_left { h.dir } else { flip(h.dir) };
                     let fi = nodes.iter().find(|n| n.slot == from);
                     let ti = nodes.iter().find(|n| n.slot == to);
-                    let f = self.fanout(h.types.as_deref(), dir, fi.and_then(|n| n.label));
+                    let f = if h.reported {
+                        // documents per node, nodes per document
+                        if dir == Direction::Outgoing {
+                            2.0
+                        } else {
+                            50.0
+                        }
+                    } else {
+                        self.fanout(h.types.as_deref(), dir, fi.and_then(|n| n.label))
+                    };
                     let f = match h.var {
                         None => f,
                         Some((mn, mx)) => {
@@ -1216,7 +1363,15 @@ impl<'a> Planner<'a> {
                             s.max(0.01)
                         }
                     };
-                    let sel = self.selectivity(ti, bound.contains(&to), h.types.as_deref(), dir);
+                    let sel = if h.reported {
+                        if bound.contains(&to) {
+                            0.1
+                        } else {
+                            1.0
+                        }
+                    } else {
+                        self.selectivity(ti, bound.contains(&to), h.types.as_deref(), dir)
+                    };
                     let est = card * f * sel + if h.var.is_some() { 0.5 } else { 0.0 };
                     if best.is_none_or(|b| est < b.0) {
                         best = Some((est, i, from_left));
@@ -1251,6 +1406,13 @@ impl<'a> Planner<'a> {
                     count_only: false,
                 };
                 match h.var {
+                    None if h.reported => ops.push(Op::Reported(Reported {
+                        from,
+                        to,
+                        to_bound,
+                        to_label,
+                        to_doc: dir == Direction::Outgoing,
+                    })),
                     None => ops.push(Op::Expand(exp)),
                     Some((min, max)) => ops.push(Op::VarExpand(VarExpand {
                         hop: exp,
@@ -1259,6 +1421,15 @@ impl<'a> Planner<'a> {
                         bind_rels: h.rel_named || h.path.is_some(),
                         reversed: !from_left,
                         distinct_targets: false,
+                        rel_props: h.props.clone(),
+                        shares_types: hops.iter().enumerate().any(|(j, o)| {
+                            j != i
+                                && o.group == h.group
+                                && match (&o.types, &h.types) {
+                                    (Some(a), Some(b)) => a.iter().any(|t| b.contains(t)),
+                                    _ => true,
+                                }
+                        }),
                     })),
                 }
                 if !bound.contains(&to) {
@@ -1412,6 +1583,72 @@ impl<'a> Planner<'a> {
                 "a parameter as a property map in a pattern".into(),
             )),
         }
+    }
+
+    /// A pattern predicate: planned like a MATCH of its own (one uniqueness group),
+    /// starting from the variables it shares with the enclosing query. Variables it
+    /// introduces stay local to it.
+    fn compile_pattern(
+        &mut self,
+        el: &cypher::PatternElement,
+        scope: &mut Scope,
+    ) -> Result<CExpr, PlanError> {
+        let names_before = scope.names.len();
+        let width_before = scope.width();
+        let m = cypher::Match {
+            optional: false,
+            patterns: vec![PathPattern {
+                variable: None,
+                kind: PathKind::All,
+                element: el.clone(),
+            }],
+            where_clause: None,
+        };
+        let ops = self.plan_match(&[&m], scope)?;
+        scope.names.truncate(names_before);
+        let mut free = Vec::new();
+        for op in &ops {
+            op_slots(op, &mut free);
+        }
+        free.retain(|&s| s < width_before);
+        free.sort_unstable();
+        free.dedup();
+        Ok(CExpr::Pattern(Arc::new(PatternPred {
+            ops,
+            free,
+            width: scope.width(),
+        })))
+    }
+
+    /// The property map of a variable-length relationship (or a shortestPath's) as
+    /// (key, value) constraints on every relationship; values may read only variables
+    /// bound before the MATCH.
+    fn var_rel_props(
+        &mut self,
+        props: &Expr,
+        scope: &mut Scope,
+        bound_before: &[usize],
+    ) -> Result<Vec<(Option<KeyId>, CExpr)>, PlanError> {
+        let Expr::Map(entries) = props else {
+            return Err(PlanError::Unsupported(
+                "a parameter as a property map in a pattern".into(),
+            ));
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let key = self.key_id(k);
+            let c = self.compile(v, scope, None)?;
+            let mut used = Vec::new();
+            slots_of(&c, &mut used);
+            if used.iter().any(|s| !bound_before.contains(s)) {
+                return Err(PlanError::Unsupported(format!(
+                    "the property {} of a variable-length relationship refers to a variable of the same MATCH; bind it in an earlier MATCH or WITH",
+                    k.name
+                )));
+            }
+            out.push((key, c));
+        }
+        Ok(out)
     }
 
     /// Recognises `x.name = 'const'`, `fold(x.name) = 'const'` and `id(x) = 'const'`.
@@ -1601,8 +1838,17 @@ impl<'a> Planner<'a> {
                 }
             },
             Expr::Property { expr, key } => {
-                let k = self.key_id(key);
-                CExpr::Prop(Box::new(self.compile(expr, scope, aggs)?), k)
+                let base = Box::new(self.compile(expr, scope, aggs)?);
+                match self.g.schema().key(&key.name) {
+                    Some(k) => CExpr::Prop(base, Some(k)),
+                    None => {
+                        const DATE_FIELDS: [&str; 3] = ["year", "month", "day"];
+                        if !DATE_FIELDS.contains(&key.name.as_str()) {
+                            self.key_id(key); // warns, with a suggestion
+                        }
+                        CExpr::PropName(base, Arc::from(key.name.as_str()))
+                    }
+                }
             }
             Expr::Index { expr, index } => CExpr::Index(
                 Box::new(self.compile(expr, scope, aggs.as_deref_mut())?),
@@ -1696,6 +1942,11 @@ impl<'a> Planner<'a> {
                         arg: Some(arg),
                     });
                     return Ok(CExpr::Agg(a.len() - 1));
+                }
+                if lname == "exists" && args.len() == 1 {
+                    if let Expr::Pattern(el) = &args[0] {
+                        return self.compile_pattern(el, scope);
+                    }
                 }
                 let Some((f, min, max)) = Func::lookup(&lname) else {
                     return Err(PlanError::UnknownFunction {
@@ -1794,11 +2045,7 @@ impl<'a> Planner<'a> {
                     map: m,
                 }
             }
-            Expr::Pattern(_) => {
-                return Err(PlanError::Unsupported(
-                    "a pattern used as an expression".into(),
-                ))
-            }
+            Expr::Pattern(el) => self.compile_pattern(el, scope)?,
         })
     }
 }
@@ -1887,11 +2134,20 @@ fn optimise_tail(ops: &mut [Op], set_sem: bool, counts_only: bool, used: &[usize
     // A variable-length hop whose later use needs only distinct targets: breadth-first.
     if set_sem {
         for i in 0..n {
+            // later hops of the same clause that could reuse this hop's relationships
+            let my_types = match &ops[i] {
+                Op::VarExpand(v) => v.hop.types.clone(),
+                _ => None,
+            };
+            let overlaps = |t: &Option<Vec<RelTypeId>>| match (t, &my_types) {
+                (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+                _ => true,
+            };
             let later_groups: Vec<u32> = ops[i + 1..]
                 .iter()
                 .filter_map(|o| match o {
-                    Op::Expand(e) => Some(e.group),
-                    Op::VarExpand(v) => Some(v.hop.group),
+                    Op::Expand(e) if overlaps(&e.types) => Some(e.group),
+                    Op::VarExpand(v) if overlaps(&v.hop.types) => Some(v.hop.group),
                     _ => None,
                 })
                 .collect();
@@ -2047,19 +2303,38 @@ pub fn describe_op(op: &Op, s: &Segment, g: &Graph) -> String {
             label_text(g, v.hop.to_label)
         ),
         Op::ShortestPath(p) => format!(
-            "{} {} = ({}){}({})",
+            "{}{} {} = ({}){}({}{}){}",
             if p.all {
                 "AllShortestPaths"
             } else {
                 "ShortestPath"
             },
+            if p.to_bound { "Into" } else { "" },
             slot_name(s, p.path),
             slot_name(s, p.from),
             arrow(
                 p.dir,
                 format!("{}*{}..{}", types_text(g, &p.types), p.min, p.max)
             ),
-            slot_name(s, p.to)
+            slot_name(s, p.to),
+            label_text(g, p.to_label),
+            if p.reversed {
+                " (from the right end)"
+            } else {
+                ""
+            }
+        ),
+        Op::Reported(r) => format!(
+            "Reported{} ({}){}({}{})",
+            if r.to_bound { "Into" } else { "" },
+            slot_name(s, r.from),
+            if r.to_doc {
+                "-[:REPORTED_IN]->"
+            } else {
+                "<-[:REPORTED_IN]-"
+            },
+            slot_name(s, r.to),
+            label_text(g, r.to_label)
         ),
         Op::Filter(c) => format!("Filter {}", expr_text(c, s, g)),
         Op::Optional { ops, .. } => {
@@ -2090,6 +2365,7 @@ pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
             k.map(|k| g.schema().key_name(k).to_string())
                 .unwrap_or_else(|| "<unknown>".into())
         ),
+        CExpr::PropName(a, k) => format!("{}.{k}", t(a)),
         CExpr::Bin(op, a, b) => format!("{} {} {}", t(a), op.as_str(), t(b)),
         CExpr::Not(a) => format!("NOT ({})", t(a)),
         CExpr::Neg(a) => format!("-{}", t(a)),
@@ -2110,6 +2386,14 @@ pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
             args.iter().map(t).collect::<Vec<_>>().join(", ")
         ),
         CExpr::List(v) => format!("[{}]", v.iter().map(t).collect::<Vec<_>>().join(", ")),
+        CExpr::Pattern(p) => format!(
+            "exists[{}]",
+            p.ops
+                .iter()
+                .map(|o| describe_op(o, s, g))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         _ => "…".into(),
     }
 }

@@ -727,3 +727,353 @@ fn limits() {
         "{r:?}"
     );
 }
+
+#[test]
+fn pattern_predicates() {
+    let s = fixture();
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (o:Organization) WHERE (o)-[:OF]->(:Country {name:'Vietnam'}) RETURN o.name"
+        ),
+        vec![vec![json!("Ministry of Public Security")]]
+    );
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (o:Organization) WHERE NOT (o)-[:OF]->(:Country) RETURN o.name"
+        ),
+        vec![vec![json!("INTERPOL")]]
+    );
+    // two bound ends: same country, no direct edge
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (p:Person), (o:Organization) WHERE NOT (p)--(o) AND (p)-[:OF]->()<-[:OF]-(o) RETURN p.name, o.name"
+        ),
+        vec![vec![json!("Reza Ahmadi"), json!("FARAJA")]]
+    );
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event) WHERE exists((e)-[:HELD_IN]->(:Country)) RETURN e.title"
+        ),
+        vec![vec![json!("Hanoi talks")]]
+    );
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event) RETURN e.title, exists((e)-[:HELD_IN]->()) AS held ORDER BY e.title"
+        ),
+        vec![
+            vec![json!("Hanoi talks"), json!(true)],
+            vec![json!("Lyon conference"), json!(false)],
+            vec![json!("Maputo course"), json!(false)],
+            vec![json!("Tehran visit"), json!(false)],
+        ]
+    );
+    // a variable-length pattern, and exists() on a property still tests for null
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (t:Topic) WHERE (t)-[:BROADER*1..]->(:Topic {name:'transnational crime'}) RETURN t.name ORDER BY t.name"
+        ),
+        vec![
+            vec![json!("cybercrime")],
+            vec![json!("drug trafficking")],
+            vec![json!("high-tech crime")],
+            vec![json!("online fraud")],
+        ]
+    );
+    assert_eq!(
+        one(&s, "MATCH (c:Country) WHERE exists(c.iso2) RETURN count(*)"),
+        json!(4)
+    );
+    // after WITH, over the projected row
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (o:Organization) WITH o WHERE (o)-[:PARTICIPATED_IN]->(:Event {kind:'conference'}) RETURN o.name ORDER BY o.name"
+        ),
+        vec![vec![json!("FARAJA")], vec![json!("INTERPOL")]]
+    );
+    // a null end makes the predicate null: the row is dropped either way
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (o:Organization {name:'INTERPOL'}) OPTIONAL MATCH (o)-[:OF]->(c) RETURN o.name, (c)<-[:OF]-() AS x"
+        ),
+        vec![vec![json!("INTERPOL"), json!(null)]]
+    );
+    let plan = q(
+        &s,
+        "EXPLAIN MATCH (o:Organization) WHERE NOT (o)-[:OF]->(:Country) RETURN o",
+    );
+    assert!(
+        plan.iter().any(|r| r[0]
+            .as_str()
+            .unwrap()
+            .contains("Filter NOT (exists[Expand (o)-[")),
+        "{plan:?}"
+    );
+    // the pattern's own variables do not leak into the query
+    assert!(matches!(
+        err(
+            &s,
+            "MATCH (o:Organization) WHERE (o)-[:OF]->(c:Country) RETURN c"
+        ),
+        QueryError::Plan(PlanError::UndefinedVariable { .. })
+    ));
+}
+
+#[test]
+fn property_maps_on_variable_length_relationships() {
+    let s = fixture();
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (p:Person {name:'Ana Silva'})-[:MEMBER_OF*1..1 {role:'member'}]->(o) RETURN o.name"
+        ),
+        vec![vec![json!("SERNIC")]]
+    );
+    assert!(q(
+        &s,
+        "MATCH (p:Person {name:'Ana Silva'})-[:MEMBER_OF*1..2 {role:'chief'}]->(o) RETURN o.name"
+    )
+    .is_empty());
+    // the breadth-first form (distinct targets) filters relationships too
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (p:Person {name:'Ana Silva'})-[*0..3 {role:'member'}]-(n) RETURN count(DISTINCT n)"
+        ),
+        json!(2)
+    );
+    assert!(
+        one(
+            &s,
+            "MATCH (p:Person {name:'Ana Silva'})-[*0..3]-(n) RETURN count(DISTINCT n)"
+        )
+        .as_i64()
+            > Some(2)
+    );
+    // a parameter value, and a bound variable from an earlier clause
+    let mut params = Params::new();
+    params.insert("r".into(), QValue::str("member"));
+    assert_eq!(
+        q_params(
+            &s,
+            "MATCH (p:Person)-[r:MEMBER_OF*1 {role: $r}]->(o) RETURN p.name, size(r) ORDER BY p.name",
+            &params
+        ),
+        vec![
+            vec![json!("Ana Silva"), json!(1)],
+            vec![json!("Luong Tam Quang"), json!(1)],
+        ]
+    );
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (x:Person {name:'Ana Silva'})-[m:MEMBER_OF]->() WITH m.role AS role MATCH (p:Person)-[:MEMBER_OF*1..2 {role: role}]->(o) RETURN count(*)"
+        ),
+        vec![vec![json!(2)]]
+    );
+    // row-dependent values in the breadth-first form (not memoised across rows)
+    assert_eq!(
+        q(
+            &s,
+            "UNWIND ['member', 'chief'] AS role MATCH (p:Person {name:'Ana Silva'})-[*0..3 {role: role}]-(n) RETURN role, count(DISTINCT n) ORDER BY role"
+        ),
+        vec![
+            vec![json!("chief"), json!(1)],
+            vec![json!("member"), json!(2)],
+        ]
+    );
+    assert!(matches!(
+        err(&s, "MATCH (a:Person)-[*1..2 {role: a.name}]-(b) RETURN b"),
+        QueryError::Plan(PlanError::Unsupported(_))
+    ));
+}
+
+#[test]
+fn shortest_paths_with_unnamed_and_unbound_ends() {
+    let s = fixture();
+    // unnamed ends with lookups: both ends bound first, one search per pair
+    assert_eq!(
+        one(&s, "MATCH p = shortestPath((:Person {name:'Ana Silva'})-[*]-(:Person {name:'Reza Ahmadi'})) RETURN length(p)"),
+        json!(7)
+    );
+    assert_eq!(
+        one(&s, "MATCH p = shortestPath((:Person {name:'Ana Silva'})-[*..3]-(:Country {name:'Vietnam'})) RETURN length(p)"),
+        json!(3)
+    );
+    // an end bound by the search: one search reaches every country
+    let by_search = q(
+        &s,
+        "MATCH p = shortestPath((a:Person {name:'Ana Silva'})-[*]-(c:Country)) RETURN c.name, length(p) ORDER BY c.name",
+    );
+    assert_eq!(
+        by_search,
+        vec![
+            vec![json!("Iran"), json!(6)],
+            vec![json!("Mozambique"), json!(1)],
+            vec![json!("Vietnam"), json!(3)],
+        ]
+    );
+    // the same answers as a search per bound pair
+    for row in &by_search {
+        let name = row[0].as_str().unwrap().replace('\'', "\\'");
+        assert_eq!(
+            one(&s, &format!("MATCH (a:Person {{name:'Ana Silva'}}), (c:Country {{name:'{name}'}}) MATCH p = shortestPath((a)-[*]-(c)) RETURN length(p)")),
+            row[1]
+        );
+    }
+    let plan = q(
+        &s,
+        "EXPLAIN MATCH p = shortestPath((a:Person {name:'Ana Silva'})-[*]-(c:Country)) RETURN c",
+    );
+    assert!(
+        plan.iter().any(|r| r[0]
+            .as_str()
+            .unwrap()
+            .contains("ShortestPath p = (a)-[*1..15]-(c:Country)")),
+        "{plan:?}"
+    );
+    // the selective end on the right: the search runs from it, paths still read left to right
+    assert_eq!(
+        q(
+            &s,
+            "MATCH p = shortestPath((t:Topic)-[:BROADER*]->(:Topic {name:'transnational crime'})) RETURN t.name, length(p), nodes(p)[0] = t, last(nodes(p)).name ORDER BY t.name"
+        ),
+        vec![
+            vec![json!("cybercrime"), json!(1), json!(true), json!("transnational crime")],
+            vec![json!("drug trafficking"), json!(1), json!(true), json!("transnational crime")],
+            vec![json!("high-tech crime"), json!(2), json!(true), json!("transnational crime")],
+            vec![json!("online fraud"), json!(2), json!(true), json!("transnational crime")],
+        ]
+    );
+    assert_eq!(
+        q(
+            &s,
+            "MATCH p = shortestPath((c:Country)-[r*]-(a:Person {name:'Ana Silva'})) WHERE c.name <> 'Mozambique' RETURN c.name, startNode(r[0]) = c OR endNode(r[0]) = c ORDER BY c.name"
+        ),
+        vec![
+            vec![json!("Iran"), json!(true)],
+            vec![json!("Vietnam"), json!(true)],
+        ]
+    );
+    // allShortestPaths to every end
+    assert_eq!(
+        q(
+            &s,
+            "MATCH p = allShortestPaths((a:Organization {name:'SERNIC'})-[*]-(b:Organization)) RETURN b.name, count(p), min(length(p)) ORDER BY b.name"
+        ),
+        vec![
+            vec![json!("FARAJA"), json!(2), json!(4)],
+            vec![json!("INTERPOL"), json!(1), json!(5)],
+            vec![json!("Ministry of Public Security"), json!(2), json!(2)],
+        ]
+    );
+    // property maps and bound ends from an earlier MATCH
+    assert_eq!(
+        one(&s, "MATCH (a:Person {name:'Ana Silva'}) MATCH (o:Organization {name:'SERNIC'}) MATCH p = shortestPath((a)-[:MEMBER_OF* {role:'member'}]->(o)) RETURN length(p)"),
+        json!(1)
+    );
+    assert!(matches!(
+        err(
+            &s,
+            "MATCH p = shortestPath((a:Person)-[:OF]->()<-[:OF]-(b:Person)) RETURN p"
+        ),
+        QueryError::Plan(PlanError::Unsupported(_))
+    ));
+}
+
+#[test]
+fn date_fields_and_map_keys_outside_the_schema() {
+    let s = fixture();
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event {title:'Hanoi talks'}) RETURN e.date.year, e.date.month, e.date.day"
+        ),
+        vec![vec![json!(2024), json!(3), json!(1)]]
+    );
+    assert_eq!(one(&s, "RETURN {zz: 1}.zz"), json!(1));
+    assert_eq!(
+        one(&s, "MATCH (c:Country {name:'Iran'}) RETURN c.zz"),
+        json!(null)
+    );
+    let e = Engine::new(s.graph());
+    let r = e
+        .run_text("MATCH (e:Event) RETURN e.date.year", &Params::new())
+        .unwrap();
+    assert!(r[0].warnings.is_empty(), "{:?}", r[0].warnings);
+}
+
+#[test]
+fn node_keyed_groups_merge_equal_keys() {
+    let s = fixture();
+    // two events share a kind: one group, counted once per event
+    assert_eq!(
+        q(
+            &s,
+            "MATCH (e:Event)<-[:PARTICIPATED_IN]-(o:Organization) RETURN e.kind, count(DISTINCT e), count(*) ORDER BY e.kind"
+        ),
+        vec![
+            vec![json!("conference"), json!(1), json!(2)],
+            vec![json!("meeting"), json!(2), json!(4)],
+            vec![json!("training"), json!(1), json!(2)],
+        ]
+    );
+}
+
+#[test]
+fn string_comparison_fast_path_keeps_null_semantics() {
+    let s = fixture();
+    // INTERPOL has no iso2-like key on organisations: `kind` exists, `iso2` does not
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE o.iso2 = 'VN' RETURN count(*)"
+        ),
+        json!(0)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE NOT (o.iso2 = 'VN') RETURN count(*)"
+        ),
+        json!(0)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (o:Organization) WHERE o.kind <> 'police' RETURN count(*)"
+        ),
+        json!(2)
+    );
+    assert_eq!(
+        one(
+            &s,
+            "MATCH (e:Event) WHERE e.date = '2024-03-01' RETURN count(*)"
+        ),
+        json!(0)
+    );
+}
+
+#[test]
+fn breadth_first_after_a_hop_of_another_type_in_the_same_clause() {
+    let s = fixture();
+    let bfs = "MATCH (e:Event)-[:ABOUT]->(:Topic)-[:BROADER*0..3]->(t:Topic) RETURN DISTINCT e.title, t.name ORDER BY e.title, t.name";
+    let walks = "MATCH (e:Event)-[:ABOUT]->(:Topic)-[:BROADER*0..3]->(t:Topic) RETURN e.title, t.name ORDER BY e.title, t.name";
+    let plan = q(&s, &format!("EXPLAIN {bfs}"));
+    assert!(
+        plan.iter()
+            .any(|r| r[0].as_str().unwrap().contains("VarExpandBFS")),
+        "{plan:?}"
+    );
+    let mut w = q(&s, walks);
+    w.dedup();
+    assert_eq!(q(&s, bfs), w);
+    assert_eq!(w.len(), 10);
+}
