@@ -5,7 +5,7 @@ mod common;
 
 use common::scoring;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,10 +15,6 @@ fn bin() -> Command {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fold(s: &str) -> String {
-    coopgraph::fold::fold(s)
 }
 
 /// Writes the seeds with their fixture dates as one JSONL file.
