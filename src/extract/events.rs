@@ -181,6 +181,7 @@ const AGREEMENT_HEADS: &[&str] = &[
     "accord",
     "convention",
     "pact",
+    "communique",
 ];
 
 /// Assembles events and agreements from the mentions.
@@ -321,6 +322,25 @@ impl Assembler<'_> {
             } else if let Some(c) = current {
                 if !events[c].sents.contains(&s) {
                     events[c].sents.push(s);
+                }
+                // "Both sides agreed …": the two countries take part.
+                if let Some(sp) = two_sides_phrase(toks) {
+                    let mut known: Vec<usize> = events[c].countries.iter().map(|q| q.0).collect();
+                    known.extend(
+                        events[c]
+                            .persons
+                            .iter()
+                            .filter_map(|(p, _)| self.person_country(*p)),
+                    );
+                    known.sort_unstable();
+                    known.dedup();
+                    if known.len() < 2 && !self.org_side(&events[c].persons, &events[c].orgs) {
+                        for k in self.two_sides(s, sp) {
+                            if !events[c].countries.iter().any(|q| q.0 == k) {
+                                events[c].countries.push((k, sp));
+                            }
+                        }
+                    }
                 }
                 // The subject of a following sentence takes part.
                 for pm in &self.m.person_mentions {
@@ -533,6 +553,61 @@ impl Assembler<'_> {
     }
 
     /// The person mentioned most often.
+    /// The country of a person: written with them, or their organisation's.
+    fn person_country(&self, p: usize) -> Option<usize> {
+        let p = self.m.persons.get(p)?;
+        p.country.or_else(|| {
+            p.roles
+                .iter()
+                .filter_map(|r| r.org)
+                .find_map(|o| self.m.orgs.get(o).and_then(|o| o.country.or(o.home)))
+        })
+    }
+
+    /// Whether one side of an event is an international body or a company (a participant
+    /// person's organisation, or one named): "both sides" then means it, not two countries.
+    fn org_side(&self, persons: &[(usize, Span)], orgs: &[usize]) -> bool {
+        let known = |o: usize| self.m.orgs.get(o).is_some_and(|o| o.known);
+        orgs.iter().any(|&o| known(o))
+            || persons.iter().any(|(p, _)| {
+                self.m.persons[*p]
+                    .roles
+                    .iter()
+                    .any(|r| r.org.is_some_and(known))
+            })
+    }
+
+    /// The two distinct countries written last before `sp` in sentence `s` (or earlier
+    /// sentences), for "the two countries"; nothing when fewer than two are known.
+    fn two_sides(&self, s: usize, sp: Span) -> Vec<usize> {
+        let mut seen: Vec<(usize, usize, usize)> = Vec::new(); // (sent, start, country)
+        for c in &self.m.countries {
+            if (c.sent < s || (c.sent == s && c.span.end <= sp.start))
+                && !media_possessor(&self.toks[c.sent], c.span)
+            {
+                seen.push((c.sent, c.span.start, c.country));
+            }
+        }
+        for pm in &self.m.person_mentions {
+            if pm.sent < s || (pm.sent == s && pm.span.end <= sp.start) {
+                if let Some(c) = self.person_country(pm.person) {
+                    seen.push((pm.sent, pm.span.start, c));
+                }
+            }
+        }
+        seen.sort_unstable();
+        let mut out: Vec<usize> = Vec::new();
+        for (_, _, c) in seen.iter().rev() {
+            if !out.contains(c) {
+                out.push(*c);
+            }
+            if out.len() == 2 {
+                return out;
+            }
+        }
+        Vec::new()
+    }
+
     fn protagonist(&self) -> Option<usize> {
         let mut counts = vec![0usize; self.m.persons.len()];
         for pm in &self.m.person_mentions {
@@ -687,7 +762,7 @@ impl Assembler<'_> {
             let after_place = self.m.places.iter().any(|p| {
                 p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
             });
-            if after_place || in_scope_list(toks, cm.span) {
+            if after_place || in_scope_list(toks, cm.span) || media_possessor(toks, cm.span) {
                 continue;
             }
             if matches!(before.as_str(), "in" | "to" | "at") && !cm.adjective {
@@ -700,10 +775,31 @@ impl Assembler<'_> {
                 countries.push((cm.country, cm.span));
             }
         }
-        let date = self.dates[s]
+        let cands: Vec<DateMention> = self.dates[s]
             .iter()
-            .find(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
+            .filter(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
+            .copied()
+            .collect();
+        // "The Daily Monitor reported on Monday that at a meeting … last Thursday": the date
+        // of the report is not the event's when the sentence gives another.
+        let date = cands
+            .iter()
+            .find(|d| cands.len() == 1 || !is_report_date(toks, d.span))
             .copied();
+        // "the two countries", "both sides": the two countries named last before.
+        if let Some(sp) = two_sides_phrase(toks) {
+            let mut known: Vec<usize> = countries.iter().map(|c| c.0).collect();
+            known.extend(persons.iter().filter_map(|(p, _)| self.person_country(*p)));
+            known.sort_unstable();
+            known.dedup();
+            if known.len() < 2 && !self.org_side(&persons, &orgs) {
+                for c in self.two_sides(s, sp) {
+                    if !countries.iter().any(|q| q.0 == c) {
+                        countries.push((c, sp));
+                    }
+                }
+            }
+        }
         let mut ev = EventDraft {
             kind,
             cameo,
@@ -760,7 +856,9 @@ impl Assembler<'_> {
                 i += 1;
                 continue;
             }
-            if (w == "convention" || w == "protocol") && !toks[i].is_cap() {
+            // A lower-case "convention" is a gathering; "protocol" counts after "a"/"an"
+            // ("signed a protocol to enhance security cooperation").
+            if w == "convention" && !toks[i].is_cap() {
                 i += 1;
                 continue;
             }
@@ -866,7 +964,13 @@ impl Assembler<'_> {
                 continue;
             }
             let title = join(&toks[a..e]);
-            if title.split_whitespace().count() < 2 {
+            // One word ("a protocol", "an agreement") only when introduced by "a"/"an" in a
+            // sentence about signing: "the agreement" points back to one already named.
+            let introduced = !named
+                && a > 0
+                && matches!(fold(&toks[a - 1].text).as_str(), "a" | "an")
+                && (signed || planned);
+            if title.split_whitespace().count() < 2 && !introduced {
                 i = e.max(i + 1);
                 continue;
             }
@@ -925,6 +1029,123 @@ impl Assembler<'_> {
             i = e.max(i + 1);
         }
     }
+}
+
+/// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").
+const MEDIA_WORDS: &[&str] = &[
+    "newspaper",
+    "newspapers",
+    "daily",
+    "paper",
+    "tabloid",
+    "agency",
+    "broadcaster",
+    "television",
+    "tv",
+    "radio",
+    "media",
+    "news",
+    "times",
+    "herald",
+    "tribune",
+    "gazette",
+    "journal",
+    "telegraph",
+    "monitor",
+    "outlet",
+    "website",
+];
+
+/// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
+/// Monitor newspaper reported", "Iraq's state news agency". Such a country reports; it
+/// does not take part.
+fn media_possessor(toks: &[Token], sp: Span) -> bool {
+    let Some(k) = toks.iter().position(|t| t.span.start >= sp.end) else {
+        return false;
+    };
+    if toks[k].text != "'s" {
+        return false;
+    }
+    toks[k + 1..]
+        .iter()
+        .take(5)
+        .take_while(|t| t.word)
+        .any(|t| MEDIA_WORDS.contains(&fold(&t.text).as_str()))
+}
+
+/// Where a sentence says "the two countries", "both sides", "the two nations" …
+fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
+    (0..toks.len().saturating_sub(1)).find_map(|k| {
+        let a = fold(&toks[k].text);
+        let (num, noun_at) = match a.as_str() {
+            "both" => (true, k + 1),
+            "two" if k > 0 && fold(&toks[k - 1].text) == "the" => (true, k + 1),
+            _ => (false, k),
+        };
+        if !num {
+            return None;
+        }
+        // "the two discussed …": the pronoun-like "the two" before a past-tense verb.
+        if a == "two" {
+            let next = fold(&toks[noun_at].text);
+            if toks[noun_at].word
+                && !toks[noun_at].is_cap()
+                && (next.ends_with("ed") || matches!(next.as_str(), "also" | "have" | "will"))
+            {
+                return Some(Span {
+                    start: toks[k - 1].span.start,
+                    end: toks[k].span.end,
+                });
+            }
+        }
+        // "the two friendly countries": one modifier may stand between.
+        let noun = |j: usize| {
+            toks.get(j).is_some_and(|t| {
+                matches!(
+                    fold(&t.text).as_str(),
+                    "countries" | "sides" | "nations" | "states" | "governments"
+                )
+            })
+        };
+        let end = if noun(noun_at) {
+            noun_at
+        } else if noun(noun_at + 1) && toks[noun_at].word && !toks[noun_at].is_cap() {
+            noun_at + 1
+        } else {
+            return None;
+        };
+        Some(Span {
+            start: toks[if a == "two" { k - 1 } else { k }].span.start,
+            end: toks[end].span.end,
+        })
+    })
+}
+
+/// Whether a date is written right after a verb of reporting ("reported on Monday",
+/// "said Tuesday", "announced on 3 May").
+fn is_report_date(toks: &[Token], sp: Span) -> bool {
+    let Some(k) = toks.iter().position(|t| t.span.start == sp.start) else {
+        return false;
+    };
+    let mut j = k;
+    if j > 0 && matches!(fold(&toks[j - 1].text).as_str(), "on" | "last" | "this") {
+        j -= 1;
+    }
+    j > 0
+        && matches!(
+            fold(&toks[j - 1].text).as_str(),
+            "reported"
+                | "said"
+                | "says"
+                | "announced"
+                | "stated"
+                | "added"
+                | "told"
+                | "wrote"
+                | "released"
+                | "published"
+                | "reports"
+        )
 }
 
 fn same_event(a: &EventDraft, b: &EventDraft) -> bool {

@@ -126,6 +126,12 @@ const SPEECH_VERBS: &[&str] = &[
     "delivered",
 ];
 
+/// Lower-case particles inside a personal name ("Saif bin Zayed", "Peter de Bucher").
+const NAME_PARTICLES: &[&str] = &[
+    "bin", "bint", "ibn", "al", "el", "de", "da", "di", "dos", "du", "van", "von", "der", "den",
+    "la", "le", "ben",
+];
+
 /// Words that may stand before a name as a title reference ("the Vietnamese minister").
 const TITLE_REF_WORDS: &[&str] = &[
     "minister",
@@ -725,6 +731,11 @@ impl<'g> Finder<'g> {
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
                 && !(start - 1 == 0 && STOP_CAPS.contains(&fold(&toks[0].text).as_str()))
+                // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
+                && !matches!(
+                    fold(&toks[start - 1].text).as_str(),
+                    "the" | "a" | "an" | "this" | "that" | "these" | "those"
+                )
                 && !self.is_rank_or_role_word(&toks[start - 1])
             {
                 start -= 1;
@@ -1029,9 +1040,18 @@ impl<'g> Finder<'g> {
             }
             let start = i;
             let mut end = i;
-            while end < toks.len() && end - start < 5 {
+            let mut caps = 0;
+            while end < toks.len() && caps < 5 {
                 if name_word(end) {
                     end += 1;
+                    caps += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && NAME_PARTICLES.contains(&toks[end].text.as_str())
+                    && end + 1 < toks.len()
+                    && name_word(end + 1)
+                {
+                    end += 1; // "Saif bin Zayed Al Nahyan", "Peter de Bucher"
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()

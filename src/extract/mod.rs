@@ -362,6 +362,7 @@ pub fn extract_with(
         .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
+    bare_minister_orgs(&mut m);
     resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
@@ -723,6 +724,50 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
 
 /// Gives national organisations written without a country the country of another mention
 /// of the same name, of the person holding it, or the article's home country.
+/// A bare ministerial title ("Deputy Minister Nguyen Van Long") names no ministry; when
+/// the article names exactly one ministry (of the person's country, if known), it is that
+/// one.
+fn bare_minister_orgs(m: &mut mentions::Mentions) {
+    let bare = |t: &str| {
+        let f = fold(t);
+        f.ends_with("minister")
+            && f.split(' ').all(|w| {
+                matches!(
+                    w,
+                    "minister" | "deputy" | "vice" | "first" | "acting" | "senior" | "assistant"
+                )
+            })
+    };
+    for p in 0..m.persons.len() {
+        let country = m.persons[p].country;
+        for r in 0..m.persons[p].roles.len() {
+            let role = &m.persons[p].roles[r];
+            if role.org.is_some() || !bare(&role.title) {
+                continue;
+            }
+            let cands: Vec<usize> = (0..m.orgs.len())
+                .filter(|&o| {
+                    let om = &m.orgs[o];
+                    om.kind == "ministry"
+                        && !om.known
+                        && fold(&om.name).starts_with("ministry")
+                        && (country.is_none() || om.country.is_none() || om.country == country)
+                })
+                .collect();
+            let mut names: Vec<String> = cands.iter().map(|&o| fold(&m.orgs[o].name)).collect();
+            names.sort_unstable();
+            names.dedup();
+            let mut countries: Vec<usize> =
+                cands.iter().filter_map(|&o| m.orgs[o].country).collect();
+            countries.sort_unstable();
+            countries.dedup();
+            if names.len() == 1 && countries.len() <= 1 {
+                m.persons[p].roles[r].org = cands.first().copied();
+            }
+        }
+    }
+}
+
 fn resolve_org_countries(
     m: &mut mentions::Mentions,
     finder: &mentions::Finder<'_>,
@@ -985,5 +1030,148 @@ mod tests {
             .map(|r| x.entities[r.dst].name.clone())
             .collect();
         assert_eq!(topics, vec!["cybercrime"]);
+    }
+
+    fn kinds_dates_countries(x: &Extraction) -> Vec<String> {
+        let mut v: Vec<String> = events_of(x)
+            .iter()
+            .map(|(i, e)| {
+                let k = match prop(e, "kind") {
+                    Some(Prop::Str(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                let d = match prop(e, "date") {
+                    Some(Prop::Date(d)) => d.to_string(),
+                    _ => String::new(),
+                };
+                format!("{k}|{d}|{}", participants(x, *i, Kind::Country).join(","))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_two_countries_are_those_named_before() {
+        let x = extract(&art(
+            "The public security ministries of China and Laos have decided to intensify efforts against cross-border crimes. The consensus was reached after the first ministerial meeting between the two countries was held on Sunday in Vientiane.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2018-05-13|China,Laos"]
+        );
+    }
+
+    #[test]
+    fn a_newspapers_country_reports_and_the_report_date_is_not_the_events() {
+        let x = extract(&art(
+            "Uganda's Inspector General of Police, General Kale Kayihura and his Rwandan counterpart, Commissioner General Emmanuel Gasana, agreed to fight crime. Kenya's Daily Nation newspaper reported on Monday that at a meeting in Mbarara last Thursday the two discussed terrorism.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert_eq!(evs, vec!["meeting|2025-10-23|Rwanda,Uganda"], "{evs:?}");
+    }
+
+    #[test]
+    fn lower_case_signed_protocol_and_communique_are_agreements() {
+        let x = extract(&art(
+            "Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        let ags = names(&x, Kind::Agreement);
+        assert!(ags.iter().any(|a| a.starts_with("protocol")), "{ags:?}");
+        assert!(
+            ags.iter().any(|a| a.starts_with("joint communique")),
+            "{ags:?}"
+        );
+        // "the protocol" alone, in a sentence without signing, is no new agreement.
+        let x = extract(&art(
+            "The ministers discussed the protocol and the agreement.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Agreement).is_empty());
+    }
+
+    #[test]
+    fn arabic_and_dutch_name_particles_stay_in_the_name() {
+        let x = extract(&art(
+            "Lieutenant-General Sheikh Saif bin Zayed Al Nahyan, Deputy Prime Minister and Minister of the Interior, met Peter de Bucher, Director of International Police Cooperation for the Federal Police. Saudi Minister of Interior Prince Abdulaziz bin Saud bin Naif bin Abdulaziz held a telephone call with his Omani counterpart Sayyid Hamoud bin Faisal Al Busaidi.",
+            Some("2022-02-07"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        for n in [
+            "Saif bin Zayed Al Nahyan",
+            "Peter de Bucher",
+            "Abdulaziz bin Saud bin Naif bin Abdulaziz",
+            "Hamoud bin Faisal Al Busaidi",
+        ] {
+            assert!(ps.contains(&n.to_string()), "{n} not in {ps:?}");
+        }
+    }
+
+    #[test]
+    fn korean_name_with_a_hyphenated_given_name() {
+        let x = extract(&art(
+            "Minister To Lam and Prosecutor General Moon Moo-il signed the MoU during their talks in Hanoi on January 29.",
+            Some("2018-01-30"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        assert!(ps.contains(&"Moon Moo-il".to_string()), "{ps:?}");
+    }
+
+    #[test]
+    fn a_bare_deputy_minister_belongs_to_the_one_ministry_named() {
+        let x = extract(&art(
+            "HÀ NỘI – The Ministry of Public Security opened the conference on Monday. Deputy Minister Nguyen Van Long said cybercrime was growing.",
+            Some("2025-03-31"),
+        ))
+        .unwrap();
+        let long = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Nguyen Van Long")
+            .expect("the deputy minister");
+        let orgs: Vec<String> = x
+            .from(long.0, "MEMBER_OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(orgs, vec!["Ministry of Public Security"]);
+    }
+
+    #[test]
+    fn a_company_head_noun_names_a_company() {
+        let x = extract(&art(
+            "Quang praised the capacity of Vietnam's MobiFone Corporation in digital transformation.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            orgs.contains(&"MobiFone Corporation".to_string()),
+            "{orgs:?}"
+        );
+    }
+
+    #[test]
+    fn working_in_casinos_is_not_gambling() {
+        let x = extract(&art(
+            "Minister Nguyen Van Long met Thai Police Chief Somchai Rak on Monday. Victims are coerced into working in casino businesses.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        assert!(!names(&x, Kind::Topic).contains(&"gambling".to_string()));
+        let x = extract(&art(
+            "Minister Nguyen Van Long met Thai Police Chief Somchai Rak on Monday. They agreed to close illegal casinos.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Topic).contains(&"gambling".to_string()));
     }
 }

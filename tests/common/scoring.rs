@@ -128,7 +128,12 @@ pub fn score(fx: &toml::Value, dump: &Value, home: Option<&str>) -> BTreeMap<&'s
         all.expected += s.expected;
         all.got += s.got;
     }
-    println!("{:<12} {:>9.2} {:>9.2}", "all", all.precision(), all.recall());
+    println!(
+        "{:<12} {:>9.2} {:>9.2}",
+        "all",
+        all.precision(),
+        all.recall()
+    );
     totals.insert("all", all);
     totals
 }
@@ -136,7 +141,10 @@ pub fn score(fx: &toml::Value, dump: &Value, home: Option<&str>) -> BTreeMap<&'s
 /// The extracted items of each document, in the fixture's item format. Topics
 /// are keyed by the event's participant country, or, when it has several, by
 /// each of them except `home` (the country every seed event involves).
-pub fn items(dump: &Value, home: Option<&str>) -> BTreeMap<String, BTreeMap<&'static str, BTreeSet<String>>> {
+pub fn items(
+    dump: &Value,
+    home: Option<&str>,
+) -> BTreeMap<String, BTreeMap<&'static str, BTreeSet<String>>> {
     let nodes: HashMap<&str, &Value> = dump["nodes"]
         .as_array()
         .unwrap()
@@ -258,4 +266,3 @@ pub fn matches(kind: &str, expected: &str, got: &str) -> bool {
     }
     expected == got
 }
-
