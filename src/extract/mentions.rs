@@ -574,9 +574,56 @@ impl<'g> Finder<'g> {
                     break;
                 }
             }
+            if matched == 0 {
+                self.hyphenated_pair(&toks[i], sent, m);
+            }
             i += matched.max(1);
         }
         tags
+    }
+
+    /// "India-UK", "Saudi-Iraqi", "Cambodian-Thai": a hyphenated pair (or more) of countries
+    /// or demonyms names each country. The token stays free, so it can still begin an
+    /// organisation's name ("India-UK Joint Working Group").
+    fn hyphenated_pair(&self, t: &Token, sent: usize, m: &mut Mentions) {
+        if !t.text.contains('-') {
+            return;
+        }
+        let mut found = Vec::new();
+        let mut off = t.span.start;
+        for part in t.text.split('-') {
+            let len = part.chars().count();
+            let span = Span {
+                start: off,
+                end: off + len,
+            };
+            off += len + 1;
+            if part.is_empty() {
+                return;
+            }
+            if let Some(c) = self.country_ok(part) {
+                found.push((c, span, false));
+            } else if let Some(c) = self
+                .gaz
+                .country_by_demonym(part)
+                .and_then(|c| self.country_index(&c.name))
+            {
+                found.push((c, span, true));
+            } else {
+                return;
+            }
+        }
+        if found.len() < 2 {
+            return;
+        }
+        for (country, span, adjective) in found {
+            m.countries.push(CountryMention {
+                country,
+                span,
+                sent,
+                adjective,
+            });
+        }
     }
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
@@ -859,7 +906,7 @@ impl<'g> Finder<'g> {
                     }
                 }
             }
-            let name = join(&toks[start..name_end]);
+            let name = canonical_ministry(self.gaz, join(&toks[start..name_end]));
             let head = fold(
                 &toks[i..i + hl]
                     .iter()
@@ -1129,7 +1176,14 @@ impl<'g> Finder<'g> {
                     break;
                 }
             }
-            let (roles_before, country_before) = self.roles_before(toks, tags, b, sent, m);
+            let (mut roles_before, mut country_before) = self.roles_before(toks, tags, b, sent, m);
+            if roles_before.is_empty() {
+                if let Some((role, c)) = self.counterpart(toks, tags, b, sent, m) {
+                    titled = true;
+                    country_before = country_before.or(c);
+                    roles_before.extend(role);
+                }
+            }
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
@@ -1162,6 +1216,70 @@ impl<'g> Finder<'g> {
             });
             i = end;
         }
+    }
+
+    /// "his Omani counterpart Sayyid Hamoud …", "his Rwandan counterpart, Commissioner
+    /// General Emmanuel Gasana": the person holds the same office as the latest titled person
+    /// named before, in the country of the demonym. Returns the role (with a new mention of
+    /// the same organisation in that country) and the country.
+    fn counterpart(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        b: usize,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> Option<(Option<RoleMention>, Option<usize>)> {
+        let mut k = b;
+        if k > 0 && toks[k - 1].text == "," {
+            k -= 1;
+        }
+        if k == 0 || fold(&toks[k - 1].text) != "counterpart" {
+            return None;
+        }
+        let country = match tags.get(k.wrapping_sub(2)) {
+            Some(Tag::Demonym(c)) | Some(Tag::Country(c)) => Some(*c),
+            _ => None,
+        };
+        let span = Span {
+            start: toks[k - 1].span.start,
+            end: toks[k - 1].span.end,
+        };
+        // The office of the latest titled person mentioned.
+        let other = m
+            .person_mentions
+            .iter()
+            .rev()
+            .map(|pm| pm.person)
+            .find(|&p| !m.persons[p].roles.is_empty());
+        let Some(other) = other else {
+            return Some((None, country));
+        };
+        let r = m.persons[other].roles[0].clone();
+        let org = r.org.and_then(|o| {
+            let om = m.orgs.get(o)?.clone();
+            if om.known || country.is_none() {
+                return None;
+            }
+            let idx = m.orgs.len();
+            m.orgs.push(OrgMention {
+                country,
+                span,
+                sent,
+                acronym: None,
+                home: None,
+                ..om
+            });
+            Some(idx)
+        });
+        Some((
+            Some(RoleMention {
+                title: r.title,
+                org,
+                span,
+            }),
+            country,
+        ))
     }
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
@@ -1493,6 +1611,31 @@ impl<'g> Finder<'g> {
         }
         (roles, country)
     }
+}
+
+/// "Interior Ministry" → "Ministry of Interior", "Foreign Ministry" → "Ministry of Foreign
+/// Affairs" (the ministry the matching minister's title implies), "Public Security
+/// Ministry" → "Ministry of Public Security": one name for one body.
+fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
+    let Some(prefix) = name.strip_suffix(" Ministry") else {
+        return name;
+    };
+    let words: Vec<&str> = prefix.split_whitespace().collect();
+    if words.is_empty()
+        || words.len() > 3
+        || words
+            .iter()
+            .any(|w| !w.chars().next().is_some_and(char::is_uppercase))
+    {
+        return name;
+    }
+    if let Some(org) = gaz
+        .role_by_title(&format!("{prefix} Minister"))
+        .and_then(|r| r.org.clone())
+    {
+        return org;
+    }
+    format!("Ministry of {prefix}")
 }
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {

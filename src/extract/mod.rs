@@ -1174,4 +1174,60 @@ mod tests {
         .unwrap();
         assert!(names(&x, Kind::Topic).contains(&"gambling".to_string()));
     }
+
+    #[test]
+    fn a_hyphenated_pair_names_both_countries() {
+        let x = extract(&art(
+            "The 16th meeting of the India-UK Joint Working Group on Counter-Terrorism was held in New Delhi on Tuesday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2024-05-21|India,United Kingdom"]
+        );
+    }
+
+    #[test]
+    fn a_counterpart_holds_the_same_office_in_its_own_country() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held a telephone call with his Omani counterpart Sayyid Hamoud bin Faisal Al Busaidi on Tuesday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let (h, _) = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Hamoud bin Faisal Al Busaidi")
+            .expect("the counterpart");
+        let org = x.from(h, "MEMBER_OF")[0].dst;
+        assert_eq!(x.entities[org].name, "Ministry of Interior");
+        let of: Vec<String> = x
+            .from(org, "OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(of, vec!["Oman"]);
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["call|2024-05-21|Oman,Saudi Arabia"]
+        );
+    }
+
+    #[test]
+    fn x_ministry_is_named_as_ministry_of_x() {
+        let x = extract(&art(
+            "Talks were held at the Iraqi Interior Ministry's headquarters and the Turkish Foreign Ministry said so.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            orgs.contains(&"Ministry of Interior".to_string()),
+            "{orgs:?}"
+        );
+        assert!(
+            orgs.contains(&"Ministry of Foreign Affairs".to_string()),
+            "{orgs:?}"
+        );
+    }
 }
