@@ -89,6 +89,19 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
                 return None; // "meeting the needs"
             }
+            // "telephone talks": the call, one event.
+            if matches!(prev.as_str(), "phone" | "telephone") {
+                return None;
+            }
+            ("meeting", "040", false)
+        }
+        // "held a discussion session", "a working session".
+        "session" | "sessions"
+            if matches!(
+                prev.as_str(),
+                "discussion" | "working" | "negotiation" | "negotiating" | "talks"
+            ) =>
+        {
             ("meeting", "040", false)
         }
         "meetings" => ("meeting", "040", true),
@@ -210,6 +223,7 @@ impl Assembler<'_> {
         let mut current: Option<usize> = None;
         let mut umbrella: Option<usize> = None;
         let protagonist = self.protagonist();
+        let mut last_plural_signing: Option<usize> = None;
         for (s, toks) in self.toks.iter().enumerate() {
             let mut started = None;
             // "held a series of bilateral meetings … on Sunday": date and place for what follows.
@@ -311,6 +325,49 @@ impl Assembler<'_> {
                 main = Some(i);
                 break;
             }
+            // "X and Y today signed two new treaties": a signing with no other trigger.
+            if main.is_none() {
+                if let Some(i) = signing_trigger(toks) {
+                    let ev = self.build(
+                        s,
+                        i,
+                        "meeting",
+                        "057",
+                        false,
+                        protagonist,
+                        earlier_umbrella.map(|u| &events[u]),
+                    );
+                    let joins_current = current.is_some_and(|c| {
+                        let cur = &events[c];
+                        ev.persons
+                            .iter()
+                            .all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
+                            && (ev.date.is_none()
+                                || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
+                    });
+                    if joins_current {
+                        // "The memorandum was signed by …" after the meeting: the same event.
+                    } else if !(ev.persons.is_empty()
+                        && ev.orgs.is_empty()
+                        && ev.countries.is_empty())
+                    {
+                        let idx = match events.iter().position(|e| same_event(e, &ev)) {
+                            Some(k) => {
+                                merge_into(&mut events[k], ev);
+                                k
+                            }
+                            None => {
+                                events.push(ev);
+                                events.len() - 1
+                            }
+                        };
+                        if i < 20 {
+                            started = Some(idx);
+                        }
+                        main = Some(i);
+                    }
+                }
+            }
             // Later triggers of the sentence: side events with their own participants, date
             // or place ("… during Quang's visit to Baku in May", "a banquet hosted by X").
             if let Some(mi) = main {
@@ -354,7 +411,11 @@ impl Assembler<'_> {
                     }
                 }
             }
-            self.agreements_in(s, toks, current, &events, &mut agreements);
+            let after_signing = last_plural_signing.is_some_and(|l| s - l <= 4);
+            self.agreements_in(s, toks, current, &events, &mut agreements, after_signing);
+            if signs_several(toks) {
+                last_plural_signing = Some(s);
+            }
         }
         // Umbrella events without persons of their own add nothing.
         (events, agreements)
@@ -458,13 +519,14 @@ impl Assembler<'_> {
                     countries.push((cm.country, cm.span));
                 }
             }
-            let list_item = k >= 2
-                && toks[k.saturating_sub(4)..k]
-                    .iter()
-                    .any(|t| t.text == "," || fold(&t.text) == "and")
-                && toks[k.saturating_sub(4)..k]
-                    .iter()
-                    .any(|t| matches!(fold(&t.text).as_str(), "a" | "an"));
+            // ", a state banquet hosted by …", "and an international press conference": the
+            // determiner right after the comma or "and" ("China, held a discussion session"
+            // is no list).
+            let list_item = (k.saturating_sub(4)..k).any(|p| {
+                p > 0
+                    && matches!(fold(&toks[p].text).as_str(), "a" | "an")
+                    && (toks[p - 1].text == "," || fold(&toks[p - 1].text) == "and")
+            });
             if persons.is_empty() && countries.is_empty() && !list_item {
                 // Only a date or place of its own: the possessor must be found below.
                 if date.is_none() && place.is_none() && country.is_none() {
@@ -494,6 +556,24 @@ impl Assembler<'_> {
                 }
                 if persons.is_empty() {
                     continue;
+                }
+            }
+            // "X, who is paying a visit to China, held a discussion session with Y": the
+            // subject, written before the main trigger, holds the later event too.
+            if !list_item
+                && toks[k.saturating_sub(3)..k]
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "held" | "holds" | "holding"))
+            {
+                if let Some(pm) = self
+                    .m
+                    .person_mentions
+                    .iter()
+                    .find(|pm| pm.sent == s && pm.span.start < toks[mi].span.start)
+                {
+                    if !persons.iter().any(|(p, _)| *p == pm.person) {
+                        persons.insert(0, (pm.person, pm.span));
+                    }
                 }
             }
             if list_item {
@@ -552,7 +632,6 @@ impl Assembler<'_> {
         }
     }
 
-    /// The person mentioned most often.
     /// The country of a person: written with them, or their organisation's.
     fn person_country(&self, p: usize) -> Option<usize> {
         let p = self.m.persons.get(p)?;
@@ -608,6 +687,7 @@ impl Assembler<'_> {
         Vec::new()
     }
 
+    /// The person mentioned most often.
     fn protagonist(&self) -> Option<usize> {
         let mut counts = vec![0usize; self.m.persons.len()];
         for pm in &self.m.person_mentions {
@@ -836,6 +916,7 @@ impl Assembler<'_> {
         current: Option<usize>,
         events: &[EventDraft],
         out: &mut Vec<AgreementDraft>,
+        after_signing: bool,
     ) {
         let lower: String = toks
             .iter()
@@ -847,8 +928,13 @@ impl Assembler<'_> {
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
         let title_case =
             words.len() >= 3 && words.iter().filter(|t| t.is_cap()).count() * 10 >= words.len() * 8;
+        // "… signed two new treaties. The new extradition treaty …": described after a
+        // signing of several, an agreement is one of those signed.
         let signed = !planned
-            && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
+            && (lower.contains("signed")
+                || lower.contains("signing")
+                || lower.contains("inked")
+                || after_signing);
         let mut i = 0;
         while i < toks.len() {
             let w = fold(&toks[i].text);
@@ -893,7 +979,7 @@ impl Assembler<'_> {
                 // Determiner + up to three modifiers: "a cooperation agreement".
                 let mut k = i;
                 while k > 0
-                    && i - k < 3
+                    && i - k < 4
                     && toks[k - 1].word
                     && !matches!(
                         fold(&toks[k - 1].text).as_str(),
@@ -1029,6 +1115,64 @@ impl Assembler<'_> {
             i = e.max(i + 1);
         }
     }
+}
+
+/// Plural agreement heads ("two new treaties").
+const AGREEMENT_PLURALS: &[&str] = &[
+    "agreements",
+    "treaties",
+    "memoranda",
+    "memorandums",
+    "mous",
+    "protocols",
+    "accords",
+    "conventions",
+    "pacts",
+];
+
+fn is_planned(toks: &[Token]) -> bool {
+    let lower: String = toks
+        .iter()
+        .map(|t| fold(&t.text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    PLANNED.iter().any(|p| lower.contains(p))
+}
+
+/// A verb of signing followed within eight words by an agreement ("signed a memorandum of
+/// understanding", "today signed two new law enforcement treaties", "the MoU was signed"
+/// also counts when the head comes first), in a sentence that does not plan it.
+fn signing_trigger(toks: &[Token]) -> Option<usize> {
+    if is_planned(toks) {
+        return None;
+    }
+    let head = |t: &Token| {
+        let f = fold(&t.text);
+        AGREEMENT_HEADS.contains(&f.as_str()) || AGREEMENT_PLURALS.contains(&f.as_str())
+    };
+    (0..toks.len()).find(|&i| {
+        let f = fold(&toks[i].text);
+        matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
+            && (toks[i + 1..].iter().take(8).any(head)
+                || (i > 0
+                    && matches!(fold(&toks[i - 1].text).as_str(), "was" | "were")
+                    && toks[..i].iter().rev().take(8).any(head)))
+            // "implementing signed cooperation documents": an adjective.
+            && !(i > 0
+                && toks[i - 1].word
+                && fold(&toks[i - 1].text).ends_with("ing"))
+    })
+}
+
+/// Whether the sentence reports the signing of several agreements ("signed two treaties").
+fn signs_several(toks: &[Token]) -> bool {
+    !is_planned(toks)
+        && toks
+            .iter()
+            .any(|t| matches!(fold(&t.text).as_str(), "signed" | "signing" | "inked"))
+        && toks
+            .iter()
+            .any(|t| AGREEMENT_PLURALS.contains(&fold(&t.text).as_str()))
 }
 
 /// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").

@@ -1388,6 +1388,13 @@ impl<'g> Finder<'g> {
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
             let f = fold(&t.text);
+            // "Attorney General Janet Reno and South African Minister …": another person's
+            // name (and title) ends the phrase.
+            if m.person_mentions.iter().any(|pm| {
+                pm.sent == sent && pm.span.start <= t.span.start && t.span.end <= pm.span.end
+            }) {
+                break;
+            }
             let ok = match tags[a - 1] {
                 Tag::Org(_) | Tag::Demonym(_) | Tag::Country(_) => true,
                 Tag::Place(_) => false,

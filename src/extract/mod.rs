@@ -1230,4 +1230,57 @@ mod tests {
             "{orgs:?}"
         );
     }
+
+    #[test]
+    fn a_signing_is_an_event_and_the_treaties_described_after_it_are_signed() {
+        let x = extract(&art(
+            "United States Attorney General Janet Reno and South African Minister of Justice Penuell Maduna today signed two new law enforcement treaties. The two treaties address extradition. These treaties symbolize close ties. The new extradition treaty, which replaces one dating from 1947, will help. The new mutual legal assistance treaty (MLAT) will be the first of its kind.",
+            Some("1999-09-16"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|1999-09-16|South Africa,United States"]
+        );
+        let ags = names(&x, Kind::Agreement);
+        assert!(
+            ags.iter().any(|a| a.contains("extradition treaty")),
+            "{ags:?}"
+        );
+        assert!(
+            ags.iter()
+                .any(|a| a.contains("mutual legal assistance treaty")),
+            "{ags:?}"
+        );
+        // "implementing signed cooperation documents" is no signing.
+        let x = extract(&art(
+            "Officials of Vietnam and Laos stressed implementing signed cooperation agreements.",
+            Some("1999-09-16"),
+        ))
+        .unwrap();
+        assert!(events_of(&x).is_empty());
+    }
+
+    #[test]
+    fn the_visitor_holds_the_discussion_session_and_telephone_talks_are_one_call() {
+        let x = extract(&art(
+            "Egyptian Minister of Interior Mahmoud Tawfik, who is paying an official visit to China, held a discussion session with Minister of Public Security of China Wang Xiaohong on Thursday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert!(
+            evs.contains(&"meeting|2024-10-31|China,Egypt".to_string()),
+            "{evs:?}"
+        );
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held telephone talks with Qatari Minister of Interior Sheikh Khalifa bin Hamad Al Thani on Tuesday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["call|2024-10-29|Qatar,Saudi Arabia"]
+        );
+    }
 }
