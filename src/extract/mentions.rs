@@ -792,6 +792,20 @@ impl<'g> Finder<'g> {
             while end < toks.len() && tags[end] == Tag::Free && self.head_at(toks, end) > 0 {
                 end += self.head_at(toks, end);
             }
+            // "International Police Cooperation": a head noun modifying another noun is no
+            // organisation's head.
+            if end < toks.len()
+                && tags[end] == Tag::Free
+                && toks[end].word
+                && toks[end].is_cap()
+                && !self.is_rank_or_role_word(&toks[end])
+                && !super::dates_words(&fold(&toks[end].text))
+                // Not the first word of a name: "State Security Service Ali Naghiyev".
+                && !toks.get(end + 1).is_some_and(Token::is_cap)
+            {
+                i = end;
+                continue;
+            }
             let mut country = None;
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
@@ -878,6 +892,22 @@ impl<'g> Finder<'g> {
             if name_end < i + hl {
                 name_end = i + hl;
             }
+            // A city starts the name: "Dubai Police", "Jakarta Metropolitan Police"; the
+            // body is of the city's country.
+            if start > 0 {
+                if let Tag::Place(p) = tags[start - 1] {
+                    let c = self
+                        .gaz
+                        .country_by_code(&self.places.get(p).country)
+                        .and_then(|c| self.country_index(&c.name));
+                    if c.is_some() {
+                        country = country.or(c);
+                        while start > 0 && tags[start - 1] == Tag::Place(p) {
+                            start -= 1;
+                        }
+                    }
+                }
+            }
             // A country name (not an adjective) starts the name: "Vietnam News Agency".
             if start > 0 && head_is_not_ministry(toks, i) {
                 if let Tag::Country(c) = tags[start - 1] {
@@ -947,47 +977,107 @@ impl<'g> Finder<'g> {
             tags[start..end].fill(Tag::Org(idx));
             i = end;
         }
-        // Lower-case "interior ministry" after a demonym or country: "Thailand's interior ministry".
+        // Lower-case "interior ministry" after a demonym or country: "Thailand's interior
+        // ministry", "the Chinese public security ministry"; "the public security
+        // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            if tags[i] != Tag::Free || fold(&toks[i].text) != "ministry" || toks[i].is_cap() {
+            let head = fold(&toks[i].text);
+            if tags[i] != Tag::Free
+                || !matches!(head.as_str(), "ministry" | "ministries")
+                || toks[i].is_cap()
+            {
                 continue;
             }
             let field = &toks[i - 1];
             if !field.word || tags[i - 1] != Tag::Free {
                 continue;
             }
-            let role = format!("{} minister", field.text);
-            let Some(org) = self.gaz.role_by_title(&role).and_then(|r| r.org.clone()) else {
+            // A two-word portfolio first: "public security", "home affairs".
+            let two = (i >= 2
+                && tags[i - 2] == Tag::Free
+                && toks[i - 2].word
+                && !toks[i - 2].is_cap()
+                && matches!(
+                    fold(&toks[i - 2].text).as_str(),
+                    "public" | "home" | "foreign" | "internal" | "state" | "national"
+                ))
+            .then(|| {
+                let f = format!("{} {}", toks[i - 2].text, field.text);
+                self.gaz
+                    .role_by_title(&format!("{f} minister"))
+                    .and_then(|r| r.org.clone())
+                    .unwrap_or_else(|| {
+                        format!(
+                            "Ministry of {}",
+                            f.split(' ').map(cap_first).collect::<Vec<_>>().join(" ")
+                        )
+                    })
+            });
+            let first = if two.is_some() { i - 2 } else { i - 1 };
+            let Some(org) = two.or_else(|| {
+                self.gaz
+                    .role_by_title(&format!("{} minister", field.text))
+                    .and_then(|r| r.org.clone())
+            }) else {
                 continue;
             };
-            let mut country = None;
-            if i >= 2 {
-                match tags[i - 2] {
-                    Tag::Demonym(c) | Tag::Country(c) => country = Some(c),
-                    _ if toks[i - 2].text == "'s" && i >= 3 => {
-                        if let Tag::Country(c) = tags[i - 3] {
-                            country = Some(c)
+            let mut countries = Vec::new();
+            if first >= 1 {
+                match tags[first - 1] {
+                    Tag::Demonym(c) | Tag::Country(c) => countries.push(c),
+                    _ if toks[first - 1].text == "'s" && first >= 2 => {
+                        if let Tag::Country(c) = tags[first - 2] {
+                            countries.push(c)
                         }
                     }
                     _ => {}
                 }
             }
-            let idx = m.orgs.len();
-            m.orgs.push(OrgMention {
-                name: org,
-                kind: "ministry".into(),
-                acronym: None,
-                country,
-                home: None,
-                span: Span {
-                    start: field.span.start,
-                    end: toks[i].span.end,
-                },
-                sent,
-                known: false,
-            });
-            tags[i - 1] = Tag::Org(idx);
-            tags[i] = Tag::Org(idx);
+            let mut end = i + 1;
+            if head == "ministries" && countries.is_empty() {
+                if toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of") {
+                    let mut j = i + 2;
+                    while j < toks.len() {
+                        match tags[j] {
+                            Tag::Country(c) => {
+                                if !countries.contains(&c) {
+                                    countries.push(c);
+                                }
+                            }
+                            _ if matches!(fold(&toks[j].text).as_str(), "and" | ",") => {}
+                            _ => break,
+                        }
+                        j += 1;
+                    }
+                    end = j;
+                }
+                if countries.len() < 2 {
+                    continue;
+                }
+            }
+            if countries.is_empty() {
+                countries.push(usize::MAX);
+            }
+            let mut idx = m.orgs.len();
+            for c in countries {
+                idx = m.orgs.len();
+                m.orgs.push(OrgMention {
+                    name: org.clone(),
+                    kind: "ministry".into(),
+                    acronym: None,
+                    country: (c != usize::MAX).then_some(c),
+                    home: None,
+                    span: Span {
+                        start: toks[first].span.start,
+                        end: toks[end - 1].span.end,
+                    },
+                    sent,
+                    known: false,
+                });
+            }
+            for t in &mut tags[first..=i] {
+                *t = Tag::Org(idx);
+            }
         }
     }
 
@@ -1502,6 +1592,15 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) -> Option<usize> {
         let role_end = (r + n).min(to);
+        // "Minister of Interior and Commander of the Internal Security Force": the second
+        // title's organisation is not the first's.
+        let to = (role_end..to)
+            .find(|&j| {
+                fold(&toks[j].text) == "and"
+                    && tags.get(j + 1) == Some(&Tag::Free)
+                    && self.role_at(toks, j + 1, 6).is_some()
+            })
+            .unwrap_or(to);
         for t in &tags[role_end..to] {
             if let Tag::Org(o) = t {
                 return Some(*o);
@@ -1557,60 +1656,87 @@ impl<'g> Finder<'g> {
             return (Vec::new(), None);
         }
         let mut k = end + 1;
-        let mut stop = k;
-        while stop < toks.len() && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
-        {
-            let f = fold(&toks[stop].text);
-            if !toks[stop].is_cap()
-                && tags[stop] == Tag::Free
-                && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
-                && !self.title_words.contains(&f)
-            {
-                break;
-            }
-            stop += 1;
-        }
         let mut roles = Vec::new();
         let mut country = None;
-        while k < stop {
-            let mut e = k;
-            while e < stop && fold(&toks[e].text) != "and" {
-                e += 1;
-            }
-            if e == k {
-                k += 1;
-                continue;
-            }
-            if let Some(role) = self.role_at(toks, k, 6) {
-                let role = self.refine_role(toks, tags, k, e, role);
-                let org = self.role_org(
-                    toks,
-                    tags,
-                    k,
-                    role.1,
-                    e,
-                    role.2.as_deref(),
-                    &role.0,
-                    sent,
-                    m,
-                );
-                for t in &tags[k..e] {
-                    if let Tag::Demonym(c) | Tag::Country(c) = t {
-                        country = country.or(Some(*c));
-                    }
+        loop {
+            let mut stop = k;
+            while stop < toks.len()
+                && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
+            {
+                let f = fold(&toks[stop].text);
+                if !toks[stop].is_cap()
+                    && tags[stop] == Tag::Free
+                    && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
+                    && !self.title_words.contains(&f)
+                {
+                    break;
                 }
-                roles.push(RoleMention {
-                    title: role.0,
-                    org,
-                    span: Span {
-                        start: toks[k].span.start,
-                        end: toks[e - 1].span.end,
-                    },
-                });
-            } else if roles.is_empty() {
+                stop += 1;
+            }
+            let before = roles.len();
+            while k < stop {
+                let mut e = k;
+                while e < stop && fold(&toks[e].text) != "and" {
+                    e += 1;
+                }
+                if e == k {
+                    k += 1;
+                    continue;
+                }
+                if let Some(role) = self.role_at(toks, k, 6) {
+                    let role = self.refine_role(toks, tags, k, e, role);
+                    let org = self.role_org(
+                        toks,
+                        tags,
+                        k,
+                        role.1,
+                        e,
+                        role.2.as_deref(),
+                        &role.0,
+                        sent,
+                        m,
+                    );
+                    for t in &tags[k..e] {
+                        if let Tag::Demonym(c) | Tag::Country(c) = t {
+                            country = country.or(Some(*c));
+                        }
+                    }
+                    roles.push(RoleMention {
+                        title: role.0,
+                        org,
+                        span: Span {
+                            start: toks[k].span.start,
+                            end: toks[e - 1].span.end,
+                        },
+                    });
+                } else if roles.is_empty() {
+                    break;
+                }
+                k = e + 1;
+            }
+            // ", Crown Prince, Deputy Prime Minister, and Minister of Defense": more titles
+            // after a comma; ", Senior Secretary, Public Security Division, …": the
+            // organisation of a title written without one.
+            if roles.len() == before || stop >= toks.len() || toks[stop].text != "," {
                 break;
             }
-            k = e + 1;
+            let mut n = stop + 1;
+            if n < toks.len() && fold(&toks[n].text) == "and" {
+                n += 1;
+            }
+            if n >= toks.len() {
+                break;
+            }
+            if let Tag::Org(o) = tags[n] {
+                if let Some(last) = roles.last_mut().filter(|r| r.org.is_none()) {
+                    last.org = Some(o);
+                }
+                break;
+            }
+            if tags[n] != Tag::Free || self.role_at(toks, n, 6).is_none() {
+                break;
+            }
+            k = n;
         }
         // "President and CEO of Ericsson": an organisation written once serves both titles.
         if roles.len() == 2 && roles[0].org.is_none() && roles[0].title != "Politburo Member" {

@@ -1283,4 +1283,67 @@ mod tests {
             vec!["call|2024-10-29|Qatar,Saudi Arabia"]
         );
     }
+
+    fn member_of(x: &Extraction, person: &str) -> Vec<String> {
+        let Some((p, _)) = x.of_kind(Kind::Person).find(|(_, e)| e.name == person) else {
+            return vec![format!("no person {person}")];
+        };
+        let mut v: Vec<String> = x
+            .from(p, "MEMBER_OF")
+            .iter()
+            .map(|r| {
+                let o = r.dst;
+                let c = x
+                    .from(o, "OF")
+                    .first()
+                    .map(|r| x.entities[r.dst].name.clone())
+                    .unwrap_or_default();
+                format!("{}|{c}", x.entities[o].name)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn titles_after_commas_and_an_organisation_in_the_next_appositive() {
+        let x = extract(&art(
+            "Prince Abdulaziz conveyed the greetings of Prince Mohammed bin Salman bin Abdulaziz, Crown Prince, Deputy Prime Minister, and Minister of Defense, to Iraq. The Bangladesh side was led by Mostafa Kamal Uddin, Senior Secretary, Public Security Division, Ministry of Home Affairs.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Mohammed bin Salman bin Abdulaziz"),
+            vec!["Ministry of Defence|"]
+        );
+        assert_eq!(
+            member_of(&x, "Mostafa Kamal Uddin")[0].split('|').next(),
+            Some("Public Security Division")
+        );
+    }
+
+    #[test]
+    fn city_police_ministries_of_two_countries_and_no_police_cooperation_body() {
+        let x = extract(&art(
+            "The ceremony was attended by Lieutenant-General Abdullah Al Marri, Commander-in-Chief of Dubai Police, and Peter de Bucher, Director of International Police Cooperation for the Federal Police. The public security ministries of China and Laos will cooperate.",
+            Some("2022-02-07"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Abdullah Al Marri"),
+            vec!["Dubai Police|United Arab Emirates"]
+        );
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            !orgs.iter().any(|o| o.contains("International Police")),
+            "{orgs:?}"
+        );
+        let mps: Vec<String> = x
+            .of_kind(Kind::Organization)
+            .filter(|(_, e)| e.name == "Ministry of Public Security")
+            .flat_map(|(o, _)| x.from(o, "OF"))
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(mps.len(), 2, "{mps:?}");
+    }
 }
