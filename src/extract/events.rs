@@ -141,6 +141,13 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
         "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
             ("statement", "010", false)
         }
+        // "a statement by the Chinese public security ministry", "a joint statement".
+        "statement"
+            if matches!(next.as_str(), "by" | "from" | "issued" | "released")
+                || prev == "joint" =>
+        {
+            ("statement", "010", false)
+        }
         "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
             if matches!(prev.as_str(), "video" | "web" | "online") {
                 return None; // "held via video conference": the medium
@@ -255,6 +262,20 @@ impl Assembler<'_> {
                     protagonist,
                     earlier_umbrella.map(|u| &events[u]),
                 );
+                let mut ev = ev;
+                // "Prince Abdulaziz also met with …": the same occasion as the current event,
+                // on its day when the sentence gives none.
+                if ev.date.is_none() && i > 0 && fold(&toks[i - 1].text) == "also" {
+                    if let Some(c) = current {
+                        let shared = ev
+                            .persons
+                            .iter()
+                            .any(|(p, _)| events[c].persons.iter().any(|(q, _)| q == p));
+                        if shared {
+                            ev.date = events[c].date;
+                        }
+                    }
+                }
                 // "the meeting", "this conference": an event already reported.
                 if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
                     let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
@@ -522,18 +543,27 @@ impl Assembler<'_> {
             // ", a state banquet hosted by …", "and an international press conference": the
             // determiner right after the comma or "and" ("China, held a discussion session"
             // is no list).
+            // The body that issues a statement takes part ("a statement by the Chinese
+            // public security ministry").
+            let seg_orgs: Vec<usize> = if kind == "statement" {
+                (0..self.m.orgs.len())
+                    .filter(|&o| self.m.orgs[o].sent == s && inside(self.m.orgs[o].span))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let list_item = (k.saturating_sub(4)..k).any(|p| {
                 p > 0
                     && matches!(fold(&toks[p].text).as_str(), "a" | "an")
                     && (toks[p - 1].text == "," || fold(&toks[p - 1].text) == "and")
             });
-            if persons.is_empty() && countries.is_empty() && !list_item {
+            if persons.is_empty() && countries.is_empty() && !list_item && seg_orgs.is_empty() {
                 // Only a date or place of its own: the possessor must be found below.
                 if date.is_none() && place.is_none() && country.is_none() {
                     continue;
                 }
             }
-            if persons.is_empty() && !list_item {
+            if persons.is_empty() && !list_item && seg_orgs.is_empty() {
                 // The possessor: "Quang's visit", "his successful trip".
                 let back = &toks[k.saturating_sub(3)..k];
                 if let Some(pos) = back.iter().position(|t| t.text == "'s" || t.text == "’s") {
@@ -599,7 +629,7 @@ impl Assembler<'_> {
                 place,
                 country: if place.is_none() { country } else { None },
                 persons,
-                orgs: Vec::new(),
+                orgs: seg_orgs,
                 countries,
                 umbrella: false,
                 segment: Some(Span {
@@ -607,7 +637,7 @@ impl Assembler<'_> {
                     end: seg_end.min(toks.last().map_or(seg_start, |t| t.span.end)),
                 }),
             };
-            if ev.persons.is_empty() && ev.countries.is_empty() {
+            if ev.persons.is_empty() && ev.countries.is_empty() && ev.orgs.is_empty() {
                 continue;
             }
             // Persons written only inside a listed event's words leave the main event.

@@ -715,6 +715,13 @@ impl<'g> Finder<'g> {
                 if let Some(sing) = f.strip_suffix('s') {
                     forms.push(sing.to_string());
                 }
+                // "law enforcement and judicial cooperation": a two-word modifier too.
+                if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
+                    let two = fold(&toks[k - 1].text);
+                    if !STOP_CAPS.contains(&two.as_str()) {
+                        forms.push(format!("{two} {f}"));
+                    }
+                }
                 let found = forms.iter().find_map(|w| {
                     heads
                         .iter()
@@ -1538,7 +1545,38 @@ impl<'g> Finder<'g> {
                 },
             };
             let org_country = org.and_then(|o| m.orgs[o].country);
-            return (vec![role], country.or(org_country));
+            let mut roles = vec![role];
+            // "Qatari Minister of Interior and Commander of the Internal Security Force X":
+            // the second title too.
+            if let Some(j) = (r + 1..b).find(|&j| {
+                fold(&toks[j].text) == "and"
+                    && tags.get(j + 1) == Some(&Tag::Free)
+                    && self.role_at(toks, j + 1, 6).is_some()
+            }) {
+                if let Some(second) = self.role_at(toks, j + 1, 6) {
+                    let second = self.refine_role(toks, tags, j + 1, b, second);
+                    let org2 = self.role_org(
+                        toks,
+                        tags,
+                        j + 1,
+                        second.1,
+                        b,
+                        second.2.as_deref(),
+                        &second.0,
+                        sent,
+                        m,
+                    );
+                    roles.push(RoleMention {
+                        title: second.0,
+                        org: org2,
+                        span: Span {
+                            start: toks[j + 1].span.start,
+                            end: toks[b - 1].span.end,
+                        },
+                    });
+                }
+            }
+            return (roles, country.or(org_country));
         }
         (Vec::new(), None)
     }
@@ -1681,6 +1719,21 @@ impl<'g> Finder<'g> {
                 }
                 if e == k {
                     k += 1;
+                    continue;
+                }
+                // ", Saudi Minister of Interior,": a demonym before the title.
+                let k0 = k;
+                while k < e && matches!(tags[k], Tag::Demonym(_) | Tag::Country(_)) {
+                    if let Tag::Demonym(c) | Tag::Country(c) = tags[k] {
+                        country = country.or(Some(c));
+                    }
+                    k += 1;
+                }
+                if k == e || (k > k0 && tags[k] != Tag::Free) {
+                    k = e + 1;
+                    if roles.is_empty() {
+                        break;
+                    }
                     continue;
                 }
                 if let Some(role) = self.role_at(toks, k, 6) {

@@ -842,6 +842,34 @@ mod tests {
             "Gen. . . Gen.",
             "’s ’s",
             "Việt Nam – – –",
+            "the two",
+            "both",
+            "signed",
+            "a protocol",
+            "signed a",
+            "was signed",
+            "India-",
+            "-India",
+            "India--UK",
+            "his Omani counterpart",
+            "counterpart X Y",
+            "matters.W",
+            "a.B",
+            "31/10/",
+            "31/10/2024",
+            "last",
+            "last Thursday",
+            "Minister and",
+            "Minister of Interior and",
+            "also met",
+            "a statement by",
+            "public security ministries of",
+            "ministries of China and",
+            "Dubai Police",
+            "X, Minister,",
+            "X, Saudi",
+            "bin bin bin",
+            "Saif bin",
         ];
         for t in inputs {
             let _ = extract(&art(t, Some("2025-01-01")));
@@ -1345,5 +1373,76 @@ mod tests {
             .map(|r| x.entities[r.dst].name.clone())
             .collect();
         assert_eq!(mps.len(), 2, "{mps:?}");
+    }
+
+    #[test]
+    fn a_statement_by_a_ministry_is_an_event_of_its_country() {
+        let x = extract(&art(
+            "The consensus was reached at the ministerial meeting between China and Laos held on Sunday in Vientiane, according to a statement by the Chinese public security ministry released here on Monday.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert!(
+            evs.contains(&"statement|2018-05-14|China".to_string()),
+            "{evs:?}"
+        );
+        assert!(
+            evs.contains(&"meeting|2018-05-13|China,Laos".to_string()),
+            "{evs:?}"
+        );
+    }
+
+    #[test]
+    fn also_met_is_on_the_day_of_the_current_event() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held talks with his Iraqi counterpart General Othman Al-Ghanimi in Baghdad today. Prince Abdulaziz also met with the Speaker of the Iraqi Parliament, Mohammad Al-Halbousi.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2021-09-04|Iraq,Saudi Arabia"]
+        );
+        assert_eq!(
+            member_of(&x, "Othman Al-Ghanimi"),
+            vec!["Ministry of Interior|Iraq"]
+        );
+    }
+
+    #[test]
+    fn two_titles_joined_by_and_and_a_demonym_in_an_appositive() {
+        let x = extract(&art(
+            "Earlier, he called Qatari Minister of Interior and Commander of the Internal Security Force Sheikh Khalifa bin Hamad Al Thani. Prince Abdulaziz bin Saud, Saudi Minister of Interior, held talks.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        let k = member_of(&x, "Khalifa bin Hamad Al Thani");
+        assert_eq!(
+            k,
+            vec![
+                "Internal Security Force|Qatar",
+                "Ministry of Interior|Qatar"
+            ]
+        );
+        assert_eq!(
+            member_of(&x, "Abdulaziz bin Saud"),
+            vec!["Ministry of Interior|Saudi Arabia"]
+        );
+    }
+
+    #[test]
+    fn a_two_word_modifier_shares_the_head_noun() {
+        let x = extract(&art(
+            "India and the UK met in New Delhi on Tuesday to discuss law enforcement and judicial cooperation.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let t = names(&x, Kind::Topic);
+        assert!(
+            t.contains(&"law enforcement cooperation".to_string()),
+            "{t:?}"
+        );
+        assert!(t.contains(&"judicial cooperation".to_string()), "{t:?}");
     }
 }
