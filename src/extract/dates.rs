@@ -115,6 +115,14 @@ fn infer_year(r: &Reference, month: u32, day: u32) -> Option<i32> {
     r.year
 }
 
+fn first_of_month(d: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(d.year(), d.month(), 1)
+}
+
+fn pair(d: Option<NaiveDate>, p: Precision) -> Option<(NaiveDate, Precision)> {
+    d.map(|d| (d, p))
+}
+
 fn span(toks: &[Token], a: usize, b: usize) -> Span {
     Span {
         start: toks[a].span.start,
@@ -217,20 +225,104 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                 continue;
             }
         }
+        // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous.
+        if let (Some(a), "/", Some(b), "/", Some(y)) = (
+            day_of(t),
+            w(i + 1),
+            day_of(w(i + 2)),
+            w(i + 3),
+            year_of(w(i + 4)),
+        ) {
+            let dm = match (a > 12, b > 12) {
+                (true, false) => Some((b, a)),
+                (false, true) => Some((a, b)),
+                _ => None,
+            };
+            if let Some(date) = dm.and_then(|(m, d)| NaiveDate::from_ymd_opt(y, m, d)) {
+                out.push(DateMention {
+                    date,
+                    precision: Precision::Day,
+                    span: span(toks, i, i + 4),
+                });
+            }
+            i += 5;
+            continue;
+        }
+        let lower = t.to_lowercase();
+        let prev_lower = if i > 0 {
+            w(i - 1).to_lowercase()
+        } else {
+            String::new()
+        };
         if let Some(wd) = weekday_of(t) {
             if let Some(refd) = r.date {
-                let back =
+                let mut back =
                     (refd.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
+                let start = match prev_lower.as_str() {
+                    // "last Thursday": a day before the reference, never the reference itself.
+                    "last" | "past" => {
+                        if back == 0 {
+                            back = 7;
+                        }
+                        i - 1
+                    }
+                    _ => i,
+                };
+                let date = if prev_lower == "next" || prev_lower == "coming" {
+                    // "next Tuesday": the first such day after the reference.
+                    let ahead =
+                        (wd.num_days_from_monday() + 7 - refd.weekday().num_days_from_monday()) % 7;
+                    refd + Duration::days(if ahead == 0 { 7 } else { ahead } as i64)
+                } else {
+                    refd - Duration::days(back as i64)
+                };
                 out.push(DateMention {
-                    date: refd - Duration::days(back as i64),
+                    date,
                     precision: Precision::Day,
-                    span: span(toks, i, i),
+                    span: span(toks, start.min(i), i),
                 });
             }
             i += 1;
             continue;
         }
-        let lower = t.to_lowercase();
+        // "last week", "last month", "last year", "earlier this month".
+        if let Some(refd) = r.date {
+            let unit = w(i + 1).to_lowercase();
+            let rel = match (lower.as_str(), unit.as_str()) {
+                ("last" | "past", "week") => {
+                    // The previous Monday–Sunday: its month when the week lies in one month.
+                    let monday =
+                        refd - Duration::days(refd.weekday().num_days_from_monday() as i64 + 7);
+                    let sunday = monday + Duration::days(6);
+                    if monday.month() == sunday.month() {
+                        pair(first_of_month(monday), Precision::Month)
+                    } else {
+                        None
+                    }
+                }
+                ("last" | "past", "month") => pair(
+                    first_of_month(refd)
+                        .map(|f| f - Duration::days(1))
+                        .and_then(first_of_month),
+                    Precision::Month,
+                ),
+                ("last", "year") => pair(
+                    NaiveDate::from_ymd_opt(refd.year() - 1, 1, 1),
+                    Precision::Year,
+                ),
+                ("this", "month") => pair(first_of_month(refd), Precision::Month),
+                _ => None,
+            };
+            if let Some((date, precision)) = rel {
+                out.push(DateMention {
+                    date,
+                    precision,
+                    span: span(toks, i, i + 1),
+                });
+                i += 2;
+                continue;
+            }
+        }
         if let Some(refd) = r.date {
             let delta = match lower.as_str() {
                 "yesterday" => Some(-1),
@@ -326,5 +418,44 @@ mod tests {
         );
         assert!(dates("you may go", Some("2025-01-01")).is_empty());
         assert!(dates("on Sunday", None).is_empty());
+    }
+
+    #[test]
+    fn last_weekday_last_week_and_numeric_dates() {
+        // 2025-10-27 is a Monday.
+        assert_eq!(
+            dates(
+                "reported on Monday that last Thursday they met",
+                Some("2025-10-27")
+            ),
+            vec![
+                ("2025-10-27".into(), Precision::Day),
+                ("2025-10-23".into(), Precision::Day)
+            ]
+        );
+        assert_eq!(
+            dates("last Monday", Some("2025-10-27")),
+            vec![("2025-10-20".into(), Precision::Day)]
+        );
+        assert_eq!(
+            dates("next Tuesday", Some("2025-10-27")),
+            vec![("2025-10-28".into(), Precision::Day)]
+        );
+        assert_eq!(
+            dates("met last week", Some("2025-10-27")),
+            vec![("2025-10-01".into(), Precision::Month)]
+        );
+        // The week before 2025-11-03 runs from 27 October to 2 November: no month.
+        assert!(dates("met last week", Some("2025-11-03")).is_empty());
+        assert_eq!(
+            dates("signed last month", Some("2025-01-15")),
+            vec![("2024-12-01".into(), Precision::Month)]
+        );
+        assert_eq!(
+            dates("on Thursday 31/10/2024", None),
+            vec![("2024-10-31".into(), Precision::Day)]
+        );
+        assert!(dates("on 05/06/2024", None).is_empty());
+        assert!(dates("last", Some("2025-01-01")).is_empty());
     }
 }

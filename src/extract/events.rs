@@ -89,6 +89,19 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
                 return None; // "meeting the needs"
             }
+            // "telephone talks": the call, one event.
+            if matches!(prev.as_str(), "phone" | "telephone") {
+                return None;
+            }
+            ("meeting", "040", false)
+        }
+        // "held a discussion session", "a working session".
+        "session" | "sessions"
+            if matches!(
+                prev.as_str(),
+                "discussion" | "working" | "negotiation" | "negotiating" | "talks"
+            ) =>
+        {
             ("meeting", "040", false)
         }
         "meetings" => ("meeting", "040", true),
@@ -126,6 +139,13 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
             ("statement", "010", false)
         }
         "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
+            ("statement", "010", false)
+        }
+        // "a statement by the Chinese public security ministry", "a joint statement".
+        "statement"
+            if matches!(next.as_str(), "by" | "from" | "issued" | "released")
+                || prev == "joint" =>
+        {
             ("statement", "010", false)
         }
         "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
@@ -181,6 +201,7 @@ const AGREEMENT_HEADS: &[&str] = &[
     "accord",
     "convention",
     "pact",
+    "communique",
 ];
 
 /// Assembles events and agreements from the mentions.
@@ -209,6 +230,7 @@ impl Assembler<'_> {
         let mut current: Option<usize> = None;
         let mut umbrella: Option<usize> = None;
         let protagonist = self.protagonist();
+        let mut last_plural_signing: Option<usize> = None;
         for (s, toks) in self.toks.iter().enumerate() {
             let mut started = None;
             // "held a series of bilateral meetings … on Sunday": date and place for what follows.
@@ -240,6 +262,20 @@ impl Assembler<'_> {
                     protagonist,
                     earlier_umbrella.map(|u| &events[u]),
                 );
+                let mut ev = ev;
+                // "Prince Abdulaziz also met with …": the same occasion as the current event,
+                // on its day when the sentence gives none.
+                if ev.date.is_none() && i > 0 && fold(&toks[i - 1].text) == "also" {
+                    if let Some(c) = current {
+                        let shared = ev
+                            .persons
+                            .iter()
+                            .any(|(p, _)| events[c].persons.iter().any(|(q, _)| q == p));
+                        if shared {
+                            ev.date = events[c].date;
+                        }
+                    }
+                }
                 // "the meeting", "this conference": an event already reported.
                 if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
                     let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
@@ -310,6 +346,49 @@ impl Assembler<'_> {
                 main = Some(i);
                 break;
             }
+            // "X and Y today signed two new treaties": a signing with no other trigger.
+            if main.is_none() {
+                if let Some(i) = signing_trigger(toks) {
+                    let ev = self.build(
+                        s,
+                        i,
+                        "meeting",
+                        "057",
+                        false,
+                        protagonist,
+                        earlier_umbrella.map(|u| &events[u]),
+                    );
+                    let joins_current = current.is_some_and(|c| {
+                        let cur = &events[c];
+                        ev.persons
+                            .iter()
+                            .all(|(p, _)| cur.persons.iter().any(|(q, _)| q == p))
+                            && (ev.date.is_none()
+                                || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
+                    });
+                    if joins_current {
+                        // "The memorandum was signed by …" after the meeting: the same event.
+                    } else if !(ev.persons.is_empty()
+                        && ev.orgs.is_empty()
+                        && ev.countries.is_empty())
+                    {
+                        let idx = match events.iter().position(|e| same_event(e, &ev)) {
+                            Some(k) => {
+                                merge_into(&mut events[k], ev);
+                                k
+                            }
+                            None => {
+                                events.push(ev);
+                                events.len() - 1
+                            }
+                        };
+                        if i < 20 {
+                            started = Some(idx);
+                        }
+                        main = Some(i);
+                    }
+                }
+            }
             // Later triggers of the sentence: side events with their own participants, date
             // or place ("… during Quang's visit to Baku in May", "a banquet hosted by X").
             if let Some(mi) = main {
@@ -321,6 +400,25 @@ impl Assembler<'_> {
             } else if let Some(c) = current {
                 if !events[c].sents.contains(&s) {
                     events[c].sents.push(s);
+                }
+                // "Both sides agreed …": the two countries take part.
+                if let Some(sp) = two_sides_phrase(toks) {
+                    let mut known: Vec<usize> = events[c].countries.iter().map(|q| q.0).collect();
+                    known.extend(
+                        events[c]
+                            .persons
+                            .iter()
+                            .filter_map(|(p, _)| self.person_country(*p)),
+                    );
+                    known.sort_unstable();
+                    known.dedup();
+                    if known.len() < 2 && !self.org_side(&events[c].persons, &events[c].orgs) {
+                        for k in self.two_sides(s, sp) {
+                            if !events[c].countries.iter().any(|q| q.0 == k) {
+                                events[c].countries.push((k, sp));
+                            }
+                        }
+                    }
                 }
                 // The subject of a following sentence takes part.
                 for pm in &self.m.person_mentions {
@@ -334,7 +432,11 @@ impl Assembler<'_> {
                     }
                 }
             }
-            self.agreements_in(s, toks, current, &events, &mut agreements);
+            let after_signing = last_plural_signing.is_some_and(|l| s - l <= 4);
+            self.agreements_in(s, toks, current, &events, &mut agreements, after_signing);
+            if signs_several(toks) {
+                last_plural_signing = Some(s);
+            }
         }
         // Umbrella events without persons of their own add nothing.
         (events, agreements)
@@ -438,20 +540,30 @@ impl Assembler<'_> {
                     countries.push((cm.country, cm.span));
                 }
             }
-            let list_item = k >= 2
-                && toks[k.saturating_sub(4)..k]
-                    .iter()
-                    .any(|t| t.text == "," || fold(&t.text) == "and")
-                && toks[k.saturating_sub(4)..k]
-                    .iter()
-                    .any(|t| matches!(fold(&t.text).as_str(), "a" | "an"));
-            if persons.is_empty() && countries.is_empty() && !list_item {
+            // ", a state banquet hosted by …", "and an international press conference": the
+            // determiner right after the comma or "and" ("China, held a discussion session"
+            // is no list).
+            // The body that issues a statement takes part ("a statement by the Chinese
+            // public security ministry").
+            let seg_orgs: Vec<usize> = if kind == "statement" {
+                (0..self.m.orgs.len())
+                    .filter(|&o| self.m.orgs[o].sent == s && inside(self.m.orgs[o].span))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let list_item = (k.saturating_sub(4)..k).any(|p| {
+                p > 0
+                    && matches!(fold(&toks[p].text).as_str(), "a" | "an")
+                    && (toks[p - 1].text == "," || fold(&toks[p - 1].text) == "and")
+            });
+            if persons.is_empty() && countries.is_empty() && !list_item && seg_orgs.is_empty() {
                 // Only a date or place of its own: the possessor must be found below.
                 if date.is_none() && place.is_none() && country.is_none() {
                     continue;
                 }
             }
-            if persons.is_empty() && !list_item {
+            if persons.is_empty() && !list_item && seg_orgs.is_empty() {
                 // The possessor: "Quang's visit", "his successful trip".
                 let back = &toks[k.saturating_sub(3)..k];
                 if let Some(pos) = back.iter().position(|t| t.text == "'s" || t.text == "’s") {
@@ -474,6 +586,24 @@ impl Assembler<'_> {
                 }
                 if persons.is_empty() {
                     continue;
+                }
+            }
+            // "X, who is paying a visit to China, held a discussion session with Y": the
+            // subject, written before the main trigger, holds the later event too.
+            if !list_item
+                && toks[k.saturating_sub(3)..k]
+                    .iter()
+                    .any(|t| matches!(fold(&t.text).as_str(), "held" | "holds" | "holding"))
+            {
+                if let Some(pm) = self
+                    .m
+                    .person_mentions
+                    .iter()
+                    .find(|pm| pm.sent == s && pm.span.start < toks[mi].span.start)
+                {
+                    if !persons.iter().any(|(p, _)| *p == pm.person) {
+                        persons.insert(0, (pm.person, pm.span));
+                    }
                 }
             }
             if list_item {
@@ -499,7 +629,7 @@ impl Assembler<'_> {
                 place,
                 country: if place.is_none() { country } else { None },
                 persons,
-                orgs: Vec::new(),
+                orgs: seg_orgs,
                 countries,
                 umbrella: false,
                 segment: Some(Span {
@@ -507,7 +637,7 @@ impl Assembler<'_> {
                     end: seg_end.min(toks.last().map_or(seg_start, |t| t.span.end)),
                 }),
             };
-            if ev.persons.is_empty() && ev.countries.is_empty() {
+            if ev.persons.is_empty() && ev.countries.is_empty() && ev.orgs.is_empty() {
                 continue;
             }
             // Persons written only inside a listed event's words leave the main event.
@@ -530,6 +660,61 @@ impl Assembler<'_> {
                 None => events.push(ev),
             }
         }
+    }
+
+    /// The country of a person: written with them, or their organisation's.
+    fn person_country(&self, p: usize) -> Option<usize> {
+        let p = self.m.persons.get(p)?;
+        p.country.or_else(|| {
+            p.roles
+                .iter()
+                .filter_map(|r| r.org)
+                .find_map(|o| self.m.orgs.get(o).and_then(|o| o.country.or(o.home)))
+        })
+    }
+
+    /// Whether one side of an event is an international body or a company (a participant
+    /// person's organisation, or one named): "both sides" then means it, not two countries.
+    fn org_side(&self, persons: &[(usize, Span)], orgs: &[usize]) -> bool {
+        let known = |o: usize| self.m.orgs.get(o).is_some_and(|o| o.known);
+        orgs.iter().any(|&o| known(o))
+            || persons.iter().any(|(p, _)| {
+                self.m.persons[*p]
+                    .roles
+                    .iter()
+                    .any(|r| r.org.is_some_and(known))
+            })
+    }
+
+    /// The two distinct countries written last before `sp` in sentence `s` (or earlier
+    /// sentences), for "the two countries"; nothing when fewer than two are known.
+    fn two_sides(&self, s: usize, sp: Span) -> Vec<usize> {
+        let mut seen: Vec<(usize, usize, usize)> = Vec::new(); // (sent, start, country)
+        for c in &self.m.countries {
+            if (c.sent < s || (c.sent == s && c.span.end <= sp.start))
+                && !media_possessor(&self.toks[c.sent], c.span)
+            {
+                seen.push((c.sent, c.span.start, c.country));
+            }
+        }
+        for pm in &self.m.person_mentions {
+            if pm.sent < s || (pm.sent == s && pm.span.end <= sp.start) {
+                if let Some(c) = self.person_country(pm.person) {
+                    seen.push((pm.sent, pm.span.start, c));
+                }
+            }
+        }
+        seen.sort_unstable();
+        let mut out: Vec<usize> = Vec::new();
+        for (_, _, c) in seen.iter().rev() {
+            if !out.contains(c) {
+                out.push(*c);
+            }
+            if out.len() == 2 {
+                return out;
+            }
+        }
+        Vec::new()
     }
 
     /// The person mentioned most often.
@@ -687,7 +872,7 @@ impl Assembler<'_> {
             let after_place = self.m.places.iter().any(|p| {
                 p.sent == s && cm.span.start >= p.span.end && cm.span.start <= p.span.end + 6
             });
-            if after_place || in_scope_list(toks, cm.span) {
+            if after_place || in_scope_list(toks, cm.span) || media_possessor(toks, cm.span) {
                 continue;
             }
             if matches!(before.as_str(), "in" | "to" | "at") && !cm.adjective {
@@ -700,10 +885,31 @@ impl Assembler<'_> {
                 countries.push((cm.country, cm.span));
             }
         }
-        let date = self.dates[s]
+        let cands: Vec<DateMention> = self.dates[s]
             .iter()
-            .find(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
+            .filter(|d| d.precision != super::dates::Precision::Year && d.span.start < limit)
+            .copied()
+            .collect();
+        // "The Daily Monitor reported on Monday that at a meeting … last Thursday": the date
+        // of the report is not the event's when the sentence gives another.
+        let date = cands
+            .iter()
+            .find(|d| cands.len() == 1 || !is_report_date(toks, d.span))
             .copied();
+        // "the two countries", "both sides": the two countries named last before.
+        if let Some(sp) = two_sides_phrase(toks) {
+            let mut known: Vec<usize> = countries.iter().map(|c| c.0).collect();
+            known.extend(persons.iter().filter_map(|(p, _)| self.person_country(*p)));
+            known.sort_unstable();
+            known.dedup();
+            if known.len() < 2 && !self.org_side(&persons, &orgs) {
+                for c in self.two_sides(s, sp) {
+                    if !countries.iter().any(|q| q.0 == c) {
+                        countries.push((c, sp));
+                    }
+                }
+            }
+        }
         let mut ev = EventDraft {
             kind,
             cameo,
@@ -740,6 +946,7 @@ impl Assembler<'_> {
         current: Option<usize>,
         events: &[EventDraft],
         out: &mut Vec<AgreementDraft>,
+        after_signing: bool,
     ) {
         let lower: String = toks
             .iter()
@@ -751,8 +958,13 @@ impl Assembler<'_> {
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
         let title_case =
             words.len() >= 3 && words.iter().filter(|t| t.is_cap()).count() * 10 >= words.len() * 8;
+        // "… signed two new treaties. The new extradition treaty …": described after a
+        // signing of several, an agreement is one of those signed.
         let signed = !planned
-            && (lower.contains("signed") || lower.contains("signing") || lower.contains("inked"));
+            && (lower.contains("signed")
+                || lower.contains("signing")
+                || lower.contains("inked")
+                || after_signing);
         let mut i = 0;
         while i < toks.len() {
             let w = fold(&toks[i].text);
@@ -760,7 +972,9 @@ impl Assembler<'_> {
                 i += 1;
                 continue;
             }
-            if (w == "convention" || w == "protocol") && !toks[i].is_cap() {
+            // A lower-case "convention" is a gathering; "protocol" counts after "a"/"an"
+            // ("signed a protocol to enhance security cooperation").
+            if w == "convention" && !toks[i].is_cap() {
                 i += 1;
                 continue;
             }
@@ -795,7 +1009,7 @@ impl Assembler<'_> {
                 // Determiner + up to three modifiers: "a cooperation agreement".
                 let mut k = i;
                 while k > 0
-                    && i - k < 3
+                    && i - k < 4
                     && toks[k - 1].word
                     && !matches!(
                         fold(&toks[k - 1].text).as_str(),
@@ -866,7 +1080,13 @@ impl Assembler<'_> {
                 continue;
             }
             let title = join(&toks[a..e]);
-            if title.split_whitespace().count() < 2 {
+            // One word ("a protocol", "an agreement") only when introduced by "a"/"an" in a
+            // sentence about signing: "the agreement" points back to one already named.
+            let introduced = !named
+                && a > 0
+                && matches!(fold(&toks[a - 1].text).as_str(), "a" | "an")
+                && (signed || planned);
+            if title.split_whitespace().count() < 2 && !introduced {
                 i = e.max(i + 1);
                 continue;
             }
@@ -925,6 +1145,181 @@ impl Assembler<'_> {
             i = e.max(i + 1);
         }
     }
+}
+
+/// Plural agreement heads ("two new treaties").
+const AGREEMENT_PLURALS: &[&str] = &[
+    "agreements",
+    "treaties",
+    "memoranda",
+    "memorandums",
+    "mous",
+    "protocols",
+    "accords",
+    "conventions",
+    "pacts",
+];
+
+fn is_planned(toks: &[Token]) -> bool {
+    let lower: String = toks
+        .iter()
+        .map(|t| fold(&t.text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    PLANNED.iter().any(|p| lower.contains(p))
+}
+
+/// A verb of signing followed within eight words by an agreement ("signed a memorandum of
+/// understanding", "today signed two new law enforcement treaties", "the MoU was signed"
+/// also counts when the head comes first), in a sentence that does not plan it.
+fn signing_trigger(toks: &[Token]) -> Option<usize> {
+    if is_planned(toks) {
+        return None;
+    }
+    let head = |t: &Token| {
+        let f = fold(&t.text);
+        AGREEMENT_HEADS.contains(&f.as_str()) || AGREEMENT_PLURALS.contains(&f.as_str())
+    };
+    (0..toks.len()).find(|&i| {
+        let f = fold(&toks[i].text);
+        matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
+            && (toks[i + 1..].iter().take(8).any(head)
+                || (i > 0
+                    && matches!(fold(&toks[i - 1].text).as_str(), "was" | "were")
+                    && toks[..i].iter().rev().take(8).any(head)))
+            // "implementing signed cooperation documents": an adjective.
+            && !(i > 0
+                && toks[i - 1].word
+                && fold(&toks[i - 1].text).ends_with("ing"))
+    })
+}
+
+/// Whether the sentence reports the signing of several agreements ("signed two treaties").
+fn signs_several(toks: &[Token]) -> bool {
+    !is_planned(toks)
+        && toks
+            .iter()
+            .any(|t| matches!(fold(&t.text).as_str(), "signed" | "signing" | "inked"))
+        && toks
+            .iter()
+            .any(|t| AGREEMENT_PLURALS.contains(&fold(&t.text).as_str()))
+}
+
+/// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").
+const MEDIA_WORDS: &[&str] = &[
+    "newspaper",
+    "newspapers",
+    "daily",
+    "paper",
+    "tabloid",
+    "agency",
+    "broadcaster",
+    "television",
+    "tv",
+    "radio",
+    "media",
+    "news",
+    "times",
+    "herald",
+    "tribune",
+    "gazette",
+    "journal",
+    "telegraph",
+    "monitor",
+    "outlet",
+    "website",
+];
+
+/// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
+/// Monitor newspaper reported", "Iraq's state news agency". Such a country reports; it
+/// does not take part.
+fn media_possessor(toks: &[Token], sp: Span) -> bool {
+    let Some(k) = toks.iter().position(|t| t.span.start >= sp.end) else {
+        return false;
+    };
+    if toks[k].text != "'s" {
+        return false;
+    }
+    toks[k + 1..]
+        .iter()
+        .take(5)
+        .take_while(|t| t.word)
+        .any(|t| MEDIA_WORDS.contains(&fold(&t.text).as_str()))
+}
+
+/// Where a sentence says "the two countries", "both sides", "the two nations" …
+fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
+    (0..toks.len().saturating_sub(1)).find_map(|k| {
+        let a = fold(&toks[k].text);
+        let (num, noun_at) = match a.as_str() {
+            "both" => (true, k + 1),
+            "two" if k > 0 && fold(&toks[k - 1].text) == "the" => (true, k + 1),
+            _ => (false, k),
+        };
+        if !num {
+            return None;
+        }
+        // "the two discussed …": the pronoun-like "the two" before a past-tense verb.
+        if a == "two" {
+            let next = fold(&toks[noun_at].text);
+            if toks[noun_at].word
+                && !toks[noun_at].is_cap()
+                && (next.ends_with("ed") || matches!(next.as_str(), "also" | "have" | "will"))
+            {
+                return Some(Span {
+                    start: toks[k - 1].span.start,
+                    end: toks[k].span.end,
+                });
+            }
+        }
+        // "the two friendly countries": one modifier may stand between.
+        let noun = |j: usize| {
+            toks.get(j).is_some_and(|t| {
+                matches!(
+                    fold(&t.text).as_str(),
+                    "countries" | "sides" | "nations" | "states" | "governments"
+                )
+            })
+        };
+        let end = if noun(noun_at) {
+            noun_at
+        } else if noun(noun_at + 1) && toks[noun_at].word && !toks[noun_at].is_cap() {
+            noun_at + 1
+        } else {
+            return None;
+        };
+        Some(Span {
+            start: toks[if a == "two" { k - 1 } else { k }].span.start,
+            end: toks[end].span.end,
+        })
+    })
+}
+
+/// Whether a date is written right after a verb of reporting ("reported on Monday",
+/// "said Tuesday", "announced on 3 May").
+fn is_report_date(toks: &[Token], sp: Span) -> bool {
+    let Some(k) = toks.iter().position(|t| t.span.start == sp.start) else {
+        return false;
+    };
+    let mut j = k;
+    if j > 0 && matches!(fold(&toks[j - 1].text).as_str(), "on" | "last" | "this") {
+        j -= 1;
+    }
+    j > 0
+        && matches!(
+            fold(&toks[j - 1].text).as_str(),
+            "reported"
+                | "said"
+                | "says"
+                | "announced"
+                | "stated"
+                | "added"
+                | "told"
+                | "wrote"
+                | "released"
+                | "published"
+                | "reports"
+        )
 }
 
 fn same_event(a: &EventDraft, b: &EventDraft) -> bool {

@@ -126,6 +126,12 @@ const SPEECH_VERBS: &[&str] = &[
     "delivered",
 ];
 
+/// Lower-case particles inside a personal name ("Saif bin Zayed", "Peter de Bucher").
+const NAME_PARTICLES: &[&str] = &[
+    "bin", "bint", "ibn", "al", "el", "de", "da", "di", "dos", "du", "van", "von", "der", "den",
+    "la", "le", "ben",
+];
+
 /// Words that may stand before a name as a title reference ("the Vietnamese minister").
 const TITLE_REF_WORDS: &[&str] = &[
     "minister",
@@ -568,9 +574,56 @@ impl<'g> Finder<'g> {
                     break;
                 }
             }
+            if matched == 0 {
+                self.hyphenated_pair(&toks[i], sent, m);
+            }
             i += matched.max(1);
         }
         tags
+    }
+
+    /// "India-UK", "Saudi-Iraqi", "Cambodian-Thai": a hyphenated pair (or more) of countries
+    /// or demonyms names each country. The token stays free, so it can still begin an
+    /// organisation's name ("India-UK Joint Working Group").
+    fn hyphenated_pair(&self, t: &Token, sent: usize, m: &mut Mentions) {
+        if !t.text.contains('-') {
+            return;
+        }
+        let mut found = Vec::new();
+        let mut off = t.span.start;
+        for part in t.text.split('-') {
+            let len = part.chars().count();
+            let span = Span {
+                start: off,
+                end: off + len,
+            };
+            off += len + 1;
+            if part.is_empty() {
+                return;
+            }
+            if let Some(c) = self.country_ok(part) {
+                found.push((c, span, false));
+            } else if let Some(c) = self
+                .gaz
+                .country_by_demonym(part)
+                .and_then(|c| self.country_index(&c.name))
+            {
+                found.push((c, span, true));
+            } else {
+                return;
+            }
+        }
+        if found.len() < 2 {
+            return;
+        }
+        for (country, span, adjective) in found {
+            m.countries.push(CountryMention {
+                country,
+                span,
+                sent,
+                adjective,
+            });
+        }
     }
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
@@ -662,6 +715,13 @@ impl<'g> Finder<'g> {
                 if let Some(sing) = f.strip_suffix('s') {
                     forms.push(sing.to_string());
                 }
+                // "law enforcement and judicial cooperation": a two-word modifier too.
+                if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
+                    let two = fold(&toks[k - 1].text);
+                    if !STOP_CAPS.contains(&two.as_str()) {
+                        forms.push(format!("{two} {f}"));
+                    }
+                }
                 let found = forms.iter().find_map(|w| {
                     heads
                         .iter()
@@ -725,6 +785,11 @@ impl<'g> Finder<'g> {
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
                 && !(start - 1 == 0 && STOP_CAPS.contains(&fold(&toks[0].text).as_str()))
+                // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
+                && !matches!(
+                    fold(&toks[start - 1].text).as_str(),
+                    "the" | "a" | "an" | "this" | "that" | "these" | "those"
+                )
                 && !self.is_rank_or_role_word(&toks[start - 1])
             {
                 start -= 1;
@@ -733,6 +798,20 @@ impl<'g> Finder<'g> {
                                   // Continue a chain of capitalised words after the head ("Police Department").
             while end < toks.len() && tags[end] == Tag::Free && self.head_at(toks, end) > 0 {
                 end += self.head_at(toks, end);
+            }
+            // "International Police Cooperation": a head noun modifying another noun is no
+            // organisation's head.
+            if end < toks.len()
+                && tags[end] == Tag::Free
+                && toks[end].word
+                && toks[end].is_cap()
+                && !self.is_rank_or_role_word(&toks[end])
+                && !super::dates_words(&fold(&toks[end].text))
+                // Not the first word of a name: "State Security Service Ali Naghiyev".
+                && !toks.get(end + 1).is_some_and(Token::is_cap)
+            {
+                i = end;
+                continue;
             }
             let mut country = None;
             // Right extension: of/for/on/against + capitalised words.
@@ -820,6 +899,22 @@ impl<'g> Finder<'g> {
             if name_end < i + hl {
                 name_end = i + hl;
             }
+            // A city starts the name: "Dubai Police", "Jakarta Metropolitan Police"; the
+            // body is of the city's country.
+            if start > 0 {
+                if let Tag::Place(p) = tags[start - 1] {
+                    let c = self
+                        .gaz
+                        .country_by_code(&self.places.get(p).country)
+                        .and_then(|c| self.country_index(&c.name));
+                    if c.is_some() {
+                        country = country.or(c);
+                        while start > 0 && tags[start - 1] == Tag::Place(p) {
+                            start -= 1;
+                        }
+                    }
+                }
+            }
             // A country name (not an adjective) starts the name: "Vietnam News Agency".
             if start > 0 && head_is_not_ministry(toks, i) {
                 if let Tag::Country(c) = tags[start - 1] {
@@ -848,7 +943,7 @@ impl<'g> Finder<'g> {
                     }
                 }
             }
-            let name = join(&toks[start..name_end]);
+            let name = canonical_ministry(self.gaz, join(&toks[start..name_end]));
             let head = fold(
                 &toks[i..i + hl]
                     .iter()
@@ -889,47 +984,107 @@ impl<'g> Finder<'g> {
             tags[start..end].fill(Tag::Org(idx));
             i = end;
         }
-        // Lower-case "interior ministry" after a demonym or country: "Thailand's interior ministry".
+        // Lower-case "interior ministry" after a demonym or country: "Thailand's interior
+        // ministry", "the Chinese public security ministry"; "the public security
+        // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            if tags[i] != Tag::Free || fold(&toks[i].text) != "ministry" || toks[i].is_cap() {
+            let head = fold(&toks[i].text);
+            if tags[i] != Tag::Free
+                || !matches!(head.as_str(), "ministry" | "ministries")
+                || toks[i].is_cap()
+            {
                 continue;
             }
             let field = &toks[i - 1];
             if !field.word || tags[i - 1] != Tag::Free {
                 continue;
             }
-            let role = format!("{} minister", field.text);
-            let Some(org) = self.gaz.role_by_title(&role).and_then(|r| r.org.clone()) else {
+            // A two-word portfolio first: "public security", "home affairs".
+            let two = (i >= 2
+                && tags[i - 2] == Tag::Free
+                && toks[i - 2].word
+                && !toks[i - 2].is_cap()
+                && matches!(
+                    fold(&toks[i - 2].text).as_str(),
+                    "public" | "home" | "foreign" | "internal" | "state" | "national"
+                ))
+            .then(|| {
+                let f = format!("{} {}", toks[i - 2].text, field.text);
+                self.gaz
+                    .role_by_title(&format!("{f} minister"))
+                    .and_then(|r| r.org.clone())
+                    .unwrap_or_else(|| {
+                        format!(
+                            "Ministry of {}",
+                            f.split(' ').map(cap_first).collect::<Vec<_>>().join(" ")
+                        )
+                    })
+            });
+            let first = if two.is_some() { i - 2 } else { i - 1 };
+            let Some(org) = two.or_else(|| {
+                self.gaz
+                    .role_by_title(&format!("{} minister", field.text))
+                    .and_then(|r| r.org.clone())
+            }) else {
                 continue;
             };
-            let mut country = None;
-            if i >= 2 {
-                match tags[i - 2] {
-                    Tag::Demonym(c) | Tag::Country(c) => country = Some(c),
-                    _ if toks[i - 2].text == "'s" && i >= 3 => {
-                        if let Tag::Country(c) = tags[i - 3] {
-                            country = Some(c)
+            let mut countries = Vec::new();
+            if first >= 1 {
+                match tags[first - 1] {
+                    Tag::Demonym(c) | Tag::Country(c) => countries.push(c),
+                    _ if toks[first - 1].text == "'s" && first >= 2 => {
+                        if let Tag::Country(c) = tags[first - 2] {
+                            countries.push(c)
                         }
                     }
                     _ => {}
                 }
             }
-            let idx = m.orgs.len();
-            m.orgs.push(OrgMention {
-                name: org,
-                kind: "ministry".into(),
-                acronym: None,
-                country,
-                home: None,
-                span: Span {
-                    start: field.span.start,
-                    end: toks[i].span.end,
-                },
-                sent,
-                known: false,
-            });
-            tags[i - 1] = Tag::Org(idx);
-            tags[i] = Tag::Org(idx);
+            let mut end = i + 1;
+            if head == "ministries" && countries.is_empty() {
+                if toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of") {
+                    let mut j = i + 2;
+                    while j < toks.len() {
+                        match tags[j] {
+                            Tag::Country(c) => {
+                                if !countries.contains(&c) {
+                                    countries.push(c);
+                                }
+                            }
+                            _ if matches!(fold(&toks[j].text).as_str(), "and" | ",") => {}
+                            _ => break,
+                        }
+                        j += 1;
+                    }
+                    end = j;
+                }
+                if countries.len() < 2 {
+                    continue;
+                }
+            }
+            if countries.is_empty() {
+                countries.push(usize::MAX);
+            }
+            let mut idx = m.orgs.len();
+            for c in countries {
+                idx = m.orgs.len();
+                m.orgs.push(OrgMention {
+                    name: org.clone(),
+                    kind: "ministry".into(),
+                    acronym: None,
+                    country: (c != usize::MAX).then_some(c),
+                    home: None,
+                    span: Span {
+                        start: toks[first].span.start,
+                        end: toks[end - 1].span.end,
+                    },
+                    sent,
+                    known: false,
+                });
+            }
+            for t in &mut tags[first..=i] {
+                *t = Tag::Org(idx);
+            }
         }
     }
 
@@ -1029,9 +1184,18 @@ impl<'g> Finder<'g> {
             }
             let start = i;
             let mut end = i;
-            while end < toks.len() && end - start < 5 {
+            let mut caps = 0;
+            while end < toks.len() && caps < 5 {
                 if name_word(end) {
                     end += 1;
+                    caps += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && NAME_PARTICLES.contains(&toks[end].text.as_str())
+                    && end + 1 < toks.len()
+                    && name_word(end + 1)
+                {
+                    end += 1; // "Saif bin Zayed Al Nahyan", "Peter de Bucher"
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()
@@ -1109,7 +1273,14 @@ impl<'g> Finder<'g> {
                     break;
                 }
             }
-            let (roles_before, country_before) = self.roles_before(toks, tags, b, sent, m);
+            let (mut roles_before, mut country_before) = self.roles_before(toks, tags, b, sent, m);
+            if roles_before.is_empty() {
+                if let Some((role, c)) = self.counterpart(toks, tags, b, sent, m) {
+                    titled = true;
+                    country_before = country_before.or(c);
+                    roles_before.extend(role);
+                }
+            }
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
@@ -1142,6 +1313,70 @@ impl<'g> Finder<'g> {
             });
             i = end;
         }
+    }
+
+    /// "his Omani counterpart Sayyid Hamoud …", "his Rwandan counterpart, Commissioner
+    /// General Emmanuel Gasana": the person holds the same office as the latest titled person
+    /// named before, in the country of the demonym. Returns the role (with a new mention of
+    /// the same organisation in that country) and the country.
+    fn counterpart(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        b: usize,
+        sent: usize,
+        m: &mut Mentions,
+    ) -> Option<(Option<RoleMention>, Option<usize>)> {
+        let mut k = b;
+        if k > 0 && toks[k - 1].text == "," {
+            k -= 1;
+        }
+        if k == 0 || fold(&toks[k - 1].text) != "counterpart" {
+            return None;
+        }
+        let country = match tags.get(k.wrapping_sub(2)) {
+            Some(Tag::Demonym(c)) | Some(Tag::Country(c)) => Some(*c),
+            _ => None,
+        };
+        let span = Span {
+            start: toks[k - 1].span.start,
+            end: toks[k - 1].span.end,
+        };
+        // The office of the latest titled person mentioned.
+        let other = m
+            .person_mentions
+            .iter()
+            .rev()
+            .map(|pm| pm.person)
+            .find(|&p| !m.persons[p].roles.is_empty());
+        let Some(other) = other else {
+            return Some((None, country));
+        };
+        let r = m.persons[other].roles[0].clone();
+        let org = r.org.and_then(|o| {
+            let om = m.orgs.get(o)?.clone();
+            if om.known || country.is_none() {
+                return None;
+            }
+            let idx = m.orgs.len();
+            m.orgs.push(OrgMention {
+                country,
+                span,
+                sent,
+                acronym: None,
+                home: None,
+                ..om
+            });
+            Some(idx)
+        });
+        Some((
+            Some(RoleMention {
+                title: r.title,
+                org,
+                span,
+            }),
+            country,
+        ))
     }
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
@@ -1250,6 +1485,13 @@ impl<'g> Finder<'g> {
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
             let f = fold(&t.text);
+            // "Attorney General Janet Reno and South African Minister …": another person's
+            // name (and title) ends the phrase.
+            if m.person_mentions.iter().any(|pm| {
+                pm.sent == sent && pm.span.start <= t.span.start && t.span.end <= pm.span.end
+            }) {
+                break;
+            }
             let ok = match tags[a - 1] {
                 Tag::Org(_) | Tag::Demonym(_) | Tag::Country(_) => true,
                 Tag::Place(_) => false,
@@ -1303,7 +1545,38 @@ impl<'g> Finder<'g> {
                 },
             };
             let org_country = org.and_then(|o| m.orgs[o].country);
-            return (vec![role], country.or(org_country));
+            let mut roles = vec![role];
+            // "Qatari Minister of Interior and Commander of the Internal Security Force X":
+            // the second title too.
+            if let Some(j) = (r + 1..b).find(|&j| {
+                fold(&toks[j].text) == "and"
+                    && tags.get(j + 1) == Some(&Tag::Free)
+                    && self.role_at(toks, j + 1, 6).is_some()
+            }) {
+                if let Some(second) = self.role_at(toks, j + 1, 6) {
+                    let second = self.refine_role(toks, tags, j + 1, b, second);
+                    let org2 = self.role_org(
+                        toks,
+                        tags,
+                        j + 1,
+                        second.1,
+                        b,
+                        second.2.as_deref(),
+                        &second.0,
+                        sent,
+                        m,
+                    );
+                    roles.push(RoleMention {
+                        title: second.0,
+                        org: org2,
+                        span: Span {
+                            start: toks[j + 1].span.start,
+                            end: toks[b - 1].span.end,
+                        },
+                    });
+                }
+            }
+            return (roles, country.or(org_country));
         }
         (Vec::new(), None)
     }
@@ -1357,6 +1630,15 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) -> Option<usize> {
         let role_end = (r + n).min(to);
+        // "Minister of Interior and Commander of the Internal Security Force": the second
+        // title's organisation is not the first's.
+        let to = (role_end..to)
+            .find(|&j| {
+                fold(&toks[j].text) == "and"
+                    && tags.get(j + 1) == Some(&Tag::Free)
+                    && self.role_at(toks, j + 1, 6).is_some()
+            })
+            .unwrap_or(to);
         for t in &tags[role_end..to] {
             if let Tag::Org(o) = t {
                 return Some(*o);
@@ -1412,60 +1694,102 @@ impl<'g> Finder<'g> {
             return (Vec::new(), None);
         }
         let mut k = end + 1;
-        let mut stop = k;
-        while stop < toks.len() && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
-        {
-            let f = fold(&toks[stop].text);
-            if !toks[stop].is_cap()
-                && tags[stop] == Tag::Free
-                && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
-                && !self.title_words.contains(&f)
-            {
-                break;
-            }
-            stop += 1;
-        }
         let mut roles = Vec::new();
         let mut country = None;
-        while k < stop {
-            let mut e = k;
-            while e < stop && fold(&toks[e].text) != "and" {
-                e += 1;
-            }
-            if e == k {
-                k += 1;
-                continue;
-            }
-            if let Some(role) = self.role_at(toks, k, 6) {
-                let role = self.refine_role(toks, tags, k, e, role);
-                let org = self.role_org(
-                    toks,
-                    tags,
-                    k,
-                    role.1,
-                    e,
-                    role.2.as_deref(),
-                    &role.0,
-                    sent,
-                    m,
-                );
-                for t in &tags[k..e] {
-                    if let Tag::Demonym(c) | Tag::Country(c) = t {
-                        country = country.or(Some(*c));
-                    }
+        loop {
+            let mut stop = k;
+            while stop < toks.len()
+                && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
+            {
+                let f = fold(&toks[stop].text);
+                if !toks[stop].is_cap()
+                    && tags[stop] == Tag::Free
+                    && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
+                    && !self.title_words.contains(&f)
+                {
+                    break;
                 }
-                roles.push(RoleMention {
-                    title: role.0,
-                    org,
-                    span: Span {
-                        start: toks[k].span.start,
-                        end: toks[e - 1].span.end,
-                    },
-                });
-            } else if roles.is_empty() {
+                stop += 1;
+            }
+            let before = roles.len();
+            while k < stop {
+                let mut e = k;
+                while e < stop && fold(&toks[e].text) != "and" {
+                    e += 1;
+                }
+                if e == k {
+                    k += 1;
+                    continue;
+                }
+                // ", Saudi Minister of Interior,": a demonym before the title.
+                let k0 = k;
+                while k < e && matches!(tags[k], Tag::Demonym(_) | Tag::Country(_)) {
+                    if let Tag::Demonym(c) | Tag::Country(c) = tags[k] {
+                        country = country.or(Some(c));
+                    }
+                    k += 1;
+                }
+                if k == e || (k > k0 && tags[k] != Tag::Free) {
+                    k = e + 1;
+                    if roles.is_empty() {
+                        break;
+                    }
+                    continue;
+                }
+                if let Some(role) = self.role_at(toks, k, 6) {
+                    let role = self.refine_role(toks, tags, k, e, role);
+                    let org = self.role_org(
+                        toks,
+                        tags,
+                        k,
+                        role.1,
+                        e,
+                        role.2.as_deref(),
+                        &role.0,
+                        sent,
+                        m,
+                    );
+                    for t in &tags[k..e] {
+                        if let Tag::Demonym(c) | Tag::Country(c) = t {
+                            country = country.or(Some(*c));
+                        }
+                    }
+                    roles.push(RoleMention {
+                        title: role.0,
+                        org,
+                        span: Span {
+                            start: toks[k].span.start,
+                            end: toks[e - 1].span.end,
+                        },
+                    });
+                } else if roles.is_empty() {
+                    break;
+                }
+                k = e + 1;
+            }
+            // ", Crown Prince, Deputy Prime Minister, and Minister of Defense": more titles
+            // after a comma; ", Senior Secretary, Public Security Division, …": the
+            // organisation of a title written without one.
+            if roles.len() == before || stop >= toks.len() || toks[stop].text != "," {
                 break;
             }
-            k = e + 1;
+            let mut n = stop + 1;
+            if n < toks.len() && fold(&toks[n].text) == "and" {
+                n += 1;
+            }
+            if n >= toks.len() {
+                break;
+            }
+            if let Tag::Org(o) = tags[n] {
+                if let Some(last) = roles.last_mut().filter(|r| r.org.is_none()) {
+                    last.org = Some(o);
+                }
+                break;
+            }
+            if tags[n] != Tag::Free || self.role_at(toks, n, 6).is_none() {
+                break;
+            }
+            k = n;
         }
         // "President and CEO of Ericsson": an organisation written once serves both titles.
         if roles.len() == 2 && roles[0].org.is_none() && roles[0].title != "Politburo Member" {
@@ -1473,6 +1797,31 @@ impl<'g> Finder<'g> {
         }
         (roles, country)
     }
+}
+
+/// "Interior Ministry" → "Ministry of Interior", "Foreign Ministry" → "Ministry of Foreign
+/// Affairs" (the ministry the matching minister's title implies), "Public Security
+/// Ministry" → "Ministry of Public Security": one name for one body.
+fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
+    let Some(prefix) = name.strip_suffix(" Ministry") else {
+        return name;
+    };
+    let words: Vec<&str> = prefix.split_whitespace().collect();
+    if words.is_empty()
+        || words.len() > 3
+        || words
+            .iter()
+            .any(|w| !w.chars().next().is_some_and(char::is_uppercase))
+    {
+        return name;
+    }
+    if let Some(org) = gaz
+        .role_by_title(&format!("{prefix} Minister"))
+        .and_then(|r| r.org.clone())
+    {
+        return org;
+    }
+    format!("Ministry of {prefix}")
 }
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {

@@ -362,6 +362,7 @@ pub fn extract_with(
         .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
+    bare_minister_orgs(&mut m);
     resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
@@ -723,6 +724,50 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
 
 /// Gives national organisations written without a country the country of another mention
 /// of the same name, of the person holding it, or the article's home country.
+/// A bare ministerial title ("Deputy Minister Nguyen Van Long") names no ministry; when
+/// the article names exactly one ministry (of the person's country, if known), it is that
+/// one.
+fn bare_minister_orgs(m: &mut mentions::Mentions) {
+    let bare = |t: &str| {
+        let f = fold(t);
+        f.ends_with("minister")
+            && f.split(' ').all(|w| {
+                matches!(
+                    w,
+                    "minister" | "deputy" | "vice" | "first" | "acting" | "senior" | "assistant"
+                )
+            })
+    };
+    for p in 0..m.persons.len() {
+        let country = m.persons[p].country;
+        for r in 0..m.persons[p].roles.len() {
+            let role = &m.persons[p].roles[r];
+            if role.org.is_some() || !bare(&role.title) {
+                continue;
+            }
+            let cands: Vec<usize> = (0..m.orgs.len())
+                .filter(|&o| {
+                    let om = &m.orgs[o];
+                    om.kind == "ministry"
+                        && !om.known
+                        && fold(&om.name).starts_with("ministry")
+                        && (country.is_none() || om.country.is_none() || om.country == country)
+                })
+                .collect();
+            let mut names: Vec<String> = cands.iter().map(|&o| fold(&m.orgs[o].name)).collect();
+            names.sort_unstable();
+            names.dedup();
+            let mut countries: Vec<usize> =
+                cands.iter().filter_map(|&o| m.orgs[o].country).collect();
+            countries.sort_unstable();
+            countries.dedup();
+            if names.len() == 1 && countries.len() <= 1 {
+                m.persons[p].roles[r].org = cands.first().copied();
+            }
+        }
+    }
+}
+
 fn resolve_org_countries(
     m: &mut mentions::Mentions,
     finder: &mentions::Finder<'_>,
@@ -797,6 +842,34 @@ mod tests {
             "Gen. . . Gen.",
             "’s ’s",
             "Việt Nam – – –",
+            "the two",
+            "both",
+            "signed",
+            "a protocol",
+            "signed a",
+            "was signed",
+            "India-",
+            "-India",
+            "India--UK",
+            "his Omani counterpart",
+            "counterpart X Y",
+            "matters.W",
+            "a.B",
+            "31/10/",
+            "31/10/2024",
+            "last",
+            "last Thursday",
+            "Minister and",
+            "Minister of Interior and",
+            "also met",
+            "a statement by",
+            "public security ministries of",
+            "ministries of China and",
+            "Dubai Police",
+            "X, Minister,",
+            "X, Saudi",
+            "bin bin bin",
+            "Saif bin",
         ];
         for t in inputs {
             let _ = extract(&art(t, Some("2025-01-01")));
@@ -985,5 +1058,391 @@ mod tests {
             .map(|r| x.entities[r.dst].name.clone())
             .collect();
         assert_eq!(topics, vec!["cybercrime"]);
+    }
+
+    fn kinds_dates_countries(x: &Extraction) -> Vec<String> {
+        let mut v: Vec<String> = events_of(x)
+            .iter()
+            .map(|(i, e)| {
+                let k = match prop(e, "kind") {
+                    Some(Prop::Str(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                let d = match prop(e, "date") {
+                    Some(Prop::Date(d)) => d.to_string(),
+                    _ => String::new(),
+                };
+                format!("{k}|{d}|{}", participants(x, *i, Kind::Country).join(","))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_two_countries_are_those_named_before() {
+        let x = extract(&art(
+            "The public security ministries of China and Laos have decided to intensify efforts against cross-border crimes. The consensus was reached after the first ministerial meeting between the two countries was held on Sunday in Vientiane.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2018-05-13|China,Laos"]
+        );
+    }
+
+    #[test]
+    fn a_newspapers_country_reports_and_the_report_date_is_not_the_events() {
+        let x = extract(&art(
+            "Uganda's Inspector General of Police, General Kale Kayihura and his Rwandan counterpart, Commissioner General Emmanuel Gasana, agreed to fight crime. Kenya's Daily Nation newspaper reported on Monday that at a meeting in Mbarara last Thursday the two discussed terrorism.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert_eq!(evs, vec!["meeting|2025-10-23|Rwanda,Uganda"], "{evs:?}");
+    }
+
+    #[test]
+    fn lower_case_signed_protocol_and_communique_are_agreements() {
+        let x = extract(&art(
+            "Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        let ags = names(&x, Kind::Agreement);
+        assert!(ags.iter().any(|a| a.starts_with("protocol")), "{ags:?}");
+        assert!(
+            ags.iter().any(|a| a.starts_with("joint communique")),
+            "{ags:?}"
+        );
+        // "the protocol" alone, in a sentence without signing, is no new agreement.
+        let x = extract(&art(
+            "The ministers discussed the protocol and the agreement.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Agreement).is_empty());
+    }
+
+    #[test]
+    fn arabic_and_dutch_name_particles_stay_in_the_name() {
+        let x = extract(&art(
+            "Lieutenant-General Sheikh Saif bin Zayed Al Nahyan, Deputy Prime Minister and Minister of the Interior, met Peter de Bucher, Director of International Police Cooperation for the Federal Police. Saudi Minister of Interior Prince Abdulaziz bin Saud bin Naif bin Abdulaziz held a telephone call with his Omani counterpart Sayyid Hamoud bin Faisal Al Busaidi.",
+            Some("2022-02-07"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        for n in [
+            "Saif bin Zayed Al Nahyan",
+            "Peter de Bucher",
+            "Abdulaziz bin Saud bin Naif bin Abdulaziz",
+            "Hamoud bin Faisal Al Busaidi",
+        ] {
+            assert!(ps.contains(&n.to_string()), "{n} not in {ps:?}");
+        }
+    }
+
+    #[test]
+    fn korean_name_with_a_hyphenated_given_name() {
+        let x = extract(&art(
+            "Minister To Lam and Prosecutor General Moon Moo-il signed the MoU during their talks in Hanoi on January 29.",
+            Some("2018-01-30"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        assert!(ps.contains(&"Moon Moo-il".to_string()), "{ps:?}");
+    }
+
+    #[test]
+    fn a_bare_deputy_minister_belongs_to_the_one_ministry_named() {
+        let x = extract(&art(
+            "HÀ NỘI – The Ministry of Public Security opened the conference on Monday. Deputy Minister Nguyen Van Long said cybercrime was growing.",
+            Some("2025-03-31"),
+        ))
+        .unwrap();
+        let long = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Nguyen Van Long")
+            .expect("the deputy minister");
+        let orgs: Vec<String> = x
+            .from(long.0, "MEMBER_OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(orgs, vec!["Ministry of Public Security"]);
+    }
+
+    #[test]
+    fn a_company_head_noun_names_a_company() {
+        let x = extract(&art(
+            "Quang praised the capacity of Vietnam's MobiFone Corporation in digital transformation.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            orgs.contains(&"MobiFone Corporation".to_string()),
+            "{orgs:?}"
+        );
+    }
+
+    #[test]
+    fn working_in_casinos_is_not_gambling() {
+        let x = extract(&art(
+            "Minister Nguyen Van Long met Thai Police Chief Somchai Rak on Monday. Victims are coerced into working in casino businesses.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        assert!(!names(&x, Kind::Topic).contains(&"gambling".to_string()));
+        let x = extract(&art(
+            "Minister Nguyen Van Long met Thai Police Chief Somchai Rak on Monday. They agreed to close illegal casinos.",
+            Some("2025-10-27"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Topic).contains(&"gambling".to_string()));
+    }
+
+    #[test]
+    fn a_hyphenated_pair_names_both_countries() {
+        let x = extract(&art(
+            "The 16th meeting of the India-UK Joint Working Group on Counter-Terrorism was held in New Delhi on Tuesday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2024-05-21|India,United Kingdom"]
+        );
+    }
+
+    #[test]
+    fn a_counterpart_holds_the_same_office_in_its_own_country() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held a telephone call with his Omani counterpart Sayyid Hamoud bin Faisal Al Busaidi on Tuesday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let (h, _) = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Hamoud bin Faisal Al Busaidi")
+            .expect("the counterpart");
+        let org = x.from(h, "MEMBER_OF")[0].dst;
+        assert_eq!(x.entities[org].name, "Ministry of Interior");
+        let of: Vec<String> = x
+            .from(org, "OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(of, vec!["Oman"]);
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["call|2024-05-21|Oman,Saudi Arabia"]
+        );
+    }
+
+    #[test]
+    fn x_ministry_is_named_as_ministry_of_x() {
+        let x = extract(&art(
+            "Talks were held at the Iraqi Interior Ministry's headquarters and the Turkish Foreign Ministry said so.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            orgs.contains(&"Ministry of Interior".to_string()),
+            "{orgs:?}"
+        );
+        assert!(
+            orgs.contains(&"Ministry of Foreign Affairs".to_string()),
+            "{orgs:?}"
+        );
+    }
+
+    #[test]
+    fn a_signing_is_an_event_and_the_treaties_described_after_it_are_signed() {
+        let x = extract(&art(
+            "United States Attorney General Janet Reno and South African Minister of Justice Penuell Maduna today signed two new law enforcement treaties. The two treaties address extradition. These treaties symbolize close ties. The new extradition treaty, which replaces one dating from 1947, will help. The new mutual legal assistance treaty (MLAT) will be the first of its kind.",
+            Some("1999-09-16"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|1999-09-16|South Africa,United States"]
+        );
+        let ags = names(&x, Kind::Agreement);
+        assert!(
+            ags.iter().any(|a| a.contains("extradition treaty")),
+            "{ags:?}"
+        );
+        assert!(
+            ags.iter()
+                .any(|a| a.contains("mutual legal assistance treaty")),
+            "{ags:?}"
+        );
+        // "implementing signed cooperation documents" is no signing.
+        let x = extract(&art(
+            "Officials of Vietnam and Laos stressed implementing signed cooperation agreements.",
+            Some("1999-09-16"),
+        ))
+        .unwrap();
+        assert!(events_of(&x).is_empty());
+    }
+
+    #[test]
+    fn the_visitor_holds_the_discussion_session_and_telephone_talks_are_one_call() {
+        let x = extract(&art(
+            "Egyptian Minister of Interior Mahmoud Tawfik, who is paying an official visit to China, held a discussion session with Minister of Public Security of China Wang Xiaohong on Thursday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert!(
+            evs.contains(&"meeting|2024-10-31|China,Egypt".to_string()),
+            "{evs:?}"
+        );
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held telephone talks with Qatari Minister of Interior Sheikh Khalifa bin Hamad Al Thani on Tuesday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["call|2024-10-29|Qatar,Saudi Arabia"]
+        );
+    }
+
+    fn member_of(x: &Extraction, person: &str) -> Vec<String> {
+        let Some((p, _)) = x.of_kind(Kind::Person).find(|(_, e)| e.name == person) else {
+            return vec![format!("no person {person}")];
+        };
+        let mut v: Vec<String> = x
+            .from(p, "MEMBER_OF")
+            .iter()
+            .map(|r| {
+                let o = r.dst;
+                let c = x
+                    .from(o, "OF")
+                    .first()
+                    .map(|r| x.entities[r.dst].name.clone())
+                    .unwrap_or_default();
+                format!("{}|{c}", x.entities[o].name)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn titles_after_commas_and_an_organisation_in_the_next_appositive() {
+        let x = extract(&art(
+            "Prince Abdulaziz conveyed the greetings of Prince Mohammed bin Salman bin Abdulaziz, Crown Prince, Deputy Prime Minister, and Minister of Defense, to Iraq. The Bangladesh side was led by Mostafa Kamal Uddin, Senior Secretary, Public Security Division, Ministry of Home Affairs.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Mohammed bin Salman bin Abdulaziz"),
+            vec!["Ministry of Defence|"]
+        );
+        assert_eq!(
+            member_of(&x, "Mostafa Kamal Uddin")[0].split('|').next(),
+            Some("Public Security Division")
+        );
+    }
+
+    #[test]
+    fn city_police_ministries_of_two_countries_and_no_police_cooperation_body() {
+        let x = extract(&art(
+            "The ceremony was attended by Lieutenant-General Abdullah Al Marri, Commander-in-Chief of Dubai Police, and Peter de Bucher, Director of International Police Cooperation for the Federal Police. The public security ministries of China and Laos will cooperate.",
+            Some("2022-02-07"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Abdullah Al Marri"),
+            vec!["Dubai Police|United Arab Emirates"]
+        );
+        let orgs = names(&x, Kind::Organization);
+        assert!(
+            !orgs.iter().any(|o| o.contains("International Police")),
+            "{orgs:?}"
+        );
+        let mps: Vec<String> = x
+            .of_kind(Kind::Organization)
+            .filter(|(_, e)| e.name == "Ministry of Public Security")
+            .flat_map(|(o, _)| x.from(o, "OF"))
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(mps.len(), 2, "{mps:?}");
+    }
+
+    #[test]
+    fn a_statement_by_a_ministry_is_an_event_of_its_country() {
+        let x = extract(&art(
+            "The consensus was reached at the ministerial meeting between China and Laos held on Sunday in Vientiane, according to a statement by the Chinese public security ministry released here on Monday.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert!(
+            evs.contains(&"statement|2018-05-14|China".to_string()),
+            "{evs:?}"
+        );
+        assert!(
+            evs.contains(&"meeting|2018-05-13|China,Laos".to_string()),
+            "{evs:?}"
+        );
+    }
+
+    #[test]
+    fn also_met_is_on_the_day_of_the_current_event() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held talks with his Iraqi counterpart General Othman Al-Ghanimi in Baghdad today. Prince Abdulaziz also met with the Speaker of the Iraqi Parliament, Mohammad Al-Halbousi.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2021-09-04|Iraq,Saudi Arabia"]
+        );
+        assert_eq!(
+            member_of(&x, "Othman Al-Ghanimi"),
+            vec!["Ministry of Interior|Iraq"]
+        );
+    }
+
+    #[test]
+    fn two_titles_joined_by_and_and_a_demonym_in_an_appositive() {
+        let x = extract(&art(
+            "Earlier, he called Qatari Minister of Interior and Commander of the Internal Security Force Sheikh Khalifa bin Hamad Al Thani. Prince Abdulaziz bin Saud, Saudi Minister of Interior, held talks.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        let k = member_of(&x, "Khalifa bin Hamad Al Thani");
+        assert_eq!(
+            k,
+            vec![
+                "Internal Security Force|Qatar",
+                "Ministry of Interior|Qatar"
+            ]
+        );
+        assert_eq!(
+            member_of(&x, "Abdulaziz bin Saud"),
+            vec!["Ministry of Interior|Saudi Arabia"]
+        );
+    }
+
+    #[test]
+    fn a_two_word_modifier_shares_the_head_noun() {
+        let x = extract(&art(
+            "India and the UK met in New Delhi on Tuesday to discuss law enforcement and judicial cooperation.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        let t = names(&x, Kind::Topic);
+        assert!(
+            t.contains(&"law enforcement cooperation".to_string()),
+            "{t:?}"
+        );
+        assert!(t.contains(&"judicial cooperation".to_string()), "{t:?}");
     }
 }

@@ -27,7 +27,10 @@ pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
                 }
                 let at_end = j >= b.end;
                 let followed_by_space = !at_end && chars[j].is_whitespace();
-                if at_end || (followed_by_space && ends_sentence(chars, start, i, j, b.end)) {
+                if at_end
+                    || (followed_by_space && ends_sentence(chars, start, i, j, b.end))
+                    || glued(chars, i, j, b.end)
+                {
                     push(&mut out, chars, start, j);
                     start = j;
                 }
@@ -39,6 +42,19 @@ pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
         push(&mut out, chars, start, b.end);
     }
     out
+}
+
+/// "… in security matters.Welcoming the …": a period with no space after it, between a
+/// lower-case word of three letters or more and a capitalised word, ends a sentence
+/// (scraped text loses the space; "U.N.", "e.g.", "Group-IB.com" do not match).
+fn glued(chars: &[char], dot: usize, after: usize, end: usize) -> bool {
+    chars[dot] == '.'
+        && after == dot + 1
+        && after + 1 < end
+        && chars[after].is_uppercase()
+        && chars[after + 1].is_lowercase()
+        && dot >= 3
+        && chars[dot - 3..dot].iter().all(|c| c.is_lowercase())
 }
 
 fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, end: usize) -> bool {
@@ -213,6 +229,18 @@ mod tests {
         assert_eq!(
             toks,
             vec!["Quang", "'s", "high-tech", "visit", ",", "Group-IB", "."]
+        );
+    }
+
+    #[test]
+    fn a_glued_period_ends_a_sentence() {
+        assert_eq!(
+            sents("They discussed security matters.Welcoming the minister, he spoke. The U.N.Office stays."),
+            vec![
+                "They discussed security matters.",
+                "Welcoming the minister, he spoke.",
+                "The U.N.Office stays."
+            ]
         );
     }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: a temporary directory and the real binary.
 #![allow(dead_code)]
 
+pub mod scoring;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
