@@ -206,11 +206,17 @@ pub fn run_script(
                     eprint!("{p}");
                 }
             }
+            Err(QueryError::Exec(ExecError::Cancelled)) => {
+                // Ctrl-C in the shell: the user knows which statement; no source excerpt.
+                sink.flush()?;
+                eprintln!("\ncancelled");
+                return Ok(EXIT_QUERY_FAILED);
+            }
             Err(e) => {
                 sink.flush()?;
                 report_error(origin, text, &stmt, &e);
                 let code = exit_code(&e);
-                if !continue_on_error || matches!(e, QueryError::Exec(ExecError::Cancelled)) {
+                if !continue_on_error {
                     return Ok(code);
                 }
                 if status == 0 {

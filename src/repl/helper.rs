@@ -5,6 +5,7 @@ use super::commands::{self, ArgKind};
 use crate::cypher::tokenizer::{is_ident_part, Token, TokenWithSpan, Tokenizer, KEYWORDS};
 use crate::fold::fold;
 use crate::graph::Graph;
+use crate::schema::LabelId;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -82,8 +83,9 @@ pub struct Vocabulary {
     labels: Vec<String>,
     rel_types: Vec<String>,
     keys: Vec<String>,
-    /// Every name and alias, folded, with the name as written; sorted.
-    names: Vec<(String, String)>,
+    /// Every name and alias, folded, with the name as written and the node's label;
+    /// sorted.
+    names: Vec<(String, String, LabelId)>,
     /// Parameter names set with `:param`.
     pub params: Vec<String>,
 }
@@ -93,11 +95,10 @@ impl Vocabulary {
     /// and aliases of its nodes.
     pub fn of(g: &Graph) -> Vocabulary {
         let schema = g.schema();
-        let mut names: Vec<(String, String)> = g
+        let mut names: Vec<(String, String, LabelId)> = g
             .petgraph()
             .node_weights()
-            .flat_map(|n| g.names_of(n))
-            .map(|name| (fold(name), name.to_string()))
+            .flat_map(|n| g.names_of(n).map(|name| (fold(name), name.to_string(), n.label)))
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -110,32 +111,89 @@ impl Vocabulary {
         }
     }
 
-    /// Names whose folded form starts with the folded `prefix` ("Luong" finds "Lương"),
-    /// then names with a later word starting so, each once, at most `limit`.
-    pub fn names_matching(&self, prefix: &str, limit: usize) -> Vec<&str> {
+    /// Names (of nodes with `label`, when given) whose folded form starts with the
+    /// folded `prefix`, so "Luong" finds "Lương"; when there are none, names with a later
+    /// word starting so ("Quang" finds "Lương Tam Quang"). Each once, at most `limit`.
+    pub fn names_matching<'s>(
+        &'s self,
+        prefix: &str,
+        label: Option<&str>,
+        limit: usize,
+    ) -> Vec<&'s str> {
         let key = fold(prefix);
-        let from = self
-            .names
-            .partition_point(|(f, _)| f.as_str() < key.as_str());
-        let mut out: Vec<&str> = self.names[from..]
-            .iter()
-            .take_while(|(f, _)| f.starts_with(&key))
-            .map(|(_, n)| n.as_str())
-            .take(limit)
-            .collect();
-        if out.len() < limit && !key.is_empty() {
+        let label = label.and_then(|l| self.labels.iter().position(|x| x == l));
+        let fits = |l: LabelId| label.is_none_or(|want| usize::from(l) == want);
+        let mut out: Vec<&'s str> = Vec::new();
+        let push = |n: &'s str, out: &mut Vec<&'s str>| -> bool {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+            out.len() < limit
+        };
+        let from = self.names.partition_point(|(f, _, _)| f.as_str() < key.as_str());
+        for (f, n, l) in &self.names[from..] {
+            if !f.starts_with(&key) {
+                break;
+            }
+            if fits(*l) && !push(n, &mut out) {
+                return out;
+            }
+        }
+        if out.is_empty() && !key.is_empty() {
             let inner = format!(" {key}");
-            for (f, n) in &self.names {
-                if out.len() >= limit {
+            for (f, n, l) in &self.names {
+                if fits(*l) && f.contains(&inner) && !push(n, &mut out) {
                     break;
-                }
-                if f.contains(&inner) && !out.contains(&n.as_str()) {
-                    out.push(n);
                 }
             }
         }
         out
     }
+}
+
+/// The label of the node whose name a string being typed is: `(:Label {name: '…`, or
+/// `x.key = '…` where `x` is bound as `(x:Label`.
+fn label_context(tokens: &[TokenWithSpan]) -> Option<&str> {
+    fn word(t: &TokenWithSpan) -> Option<&str> {
+        match &t.token {
+            Token::Word(w) | Token::QuotedIdent(w) => Some(w.as_str()),
+            _ => None,
+        }
+    }
+    let tokens = match tokens.split_last() {
+        Some((last, rest)) if last.token == Token::Eof => rest,
+        _ => tokens,
+    };
+    let labelled = |i: usize| -> Option<&str> {
+        (i >= 1 && tokens[i - 1].token == Token::Colon)
+            .then(|| word(&tokens[i]))
+            .flatten()
+    };
+    let mut open = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen | Token::LBracket | Token::LBrace => open.push(i),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&i) = open.last() {
+        if tokens[i].token == Token::LBrace {
+            return i.checked_sub(1).and_then(labelled);
+        }
+    }
+    let n = tokens.len();
+    if n >= 4 && tokens[n - 1].token == Token::Eq && tokens[n - 3].token == Token::Dot {
+        let var = word(&tokens[n - 4])?;
+        return (2..n - 1).find_map(|i| {
+            (tokens[i - 2].token == Token::LParen && word(&tokens[i - 1]) == Some(var))
+                .then(|| labelled(i + 1))
+                .flatten()
+        });
+    }
+    None
 }
 
 /// The rustyline helper of the shell.
@@ -244,9 +302,10 @@ impl ShellHelper {
                 } else {
                     quote
                 };
+                let label = label_context(&tokens);
                 let pairs = self
                     .vocab
-                    .names_matching(typed, 200)
+                    .names_matching(typed, label, 200)
                     .into_iter()
                     .map(|n| Pair {
                         display: n.to_string(),
@@ -623,15 +682,37 @@ mod tests {
 
     #[test]
     fn names_fold_diacritics() {
-        let mut v = Vocabulary::default();
-        for n in ["Vietnam", "Lương Tam Quang", "Vientiane", "Laos"] {
-            v.names.push((fold(n), n.to_string()));
+        let mut v = Vocabulary {
+            labels: vec!["Country".into(), "Person".into()],
+            ..Vocabulary::default()
+        };
+        for (n, l) in [
+            ("Vietnam", 0),
+            ("Lương Tam Quang", 1),
+            ("Vientiane", 0),
+            ("Laos", 0),
+            ("Vietnam", 1),
+        ] {
+            v.names.push((fold(n), n.to_string(), l));
         }
         v.names.sort();
-        assert_eq!(v.names_matching("Viet", 10), vec!["Vietnam"]);
-        assert_eq!(v.names_matching("luong", 10), vec!["Lương Tam Quang"]);
-        assert_eq!(v.names_matching("Quang", 10), vec!["Lương Tam Quang"]);
-        assert_eq!(v.names_matching("Vi", 10).len(), 2);
+        assert_eq!(v.names_matching("Viet", None, 10), vec!["Vietnam"]);
+        assert_eq!(v.names_matching("luong", None, 10), vec!["Lương Tam Quang"]);
+        assert_eq!(v.names_matching("Quang", None, 10), vec!["Lương Tam Quang"]);
+        assert_eq!(v.names_matching("Vi", None, 10).len(), 2);
+        assert_eq!(v.names_matching("Vi", Some("Person"), 10), vec!["Vietnam"]);
+        assert_eq!(v.names_matching("Vi", None, 1).len(), 1);
+    }
+
+    #[test]
+    fn names_complete_within_the_label() {
+        let tokens = |s: &str| Tokenizer::new(s).tokenize_partial().0;
+        let t = tokens("MATCH (p:Person {name: ");
+        assert_eq!(label_context(&t), Some("Person"));
+        let t = tokens("MATCH (p:Person) WHERE p.name = ");
+        assert_eq!(label_context(&t), Some("Person"));
+        let t = tokens("MATCH (p {name: ");
+        assert_eq!(label_context(&t), None);
     }
 
     fn helper() -> ShellHelper {
@@ -641,7 +722,7 @@ mod tests {
             keys: vec!["name".into(), "iso2".into()],
             ..Vocabulary::default()
         };
-        v.names.push((fold("Việt Nam"), "Việt Nam".into()));
+        v.names.push((fold("Việt Nam"), "Việt Nam".into(), 0));
         ShellHelper::new(v, true)
     }
 
