@@ -3,7 +3,9 @@
 mod querycmd;
 
 pub use querycmd::{
-    OutputFormat, QueryOptions, EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
+    engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
+    OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT,
+    EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
 };
 
 use crate::export;
@@ -27,14 +29,22 @@ pub struct Args {
     )]
     pub db: PathBuf,
 
-    /// The command to run.
+    /// The command to run; without one, the interactive shell (`repl`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The interactive shell (the default command): Cypher with completion and
+    /// history, and meta-commands such as :help (docs/repl.md). When standard input is
+    /// not a terminal, runs its statements as `run -` does.
+    Repl {
+        /// Options.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
     /// Counts of nodes per label and edges per relationship type.
     Stats {
         /// Output format.
@@ -195,7 +205,11 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Runs the parsed command line; returns the process exit status.
 pub fn run(args: Args) -> Result<i32> {
-    match args.command {
+    let Some(command) = args.command else {
+        return crate::repl::run(&args.db, &QueryOptions::default());
+    };
+    match command {
+        Command::Repl { options } => crate::repl::run(&args.db, &options),
         Command::Schema => {
             print!("{}", crate::schema::Schema::builtin().describe());
             Ok(EXIT_OK)
@@ -318,7 +332,8 @@ fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-fn print_stats(store: &Store, format: StatsFormat) {
+/// Prints the counts of nodes per label and edges per relationship type.
+pub fn print_stats(store: &Store, format: StatsFormat) {
     let g = store.graph();
     let schema = g.schema();
     let labels: Vec<(String, usize)> = schema

@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Files larger than this are skipped.
@@ -242,11 +243,46 @@ pub fn run(
     meta: Option<&Path>,
 ) -> Result<i32> {
     let t = Instant::now();
+    let inputs = read_inputs(paths, published, meta)?;
+    let mut store = Store::open(db)?;
+    ingest_inputs(&mut store, inputs, source, t, None)
+}
+
+/// Ingests articles into an open store, as `coopgraph ingest` does (the shell's
+/// `:ingest`); stops between articles once `cancel` is set (each article is its own
+/// batch, so the ones before stay). Returns the exit status.
+pub fn ingest_into(
+    store: &mut Store,
+    paths: &[PathBuf],
+    published: Option<NaiveDate>,
+    source: Option<&str>,
+    meta: Option<&Path>,
+    cancel: Option<&AtomicBool>,
+) -> Result<i32> {
+    let t = Instant::now();
+    let inputs = read_inputs(paths, published, meta)?;
+    ingest_inputs(store, inputs, source, t, cancel)
+}
+
+fn read_inputs(
+    paths: &[PathBuf],
+    published: Option<NaiveDate>,
+    meta: Option<&Path>,
+) -> Result<Vec<Input>> {
     let mut inputs = collect(paths, published)?;
     if let Some(m) = meta {
         apply_meta(&mut inputs, m)?;
     }
-    let mut store = Store::open(db)?;
+    Ok(inputs)
+}
+
+fn ingest_inputs(
+    store: &mut Store,
+    inputs: Vec<Input>,
+    source: Option<&str>,
+    t: Instant,
+    cancel: Option<&AtomicBool>,
+) -> Result<i32> {
     let before = (store.graph().node_count(), store.graph().edge_count());
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(inputs.len() as u64);
@@ -261,7 +297,13 @@ pub fn run(
         None
     };
     let (mut ingested, mut unchanged, mut replaced, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    for input in inputs {
+    let total = inputs.len();
+    let mut stopped = None;
+    for (i, input) in inputs.into_iter().enumerate() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            stopped = Some(i);
+            break;
+        }
         match input {
             Input::Failed(name, why) => {
                 failed += 1;
@@ -271,7 +313,7 @@ pub fn run(
                     None => eprintln!("{msg}"),
                 }
             }
-            Input::Article(a) => match ingest::ingest_article(&mut store, &a, source) {
+            Input::Article(a) => match ingest::ingest_article(store, &a, source) {
                 Ok(Outcome::Added) => ingested += 1,
                 Ok(Outcome::Replaced) => {
                     ingested += 1;
@@ -301,6 +343,9 @@ pub fn run(
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if let Some(i) = stopped {
+        eprintln!("interrupted: {i} of {total} inputs read, the rest left out");
     }
     let g = store.graph();
     let dn = g.node_count() as i64 - before.0 as i64;

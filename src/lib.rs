@@ -13,6 +13,7 @@ pub mod graph;
 pub mod ingest;
 pub mod ingest_cli;
 pub mod query;
+pub mod repl;
 pub mod schema;
 pub mod store;
 pub mod timing;

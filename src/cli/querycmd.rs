@@ -9,6 +9,7 @@ use clap::ValueEnum;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Exit status: a statement has a syntax error, or cannot be planned.
 pub const EXIT_QUERY_INVALID: i32 = 3;
@@ -34,7 +35,12 @@ pub enum OutputFormat {
     Markdown,
 }
 
-/// Options shared by `query` and `run`.
+/// The default of `--timeout`, in seconds.
+pub const DEFAULT_TIMEOUT: f64 = 60.0;
+/// The default of `--max-rows`.
+pub const DEFAULT_MAX_ROWS: usize = 1_000_000;
+
+/// Options shared by `query`, `run` and the shell.
 #[derive(Debug, Clone, clap::Args)]
 pub struct QueryOptions {
     /// Output format [default: table on a terminal, else json].
@@ -44,17 +50,31 @@ pub struct QueryOptions {
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Stop a statement after this many seconds (0: no limit).
-    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECONDS")]
     pub timeout: f64,
     /// Most rows a statement may return.
-    #[arg(long, default_value_t = 1_000_000, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MAX_ROWS, value_name = "N")]
     pub max_rows: usize,
     /// Keep running the next statements after one fails (plan or execution errors).
     #[arg(long)]
     pub continue_on_error: bool,
 }
 
-fn params_of(list: &[String]) -> Result<Params> {
+impl Default for QueryOptions {
+    /// The options of a command line that gives none.
+    fn default() -> Self {
+        QueryOptions {
+            format: None,
+            params: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            max_rows: DEFAULT_MAX_ROWS,
+            continue_on_error: false,
+        }
+    }
+}
+
+/// Reads `--param NAME=VALUE` items.
+pub fn params_of(list: &[String]) -> Result<Params> {
     let mut p = Params::new();
     for item in list {
         let (name, value) = item
@@ -65,7 +85,8 @@ fn params_of(list: &[String]) -> Result<Params> {
     Ok(p)
 }
 
-fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
+/// An engine over `g` with the limits of the options.
+pub fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
     let mut e = Engine::new(g);
     e.limits.timeout = (o.timeout > 0.0).then(|| Duration::from_secs_f64(o.timeout));
     e.limits.max_result_rows = o.max_rows;
@@ -80,6 +101,46 @@ fn exit_code(e: &QueryError) -> i32 {
     }
 }
 
+/// Where the results of [`run_script`] go.
+pub trait ResultSink {
+    /// Shows the result of one statement, which ran for `elapsed`; `heading` is the
+    /// comment written just above the statement (empty if none).
+    fn result(&mut self, res: StatementResult, elapsed: Duration, heading: &str) -> Result<()>;
+    /// Flushes what was shown, before a message goes to standard error.
+    fn flush(&mut self) -> Result<()>;
+}
+
+/// Writes every result to standard output in one format (the `query` and `run` commands).
+struct FormatSink<'g, W: Write> {
+    out: W,
+    g: &'g Graph,
+    format: OutputFormat,
+    index: usize,
+}
+
+impl<W: Write> ResultSink for FormatSink<'_, W> {
+    fn result(&mut self, res: StatementResult, _elapsed: Duration, heading: &str) -> Result<()> {
+        let titled = matches!(self.format, OutputFormat::Table | OutputFormat::Markdown)
+            && !heading.is_empty();
+        if titled {
+            // A script's `// question` above its statement heads the table.
+            if self.index > 0 {
+                writeln!(self.out)?;
+            }
+            writeln!(self.out, "{heading}")?;
+            write_result(&mut self.out, self.g, &res, self.format, 0)?;
+        } else {
+            write_result(&mut self.out, self.g, &res, self.format, self.index)?;
+        }
+        self.index += 1;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        Ok(self.out.flush()?)
+    }
+}
+
 /// Runs the statements of `text` (named `origin` in messages); returns the exit status.
 pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result<i32> {
     let params = params_of(&o.params)?;
@@ -91,7 +152,34 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
         OutputFormat::Json
     });
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = FormatSink {
+        out: std::io::BufWriter::new(stdout.lock()),
+        g: store.graph(),
+        format,
+        index: 0,
+    };
+    run_script(
+        &engine,
+        text,
+        origin,
+        &params,
+        o.continue_on_error,
+        &mut sink,
+    )
+}
+
+/// Runs the statements of `text` one by one, giving each result to `sink` and reporting
+/// warnings, profiles and errors on standard error as `ORIGIN:LINE:COL: …` (without the
+/// prefix when `origin` is empty); returns the exit status. A syntax error ends the
+/// script; other errors end it unless `continue_on_error`.
+pub fn run_script(
+    engine: &Engine,
+    text: &str,
+    origin: &str,
+    params: &Params,
+    continue_on_error: bool,
+    sink: &mut dyn ResultSink,
+) -> Result<i32> {
     let mut parser = match Parser::new(text) {
         Ok(p) => p,
         Err(e) => {
@@ -100,12 +188,11 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
         }
     };
     let mut status = 0;
-    let mut index = 0;
     while let Some(next) = parser.next_statement() {
         let stmt = match next {
             Ok(s) => s,
             Err(e) => {
-                out.flush()?;
+                sink.flush()?;
                 report_parse(origin, text, &e);
                 return Ok(if status == 0 {
                     EXIT_QUERY_INVALID
@@ -114,40 +201,35 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
                 });
             }
         };
-        match engine.run_statement(&stmt, &params) {
-            Ok(res) => {
+        let t = Instant::now();
+        match engine.run_statement(&stmt, params) {
+            Ok(mut res) => {
+                let elapsed = t.elapsed();
                 for w in &res.warnings {
                     eprintln!(
-                        "{origin}:{}:{}: warning: {w}",
-                        stmt.span.start.line, stmt.span.start.column
+                        "{}warning: {w}",
+                        position(origin, stmt.span.start.line, stmt.span.start.column)
                     );
                 }
-                let heading = match format {
-                    OutputFormat::Table | OutputFormat::Markdown => {
-                        leading_comment(text, stmt.span.start.line as usize)
-                    }
-                    _ => String::new(),
-                };
-                if heading.is_empty() {
-                    write_result(&mut out, store.graph(), &res, format, index)?;
-                } else {
-                    if index > 0 {
-                        writeln!(out)?;
-                    }
-                    writeln!(out, "{heading}")?;
-                    write_result(&mut out, store.graph(), &res, format, 0)?;
-                }
-                if let Some(p) = &res.profile {
-                    out.flush()?;
+                let profile = res.profile.take();
+                let heading = leading_comment(text, stmt.span.start.line as usize);
+                sink.result(res, elapsed, &heading)?;
+                if let Some(p) = &profile {
+                    sink.flush()?;
                     eprint!("{p}");
                 }
-                index += 1;
+            }
+            Err(QueryError::Exec(ExecError::Cancelled)) => {
+                // Ctrl-C in the shell: the user knows which statement; no source excerpt.
+                sink.flush()?;
+                eprintln!("\ncancelled");
+                return Ok(EXIT_QUERY_FAILED);
             }
             Err(e) => {
-                out.flush()?;
+                sink.flush()?;
                 report_error(origin, text, &stmt, &e);
                 let code = exit_code(&e);
-                if !o.continue_on_error {
+                if !continue_on_error {
                     return Ok(code);
                 }
                 if status == 0 {
@@ -156,13 +238,22 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
             }
         }
     }
-    out.flush()?;
+    sink.flush()?;
     Ok(status)
+}
+
+/// The `ORIGIN:LINE:COL: ` prefix of a message, or nothing when `origin` is empty.
+fn position(origin: &str, line: u32, column: u32) -> String {
+    if origin.is_empty() {
+        String::new()
+    } else {
+        format!("{origin}:{line}:{column}: ")
+    }
 }
 
 fn report_parse(origin: &str, text: &str, e: &ParseError) {
     let l = e.location();
-    eprintln!("{origin}:{}:{}: {}", l.line, l.column, e.render(text));
+    eprintln!("{}{}", position(origin, l.line, l.column), e.render(text));
 }
 
 fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
@@ -176,8 +267,8 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
     let gutter = " ".repeat(num.len());
     let pad = " ".repeat(start.column.saturating_sub(1) as usize);
     eprintln!(
-        "{origin}:{}:{}: error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ in this statement",
-        start.line, start.column
+        "{}error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ in this statement",
+        position(origin, start.line, start.column)
     );
 }
 
@@ -357,47 +448,142 @@ pub fn write_result(
             if index > 0 {
                 writeln!(w)?;
             }
-            let cells: Vec<Vec<String>> = res
-                .rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|v| text_cell(g, v).replace('\n', " "))
-                        .collect()
-                })
-                .collect();
-            let mut width: Vec<usize> = cols.iter().map(|c| c.chars().count()).collect();
-            for r in &cells {
-                for (i, c) in r.iter().enumerate() {
-                    width[i] = width[i].max(c.chars().count());
-                }
-            }
-            let rule: String = width
-                .iter()
-                .map(|&n| format!("+{}", "-".repeat(n + 2)))
-                .collect::<String>()
-                + "+";
-            let line = |vals: &[String]| -> String {
-                vals.iter()
-                    .zip(&width)
-                    .map(|(v, &n)| format!("| {v}{} ", " ".repeat(n - v.chars().count())))
-                    .collect::<String>()
-                    + "|"
-            };
-            if !cols.is_empty() {
-                writeln!(w, "{rule}")?;
-                writeln!(w, "{}", line(cols))?;
-                writeln!(w, "{rule}")?;
-                for r in &cells {
-                    writeln!(w, "{}", line(r))?;
-                }
-                writeln!(w, "{rule}")?;
-            }
-            let n = res.rows.len();
-            writeln!(w, "{n} row{}", if n == 1 { "" } else { "s" })?;
+            write_table(w, g, res, &TableFit::default())?;
         }
     }
     Ok(())
+}
+
+/// How the table format fits a result to a screen; the default fits nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableFit {
+    /// The widest a line may be, in terminal columns: wide columns are cut, ending in `…`.
+    pub width: Option<usize>,
+    /// The most rows shown; the count line then says how many were left out.
+    pub rows: Option<usize>,
+    /// Added to the count line when rows were left out, e.g. "; :mode csv for all".
+    pub more: &'static str,
+}
+
+/// Writes a result as an aligned table with a row count, fitted as `fit` asks.
+pub fn write_table(
+    w: &mut dyn Write,
+    g: &Graph,
+    res: &StatementResult,
+    fit: &TableFit,
+) -> Result<()> {
+    let cols = &res.columns;
+    let total = res.rows.len();
+    let shown = fit.rows.map_or(total, |n| n.min(total));
+    let one_line = |s: String| s.replace(['\n', '\r', '\t'], " ");
+    let cells: Vec<Vec<String>> = res.rows[..shown]
+        .iter()
+        .map(|r| r.iter().map(|v| one_line(text_cell(g, v))).collect())
+        .collect();
+    let mut width: Vec<usize> = cols.iter().map(|c| c.width()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.width());
+        }
+    }
+    if let Some(limit) = fit.width {
+        fit_widths(&mut width, limit);
+    }
+    let rule: String = width
+        .iter()
+        .map(|&n| format!("+{}", "-".repeat(n + 2)))
+        .collect::<String>()
+        + "+";
+    let line = |vals: &[String]| -> String {
+        vals.iter()
+            .zip(&width)
+            .map(|(v, &n)| {
+                let v = cut_to_width(v, n);
+                let pad = n.saturating_sub(v.width());
+                format!("| {v}{} ", " ".repeat(pad))
+            })
+            .collect::<String>()
+            + "|"
+    };
+    if !cols.is_empty() {
+        writeln!(w, "{rule}")?;
+        writeln!(w, "{}", line(cols))?;
+        writeln!(w, "{rule}")?;
+        for r in &cells {
+            writeln!(w, "{}", line(r))?;
+        }
+        writeln!(w, "{rule}")?;
+    }
+    if shown < total {
+        writeln!(
+            w,
+            "{} of {} rows{}",
+            thousands(shown),
+            thousands(total),
+            fit.more
+        )?;
+    } else {
+        writeln!(w, "{total} row{}", if total == 1 { "" } else { "s" })?;
+    }
+    Ok(())
+}
+
+/// Narrows the widest columns until a table line (`| a | b |`) fits in `limit` columns,
+/// keeping every column at least 3 wide (or its natural width when smaller).
+fn fit_widths(width: &mut [usize], limit: usize) {
+    let frame = 3 * width.len() + 1;
+    let budget = limit.saturating_sub(frame);
+    if width.iter().sum::<usize>() <= budget {
+        return;
+    }
+    // The largest cap c with sum(min(w, c)) <= budget.
+    let (mut lo, mut hi) = (3usize, width.iter().copied().max().unwrap_or(3));
+    if width.iter().map(|&x| x.min(lo)).sum::<usize>() > budget {
+        hi = lo;
+    }
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width.iter().map(|&x| x.min(mid)).sum::<usize>() <= budget {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    for x in width.iter_mut() {
+        *x = (*x).min(lo);
+    }
+}
+
+/// `s` if it is at most `n` columns wide, else its beginning and `…` in `n` columns.
+fn cut_to_width(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    if s.width() <= n {
+        return s.into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > n {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out.into()
+}
+
+/// A count with thousands separators: 12,345.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn nearest_rank(sorted: &[f64], p: f64) -> f64 {

@@ -122,6 +122,50 @@ impl fmt::Display for Token {
     }
 }
 
+/// The keywords of the accepted language (clause and operator words, literal words and
+/// the path functions), as the shell highlights and completes them; matched ignoring case.
+pub const KEYWORDS: &[&str] = &[
+    "MATCH",
+    "OPTIONAL",
+    "WHERE",
+    "WITH",
+    "UNWIND",
+    "AS",
+    "RETURN",
+    "DISTINCT",
+    "ORDER",
+    "BY",
+    "ASC",
+    "ASCENDING",
+    "DESC",
+    "DESCENDING",
+    "SKIP",
+    "LIMIT",
+    "UNION",
+    "ALL",
+    "EXPLAIN",
+    "PROFILE",
+    "AND",
+    "OR",
+    "XOR",
+    "NOT",
+    "IN",
+    "STARTS",
+    "ENDS",
+    "CONTAINS",
+    "IS",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "shortestPath",
+    "allShortestPaths",
+];
+
 /// A token with its position: line/column span and byte offsets into the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenWithSpan {
@@ -191,22 +235,40 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// Tokenizes the whole input; the result always ends with an [`Token::Eof`].
-    pub fn tokenize(mut self) -> Result<Vec<TokenWithSpan>, ParseError> {
+    pub fn tokenize(self) -> Result<Vec<TokenWithSpan>, ParseError> {
+        match self.tokenize_partial() {
+            (tokens, None) => Ok(tokens),
+            (_, Some((_, e))) => Err(e),
+        }
+    }
+
+    /// Tokenizes as far as the input is valid, for the shell, which highlights and
+    /// completes unfinished text: the tokens before the first error (ending with
+    /// [`Token::Eof`] when there is none) and the error with the byte offset where the
+    /// bad token (or comment) starts, e.g. the quote of an unterminated string.
+    pub fn tokenize_partial(mut self) -> (Vec<TokenWithSpan>, Option<(usize, ParseError)>) {
         let mut out = Vec::new();
         loop {
-            self.skip_trivia()?;
+            let before_trivia = self.byte_pos();
+            if let Err(e) = self.skip_trivia() {
+                let at = self.src[before_trivia..]
+                    .find("/*")
+                    .map_or(before_trivia, |i| before_trivia + i);
+                return (out, Some((at, e)));
+            }
             let start = self.loc();
             let start_byte = self.byte_pos();
-            let token = match self.next_token(start)? {
-                Some(t) => t,
-                None => {
+            let token = match self.next_token(start) {
+                Err(e) => return (out, Some((start_byte, e))),
+                Ok(Some(t)) => t,
+                Ok(None) => {
                     out.push(TokenWithSpan {
                         token: Token::Eof,
                         span: Span::new(start, start),
                         start_byte,
                         end_byte: start_byte,
                     });
-                    return Ok(out);
+                    return (out, None);
                 }
             };
             let end_byte = self.byte_pos();

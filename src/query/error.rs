@@ -61,6 +61,10 @@ pub enum ExecError {
     /// The timeout passed.
     #[error("the query was stopped after the timeout of {0:.1} s")]
     Timeout(f64),
+    /// The query was cancelled through [`Limits::cancel`](super::Limits::cancel) (Ctrl-C
+    /// in the shell).
+    #[error("the query was cancelled")]
+    Cancelled,
     /// A limit on the result or intermediate rows was reached.
     #[error("limit reached: {0}")]
     Limit(String),

@@ -83,6 +83,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn check_time(&self) -> Result<(), ExecError> {
+        if let Some(c) = &self.limits.cancel {
+            if c.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(ExecError::Cancelled);
+            }
+        }
         if let Some(t) = self.limits.timeout {
             if self.start.elapsed() > t {
                 return Err(ExecError::Timeout(t.as_secs_f64()));

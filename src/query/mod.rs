@@ -21,7 +21,7 @@ pub mod value;
 mod tests;
 
 pub use error::{ExecError, PlanError, QueryError};
-pub use plan::{Limits, LogicalPlan};
+pub use plan::{function_names, Limits, LogicalPlan};
 pub use value::QValue;
 
 use crate::cypher::{self, QueryMode, Statement};

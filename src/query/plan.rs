@@ -32,6 +32,10 @@ pub struct Limits {
     pub max_intermediate_rows: usize,
     /// Wall-clock time for one statement; `None` for no limit.
     pub timeout: Option<std::time::Duration>,
+    /// Set from another thread or a signal handler to stop the running statement, which
+    /// then fails with [`ExecError::Cancelled`](super::ExecError::Cancelled); checked
+    /// where the timeout is.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for Limits {
@@ -41,6 +45,7 @@ impl Default for Limits {
             max_result_rows: 1_000_000,
             max_intermediate_rows: 10_000_000,
             timeout: Some(std::time::Duration::from_secs(60)),
+            cancel: None,
         }
     }
 }
@@ -76,38 +81,61 @@ pub enum Func {
     Range,
 }
 
+/// The scalar functions by name (matched ignoring case), with their least and most
+/// argument counts.
+const FUNCTIONS: &[(&str, Func, usize, usize)] = {
+    use Func::*;
+    &[
+        ("labels", Labels, 1, 1),
+        ("type", Type, 1, 1),
+        ("id", Id, 1, 1),
+        ("elementId", Id, 1, 1),
+        ("properties", Properties, 1, 1),
+        ("keys", Keys, 1, 1),
+        ("size", Size, 1, 1),
+        ("length", Length, 1, 1),
+        ("nodes", Nodes, 1, 1),
+        ("relationships", Relationships, 1, 1),
+        ("toLower", ToLower, 1, 1),
+        ("lower", ToLower, 1, 1),
+        ("toUpper", ToUpper, 1, 1),
+        ("upper", ToUpper, 1, 1),
+        ("trim", Trim, 1, 1),
+        ("coalesce", Coalesce, 1, usize::MAX),
+        ("date", Date, 0, 1),
+        ("fold", Fold, 1, 1),
+        ("toString", ToString, 1, 1),
+        ("toInteger", ToInteger, 1, 1),
+        ("toFloat", ToFloat, 1, 1),
+        ("head", Head, 1, 1),
+        ("last", Last, 1, 1),
+        ("abs", Abs, 1, 1),
+        ("startNode", StartNode, 1, 1),
+        ("endNode", EndNode, 1, 1),
+        ("exists", Exists, 1, 1),
+        ("range", Range, 2, 3),
+    ]
+};
+
+/// The aggregate functions, by name (matched ignoring case).
+const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+
 impl Func {
     fn lookup(name: &str) -> Option<(Func, usize, usize)> {
-        use Func::*;
-        Some(match name.to_ascii_lowercase().as_str() {
-            "labels" => (Labels, 1, 1),
-            "type" => (Type, 1, 1),
-            "id" | "elementid" => (Id, 1, 1),
-            "properties" => (Properties, 1, 1),
-            "keys" => (Keys, 1, 1),
-            "size" => (Size, 1, 1),
-            "length" => (Length, 1, 1),
-            "nodes" => (Nodes, 1, 1),
-            "relationships" => (Relationships, 1, 1),
-            "tolower" | "lower" => (ToLower, 1, 1),
-            "toupper" | "upper" => (ToUpper, 1, 1),
-            "trim" => (Trim, 1, 1),
-            "coalesce" => (Coalesce, 1, usize::MAX),
-            "date" => (Date, 0, 1),
-            "fold" => (Fold, 1, 1),
-            "tostring" => (ToString, 1, 1),
-            "tointeger" => (ToInteger, 1, 1),
-            "tofloat" => (ToFloat, 1, 1),
-            "head" => (Head, 1, 1),
-            "last" => (Last, 1, 1),
-            "abs" => (Abs, 1, 1),
-            "startnode" => (StartNode, 1, 1),
-            "endnode" => (EndNode, 1, 1),
-            "exists" => (Exists, 1, 1),
-            "range" => (Range, 2, 3),
-            _ => return None,
-        })
+        FUNCTIONS
+            .iter()
+            .find(|f| f.0.eq_ignore_ascii_case(name))
+            .map(|&(_, f, min, max)| (f, min, max))
     }
+}
+
+/// The names of every function the engine runs, scalar and aggregate, as documented
+/// (`toLower`, `count`), for completion in the shell.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS
+        .iter()
+        .map(|f| f.0)
+        .chain(AGGREGATES.iter().copied())
 }
 
 /// Aggregate functions.
@@ -614,10 +642,7 @@ fn contains_agg(e: &Expr) -> bool {
 }
 
 fn is_agg_name(n: &str) -> bool {
-    matches!(
-        n.to_ascii_lowercase().as_str(),
-        "count" | "collect" | "min" | "max" | "sum" | "avg"
-    )
+    AGGREGATES.iter().any(|a| a.eq_ignore_ascii_case(n))
 }
 
 fn place_conjs(bound: &[usize], conjs: &[Conj], placed: &mut [bool], ops: &mut Vec<Op>) {

@@ -726,6 +726,16 @@ fn limits() {
         matches!(r, Err(QueryError::Exec(ExecError::Timeout(_)))),
         "{r:?}"
     );
+    // A set cancellation flag stops the statement at the first check.
+    e.limits.timeout = None;
+    e.limits.cancel = Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+        true,
+    )));
+    let r = e.run_text("MATCH p = ()-[*]-() RETURN count(p)", &Params::new());
+    assert!(
+        matches!(r, Err(QueryError::Exec(ExecError::Cancelled))),
+        "{r:?}"
+    );
 }
 
 #[test]

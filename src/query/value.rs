@@ -74,6 +74,24 @@ impl QValue {
         }
     }
 
+    /// Adds the id numbers of the nodes and relationships in this value (inside lists,
+    /// maps and paths too) to `nodes` and `edges`, e.g. to export a result's subgraph.
+    pub fn collect_ids(&self, g: &Graph, nodes: &mut Vec<u32>, edges: &mut Vec<u32>) {
+        let node = |ix: u32| g.node(NodeIndex::from(ix)).map(|n| n.id);
+        let edge = |ix: u32| g.petgraph().edge_weight(EdgeIndex::from(ix)).map(|e| e.id);
+        match self {
+            QValue::Node(ix) => nodes.extend(node(*ix)),
+            QValue::Relationship(ix) => edges.extend(edge(*ix)),
+            QValue::Path(p) => {
+                nodes.extend(p.nodes.iter().filter_map(|&ix| node(ix)));
+                edges.extend(p.rels.iter().filter_map(|&ix| edge(ix)));
+            }
+            QValue::List(l) => l.iter().for_each(|v| v.collect_ids(g, nodes, edges)),
+            QValue::Map(m) => m.iter().for_each(|(_, v)| v.collect_ids(g, nodes, edges)),
+            _ => {}
+        }
+    }
+
     /// The string inside, if a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -1,0 +1,370 @@
+//! The shell's meta-commands (`:help`, `:mode`, `:source`, …): their table, which
+//! help and completion read, and what each does.
+
+use super::{Flow, Shell};
+use crate::cli::{ExportFormat, OutputFormat};
+use crate::query::{parse_param, Engine};
+use crate::store::Store;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+/// What a meta-command's argument is, for completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// No argument.
+    None,
+    /// A file or directory path.
+    Path,
+    /// An export format, then a path.
+    FormatThenPath,
+    /// An output mode.
+    Mode,
+    /// `on` or `off`.
+    OnOff,
+    /// A meta-command name.
+    Command,
+    /// A parameter name, then a value.
+    Param,
+    /// A Cypher query.
+    Query,
+}
+
+/// One meta-command: its name (without `:`), argument synopsis, one-line help and the
+/// kind of argument it takes.
+#[derive(Debug)]
+pub struct CommandDef {
+    /// The name typed after `:`.
+    pub name: &'static str,
+    /// The arguments, as shown by `:help`.
+    pub args: &'static str,
+    /// What it does.
+    pub about: &'static str,
+    /// What its argument is.
+    pub arg: ArgKind,
+}
+
+/// Every meta-command, in the order `:help` lists them.
+pub const COMMANDS: &[CommandDef] = &[
+    CommandDef {
+        name: "help",
+        args: "[COMMAND]",
+        about: "lists the commands, or explains one",
+        arg: ArgKind::Command,
+    },
+    CommandDef {
+        name: "schema",
+        args: "",
+        about: "the labels, properties and relationship types",
+        arg: ArgKind::None,
+    },
+    CommandDef {
+        name: "stats",
+        args: "",
+        about: "counts of nodes per label and edges per relationship type",
+        arg: ArgKind::None,
+    },
+    CommandDef {
+        name: "mode",
+        args: "table|json|jsonl|csv|tsv|markdown",
+        about: "how results are shown; table shows the first 50 rows, the others all rows",
+        arg: ArgKind::Mode,
+    },
+    CommandDef {
+        name: "timing",
+        args: "on|off",
+        about: "shows how long each statement ran",
+        arg: ArgKind::OnOff,
+    },
+    CommandDef {
+        name: "source",
+        args: "FILE",
+        about: "runs the statements of a file; an error names FILE:LINE:COLUMN",
+        arg: ArgKind::Path,
+    },
+    CommandDef {
+        name: "open",
+        args: "PATH",
+        about: "opens another database",
+        arg: ArgKind::Path,
+    },
+    CommandDef {
+        name: "ingest",
+        args: "PATH...",
+        about: "extracts facts from article files or directories into this database",
+        arg: ArgKind::Path,
+    },
+    CommandDef {
+        name: "export",
+        args: "FORMAT FILE",
+        about: "writes the last result: its rows (json, jsonl, csv, tsv, markdown) or its \
+                nodes and relationships (graphml, gexf, dot, svg, html, cypher, ntriples, turtle)",
+        arg: ArgKind::FormatThenPath,
+    },
+    CommandDef {
+        name: "param",
+        args: "NAME [VALUE]",
+        about: "sets $NAME (VALUE is JSON if it parses, else a string); without VALUE, unsets it",
+        arg: ArgKind::Param,
+    },
+    CommandDef {
+        name: "params",
+        args: "",
+        about: "lists the parameters",
+        arg: ArgKind::None,
+    },
+    CommandDef {
+        name: "explain",
+        args: "QUERY",
+        about: "shows the plan of a query without running it",
+        arg: ArgKind::Query,
+    },
+    CommandDef {
+        name: "clear",
+        args: "",
+        about: "clears the screen",
+        arg: ArgKind::None,
+    },
+    CommandDef {
+        name: "quit",
+        args: "",
+        about: "leaves the shell (also :exit and Ctrl-D)",
+        arg: ArgKind::None,
+    },
+];
+
+/// The names `:mode` takes.
+pub const MODES: &[&str] = &["table", "json", "jsonl", "csv", "tsv", "markdown"];
+
+/// The formats `:export` takes: the row formats, then the graph formats.
+pub const EXPORT_FORMATS: &[&str] = &[
+    "json", "jsonl", "csv", "tsv", "markdown", "graphml", "gexf", "dot", "svg", "html", "cypher",
+    "ntriples", "turtle",
+];
+
+/// The meta-command called `name` (`exit` is `quit`).
+pub fn find(name: &str) -> Option<&'static CommandDef> {
+    let name = if name == "exit" || name == "q" {
+        "quit"
+    } else {
+        name
+    };
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Runs a meta-command line (starting with `:`).
+pub(super) fn execute(
+    shell: &mut Shell,
+    engine: &mut Engine,
+    store: &Store,
+    line: &str,
+) -> Result<Flow> {
+    let line = line.trim().trim_end_matches(';').trim_end();
+    let body = &line[1..];
+    let (name, arg) = match body.split_once(char::is_whitespace) {
+        Some((n, a)) => (n, a.trim()),
+        None => (body, ""),
+    };
+    let Some(cmd) = find(name) else {
+        let names = COMMANDS.iter().map(|c| c.name);
+        let hint = match crate::schema::did_you_mean(name, names) {
+            Some(s) => format!(" (did you mean :{s}?)"),
+            None => String::new(),
+        };
+        bail!("unknown command :{name}{hint}; :help lists the commands");
+    };
+    let no_arg = || -> Result<()> {
+        if arg.is_empty() {
+            Ok(())
+        } else {
+            bail!(":{} takes no argument", cmd.name)
+        }
+    };
+    let need_arg = || -> Result<&str> {
+        if arg.is_empty() {
+            bail!("usage: :{} {}", cmd.name, cmd.args)
+        }
+        Ok(arg)
+    };
+    match cmd.name {
+        "help" => help(arg)?,
+        "schema" => {
+            no_arg()?;
+            print!("{}", store.graph().schema().describe());
+        }
+        "stats" => {
+            no_arg()?;
+            crate::cli::print_stats(store, crate::cli::StatsFormat::Table);
+        }
+        "mode" => {
+            let m = need_arg()?;
+            shell.mode = OutputFormat::from_str(m, true)
+                .map_err(|_| anyhow!("unknown mode {m:?}; the modes are {}", MODES.join(", ")))?;
+        }
+        "timing" => {
+            shell.timing = match need_arg()? {
+                "on" => true,
+                "off" => false,
+                other => bail!(":timing takes on or off, not {other:?}"),
+            };
+        }
+        "source" => {
+            let path = need_arg()?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+            shell.run_statements(engine, store, &text, path);
+        }
+        "open" => return Ok(Flow::Open(PathBuf::from(need_arg()?))),
+        "ingest" => {
+            let paths = need_arg()?.split_whitespace().map(PathBuf::from).collect();
+            return Ok(Flow::Ingest(paths));
+        }
+        "export" => {
+            let usage = || anyhow!("usage: :export {}", cmd.args);
+            let (format, file) = need_arg()?
+                .split_once(char::is_whitespace)
+                .ok_or_else(usage)?;
+            export(shell, store, format, file.trim())?;
+        }
+        "param" => {
+            let (pname, value) = match need_arg()?.split_once(char::is_whitespace) {
+                Some((n, v)) => (n, Some(v.trim())),
+                None => (arg, None),
+            };
+            let pname = pname.trim_start_matches('$').to_string();
+            match value {
+                Some(v) => {
+                    shell.params.insert(pname, parse_param(v));
+                }
+                None => {
+                    if shell.params.remove(&pname).is_none() {
+                        bail!("no parameter ${pname}; :params lists them");
+                    }
+                }
+            }
+            shell.params_changed = true;
+        }
+        "params" => {
+            no_arg()?;
+            let mut names: Vec<&String> = shell.params.keys().collect();
+            names.sort();
+            if names.is_empty() {
+                println!("no parameters; set one with :param NAME VALUE");
+            }
+            for n in names {
+                println!("${n} = {}", shell.params[n].to_json(store.graph()));
+            }
+        }
+        "explain" => {
+            let q = need_arg()?;
+            shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "");
+        }
+        "clear" => {
+            no_arg()?;
+            shell.editor.clear_screen()?;
+        }
+        "quit" => {
+            no_arg()?;
+            return Ok(Flow::Quit);
+        }
+        other => unreachable!("meta-command :{other} is in the table but not handled"),
+    }
+    Ok(Flow::Continue)
+}
+
+fn help(arg: &str) -> Result<()> {
+    if arg.is_empty() {
+        println!("Type Cypher statements; end them with ';' (a one-line statement runs without).");
+        println!(
+            "Tab completes, Up and Ctrl-R search the history, Ctrl-C cancels, Ctrl-D leaves.\n"
+        );
+        for c in COMMANDS {
+            let synopsis = format!(":{} {}", c.name, c.args);
+            println!("  {:<44} {}", synopsis.trim_end(), c.about);
+        }
+        return Ok(());
+    }
+    let name = arg.trim_start_matches(':');
+    let c = find(name).ok_or_else(|| {
+        let hint = crate::schema::did_you_mean(name, COMMANDS.iter().map(|c| c.name))
+            .map(|s| format!(" (did you mean :{s}?)"))
+            .unwrap_or_default();
+        anyhow!("unknown command :{name}{hint}")
+    })?;
+    println!(":{} {}\n  {}", c.name, c.args, c.about);
+    Ok(())
+}
+
+/// `:export FORMAT FILE`: the last result's rows, or its nodes and relationships.
+fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> {
+    let Some(res) = &shell.last else {
+        bail!("no result to export yet; run a query first (the `export` command writes the whole graph)");
+    };
+    let g = store.graph();
+    if let Ok(f) = OutputFormat::from_str(format, true) {
+        if f != OutputFormat::Table {
+            crate::export::write_output(Some(file.as_ref()), |w| {
+                crate::cli::write_result(w, g, res, f, 0).map_err(std::io::Error::other)
+            })?;
+            eprintln!(
+                "wrote {} rows to {file}",
+                crate::cli::thousands(res.rows.len())
+            );
+            return Ok(());
+        }
+    }
+    let f = ExportFormat::from_str(format, true).map_err(|_| {
+        anyhow!(
+            "unknown export format {format:?}; the formats are {}",
+            EXPORT_FORMATS.join(", ")
+        )
+    })?;
+    let (mut nodes, mut edges) = (Vec::new(), Vec::new());
+    for row in &res.rows {
+        for v in row {
+            v.collect_ids(g, &mut nodes, &mut edges);
+        }
+    }
+    if nodes.is_empty() && edges.is_empty() {
+        bail!("the last result has no nodes or relationships; export its rows as json, jsonl, csv, tsv or markdown");
+    }
+    let sel = crate::export::Selection::of(g, &nodes, &edges);
+    crate::export::export(g, f.to_export(), Some(file.as_ref()), &sel)?;
+    eprintln!(
+        "exported {} nodes and {} relationships to {file}",
+        crate::cli::thousands(sel.nodes.len()),
+        crate::cli::thousands(sel.edges.len())
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_help_and_a_unique_name() {
+        for (i, c) in COMMANDS.iter().enumerate() {
+            assert!(!c.about.is_empty(), "{}", c.name);
+            assert!(
+                COMMANDS[i + 1..].iter().all(|d| d.name != c.name),
+                "{}",
+                c.name
+            );
+        }
+        assert_eq!(find("exit").map(|c| c.name), Some("quit"));
+    }
+
+    #[test]
+    fn modes_and_formats_parse() {
+        for m in MODES {
+            assert!(OutputFormat::from_str(m, true).is_ok(), "{m}");
+        }
+        for f in EXPORT_FORMATS {
+            assert!(
+                OutputFormat::from_str(f, true).is_ok() || ExportFormat::from_str(f, true).is_ok(),
+                "{f}"
+            );
+        }
+    }
+}
