@@ -357,19 +357,22 @@ pub fn write_result(
             if index > 0 {
                 writeln!(w)?;
             }
-            let cells: Vec<Vec<String>> = res
+            // each cell as lines of at most TABLE_CELL_WIDTH characters
+            let cells: Vec<Vec<Vec<String>>> = res
                 .rows
                 .iter()
                 .map(|r| {
                     r.iter()
-                        .map(|v| text_cell(g, v).replace('\n', " "))
+                        .map(|v| wrap(&text_cell(g, v).replace('\n', " "), TABLE_CELL_WIDTH))
                         .collect()
                 })
                 .collect();
             let mut width: Vec<usize> = cols.iter().map(|c| c.chars().count()).collect();
             for r in &cells {
                 for (i, c) in r.iter().enumerate() {
-                    width[i] = width[i].max(c.chars().count());
+                    for l in c {
+                        width[i] = width[i].max(l.chars().count());
+                    }
                 }
             }
             let rule: String = width
@@ -389,7 +392,14 @@ pub fn write_result(
                 writeln!(w, "{}", line(cols))?;
                 writeln!(w, "{rule}")?;
                 for r in &cells {
-                    writeln!(w, "{}", line(r))?;
+                    let height = r.iter().map(Vec::len).max().unwrap_or(1);
+                    for k in 0..height {
+                        let vals: Vec<String> = r
+                            .iter()
+                            .map(|c| c.get(k).cloned().unwrap_or_default())
+                            .collect();
+                        writeln!(w, "{}", line(&vals))?;
+                    }
                 }
                 writeln!(w, "{rule}")?;
             }
@@ -398,6 +408,44 @@ pub fn write_result(
         }
     }
     Ok(())
+}
+
+/// Widest cell line of `table` output; longer values wrap onto more lines.
+const TABLE_CELL_WIDTH: usize = 80;
+
+/// Splits `s` into lines of at most `max` characters, after a space or comma where
+/// there is one.
+fn wrap(s: &str, max: usize) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max {
+        return vec![s.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        if chars.len() - start <= max {
+            out.push(chars[start..].iter().collect());
+            break;
+        }
+        let end = start + max;
+        let brk = (start + max / 2..end)
+            .rev()
+            .find(|&i| chars[i] == ' ' || chars[i] == ',')
+            .map(|i| i + 1)
+            .unwrap_or(end);
+        out.push(
+            chars[start..brk]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        );
+        start = brk;
+        while start < chars.len() && chars[start] == ' ' {
+            start += 1;
+        }
+    }
+    out
 }
 
 fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
@@ -478,4 +526,26 @@ pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[Strin
     serde_json::to_writer_pretty(&mut w, &out)?;
     writeln!(w)?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_cells_wrap_after_spaces_or_commas() {
+        assert_eq!(wrap("short", 10), vec!["short"]);
+        assert_eq!(
+            wrap("[\"Paulo Chachine\",\"Meeting between\"]", 20),
+            vec!["[\"Paulo Chachine\",", "\"Meeting between\"]"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        for s in [
+            "a b c d e f g h i j k l m n o",
+            "Lương Tam Quang, Hà Nội, 2025",
+        ] {
+            let lines = wrap(s, 7);
+            assert!(lines.iter().all(|l| l.chars().count() <= 7), "{lines:?}");
+        }
+    }
 }
