@@ -770,6 +770,10 @@ impl Visited {
 /// Most node indexes kept by the breadth-first search memo of one statement.
 const BFS_MEMO_MAX: usize = 4 << 20;
 
+/// Largest single search result the memo keeps (larger ones are rarely repeated, and
+/// copying them costs more than a search saves).
+const BFS_MEMO_ONE: usize = 1 << 16;
+
 /// The nodes a breadth-first search reaches from `from`, nearest first, that pass the
 /// target label: computed once per start node and operator within a statement when the
 /// search does not depend on the row (no row-dependent property values).
@@ -778,7 +782,7 @@ fn bfs_reach(
     props: &[(Option<crate::schema::KeyId>, QValue)],
     from: u32,
     ctx: &mut Ctx,
-) -> Result<Arc<[u32]>, Halt> {
+) -> Result<Reach, Halt> {
     let memo = v
         .rel_props
         .iter()
@@ -786,7 +790,7 @@ fn bfs_reach(
     let key = (v as *const VarExpand as usize, from);
     if memo {
         if let Some(hit) = ctx.bfs_memo.get(&key) {
-            return Ok(hit.clone());
+            return Ok(Reach::Shared(hit.clone()));
         }
     }
     let adj = ctx.adj;
@@ -843,12 +847,28 @@ fn bfs_reach(
     visited.clear();
     ctx.visited = visited;
     result?;
-    let out: Arc<[u32]> = out.into();
-    if memo && ctx.bfs_memo_size + out.len() <= BFS_MEMO_MAX {
-        ctx.bfs_memo_size += out.len();
-        ctx.bfs_memo.insert(key, out.clone());
+    if !memo || out.len() > BFS_MEMO_ONE || ctx.bfs_memo_size + out.len() > BFS_MEMO_MAX {
+        return Ok(Reach::Owned(out));
     }
-    Ok(out)
+    let out: Arc<[u32]> = out.into();
+    ctx.bfs_memo_size += out.len();
+    ctx.bfs_memo.insert(key, out.clone());
+    Ok(Reach::Shared(out))
+}
+
+/// The result of [`bfs_reach`]: shared with the memo, or not kept.
+enum Reach {
+    Shared(Arc<[u32]>),
+    Owned(Vec<u32>),
+}
+
+impl Reach {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Reach::Shared(a) => a,
+            Reach::Owned(v) => v,
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -863,7 +883,7 @@ fn bfs_targets(
     k: &mut Sink,
 ) -> Result<(), Halt> {
     let reach = bfs_reach(v, props, from, ctx)?;
-    for &n in reach.iter() {
+    for &n in reach.as_slice() {
         ctx.tick()?;
         row[v.hop.to] = QValue::Node(n);
         run(ops, i + 1, row, ctx, k)?;
