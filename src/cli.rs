@@ -150,49 +150,15 @@ pub enum StatsFormat {
 }
 
 /// Formats of `export` and `import` (docs/export-formats.md); `import` reads json and jsonl.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// The coopgraph JSON dump (docs/dump-format.md).
-    Json,
-    /// One JSON node or edge per line.
-    Jsonl,
-    /// neo4j-admin import CSV files in a new directory (also Neptune, Kuzu).
-    Csv,
-    /// A Cypher script of CREATE statements (small graphs).
-    Cypher,
-    /// GraphML with typed keys (Gephi, yEd, NetworkX).
-    Graphml,
-    /// GEXF with event dates on Gephi's timeline.
-    Gexf,
-    /// Graphviz DOT.
-    Dot,
-    /// SVG drawn by Graphviz's dot.
-    Svg,
-    /// One self-contained HTML page that draws the graph.
-    Html,
-    /// RDF N-Triples.
-    Ntriples,
-    /// RDF Turtle.
-    Turtle,
-}
+pub use crate::export::Format as ExportFormat;
 
-impl ExportFormat {
-    /// The export module's format.
-    pub fn to_export(self) -> export::Format {
-        use export::Format as F;
-        match self {
-            ExportFormat::Json => F::Json,
-            ExportFormat::Jsonl => F::Jsonl,
-            ExportFormat::Csv => F::Csv,
-            ExportFormat::Cypher => F::Cypher,
-            ExportFormat::Graphml => F::Graphml,
-            ExportFormat::Gexf => F::Gexf,
-            ExportFormat::Dot => F::Dot,
-            ExportFormat::Svg => F::Svg,
-            ExportFormat::Html => F::Html,
-            ExportFormat::Ntriples => F::Ntriples,
-            ExportFormat::Turtle => F::Turtle,
-        }
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ExportFormat::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
     }
 }
 
@@ -234,7 +200,7 @@ pub fn run(args: Args) -> Result<i32> {
                     Err(code) => return Ok(code),
                 },
             };
-            export::export(store.graph(), format.to_export(), output.as_deref(), &sel)?;
+            export::export(store.graph(), format, output.as_deref(), &sel)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
                     "exported {} nodes and {} edges to {}",

@@ -80,6 +80,57 @@ pub enum Format {
     Turtle,
 }
 
+impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 11] = [
+        Format::Json,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Cypher,
+        Format::Graphml,
+        Format::Gexf,
+        Format::Dot,
+        Format::Svg,
+        Format::Html,
+        Format::Ntriples,
+        Format::Turtle,
+    ];
+
+    /// The name users type (`--format csv`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Cypher => "cypher",
+            Format::Graphml => "graphml",
+            Format::Gexf => "gexf",
+            Format::Dot => "dot",
+            Format::Svg => "svg",
+            Format::Html => "html",
+            Format::Ntriples => "ntriples",
+            Format::Turtle => "turtle",
+        }
+    }
+
+    /// One line on what the format is for.
+    pub fn about(self) -> &'static str {
+        match self {
+            Format::Json => "The coopgraph JSON dump (docs/dump-format.md)",
+            Format::Jsonl => "One JSON node or edge per line",
+            Format::Csv => "neo4j-admin import CSV files in a new directory (also Neptune, Kuzu)",
+            Format::Cypher => "A Cypher script of CREATE statements (small graphs)",
+            Format::Graphml => "GraphML with typed keys (Gephi, yEd, NetworkX)",
+            Format::Gexf => "GEXF with event dates on Gephi's timeline",
+            Format::Dot => "Graphviz DOT",
+            Format::Svg => "SVG drawn by Graphviz's dot",
+            Format::Html => "One self-contained HTML page that draws the graph",
+            Format::Ntriples => "RDF N-Triples",
+            Format::Turtle => "RDF Turtle",
+        }
+    }
+}
+
 /// The nodes and edges to export, by id number, in ascending order; every edge's
 /// endpoints are among the nodes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -329,7 +329,7 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
         bail!("the last result has no nodes or relationships; export its rows as json, jsonl, csv, tsv or markdown");
     }
     let sel = crate::export::Selection::of(g, &nodes, &edges);
-    crate::export::export(g, f.to_export(), Some(file.as_ref()), &sel)?;
+    crate::export::export(g, f, Some(file.as_ref()), &sel)?;
     eprintln!(
         "exported {} nodes and {} relationships to {file}",
         crate::cli::thousands(sel.nodes.len()),
