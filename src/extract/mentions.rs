@@ -563,6 +563,14 @@ impl<'g> Finder<'g> {
                     .country_by_demonym(&phrase)
                     .and_then(|c| self.country_index(&c.name))
                 {
+                    // "wrote in Spanish:": a language, not a country.
+                    if i > 0
+                        && fold(&toks[i - 1].text) == "in"
+                        && toks.get(i + n).is_none_or(|t| !t.word)
+                    {
+                        matched = n;
+                        break;
+                    }
                     m.countries.push(CountryMention {
                         country: c,
                         span,
@@ -1188,6 +1196,17 @@ impl<'g> Finder<'g> {
             while end < toks.len() && caps < 5 {
                 if name_word(end) {
                     end += 1;
+                    caps += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && toks[end].word
+                    && toks[end].is_cap()
+                    && matches!(
+                        toks[end - 1].text.as_str(),
+                        "Abdul" | "Abdel" | "Abd" | "Abu" | "Abdol"
+                    )
+                {
+                    end += 1; // "Abdul Amir Kamel Al-Shammari": "Abdul" never ends a name
                     caps += 1;
                 } else if end > start
                     && tags[end] == Tag::Free

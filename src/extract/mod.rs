@@ -1445,4 +1445,19 @@ mod tests {
         );
         assert!(t.contains(&"judicial cooperation".to_string()), "{t:?}");
     }
+
+    #[test]
+    fn abdul_joins_the_next_word_and_a_language_is_no_country() {
+        let x = extract(&art(
+            "Prince Abdulaziz received a telephone call from his Iraqi counterpart Lieutenant General Abdul Amir Kamel Al-Shammari on Tuesday. The ministry wrote in Spanish: hello.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        assert!(
+            ps.contains(&"Abdul Amir Kamel Al-Shammari".to_string()),
+            "{ps:?}"
+        );
+        assert!(!names(&x, Kind::Country).contains(&"Spain".to_string()));
+    }
 }
