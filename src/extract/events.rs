@@ -327,17 +327,22 @@ impl Assembler<'_> {
                     }
                 }
                 // The same event reported again in the article.
-                let same = events.iter().position(|e| same_event(e, &ev));
-                let idx = match same {
-                    Some(k) => {
-                        merge_into(&mut events[k], ev);
-                        k
-                    }
-                    None => {
-                        events.push(ev);
-                        events.len() - 1
-                    }
-                };
+                let mut first = None;
+                for ev in split_separate(toks, i, ev) {
+                    let same = events.iter().position(|e| same_event(e, &ev));
+                    let k = match same {
+                        Some(k) => {
+                            merge_into(&mut events[k], ev);
+                            k
+                        }
+                        None => {
+                            events.push(ev);
+                            events.len() - 1
+                        }
+                    };
+                    first.get_or_insert(k);
+                }
+                let Some(idx) = first else { continue };
                 // A late trigger in a long sentence is an aside, except a statement ("…, X
                 // told the press"), whose words are what follows.
                 if (i < 20 || events[idx].kind == "statement") && started.is_none() {
@@ -1145,6 +1150,35 @@ impl Assembler<'_> {
             i = e.max(i + 1);
         }
     }
+}
+
+/// "held separate telephone talks with A and B": one event per other person, each with
+/// the subject (the first person) and the countries written with that person.
+fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
+    let separate = toks[i.saturating_sub(3)..i]
+        .iter()
+        .any(|t| fold(&t.text) == "separate");
+    if !separate || ev.persons.len() < 3 {
+        return vec![ev];
+    }
+    let subject = ev.persons[0];
+    let mut others: Vec<(usize, Span)> = ev.persons[1..].to_vec();
+    others.sort_by_key(|(_, sp)| sp.start);
+    let mut out = Vec::new();
+    let mut from = ev.trigger.end;
+    for (q, sp) in others {
+        let mut e = ev.clone();
+        e.persons = vec![subject, (q, sp)];
+        e.countries = ev
+            .countries
+            .iter()
+            .filter(|(_, c)| c.start >= from && c.end <= sp.end)
+            .copied()
+            .collect();
+        from = sp.end;
+        out.push(e);
+    }
+    out
 }
 
 /// Plural agreement heads ("two new treaties").

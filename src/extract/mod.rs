@@ -1460,4 +1460,20 @@ mod tests {
         );
         assert!(!names(&x, Kind::Country).contains(&"Spain".to_string()));
     }
+
+    #[test]
+    fn separate_calls_are_separate_events() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held separate telephone talks with Qatari Minister of Interior Sheikh Khalifa bin Hamad Al Thani and the United Arab Emirates's Minister of Interior Sheikh Saif bin Zayed Al Nahyan on Tuesday.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec![
+                "call|2021-08-31|Qatar,Saudi Arabia",
+                "call|2021-08-31|Saudi Arabia,United Arab Emirates"
+            ]
+        );
+    }
 }
