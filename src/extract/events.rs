@@ -280,6 +280,13 @@ impl Assembler<'_> {
                 if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
                     let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
                     let e = &mut events[k];
+                    if i <= 1 {
+                        for p in &ev.persons {
+                            if !e.persons.iter().any(|q| q.0 == p.0) {
+                                e.persons.push(*p);
+                            }
+                        }
+                    }
                     if !e.sents.contains(&s) {
                         e.sents.push(s);
                     }
@@ -475,10 +482,14 @@ impl Assembler<'_> {
                 current.filter(|_| matches!(fold(&toks[i].text).as_str(), "meeting" | "event"))
             })?;
         let target = &events[k];
-        let own_persons = ev
-            .persons
-            .iter()
-            .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
+        // "The meeting was held on the sidelines of the visit … made by X": a sentence
+        // opening with the event is about it; its persons join it.
+        let opening = i <= 1 && det == "the";
+        let own_persons = opening
+            || ev
+                .persons
+                .iter()
+                .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
         let date_ok = ev.date.is_none() || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
         (own_persons && date_ok).then_some(k)
     }

@@ -684,9 +684,12 @@ impl<'g> Finder<'g> {
             let head = fold(&toks[h].text);
             let heads: Vec<String> = if matches!(
                 head.as_str(),
-                "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling"
+                "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
             ) {
                 vec![head.clone()]
+            } else if matches!(head.as_str(), "exchange" | "exchanges") {
+                // "information and intelligence exchanges".
+                vec!["exchange".into()]
             } else if head.ends_with("crime") || head.ends_with("crimes") {
                 vec!["crime".into(), "crimes".into()]
             } else {
@@ -695,7 +698,7 @@ impl<'g> Finder<'g> {
             if matches!(tags[h], Tag::Org(_)) {
                 continue;
             }
-            let compound = heads[0] != head;
+            let compound = heads[0] != head && !head.starts_with("exchange");
             // The conjunction: just before a compound head, else up to three words back.
             let conj = if compound {
                 Some(h - 1)

@@ -1476,4 +1476,20 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_meeting_opening_a_sentence_is_the_one_reported_and_exchanges_share_the_head() {
+        let x = extract(&art(
+            "The first ministerial meeting between China and Laos was held on Sunday in Vientiane. They will enhance information and intelligence exchanges. The meeting was held on the sidelines of the visit to Laos made by Chinese Minister of Public Security Zhao Kezhi.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert_eq!(
+            evs.iter().filter(|e| e.starts_with("meeting")).count(),
+            1,
+            "{evs:?}"
+        );
+        assert!(names(&x, Kind::Topic).contains(&"information sharing".to_string()));
+    }
 }
