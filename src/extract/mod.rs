@@ -565,6 +565,13 @@ pub fn extract_with(
         }
         party_countries.sort_unstable();
         party_countries.dedup();
+        // "a protocol", "an agreement": a one-word description identifies nothing by itself;
+        // it is kept only with its two parties in the title ("protocol (China–Egypt)") and
+        // is never an alias (other articles' "agreement" is another agreement).
+        let one_word = !a.named && a.title.split_whitespace().count() < 2;
+        if one_word && party_countries.len() < 2 {
+            continue;
+        }
         let title = if a.named || party_countries.len() < 2 {
             a.title.clone()
         } else {
@@ -575,7 +582,11 @@ pub fn extract_with(
             format!("{} ({})", a.title, names.join("–"))
         };
         let e = b.entity(Kind::Agreement, &title, None, a.span);
-        for al in a.aliases.iter().chain(std::iter::once(&a.title)) {
+        for al in a
+            .aliases
+            .iter()
+            .chain(std::iter::once(&a.title).filter(|_| !one_word))
+        {
             if fold(al) != fold(&title) && !b.entities[e].aliases.contains(al) {
                 b.entities[e].aliases.push(al.clone());
             }
@@ -1106,7 +1117,7 @@ mod tests {
     #[test]
     fn lower_case_signed_protocol_and_communique_are_agreements() {
         let x = extract(&art(
-            "Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
+            "Egyptian Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
             Some("2024-11-01"),
         ))
         .unwrap();
@@ -1116,6 +1127,13 @@ mod tests {
             ags.iter().any(|a| a.starts_with("joint communique")),
             "{ags:?}"
         );
+        // Without two parties a one-word agreement is dropped.
+        let x = extract(&art(
+            "The minister signed an agreement on Tuesday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Agreement).is_empty());
         // "the protocol" alone, in a sentence without signing, is no new agreement.
         let x = extract(&art(
             "The ministers discussed the protocol and the agreement.",
