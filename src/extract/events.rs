@@ -1060,6 +1060,10 @@ impl Assembler<'_> {
                     let f = fold(&toks[e].text);
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
+                    // "signed an agreement on Tuesday": a date is no part of the title.
+                    if super::dates_words(&f) {
+                        break;
+                    }
                     if determiner
                         || !toks[e].word
                         || matches!(
@@ -1080,6 +1084,9 @@ impl Assembler<'_> {
                         break;
                     }
                     e += 1;
+                }
+                if e == head_end + 1 {
+                    e = head_end; // only the preposition
                 }
             }
             if !named && !signed && !planned {
