@@ -54,7 +54,8 @@ fn seeds_against_the_fixture() {
     // Every seed event involves Vietnam: topics are keyed by the other side.
     let all = scoring::score(&fixture(), &dump, Some("Vietnam"))["all"];
     let (p, r) = (all.precision(), all.recall());
-    assert!(p >= 0.4 && r >= 0.75, "precision {p:.2} recall {r:.2}");
+    // Measured 0.95 / 0.98 (docs/extraction.md), minus a margin.
+    assert!(p >= 0.88 && r >= 0.90, "precision {p:.2} recall {r:.2}");
 }
 
 #[test]

@@ -280,6 +280,13 @@ impl Assembler<'_> {
                 if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
                     let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
                     let e = &mut events[k];
+                    if i <= 1 {
+                        for p in &ev.persons {
+                            if !e.persons.iter().any(|q| q.0 == p.0) {
+                                e.persons.push(*p);
+                            }
+                        }
+                    }
                     if !e.sents.contains(&s) {
                         e.sents.push(s);
                     }
@@ -327,17 +334,22 @@ impl Assembler<'_> {
                     }
                 }
                 // The same event reported again in the article.
-                let same = events.iter().position(|e| same_event(e, &ev));
-                let idx = match same {
-                    Some(k) => {
-                        merge_into(&mut events[k], ev);
-                        k
-                    }
-                    None => {
-                        events.push(ev);
-                        events.len() - 1
-                    }
-                };
+                let mut first = None;
+                for ev in split_separate(toks, i, ev) {
+                    let same = events.iter().position(|e| same_event(e, &ev));
+                    let k = match same {
+                        Some(k) => {
+                            merge_into(&mut events[k], ev);
+                            k
+                        }
+                        None => {
+                            events.push(ev);
+                            events.len() - 1
+                        }
+                    };
+                    first.get_or_insert(k);
+                }
+                let Some(idx) = first else { continue };
                 // A late trigger in a long sentence is an aside, except a statement ("…, X
                 // told the press"), whose words are what follows.
                 if (i < 20 || events[idx].kind == "statement") && started.is_none() {
@@ -470,10 +482,14 @@ impl Assembler<'_> {
                 current.filter(|_| matches!(fold(&toks[i].text).as_str(), "meeting" | "event"))
             })?;
         let target = &events[k];
-        let own_persons = ev
-            .persons
-            .iter()
-            .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
+        // "The meeting was held on the sidelines of the visit … made by X": a sentence
+        // opening with the event is about it; its persons join it.
+        let opening = i <= 1 && det == "the";
+        let own_persons = opening
+            || ev
+                .persons
+                .iter()
+                .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
         let date_ok = ev.date.is_none() || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
         (own_persons && date_ok).then_some(k)
     }
@@ -1044,6 +1060,10 @@ impl Assembler<'_> {
                     let f = fold(&toks[e].text);
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
+                    // "signed an agreement on Tuesday": a date is no part of the title.
+                    if super::dates_words(&f) {
+                        break;
+                    }
                     if determiner
                         || !toks[e].word
                         || matches!(
@@ -1064,6 +1084,9 @@ impl Assembler<'_> {
                         break;
                     }
                     e += 1;
+                }
+                if e == head_end + 1 {
+                    e = head_end; // only the preposition
                 }
             }
             if !named && !signed && !planned {
@@ -1145,6 +1168,35 @@ impl Assembler<'_> {
             i = e.max(i + 1);
         }
     }
+}
+
+/// "held separate telephone talks with A and B": one event per other person, each with
+/// the subject (the first person) and the countries written with that person.
+fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
+    let separate = toks[i.saturating_sub(3)..i]
+        .iter()
+        .any(|t| fold(&t.text) == "separate");
+    if !separate || ev.persons.len() < 3 {
+        return vec![ev];
+    }
+    let subject = ev.persons[0];
+    let mut others: Vec<(usize, Span)> = ev.persons[1..].to_vec();
+    others.sort_by_key(|(_, sp)| sp.start);
+    let mut out = Vec::new();
+    let mut from = ev.trigger.end;
+    for (q, sp) in others {
+        let mut e = ev.clone();
+        e.persons = vec![subject, (q, sp)];
+        e.countries = ev
+            .countries
+            .iter()
+            .filter(|(_, c)| c.start >= from && c.end <= sp.end)
+            .copied()
+            .collect();
+        from = sp.end;
+        out.push(e);
+    }
+    out
 }
 
 /// Plural agreement heads ("two new treaties").

@@ -563,6 +563,14 @@ impl<'g> Finder<'g> {
                     .country_by_demonym(&phrase)
                     .and_then(|c| self.country_index(&c.name))
                 {
+                    // "wrote in Spanish:": a language, not a country.
+                    if i > 0
+                        && fold(&toks[i - 1].text) == "in"
+                        && toks.get(i + n).is_none_or(|t| !t.word)
+                    {
+                        matched = n;
+                        break;
+                    }
                     m.countries.push(CountryMention {
                         country: c,
                         span,
@@ -676,9 +684,12 @@ impl<'g> Finder<'g> {
             let head = fold(&toks[h].text);
             let heads: Vec<String> = if matches!(
                 head.as_str(),
-                "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling"
+                "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
             ) {
                 vec![head.clone()]
+            } else if matches!(head.as_str(), "exchange" | "exchanges") {
+                // "information and intelligence exchanges".
+                vec!["exchange".into()]
             } else if head.ends_with("crime") || head.ends_with("crimes") {
                 vec!["crime".into(), "crimes".into()]
             } else {
@@ -687,7 +698,7 @@ impl<'g> Finder<'g> {
             if matches!(tags[h], Tag::Org(_)) {
                 continue;
             }
-            let compound = heads[0] != head;
+            let compound = heads[0] != head && !head.starts_with("exchange");
             // The conjunction: just before a compound head, else up to three words back.
             let conj = if compound {
                 Some(h - 1)
@@ -1188,6 +1199,17 @@ impl<'g> Finder<'g> {
             while end < toks.len() && caps < 5 {
                 if name_word(end) {
                     end += 1;
+                    caps += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
+                    && toks[end].word
+                    && toks[end].is_cap()
+                    && matches!(
+                        toks[end - 1].text.as_str(),
+                        "Abdul" | "Abdel" | "Abd" | "Abu" | "Abdol"
+                    )
+                {
+                    end += 1; // "Abdul Amir Kamel Al-Shammari": "Abdul" never ends a name
                     caps += 1;
                 } else if end > start
                     && tags[end] == Tag::Free

@@ -565,6 +565,13 @@ pub fn extract_with(
         }
         party_countries.sort_unstable();
         party_countries.dedup();
+        // "a protocol", "an agreement": a one-word description identifies nothing by itself;
+        // it is kept only with its two parties in the title ("protocol (China–Egypt)") and
+        // is never an alias (other articles' "agreement" is another agreement).
+        let one_word = !a.named && a.title.split_whitespace().count() < 2;
+        if one_word && party_countries.len() < 2 {
+            continue;
+        }
         let title = if a.named || party_countries.len() < 2 {
             a.title.clone()
         } else {
@@ -575,7 +582,11 @@ pub fn extract_with(
             format!("{} ({})", a.title, names.join("–"))
         };
         let e = b.entity(Kind::Agreement, &title, None, a.span);
-        for al in a.aliases.iter().chain(std::iter::once(&a.title)) {
+        for al in a
+            .aliases
+            .iter()
+            .chain(std::iter::once(&a.title).filter(|_| !one_word))
+        {
             if fold(al) != fold(&title) && !b.entities[e].aliases.contains(al) {
                 b.entities[e].aliases.push(al.clone());
             }
@@ -1106,7 +1117,7 @@ mod tests {
     #[test]
     fn lower_case_signed_protocol_and_communique_are_agreements() {
         let x = extract(&art(
-            "Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
+            "Egyptian Minister of Interior Mahmoud Tawfik held talks with Chinese Minister of Public Security Wang Xiaohong on Thursday. They also witnessed the signing of a protocol to enhance security cooperation between the two sides. A joint communique of resolutions was signed by the two police heads.",
             Some("2024-11-01"),
         ))
         .unwrap();
@@ -1116,6 +1127,13 @@ mod tests {
             ags.iter().any(|a| a.starts_with("joint communique")),
             "{ags:?}"
         );
+        // Without two parties a one-word agreement is dropped.
+        let x = extract(&art(
+            "The minister signed an agreement on Tuesday.",
+            Some("2024-11-01"),
+        ))
+        .unwrap();
+        assert!(names(&x, Kind::Agreement).is_empty());
         // "the protocol" alone, in a sentence without signing, is no new agreement.
         let x = extract(&art(
             "The ministers discussed the protocol and the agreement.",
@@ -1444,5 +1462,52 @@ mod tests {
             "{t:?}"
         );
         assert!(t.contains(&"judicial cooperation".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn abdul_joins_the_next_word_and_a_language_is_no_country() {
+        let x = extract(&art(
+            "Prince Abdulaziz received a telephone call from his Iraqi counterpart Lieutenant General Abdul Amir Kamel Al-Shammari on Tuesday. The ministry wrote in Spanish: hello.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        let ps = names(&x, Kind::Person);
+        assert!(
+            ps.contains(&"Abdul Amir Kamel Al-Shammari".to_string()),
+            "{ps:?}"
+        );
+        assert!(!names(&x, Kind::Country).contains(&"Spain".to_string()));
+    }
+
+    #[test]
+    fn separate_calls_are_separate_events() {
+        let x = extract(&art(
+            "Saudi Minister of Interior Prince Abdulaziz bin Saud held separate telephone talks with Qatari Minister of Interior Sheikh Khalifa bin Hamad Al Thani and the United Arab Emirates's Minister of Interior Sheikh Saif bin Zayed Al Nahyan on Tuesday.",
+            Some("2021-09-04"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec![
+                "call|2021-08-31|Qatar,Saudi Arabia",
+                "call|2021-08-31|Saudi Arabia,United Arab Emirates"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_meeting_opening_a_sentence_is_the_one_reported_and_exchanges_share_the_head() {
+        let x = extract(&art(
+            "The first ministerial meeting between China and Laos was held on Sunday in Vientiane. They will enhance information and intelligence exchanges. The meeting was held on the sidelines of the visit to Laos made by Chinese Minister of Public Security Zhao Kezhi.",
+            Some("2018-05-14"),
+        ))
+        .unwrap();
+        let evs = kinds_dates_countries(&x);
+        assert_eq!(
+            evs.iter().filter(|e| e.starts_with("meeting")).count(),
+            1,
+            "{evs:?}"
+        );
+        assert!(names(&x, Kind::Topic).contains(&"information sharing".to_string()));
     }
 }
