@@ -98,7 +98,10 @@ impl Vocabulary {
         let mut names: Vec<(String, String, LabelId)> = g
             .petgraph()
             .node_weights()
-            .flat_map(|n| g.names_of(n).map(|name| (fold(name), name.to_string(), n.label)))
+            .flat_map(|n| {
+                g.names_of(n)
+                    .map(|name| (fold(name), name.to_string(), n.label))
+            })
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -130,7 +133,9 @@ impl Vocabulary {
             }
             out.len() < limit
         };
-        let from = self.names.partition_point(|(f, _, _)| f.as_str() < key.as_str());
+        let from = self
+            .names
+            .partition_point(|(f, _, _)| f.as_str() < key.as_str());
         for (f, n, l) in &self.names[from..] {
             if !f.starts_with(&key) {
                 break;
