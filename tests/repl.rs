@@ -166,14 +166,20 @@ fn ctrl_c_cancels_a_running_query_without_leaving() {
     common::ok(c);
     let mut p = shell(&dir, &["repl", "--timeout", "3600"]);
     enter(&mut p, "MATCH (a)-[*1..6]-(b) RETURN count(*)");
-    // Give the query time to start, then interrupt it.
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    p.exp_string("count(*)").expect("the statement echoed");
+    // Give the query time to start (the line editor lets go of the terminal), then
+    // interrupt it.
+    std::thread::sleep(std::time::Duration::from_secs(3));
     p.send_control('c').unwrap();
     p.exp_string("cancelled").expect("cancelled");
     p.exp_string(PROMPT).expect("back at the prompt");
-    // Ctrl-C at the prompt clears the input and does not leave either.
+    // Ctrl-C at the prompt clears the input and does not leave either (input typed
+    // before the next prompt is drawn would be dropped by the line editor).
     p.send("RETURN 'never run").unwrap();
+    p.flush().unwrap();
+    p.exp_string("'never run").unwrap();
     p.send_control('c').unwrap();
+    p.exp_string(PROMPT).expect("a fresh prompt");
     enter(&mut p, "RETURN 7 AS seven");
     p.exp_string("| 7 ").expect("still running");
     quit(p);

@@ -480,6 +480,15 @@ pub fn write_table(
         .iter()
         .map(|r| r.iter().map(|v| one_line(text_cell(g, v))).collect())
         .collect();
+    // Numbers are right-aligned, everything else left-aligned.
+    let numeric: Vec<Vec<bool>> = res.rows[..shown]
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| matches!(v, QValue::Int(_) | QValue::Float(_)))
+                .collect()
+        })
+        .collect();
     let mut width: Vec<usize> = cols.iter().map(|c| c.width()).collect();
     for r in &cells {
         for (i, c) in r.iter().enumerate() {
@@ -494,23 +503,28 @@ pub fn write_table(
         .map(|&n| format!("+{}", "-".repeat(n + 2)))
         .collect::<String>()
         + "+";
-    let line = |vals: &[String]| -> String {
+    let line = |vals: &[String], right: &[bool]| -> String {
         vals.iter()
             .zip(&width)
-            .map(|(v, &n)| {
+            .enumerate()
+            .map(|(i, (v, &n))| {
                 let v = cut_to_width(v, n);
-                let pad = n.saturating_sub(v.width());
-                format!("| {v}{} ", " ".repeat(pad))
+                let pad = " ".repeat(n.saturating_sub(v.width()));
+                if right.get(i).copied().unwrap_or(false) {
+                    format!("| {pad}{v} ")
+                } else {
+                    format!("| {v}{pad} ")
+                }
             })
             .collect::<String>()
             + "|"
     };
     if !cols.is_empty() {
         writeln!(w, "{rule}")?;
-        writeln!(w, "{}", line(cols))?;
+        writeln!(w, "{}", line(cols, &[]))?;
         writeln!(w, "{rule}")?;
-        for r in &cells {
-            writeln!(w, "{}", line(r))?;
+        for (r, right) in cells.iter().zip(&numeric) {
+            writeln!(w, "{}", line(r, right))?;
         }
         writeln!(w, "{rule}")?;
     }

@@ -30,16 +30,18 @@ pub enum ArgKind {
     Query,
 }
 
-/// One meta-command: its name (without `:`), argument synopsis, one-line help and the
-/// kind of argument it takes.
+/// One meta-command: its name (without `:`), argument synopsis, one-line help, details
+/// for `:help NAME` and the kind of argument it takes.
 #[derive(Debug)]
 pub struct CommandDef {
     /// The name typed after `:`.
     pub name: &'static str,
     /// The arguments, as shown by `:help`.
     pub args: &'static str,
-    /// What it does.
+    /// What it does, in one short line.
     pub about: &'static str,
+    /// More, shown by `:help NAME`.
+    pub details: &'static str,
     /// What its argument is.
     pub arg: ArgKind,
 }
@@ -50,85 +52,104 @@ pub const COMMANDS: &[CommandDef] = &[
         name: "help",
         args: "[COMMAND]",
         about: "lists the commands, or explains one",
+        details: "",
         arg: ArgKind::Command,
     },
     CommandDef {
         name: "schema",
         args: "",
-        about: "the labels, properties and relationship types",
+        about: "labels, properties and relationship types",
+        details: "",
         arg: ArgKind::None,
     },
     CommandDef {
         name: "stats",
         args: "",
-        about: "counts of nodes per label and edges per relationship type",
+        about: "nodes per label, edges per relationship type",
+        details: "",
         arg: ArgKind::None,
     },
     CommandDef {
         name: "mode",
-        args: "table|json|jsonl|csv|tsv|markdown",
-        about: "how results are shown; table shows the first 50 rows, the others all rows",
+        args: "MODE",
+        about: "how results are shown",
+        details: "MODE is table (the first 50 rows, fitted to the terminal), json, jsonl, csv, \
+                  tsv or markdown (every row).",
         arg: ArgKind::Mode,
     },
     CommandDef {
         name: "timing",
         args: "on|off",
         about: "shows how long each statement ran",
+        details: "",
         arg: ArgKind::OnOff,
     },
     CommandDef {
         name: "source",
         args: "FILE",
-        about: "runs the statements of a file; an error names FILE:LINE:COLUMN",
+        about: "runs the statements of a file",
+        details: "Statements are separated by ';'. The first error stops the script and \
+                  names FILE:LINE:COLUMN.",
         arg: ArgKind::Path,
     },
     CommandDef {
         name: "open",
         args: "PATH",
         about: "opens another database",
+        details: "",
         arg: ArgKind::Path,
     },
     CommandDef {
         name: "ingest",
         args: "PATH...",
-        about: "extracts facts from article files or directories into this database",
+        about: "adds article files or directories",
+        details: "As `coopgraph ingest`: .txt, .md and .jsonl files, or directories of them; \
+                  each article is one batch. Ctrl-C stops after the current article.",
         arg: ArgKind::Path,
     },
     CommandDef {
         name: "export",
         args: "FORMAT FILE",
-        about: "writes the last result: its rows (json, jsonl, csv, tsv, markdown) or its \
-                nodes and relationships (graphml, gexf, dot, svg, html, cypher, ntriples, turtle)",
+        about: "writes the last result to a file",
+        details: "Row formats write every row: json, jsonl, csv, tsv, markdown. Graph formats \
+                  write the nodes and relationships in the result: graphml, gexf, dot, svg, \
+                  html, cypher, ntriples, turtle.",
         arg: ArgKind::FormatThenPath,
     },
     CommandDef {
         name: "param",
         args: "NAME [VALUE]",
-        about: "sets $NAME (VALUE is JSON if it parses, else a string); without VALUE, unsets it",
+        about: "sets $NAME, or unsets it",
+        details: "VALUE is read as JSON if it parses (42, [1, 2], {\"a\": 1}), else taken as \
+                  a string: :param country Vietnam.",
         arg: ArgKind::Param,
     },
     CommandDef {
         name: "params",
         args: "",
         about: "lists the parameters",
+        details: "",
         arg: ArgKind::None,
     },
     CommandDef {
         name: "explain",
         args: "QUERY",
-        about: "shows the plan of a query without running it",
+        about: "shows a query's plan without running it",
+        details: "",
         arg: ArgKind::Query,
     },
     CommandDef {
         name: "clear",
         args: "",
         about: "clears the screen",
+        details: "",
         arg: ArgKind::None,
     },
     CommandDef {
         name: "quit",
         args: "",
-        about: "leaves the shell (also :exit and Ctrl-D)",
+        about: "leaves the shell (also :exit, Ctrl-D)",
+        details: "",
         arg: ArgKind::None,
     },
 ];
@@ -257,7 +278,10 @@ pub(super) fn execute(
         }
         "explain" => {
             let q = need_arg()?;
+            // A plan is not a result to export: keep the last one.
+            let last = shell.last.take();
             shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "");
+            shell.last = last;
         }
         "clear" => {
             no_arg()?;
@@ -274,13 +298,15 @@ pub(super) fn execute(
 
 fn help(arg: &str) -> Result<()> {
     if arg.is_empty() {
-        println!("Type Cypher statements; end them with ';' (a one-line statement runs without).");
         println!(
-            "Tab completes, Up and Ctrl-R search the history, Ctrl-C cancels, Ctrl-D leaves.\n"
+            "Cypher statements end with ';' (one line that is a whole statement runs without)."
+        );
+        println!(
+            "Tab completes; Up and Ctrl-R search the history; Ctrl-C cancels; Ctrl-D leaves.\n"
         );
         for c in COMMANDS {
             let synopsis = format!(":{} {}", c.name, c.args);
-            println!("  {:<44} {}", synopsis.trim_end(), c.about);
+            println!("  {:<22}{}", synopsis.trim_end(), c.about);
         }
         return Ok(());
     }
@@ -292,6 +318,9 @@ fn help(arg: &str) -> Result<()> {
         anyhow!("unknown command :{name}{hint}")
     })?;
     println!(":{} {}\n  {}", c.name, c.args, c.about);
+    if !c.details.is_empty() {
+        println!("  {}", c.details);
+    }
     Ok(())
 }
 
