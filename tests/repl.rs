@@ -75,7 +75,7 @@ fn answers_a_query_and_keeps_going_after_errors() {
     enter(&mut p, "MATCH (c:Country)");
     enter(&mut p, "WHERE c.name = 'Vietnam'");
     enter(&mut p, "RETURN count(*) AS n;");
-    p.exp_string("| 1 ").expect("multi-line answer");
+    p.exp_string(" 1 |").expect("multi-line answer");
     enter(&mut p, ":mode csv");
     enter(&mut p, "RETURN 1 AS a, 'x,y' AS b");
     p.exp_string("a,b").expect("csv header");
@@ -119,7 +119,7 @@ fn history_persists_across_sessions() {
     seeds_db(&dir);
     let mut p = shell(&dir, &[]);
     enter(&mut p, "RETURN 40 + 2 AS answer");
-    p.exp_string("| 42 ").unwrap();
+    p.exp_string(" 42 |").unwrap();
     quit(p);
     let history = std::fs::read_to_string(dir.path("state/coopgraph/history"))
         .expect("the history file is in $XDG_STATE_HOME/coopgraph");
@@ -131,7 +131,7 @@ fn history_persists_across_sessions() {
     p.exp_string("RETURN 40 + 2 AS answer").expect("recalled");
     p.send("\r").unwrap();
     p.flush().unwrap();
-    p.exp_string("| 42 ").expect("the recalled statement runs");
+    p.exp_string(" 42 |").expect("the recalled statement runs");
     quit(p);
 }
 
@@ -181,7 +181,7 @@ fn ctrl_c_cancels_a_running_query_without_leaving() {
     p.send_control('c').unwrap();
     p.exp_string(PROMPT).expect("a fresh prompt");
     enter(&mut p, "RETURN 7 AS seven");
-    p.exp_string("| 7 ").expect("still running");
+    p.exp_string(" 7 |").expect("still running");
     quit(p);
 }
 
