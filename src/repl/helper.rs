@@ -335,6 +335,18 @@ impl ShellHelper {
                     .collect();
                 return (q + 1, pairs);
             }
+            if before.ends_with('$') {
+                let pairs = self
+                    .vocab
+                    .params
+                    .iter()
+                    .map(|p| Pair {
+                        display: p.clone(),
+                        replacement: p.clone(),
+                    })
+                    .collect();
+                return (pos, pairs);
+            }
             return (pos, Vec::new());
         }
         let start = before
@@ -769,7 +781,10 @@ mod tests {
 
     #[test]
     fn completes_by_context() {
-        let h = helper();
+        let mut h = helper();
+        h.vocab.params = vec!["country".into()];
+        assert_eq!(replacements(&h, "RETURN $"), (8, vec!["country".into()]));
+        assert_eq!(replacements(&h, "RETURN $co"), (8, vec!["country".into()]));
         assert_eq!(replacements(&h, "MATCH (c:Co"), (9, vec!["Country".into()]));
         assert_eq!(
             replacements(&h, "MATCH (c)-[:P"),

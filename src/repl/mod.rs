@@ -64,6 +64,9 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
         match flow {
             Flow::Continue => {}
             Flow::Quit => break,
+            Flow::Open(path) if same_file(&path, &db) => {
+                eprintln!("{} is already open", db.display());
+            }
             Flow::Open(path) => match Store::open_existing(&path) {
                 Ok(s) => {
                     drop(std::mem::replace(&mut store, s));
@@ -105,6 +108,14 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Whether two paths name the same existing file or directory.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Opens the database at `db`; a missing one is an empty graph in memory until
