@@ -577,14 +577,14 @@ impl Completer for ShellHelper {
             return Ok((pos, Vec::new()));
         };
         let rest_at = pos - rest.len();
-        let words = |list: &[&str]| -> (usize, Vec<Pair>) {
+        let words = |list: &[String]| -> (usize, Vec<Pair>) {
             let typed = rest.trim_start();
             let pairs = list
                 .iter()
                 .filter(|w| w.starts_with(typed))
                 .map(|w| Pair {
-                    display: w.to_string(),
-                    replacement: w.to_string(),
+                    display: w.clone(),
+                    replacement: w.clone(),
                 })
                 .collect();
             (pos - typed.len(), pairs)
@@ -592,18 +592,17 @@ impl Completer for ShellHelper {
         Ok(match cmd.arg {
             ArgKind::Path => self.files.complete(line, pos, ctx)?,
             ArgKind::FormatThenPath if !rest.trim_start().contains(char::is_whitespace) => {
-                words(commands::EXPORT_FORMATS)
+                words(&commands::export_formats())
             }
             ArgKind::FormatThenPath => self.files.complete(line, pos, ctx)?,
-            ArgKind::Mode => words(commands::MODES),
-            ArgKind::OnOff => words(&["on", "off"]),
+            ArgKind::Mode => words(&commands::modes()),
+            ArgKind::OnOff => words(&["on".into(), "off".into()]),
             ArgKind::Command => {
-                let names: Vec<&str> = commands::COMMANDS.iter().map(|c| c.name).collect();
+                let names: Vec<String> = commands::COMMANDS.iter().map(|c| c.name.into()).collect();
                 words(&names)
             }
             ArgKind::Param if !rest.trim_start().contains(char::is_whitespace) => {
-                let names: Vec<&str> = self.vocab.params.iter().map(String::as_str).collect();
-                words(&names)
+                words(&self.vocab.params)
             }
             ArgKind::Query => {
                 let (start, pairs) = self.complete_cypher(&line[rest_at..], pos - rest_at);
