@@ -135,6 +135,33 @@ fn history_persists_across_sessions() {
     quit(p);
 }
 
+#[test]
+fn meta_commands_params_source_and_export() {
+    let dir = Dir::new();
+    seeds_db(&dir);
+    let script = dir.write("q.cql", "RETURN 1 AS one;\nMATCH (n)\nRETURN nope;\n");
+    let out = dir.path("rows.csv");
+    let mut p = shell(&dir, &[]);
+    enter(&mut p, ":param country Vietnam");
+    enter(&mut p, ":params");
+    p.exp_string("$country = \"Vietnam\"").expect("listed");
+    enter(
+        &mut p,
+        "MATCH (c:Country {name: $country}) RETURN c.iso2 AS iso",
+    );
+    p.exp_string("| VN ").expect("the parameter is used");
+    enter(&mut p, &format!(":export csv {}", out.display()));
+    p.exp_string("wrote 1 row to").expect("exported");
+    enter(&mut p, &format!(":source {}", script.display()));
+    p.exp_string("q.cql:3:8: error: variable `nope` is not defined")
+        .expect("FILE:LINE:COL of the error");
+    enter(&mut p, ":help mode");
+    p.exp_string("markdown").expect("help on one command");
+    enter(&mut p, ":quit");
+    p.exp_eof().expect(":quit leaves");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "iso\nVN\n");
+}
+
 /// A dense graph: `n` topics, each BROADER than the next `k`, so paths multiply fast.
 fn dense_dump(n: usize, k: usize) -> String {
     let mut nodes = Vec::new();

@@ -349,10 +349,9 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
             crate::export::write_output(Some(file.as_ref()), |w| {
                 crate::cli::write_result(w, g, res, f, 0).map_err(std::io::Error::other)
             })?;
-            eprintln!(
-                "wrote {} rows to {file}",
-                crate::cli::thousands(res.rows.len())
-            );
+            let n = res.rows.len();
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("wrote {} row{s} to {file}", crate::cli::thousands(n));
             return Ok(());
         }
     }
