@@ -238,7 +238,8 @@ fn runtime_errors_exit_codes_and_continue() {
     assert_eq!(o.status.code(), Some(4));
     assert_eq!(stdout(&o), "{\"a\":1}\n{\"d\":4}\n");
     assert!(
-        stderr(&o).contains("err.cql:3:1: error: variable `undefinedVar` is not defined"),
+        // A plan error with a place is reported there, not at the statement's start.
+        stderr(&o).contains("err.cql:3:8: error: variable `undefinedVar` is not defined"),
         "{}",
         stderr(&o)
     );

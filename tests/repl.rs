@@ -75,7 +75,7 @@ fn answers_a_query_and_keeps_going_after_errors() {
     enter(&mut p, "MATCH (c:Country)");
     enter(&mut p, "WHERE c.name = 'Vietnam'");
     enter(&mut p, "RETURN count(*) AS n;");
-    p.exp_string("| 1 ").expect("multi-line answer");
+    p.exp_string(" 1 |").expect("multi-line answer");
     enter(&mut p, ":mode csv");
     enter(&mut p, "RETURN 1 AS a, 'x,y' AS b");
     p.exp_string("a,b").expect("csv header");
@@ -119,7 +119,7 @@ fn history_persists_across_sessions() {
     seeds_db(&dir);
     let mut p = shell(&dir, &[]);
     enter(&mut p, "RETURN 40 + 2 AS answer");
-    p.exp_string("| 42 ").unwrap();
+    p.exp_string(" 42 |").unwrap();
     quit(p);
     let history = std::fs::read_to_string(dir.path("state/coopgraph/history"))
         .expect("the history file is in $XDG_STATE_HOME/coopgraph");
@@ -131,8 +131,35 @@ fn history_persists_across_sessions() {
     p.exp_string("RETURN 40 + 2 AS answer").expect("recalled");
     p.send("\r").unwrap();
     p.flush().unwrap();
-    p.exp_string("| 42 ").expect("the recalled statement runs");
+    p.exp_string(" 42 |").expect("the recalled statement runs");
     quit(p);
+}
+
+#[test]
+fn meta_commands_params_source_and_export() {
+    let dir = Dir::new();
+    seeds_db(&dir);
+    let script = dir.write("q.cql", "RETURN 1 AS one;\nMATCH (n)\nRETURN nope;\n");
+    let out = dir.path("rows.csv");
+    let mut p = shell(&dir, &[]);
+    enter(&mut p, ":param country Vietnam");
+    enter(&mut p, ":params");
+    p.exp_string("$country = \"Vietnam\"").expect("listed");
+    enter(
+        &mut p,
+        "MATCH (c:Country {name: $country}) RETURN c.iso2 AS iso",
+    );
+    p.exp_string("| VN ").expect("the parameter is used");
+    enter(&mut p, &format!(":export csv {}", out.display()));
+    p.exp_string("wrote 1 row to").expect("exported");
+    enter(&mut p, &format!(":source {}", script.display()));
+    p.exp_string("q.cql:3:8: error: variable `nope` is not defined")
+        .expect("FILE:LINE:COL of the error");
+    enter(&mut p, ":help mode");
+    p.exp_string("markdown").expect("help on one command");
+    enter(&mut p, ":quit");
+    p.exp_eof().expect(":quit leaves");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "iso\nVN\n");
 }
 
 /// A dense graph: `n` topics, each BROADER than the next `k`, so paths multiply fast.
@@ -181,7 +208,7 @@ fn ctrl_c_cancels_a_running_query_without_leaving() {
     p.send_control('c').unwrap();
     p.exp_string(PROMPT).expect("a fresh prompt");
     enter(&mut p, "RETURN 7 AS seven");
-    p.exp_string("| 7 ").expect("still running");
+    p.exp_string(" 7 |").expect("still running");
     quit(p);
 }
 

@@ -257,7 +257,14 @@ fn report_parse(origin: &str, text: &str, e: &ParseError) {
 }
 
 fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
-    let start = stmt.span.start;
+    // Point at the error itself when it has a place, else at the statement.
+    let (start, note) = match e {
+        QueryError::Plan(p) => match p.location() {
+            Some(l) => (l, "here"),
+            None => (stmt.span.start, "in this statement"),
+        },
+        _ => (stmt.span.start, "in this statement"),
+    };
     let line_text = text
         .split('\n')
         .nth(start.line.saturating_sub(1) as usize)
@@ -265,9 +272,13 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
         .trim_end_matches('\r');
     let num = start.line.to_string();
     let gutter = " ".repeat(num.len());
-    let pad = " ".repeat(start.column.saturating_sub(1) as usize);
+    let pad: String = line_text
+        .chars()
+        .take(start.column.saturating_sub(1) as usize)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
     eprintln!(
-        "{}error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ in this statement",
+        "{}error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ {note}",
         position(origin, start.line, start.column)
     );
 }

@@ -54,6 +54,18 @@ pub enum PlanError {
     Regex(String),
 }
 
+impl PlanError {
+    /// Where in the text the error is, when it points at one place.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            PlanError::UndefinedVariable { location, .. }
+            | PlanError::UnknownFunction { location, .. }
+            | PlanError::WrongArity { location, .. } => Some(*location).filter(|l| l.line > 0),
+            _ => None,
+        }
+    }
+}
+
 /// The statement failed while running.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

@@ -154,14 +154,28 @@ pub const COMMANDS: &[CommandDef] = &[
     },
 ];
 
-/// The names `:mode` takes.
-pub const MODES: &[&str] = &["table", "json", "jsonl", "csv", "tsv", "markdown"];
+/// The names `:mode` takes: those of `--format`.
+pub fn modes() -> Vec<String> {
+    OutputFormat::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .collect()
+}
 
-/// The formats `:export` takes: the row formats, then the graph formats.
-pub const EXPORT_FORMATS: &[&str] = &[
-    "json", "jsonl", "csv", "tsv", "markdown", "graphml", "gexf", "dot", "svg", "html", "cypher",
-    "ntriples", "turtle",
-];
+/// The formats `:export` takes: the row formats (every mode but table), then the
+/// graph formats of `export --format` that are not row formats too.
+pub fn export_formats() -> Vec<String> {
+    let mut out: Vec<String> = modes().into_iter().filter(|m| m != "table").collect();
+    for v in ExportFormat::value_variants() {
+        if let Some(name) = v.to_possible_value().map(|v| v.get_name().to_string()) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
 
 /// The meta-command called `name` (`exit` is `quit`).
 pub fn find(name: &str) -> Option<&'static CommandDef> {
@@ -220,7 +234,7 @@ pub(super) fn execute(
         "mode" => {
             let m = need_arg()?;
             shell.mode = OutputFormat::from_str(m, true)
-                .map_err(|_| anyhow!("unknown mode {m:?}; the modes are {}", MODES.join(", ")))?;
+                .map_err(|_| anyhow!("unknown mode {m:?}; the modes are {}", modes().join(", ")))?;
         }
         "timing" => {
             shell.timing = match need_arg()? {
@@ -335,17 +349,16 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
             crate::export::write_output(Some(file.as_ref()), |w| {
                 crate::cli::write_result(w, g, res, f, 0).map_err(std::io::Error::other)
             })?;
-            eprintln!(
-                "wrote {} rows to {file}",
-                crate::cli::thousands(res.rows.len())
-            );
+            let n = res.rows.len();
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("wrote {} row{s} to {file}", crate::cli::thousands(n));
             return Ok(());
         }
     }
     let f = ExportFormat::from_str(format, true).map_err(|_| {
         anyhow!(
             "unknown export format {format:?}; the formats are {}",
-            EXPORT_FORMATS.join(", ")
+            export_formats().join(", ")
         )
     })?;
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());
@@ -385,15 +398,15 @@ mod tests {
     }
 
     #[test]
-    fn modes_and_formats_parse() {
-        for m in MODES {
-            assert!(OutputFormat::from_str(m, true).is_ok(), "{m}");
-        }
-        for f in EXPORT_FORMATS {
-            assert!(
-                OutputFormat::from_str(f, true).is_ok() || ExportFormat::from_str(f, true).is_ok(),
-                "{f}"
-            );
-        }
+    fn modes_and_formats() {
+        assert_eq!(
+            modes(),
+            vec!["table", "json", "jsonl", "csv", "tsv", "markdown"]
+        );
+        let f = export_formats();
+        assert_eq!(&f[..5], &["json", "jsonl", "csv", "tsv", "markdown"]);
+        assert!(f.iter().any(|x| x == "graphml"), "{f:?}");
+        assert!(f.iter().any(|x| x == "turtle"), "{f:?}");
+        assert!(!f.iter().any(|x| x == "table"), "{f:?}");
     }
 }

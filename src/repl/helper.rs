@@ -6,6 +6,10 @@ use crate::cypher::tokenizer::{is_ident_part, Token, TokenWithSpan, Tokenizer, K
 use crate::fold::fold;
 use crate::graph::Graph;
 use crate::schema::LabelId;
+use std::sync::Arc;
+
+/// A name or alias: folded, as written, the node's own name, the node's label.
+type NameEntry = (String, String, Arc<str>, LabelId);
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -83,9 +87,9 @@ pub struct Vocabulary {
     labels: Vec<String>,
     rel_types: Vec<String>,
     keys: Vec<String>,
-    /// Every name and alias, folded, with the name as written and the node's label;
-    /// sorted.
-    names: Vec<(String, String, LabelId)>,
+    /// Every name and alias: folded, as written, the node's own name (its label's key
+    /// property, which `{name: …}` matches) and its label; sorted.
+    names: Vec<NameEntry>,
     /// Parameter names set with `:param`.
     pub params: Vec<String>,
 }
@@ -95,14 +99,20 @@ impl Vocabulary {
     /// and aliases of its nodes.
     pub fn of(g: &Graph) -> Vocabulary {
         let schema = g.schema();
-        let mut names: Vec<(String, String, LabelId)> = g
-            .petgraph()
-            .node_weights()
-            .flat_map(|n| {
-                g.names_of(n)
-                    .map(|name| (fold(name), name.to_string(), n.label))
-            })
-            .collect();
+        let mut names: Vec<NameEntry> = Vec::new();
+        for n in g.petgraph().node_weights() {
+            let mut all = g.names_of(n);
+            let Some(first) = all.next() else { continue };
+            let own: Arc<str> = Arc::from(first);
+            for written in std::iter::once(first).chain(all) {
+                names.push((
+                    fold(written),
+                    written.to_string(),
+                    Arc::clone(&own),
+                    n.label,
+                ));
+            }
+        }
         names.sort_unstable();
         names.dedup();
         Vocabulary {
@@ -114,40 +124,40 @@ impl Vocabulary {
         }
     }
 
-    /// Names (of nodes with `label`, when given) whose folded form starts with the
-    /// folded `prefix`, so "Luong" finds "Lương"; when there are none, names with a later
-    /// word starting so ("Quang" finds "Lương Tam Quang"). Each once, at most `limit`.
+    /// Nodes (with `label`, when given) with a name or alias whose folded form starts
+    /// with the folded `prefix`, so "Luong" finds "Lương"; when there are none, with a
+    /// later word starting so ("Quang" finds "Lương Tam Quang"). Gives each node's own
+    /// name once, with the alias that matched when another, at most `limit`.
     pub fn names_matching<'s>(
         &'s self,
         prefix: &str,
         label: Option<&str>,
         limit: usize,
-    ) -> Vec<&'s str> {
+    ) -> Vec<(&'s str, Option<&'s str>)> {
         let key = fold(prefix);
         let label = label.and_then(|l| self.labels.iter().position(|x| x == l));
         let fits = |l: LabelId| label.is_none_or(|want| usize::from(l) == want);
-        let mut out: Vec<&'s str> = Vec::new();
-        let push = |n: &'s str, out: &mut Vec<&'s str>| -> bool {
-            if !out.contains(&n) {
-                out.push(n);
+        let mut out: Vec<(&'s str, Option<&'s str>)> = Vec::new();
+        let push = |e: &'s NameEntry, out: &mut Vec<(&'s str, Option<&'s str>)>| -> bool {
+            let own: &str = &e.2;
+            if !out.iter().any(|(o, _)| *o == own) {
+                out.push((own, (e.1 != own).then_some(e.1.as_str())));
             }
             out.len() < limit
         };
-        let from = self
-            .names
-            .partition_point(|(f, _, _)| f.as_str() < key.as_str());
-        for (f, n, l) in &self.names[from..] {
-            if !f.starts_with(&key) {
+        let from = self.names.partition_point(|e| e.0.as_str() < key.as_str());
+        for e in &self.names[from..] {
+            if !e.0.starts_with(&key) {
                 break;
             }
-            if fits(*l) && !push(n, &mut out) {
+            if fits(e.3) && !push(e, &mut out) {
                 return out;
             }
         }
         if out.is_empty() && !key.is_empty() {
             let inner = format!(" {key}");
-            for (f, n, l) in &self.names {
-                if fits(*l) && f.contains(&inner) && !push(n, &mut out) {
+            for e in &self.names {
+                if fits(e.3) && e.0.contains(&inner) && !push(e, &mut out) {
                     break;
                 }
             }
@@ -312,12 +322,30 @@ impl ShellHelper {
                     .vocab
                     .names_matching(typed, label, 200)
                     .into_iter()
-                    .map(|n| Pair {
-                        display: n.to_string(),
-                        replacement: format!("{}{close}", n.replace(quote, &format!("\\{quote}"))),
+                    .map(|(own, alias)| Pair {
+                        display: match alias {
+                            Some(a) => format!("{own} ({a})"),
+                            None => own.to_string(),
+                        },
+                        replacement: format!(
+                            "{}{close}",
+                            own.replace(quote, &format!("\\{quote}"))
+                        ),
                     })
                     .collect();
                 return (q + 1, pairs);
+            }
+            if before.ends_with('$') {
+                let pairs = self
+                    .vocab
+                    .params
+                    .iter()
+                    .map(|p| Pair {
+                        display: p.clone(),
+                        replacement: p.clone(),
+                    })
+                    .collect();
+                return (pos, pairs);
             }
             return (pos, Vec::new());
         }
@@ -549,14 +577,14 @@ impl Completer for ShellHelper {
             return Ok((pos, Vec::new()));
         };
         let rest_at = pos - rest.len();
-        let words = |list: &[&str]| -> (usize, Vec<Pair>) {
+        let words = |list: &[String]| -> (usize, Vec<Pair>) {
             let typed = rest.trim_start();
             let pairs = list
                 .iter()
                 .filter(|w| w.starts_with(typed))
                 .map(|w| Pair {
-                    display: w.to_string(),
-                    replacement: w.to_string(),
+                    display: w.clone(),
+                    replacement: w.clone(),
                 })
                 .collect();
             (pos - typed.len(), pairs)
@@ -564,18 +592,17 @@ impl Completer for ShellHelper {
         Ok(match cmd.arg {
             ArgKind::Path => self.files.complete(line, pos, ctx)?,
             ArgKind::FormatThenPath if !rest.trim_start().contains(char::is_whitespace) => {
-                words(commands::EXPORT_FORMATS)
+                words(&commands::export_formats())
             }
             ArgKind::FormatThenPath => self.files.complete(line, pos, ctx)?,
-            ArgKind::Mode => words(commands::MODES),
-            ArgKind::OnOff => words(&["on", "off"]),
+            ArgKind::Mode => words(&commands::modes()),
+            ArgKind::OnOff => words(&["on".into(), "off".into()]),
             ArgKind::Command => {
-                let names: Vec<&str> = commands::COMMANDS.iter().map(|c| c.name).collect();
+                let names: Vec<String> = commands::COMMANDS.iter().map(|c| c.name.into()).collect();
                 words(&names)
             }
             ArgKind::Param if !rest.trim_start().contains(char::is_whitespace) => {
-                let names: Vec<&str> = self.vocab.params.iter().map(String::as_str).collect();
-                words(&names)
+                words(&self.vocab.params)
             }
             ArgKind::Query => {
                 let (start, pairs) = self.complete_cypher(&line[rest_at..], pos - rest_at);
@@ -685,27 +712,42 @@ mod tests {
         assert_eq!(completeness(""), Complete);
     }
 
+    fn entry(written: &str, own: &str, label: LabelId) -> NameEntry {
+        (fold(written), written.to_string(), Arc::from(own), label)
+    }
+
     #[test]
     fn names_fold_diacritics() {
         let mut v = Vocabulary {
             labels: vec!["Country".into(), "Person".into()],
             ..Vocabulary::default()
         };
-        for (n, l) in [
-            ("Vietnam", 0),
-            ("Lương Tam Quang", 1),
-            ("Vientiane", 0),
-            ("Laos", 0),
-            ("Vietnam", 1),
-        ] {
-            v.names.push((fold(n), n.to_string(), l));
-        }
+        v.names = vec![
+            entry("Vietnam", "Vietnam", 0),
+            entry("Lương Tam Quang", "Lương Tam Quang", 1),
+            entry("Luong Tam Quang", "Lương Tam Quang", 1),
+            entry("Vientiane", "Vientiane", 0),
+            entry("Laos", "Laos", 0),
+            entry("Vietnam", "Vietnam", 1),
+        ];
         v.names.sort();
-        assert_eq!(v.names_matching("Viet", None, 10), vec!["Vietnam"]);
-        assert_eq!(v.names_matching("luong", None, 10), vec!["Lương Tam Quang"]);
-        assert_eq!(v.names_matching("Quang", None, 10), vec!["Lương Tam Quang"]);
+        fn own<'a>(r: Vec<(&'a str, Option<&'a str>)>) -> Vec<&'a str> {
+            r.into_iter().map(|p| p.0).collect()
+        }
+        assert_eq!(own(v.names_matching("Viet", None, 10)), vec!["Vietnam"]);
+        assert_eq!(
+            own(v.names_matching("luong", None, 10)),
+            vec!["Lương Tam Quang"]
+        );
+        assert_eq!(
+            own(v.names_matching("Quang", None, 10)),
+            vec!["Lương Tam Quang"]
+        );
         assert_eq!(v.names_matching("Vi", None, 10).len(), 2);
-        assert_eq!(v.names_matching("Vi", Some("Person"), 10), vec!["Vietnam"]);
+        assert_eq!(
+            own(v.names_matching("Vi", Some("Person"), 10)),
+            vec!["Vietnam"]
+        );
         assert_eq!(v.names_matching("Vi", None, 1).len(), 1);
     }
 
@@ -727,7 +769,7 @@ mod tests {
             keys: vec!["name".into(), "iso2".into()],
             ..Vocabulary::default()
         };
-        v.names.push((fold("Việt Nam"), "Việt Nam".into(), 0));
+        v.names.push(entry("Việt Nam", "Việt Nam", 0));
         ShellHelper::new(v, true)
     }
 
@@ -738,7 +780,10 @@ mod tests {
 
     #[test]
     fn completes_by_context() {
-        let h = helper();
+        let mut h = helper();
+        h.vocab.params = vec!["country".into()];
+        assert_eq!(replacements(&h, "RETURN $"), (8, vec!["country".into()]));
+        assert_eq!(replacements(&h, "RETURN $co"), (8, vec!["country".into()]));
         assert_eq!(replacements(&h, "MATCH (c:Co"), (9, vec!["Country".into()]));
         assert_eq!(
             replacements(&h, "MATCH (c)-[:P"),

@@ -44,7 +44,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
     let mut store = open_or_memory(&db)?;
     signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&shell.cancel))?;
     println!(
-        "coopgraph {}: {} ({} nodes, {} edges). :help for help, Ctrl-D to leave.",
+        "coopgraph {} on {}: {} nodes, {} edges; :help for help",
         env!("CARGO_PKG_VERSION"),
         db.display(),
         crate::cli::thousands(store.graph().node_count()),
@@ -64,6 +64,9 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
         match flow {
             Flow::Continue => {}
             Flow::Quit => break,
+            Flow::Open(path) if same_file(&path, &db) => {
+                eprintln!("{} is already open", db.display());
+            }
             Flow::Open(path) => match Store::open_existing(&path) {
                 Ok(s) => {
                     drop(std::mem::replace(&mut store, s));
@@ -105,6 +108,14 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Whether two paths name the same existing file or directory.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Opens the database at `db`; a missing one is an empty graph in memory until
@@ -306,7 +317,7 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
             other => write_result(&mut self.out, self.g, &res, other, 0)?,
         }
         if self.timing {
-            writeln!(self.out, "{:.3} ms", elapsed.as_secs_f64() * 1e3)?;
+            writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;
         }
         self.out.flush()?;
         self.index += 1;
