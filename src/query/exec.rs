@@ -1205,7 +1205,7 @@ impl<'p> ProjState<'p> {
         let n = p.items.len();
         let mut order_slots = Vec::new();
         for (e, _) in &p.order {
-            slots_of_pub(e, &mut order_slots);
+            super::plan::slots_of(e, &mut order_slots);
         }
         let mut node_key = None;
         if grouping {
@@ -1213,7 +1213,7 @@ impl<'p> ProjState<'p> {
             let mut only_props = true;
             for (it, &is_agg) in p.items.iter().zip(&p.item_is_agg) {
                 if !is_agg {
-                    slots_of_pub(it, &mut key_slots);
+                    super::plan::slots_of(it, &mut key_slots);
                     only_props &= node_function(it);
                 }
             }
@@ -1446,45 +1446,6 @@ fn node_function(e: &CExpr) -> bool {
             a.iter().all(node_function)
         }
         _ => false,
-    }
-}
-
-fn slots_of_pub(e: &CExpr, out: &mut Vec<usize>) {
-    match e {
-        CExpr::Slot(s) => out.push(*s),
-        CExpr::Const(_) | CExpr::Agg(_) => {}
-        CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => {
-            slots_of_pub(a, out)
-        }
-        CExpr::PropName(a, _) => slots_of_pub(a, out),
-        CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of_pub(a, out),
-        CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of_pub(x, out)),
-        CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of_pub(x, out)),
-        CExpr::Index(a, b) | CExpr::Bin(_, a, b) => {
-            slots_of_pub(a, out);
-            slots_of_pub(b, out)
-        }
-        CExpr::Slice(a, b, c) => {
-            slots_of_pub(a, out);
-            b.iter().chain(c.iter()).for_each(|x| slots_of_pub(x, out))
-        }
-        CExpr::Case(o, w, e) => {
-            o.iter().chain(e.iter()).for_each(|x| slots_of_pub(x, out));
-            w.iter().for_each(|(a, b)| {
-                slots_of_pub(a, out);
-                slots_of_pub(b, out)
-            })
-        }
-        CExpr::Pattern(p) => out.extend(p.free.iter().copied()),
-        CExpr::ListComp {
-            list, filter, map, ..
-        } => {
-            slots_of_pub(list, out);
-            filter
-                .iter()
-                .chain(map.iter())
-                .for_each(|x| slots_of_pub(x, out));
-        }
     }
 }
 

@@ -511,7 +511,7 @@ fn loc_text(l: Location) -> String {
 }
 
 /// Free variables (slots) of a compiled expression.
-fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
+pub(crate) fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
     match e {
         CExpr::Const(_) | CExpr::Agg(_) => {}
         CExpr::Slot(s) => out.push(*s),
