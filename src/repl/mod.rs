@@ -277,7 +277,10 @@ impl Shell {
         let width = self.editor.dimensions().map(|(cols, _)| usize::from(cols));
         let stdout = std::io::stdout();
         let mut sink = ShellSink {
-            out: stdout.lock(),
+            out: Interruptible {
+                out: std::io::BufWriter::new(stdout.lock()),
+                cancel: &self.cancel,
+            },
             g: store.graph(),
             mode: self.mode,
             timing: self.timing,
@@ -289,8 +292,11 @@ impl Shell {
             index: 0,
             last: &mut self.last,
         };
-        if let Err(e) = run_script(engine, text, origin, &self.params, false, &mut sink) {
-            let _ = sink.flush();
+        let r = run_script(engine, text, origin, &self.params, false, &mut sink);
+        drop(sink);
+        if let Err(e) = r {
+            // End the line cut short (standard output holds back a partial line).
+            println!();
             eprintln!("error: {e:#}");
         }
     }
@@ -312,21 +318,44 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
         if self.index > 0 {
             writeln!(self.out)?;
         }
+        self.index += 1;
+        let res = &*self.last.insert(res);
         match self.mode {
-            OutputFormat::Table => write_table(&mut self.out, self.g, &res, &self.fit)?,
-            other => write_result(&mut self.out, self.g, &res, other, 0)?,
+            OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
+            other => write_result(&mut self.out, self.g, res, other, 0)?,
         }
         if self.timing {
             writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;
         }
         self.out.flush()?;
-        self.index += 1;
-        *self.last = Some(res);
         Ok(())
     }
 
     fn flush(&mut self) -> Result<()> {
         Ok(self.out.flush()?)
+    }
+}
+
+/// Output that fails once Ctrl-C was pressed, so that printing a long result (in a mode
+/// that shows every row) can be stopped.
+struct Interruptible<'a, W: Write> {
+    out: W,
+    cancel: &'a AtomicBool,
+}
+
+impl<W: Write> Write for Interruptible<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("output stopped by Ctrl-C"));
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("output stopped by Ctrl-C"));
+        }
+        self.out.flush()
     }
 }
 
