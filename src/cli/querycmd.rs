@@ -221,7 +221,8 @@ pub fn run_script(
             }
             Err(QueryError::Exec(ExecError::Cancelled)) => {
                 // Ctrl-C in the shell: the user knows which statement; no source excerpt.
-                sink.flush()?;
+                // The shell's output refuses writes once Ctrl-C was pressed: nothing to flush.
+                let _ = sink.flush();
                 eprintln!("\ncancelled");
                 return Ok(EXIT_QUERY_FAILED);
             }
