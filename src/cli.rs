@@ -37,9 +37,11 @@ pub struct Args {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The interactive shell (the default command): Cypher with completion and
-    /// history, and meta-commands such as :help (docs/repl.md). When standard input is
-    /// not a terminal, runs its statements as `run -` does.
+    /// The interactive shell, also run by `coopgraph` alone (docs/repl.md).
+    ///
+    /// Cypher with completion, highlighting and history, and meta-commands such as
+    /// :help. When standard input is not a terminal, runs its statements as `run -`
+    /// does.
     Repl {
         /// Options.
         #[command(flatten)]

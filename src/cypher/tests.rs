@@ -1068,3 +1068,22 @@ fn documentation_examples_parse() {
     }
     assert_eq!(blocks, 2);
 }
+
+#[test]
+fn partial_tokenizing_stops_at_the_first_error() {
+    use super::tokenizer::{Token, Tokenizer};
+    let (tokens, err) = Tokenizer::new("RETURN 'abc").tokenize_partial();
+    assert_eq!(tokens.len(), 1);
+    assert!(tokens[0].token.is_keyword("RETURN"));
+    let (at, e) = err.expect("an open string is an error");
+    assert_eq!(at, 7);
+    assert!(
+        e.to_string().starts_with("Unterminated string literal"),
+        "{e}"
+    );
+    let (tokens, err) = Tokenizer::new("RETURN 1").tokenize_partial();
+    assert!(err.is_none());
+    assert_eq!(tokens.last().map(|t| &t.token), Some(&Token::Eof));
+    let (_, err) = Tokenizer::new("RETURN 1 /* open").tokenize_partial();
+    assert_eq!(err.map(|(at, _)| at), Some(9));
+}

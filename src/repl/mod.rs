@@ -336,7 +336,7 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
     }
 }
 
-/// Output that fails once Ctrl-C was pressed, so that printing a long result (in a mode
+/// Output whose writes fail once Ctrl-C was pressed, so that printing a long result (in a mode
 /// that shows every row) can be stopped.
 struct Interruptible<'a, W: Write> {
     out: W,
@@ -352,9 +352,8 @@ impl<W: Write> Write for Interruptible<'_, W> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other("output stopped by Ctrl-C"));
-        }
+        // Only writes are refused: flushing with nothing pending (before a "cancelled"
+        // message) must succeed.
         self.out.flush()
     }
 }
