@@ -11,28 +11,17 @@ use std::io::{self, Write};
 /// Writes `s` as a single-quoted Cypher string literal: backslash, quote and control
 /// characters escaped; other characters (any script) as they are.
 pub fn write_string(w: &mut dyn Write, s: &str) -> io::Result<()> {
-    w.write_all(b"'")?;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep: Option<String> = match c {
-            '\\' => Some("\\\\".into()),
-            '\'' => Some("\\'".into()),
-            '\n' => Some("\\n".into()),
-            '\r' => Some("\\r".into()),
-            '\t' => Some("\\t".into()),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                Some(format!("\\u{:04X}", c as u32))
-            }
-            _ => None,
-        };
-        if let Some(r) = rep {
-            w.write_all(&s.as_bytes()[start..i])?;
-            w.write_all(r.as_bytes())?;
-            start = i + c.len_utf8();
+    super::write_escaped(w, s, b"'", |c| match c {
+        '\\' => Some("\\\\".into()),
+        '\'' => Some("\\'".into()),
+        '\n' => Some("\\n".into()),
+        '\r' => Some("\\r".into()),
+        '\t' => Some("\\t".into()),
+        c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+            Some(format!("\\u{:04X}", c as u32).into())
         }
-    }
-    w.write_all(&s.as_bytes()[start..])?;
-    w.write_all(b"'")
+        _ => None,
+    })
 }
 
 /// Writes a value as a Cypher literal: dates as `date('YYYY-MM-DD')`, lists as `[…]`,

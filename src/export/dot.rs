@@ -30,24 +30,13 @@ pub fn style(label: &str) -> (&'static str, &'static str) {
 /// (a centred line), other control characters as spaces. Nothing in `s` can end the
 /// string or add attributes.
 pub fn write_string(w: &mut dyn Write, s: &str) -> io::Result<()> {
-    w.write_all(b"\"")?;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep: Option<&str> = match c {
-            '\\' => Some("\\\\"),
-            '"' => Some("\\\""),
-            '\n' => Some("\\n"),
-            c if c.is_control() => Some(" "),
-            _ => None,
-        };
-        if let Some(r) = rep {
-            w.write_all(&s.as_bytes()[start..i])?;
-            w.write_all(r.as_bytes())?;
-            start = i + c.len_utf8();
-        }
-    }
-    w.write_all(&s.as_bytes()[start..])?;
-    w.write_all(b"\"")
+    super::write_escaped(w, s, b"\"", |c| match c {
+        '\\' => Some("\\\\".into()),
+        '"' => Some("\\\"".into()),
+        '\n' => Some("\\n".into()),
+        c if c.is_control() => Some(" ".into()),
+        _ => None,
+    })
 }
 
 fn shorten(s: &str) -> String {

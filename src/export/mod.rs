@@ -360,6 +360,27 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Writes `s` between `quote` marks, replacing each character for which `rep` gives a
+/// replacement: the one escaping loop behind the string writers of the text formats.
+pub(crate) fn write_escaped(
+    w: &mut dyn Write,
+    s: &str,
+    quote: &[u8],
+    rep: impl Fn(char) -> Option<std::borrow::Cow<'static, str>>,
+) -> io::Result<()> {
+    w.write_all(quote)?;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(r) = rep(c) {
+            w.write_all(&s.as_bytes()[start..i])?;
+            w.write_all(r.as_bytes())?;
+            start = i + c.len_utf8();
+        }
+    }
+    w.write_all(&s.as_bytes()[start..])?;
+    w.write_all(quote)
+}
+
 /// Wraps an I/O error with the destination's path.
 pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
     move |err| ExportError::Io {

@@ -208,24 +208,13 @@ pub fn triples(
 /// Writes a literal's lexical form as a quoted N-Triples/Turtle string: `\`, `"` and
 /// line breaks escaped, other control characters as `\uXXXX`.
 pub fn write_quoted(w: &mut dyn io::Write, s: &str) -> io::Result<()> {
-    w.write_all(b"\"")?;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep: Option<String> = match c {
-            '\\' => Some("\\\\".into()),
-            '"' => Some("\\\"".into()),
-            '\n' => Some("\\n".into()),
-            '\r' => Some("\\r".into()),
-            '\t' => Some("\\t".into()),
-            c if c.is_control() => Some(format!("\\u{:04X}", c as u32)),
-            _ => None,
-        };
-        if let Some(r) = rep {
-            w.write_all(&s.as_bytes()[start..i])?;
-            w.write_all(r.as_bytes())?;
-            start = i + c.len_utf8();
-        }
-    }
-    w.write_all(&s.as_bytes()[start..])?;
-    w.write_all(b"\"")
+    super::write_escaped(w, s, b"\"", |c| match c {
+        '\\' => Some("\\\\".into()),
+        '"' => Some("\\\"".into()),
+        '\n' => Some("\\n".into()),
+        '\r' => Some("\\r".into()),
+        '\t' => Some("\\t".into()),
+        c if c.is_control() => Some(format!("\\u{:04X}", c as u32).into()),
+        _ => None,
+    })
 }

@@ -10,27 +10,18 @@ use std::io::{self, Write};
 /// entities, tab, line feed and carriage return become character references (so
 /// attribute values keep them), and the control characters XML 1.0 forbids become U+FFFD.
 pub fn write_escaped(w: &mut dyn Write, s: &str) -> io::Result<()> {
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep: Option<&str> = match c {
-            '&' => Some("&amp;"),
-            '<' => Some("&lt;"),
-            '>' => Some("&gt;"),
-            '"' => Some("&quot;"),
-            '\'' => Some("&apos;"),
-            '\n' => Some("&#10;"),
-            '\r' => Some("&#13;"),
-            '\t' => Some("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Some("\u{FFFD}"),
-            _ => None,
-        };
-        if let Some(r) = rep {
-            w.write_all(&s.as_bytes()[start..i])?;
-            w.write_all(r.as_bytes())?;
-            start = i + c.len_utf8();
-        }
-    }
-    w.write_all(&s.as_bytes()[start..])
+    super::write_escaped(w, s, b"", |c| match c {
+        '&' => Some("&amp;".into()),
+        '<' => Some("&lt;".into()),
+        '>' => Some("&gt;".into()),
+        '"' => Some("&quot;".into()),
+        '\'' => Some("&apos;".into()),
+        '\n' => Some("&#10;".into()),
+        '\r' => Some("&#13;".into()),
+        '\t' => Some("&#9;".into()),
+        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Some("\u{FFFD}".into()),
+        _ => None,
+    })
 }
 
 /// `s` escaped as by [`write_escaped`] (for tests).
