@@ -375,13 +375,8 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
                 }
                 return Ok(());
             }
-            let target = if e.to_bound {
-                match node_of(&row[e.to]) {
-                    Some(t) => Some(t),
-                    None => return Ok(()),
-                }
-            } else {
-                None
+            let Some(target) = bound_end(row, e.to, e.to_bound) else {
+                return Ok(());
             };
             let bound_rel = if e.rel_bound {
                 match &row[e.rel] {
@@ -419,13 +414,8 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
             let Some(from) = node_of(&row[v.hop.from]) else {
                 return Ok(());
             };
-            let target = if v.hop.to_bound {
-                match node_of(&row[v.hop.to]) {
-                    Some(t) => Some(t),
-                    None => return Ok(()),
-                }
-            } else {
-                None
+            let Some(target) = bound_end(row, v.hop.to, v.hop.to_bound) else {
+                return Ok(());
             };
             let group_used = v.shares_types && ctx.used.iter().any(|&(g, _)| g == v.hop.group);
             let props = eval_rel_props(&v.rel_props, row, ctx)?;
@@ -499,6 +489,17 @@ fn run_op(ops: &[Op], i: usize, row: &mut Row, ctx: &mut Ctx, k: &mut Sink) -> R
     }
 }
 
+/// The node a pattern's far end is already bound to: `Some(None)` when the end is not
+/// bound, `Some(Some(n))` when it is bound to node `n`, and `None` when the bound value is
+/// not a node (null from an OPTIONAL MATCH), so that no row can match.
+fn bound_end(row: &Row, slot: usize, bound: bool) -> Option<Option<u32>> {
+    if bound {
+        node_of(&row[slot]).map(Some)
+    } else {
+        Some(None)
+    }
+}
+
 /// The virtual REPORTED_IN hop: a node's documents from its provenance, or (from a
 /// document) every node whose provenance cites it.
 fn reported(
@@ -512,13 +513,8 @@ fn reported(
     let Some(from) = node_of(&row[r.from]) else {
         return Ok(());
     };
-    let target = if r.to_bound {
-        match node_of(&row[r.to]) {
-            Some(t) => Some(t),
-            None => return Ok(()),
-        }
-    } else {
-        None
+    let Some(target) = bound_end(row, r.to, r.to_bound) else {
+        return Ok(());
     };
     let g = ctx.g;
     let pg = g.petgraph();
@@ -902,13 +898,8 @@ fn shortest(
     let Some(from) = node_of(&row[sp.from]) else {
         return Ok(());
     };
-    let target = if sp.to_bound {
-        match node_of(&row[sp.to]) {
-            Some(t) => Some(t),
-            None => return Ok(()),
-        }
-    } else {
-        None
+    let Some(target) = bound_end(row, sp.to, sp.to_bound) else {
+        return Ok(());
     };
     let props = eval_rel_props(&sp.rel_props, row, ctx)?;
     let adj = ctx.adj;
