@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 /// What an import did.
@@ -30,26 +30,59 @@ pub struct ImportSummary {
 
 /// Imports a JSON dump file into the store as one batch: all of it, or nothing.
 pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
-    let file = std::fs::File::open(path).map_err(super::io_at(path))?;
+    let bytes = read_dump(path)?;
+    import_bytes(store, &bytes, path)
+}
+
+/// Largest dump `import` reads: the whole file is held in memory while it is applied.
+pub const MAX_DUMP_BYTES: u64 = 16 << 30;
+
+/// Reads a dump file into memory: a regular file, not empty, at most [`MAX_DUMP_BYTES`],
+/// and not growing while it is read.
+///
+/// The file is read, not memory-mapped: a mapped file that another process truncates
+/// kills the reader with SIGBUS, while a read only sees the shorter file, which then
+/// fails to parse with a message.
+fn read_dump(path: &Path) -> Result<Vec<u8>, ExportError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let malformed = |message: String| ExportError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    };
+    // O_NONBLOCK: opening a FIFO would otherwise block until some program writes to it;
+    // on a regular file the flag changes nothing.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(super::io_at(path))?;
     let meta = file.metadata().map_err(super::io_at(path))?;
     if !meta.is_file() {
-        return Err(ExportError::Malformed {
-            path: path.to_path_buf(),
-            message: "not a regular file".into(),
-        });
+        return Err(malformed(format!(
+            "not a regular file (a {}); import reads dump files only",
+            super::file_kind(&meta)
+        )));
     }
     let len = meta.len();
-    if len == 0 {
-        return Err(ExportError::Malformed {
-            path: path.to_path_buf(),
-            message: "the file is empty".into(),
-        });
+    if len > MAX_DUMP_BYTES {
+        return Err(malformed(format!(
+            "the dump is {len} bytes; import reads at most {MAX_DUMP_BYTES} bytes (16 GiB)"
+        )));
     }
-    // SAFETY: the map is read-only and lives only for this call; coopgraph never writes
-    // the dump, and a dump changed by another process while it is read gives at worst a
-    // parse error, since every byte is validated as it is parsed.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(super::io_at(path))?;
-    import_bytes(store, &map, path)
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(len + 1)
+        .read_to_end(&mut bytes)
+        .map_err(super::io_at(path))?;
+    if bytes.len() as u64 > len {
+        return Err(malformed(
+            "the file grew while it was read; import a dump no other program is writing".into(),
+        ));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(malformed("the file is empty".into()));
+    }
+    Ok(bytes)
 }
 
 /// Imports a JSON dump held in memory; `path` names it in errors.
@@ -360,6 +393,7 @@ impl LineLayout {
         summary.nodes = parallel_lines(
             bytes,
             self.nodes,
+            BYTES_PER_CHUNK,
             "nodes",
             |line| {
                 let n: JNode = serde_json::from_slice(line).map_err(|e| e.to_string())?;
@@ -371,6 +405,7 @@ impl LineLayout {
         summary.edges = parallel_lines(
             bytes,
             self.edges,
+            BYTES_PER_CHUNK,
             "edges",
             |line| {
                 let e: JEdge = serde_json::from_slice(line).map_err(|e| e.to_string())?;
@@ -390,12 +425,13 @@ fn trailing_ws(b: &[u8]) -> usize {
         .count()
 }
 
-/// Splits the lines of `range` into chunks of about [`BYTES_PER_CHUNK`] parsed by two
+/// Splits the lines of `range` into chunks of about `chunk_bytes` parsed by two
 /// workers with `parse`, and feeds the results to `apply` in file order. Errors name the
 /// line, the array and the index.
 fn parallel_lines<'a, T: Send + 'a>(
     bytes: &'a [u8],
     (start, end, first_line): (usize, usize, usize),
+    chunk_bytes: usize,
     what: &str,
     parse: impl Fn(&'a [u8]) -> Result<T, String> + Sync,
     mut apply: impl FnMut(T) -> Result<(), String>,
@@ -404,8 +440,8 @@ fn parallel_lines<'a, T: Send + 'a>(
         return Ok(0);
     }
     let region = &bytes[start..end];
-    let chunks = region.len().div_ceil(BYTES_PER_CHUNK);
-    // Chunk c holds the lines that start in [c * BYTES_PER_CHUNK, (c + 1) * BYTES_PER_CHUNK).
+    let chunks = region.len().div_ceil(chunk_bytes);
+    // Chunk c holds the lines that start in [c * chunk_bytes, (c + 1) * chunk_bytes).
     let line_start_at = |p: usize| -> usize {
         if p == 0 {
             return 0;
@@ -418,6 +454,8 @@ fn parallel_lines<'a, T: Send + 'a>(
     // The line number and array index of the line starting at byte `p`.
     let position = |p: usize| memchr::memchr_iter(b'\n', &region[..p]).count();
     let next = AtomicUsize::new(0);
+    // Set when this thread stops early (a bad record): workers then take no new chunk.
+    let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<Vec<T>, (usize, String)>)>(4);
     let parse = &parse;
     let line_start_at = &line_start_at;
@@ -425,14 +463,14 @@ fn parallel_lines<'a, T: Send + 'a>(
     std::thread::scope(|s| {
         for _ in 0..2 {
             let tx = tx.clone();
-            let next = &next;
+            let (next, stop) = (&next, &stop);
             s.spawn(move || loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
+                if c >= chunks || stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let from = line_start_at(c * BYTES_PER_CHUNK);
-                let to = line_start_at(((c + 1) * BYTES_PER_CHUNK).min(region.len()));
+                let from = line_start_at(c * chunk_bytes);
+                let to = line_start_at(((c + 1) * chunk_bytes).min(region.len()));
                 let mut out = Vec::new();
                 let mut result = Ok(());
                 let mut p = from;
@@ -455,6 +493,11 @@ fn parallel_lines<'a, T: Send + 'a>(
             });
         }
         drop(tx);
+        // The receiver lives in this closure, so an early return drops it before the scope
+        // joins the workers: a worker blocked on the full channel then gets an error from
+        // `send` and ends, instead of waiting forever for a reader that has left.
+        let rx = rx;
+        let _stop_on_exit = StopOnDrop(&stop);
         let mut pending = std::collections::BTreeMap::new();
         let mut want = 0usize;
         for (c, r) in rx.iter() {
@@ -483,6 +526,16 @@ fn parallel_lines<'a, T: Send + 'a>(
         Ok(())
     })?;
     Ok(count)
+}
+
+/// Sets its flag when dropped: tells the workers of [`parallel_lines`] to stop however
+/// the reading loop ends.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 struct DumpSeed<'a, 'g> {
@@ -660,14 +713,11 @@ impl<'a> JRecord<'a> {
 /// Imports a JSON Lines file (one node or edge per line, any order) into the store as
 /// one batch: all of it, or nothing. Errors name the line.
 pub fn import_jsonl(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
-    let bytes = std::fs::read(path).map_err(super::io_at(path))?;
+    let bytes = read_dump(path)?;
     let malformed = |message: String| ExportError::Malformed {
         path: path.to_path_buf(),
         message,
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(malformed("the file is empty".into()));
-    }
     let bulk = store.graph().node_count() == 0;
     store.write(bulk, |txn| {
         let schema = txn.graph().schema().clone();
@@ -696,4 +746,80 @@ pub fn import_jsonl(store: &mut Store, path: &Path) -> Result<ImportSummary, Exp
         check_cited_documents(txn.graph()).map_err(malformed)?;
         Ok(summary)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `f` on another thread and fails the test if it does not end within 20 s.
+    fn within_20s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("parallel_lines deadlocked")
+    }
+
+    fn number(l: &[u8]) -> Result<u32, String> {
+        std::str::from_utf8(l)
+            .unwrap()
+            .parse::<u32>()
+            .map_err(|e| e.to_string())
+    }
+
+    /// 5000 numbered lines after `head`, parsed in chunks of 16 bytes (far more chunks than
+    /// the two workers plus the channel's four slots), applied with `apply`.
+    fn many_chunks(head: &str, apply: fn(u32) -> Result<(), String>) -> Result<usize, String> {
+        let mut text = String::from(head);
+        for i in 0..5000 {
+            text.push_str(&format!("{i},\n"));
+        }
+        within_20s(move || {
+            parallel_lines(
+                text.as_bytes(),
+                (0, text.len(), 2),
+                16,
+                "nodes",
+                number,
+                apply,
+            )
+        })
+    }
+
+    #[test]
+    fn an_early_bad_line_ends_the_workers_instead_of_deadlocking() {
+        let r = many_chunks("bad\n", |_| Ok(()));
+        assert_eq!(
+            r.unwrap_err(),
+            "line 2: nodes[0]: invalid digit found in string"
+        );
+    }
+
+    #[test]
+    fn a_record_refused_while_applying_ends_the_workers_too() {
+        let r = many_chunks("", |n| if n == 3 { Err("clash".into()) } else { Ok(()) });
+        assert_eq!(r.unwrap_err(), "line 5: nodes[3]: clash");
+    }
+
+    #[test]
+    fn all_lines_are_applied_in_file_order() {
+        let text: String = (0..3000).map(|i| format!("{i},\n")).collect();
+        let mut seen = Vec::new();
+        let n = parallel_lines(
+            text.as_bytes(),
+            (0, text.len() - 1, 2),
+            64,
+            "nodes",
+            number,
+            |n| {
+                seen.push(n);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(n, 3000);
+        assert!(seen.iter().copied().eq(0..3000));
+    }
 }

@@ -381,6 +381,22 @@ pub(crate) fn write_escaped(
     w.write_all(quote)
 }
 
+/// What kind of file `meta` describes, in words (for refusing what is not a regular file).
+pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    match () {
+        _ if t.is_dir() => "directory",
+        _ if t.is_fifo() => "FIFO",
+        _ if t.is_char_device() => "character device",
+        _ if t.is_block_device() => "block device",
+        _ if t.is_socket() => "socket",
+        _ if t.is_symlink() => "symbolic link",
+        _ if t.is_file() => "regular file",
+        _ => "special file",
+    }
+}
+
 /// Wraps an I/O error with the destination's path.
 pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
     move |err| ExportError::Io {
