@@ -270,22 +270,42 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
-    let read: fn(&mut Store, &Path) -> Result<export::json::ImportSummary, export::ExportError> =
-        match format {
-            ExportFormat::Json => export::json::import,
-            ExportFormat::Jsonl => export::jsonl::import,
-            other => anyhow::bail!(
-                "import reads json and jsonl, not {}; export --format json from the other tool's data or convert it",
-                other.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
-            ),
-        };
+    type Read =
+        fn(&mut Store, &[u8], &Path) -> Result<export::json::ImportSummary, export::ExportError>;
+    let read: Read = match format {
+        ExportFormat::Json => export::json::import_bytes,
+        ExportFormat::Jsonl => export::jsonl::import_bytes,
+        other => anyhow::bail!(
+            "import reads json and jsonl, not {}; export --format json from the other tool's data or convert it",
+            other.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+        ),
+    };
     let t = Instant::now();
-    // A dump that cannot even be opened must not leave a new empty database behind.
-    std::fs::File::open(file).with_context(|| format!("import failed: {}", file.display()))?;
+    // Read the dump before opening the database: a dump that cannot be read must not
+    // leave a new empty database behind.
+    let bytes = export::json::read_dump(file).context("import failed")?;
+    let created = !db.exists();
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
-    let summary =
-        read(&mut store, file).with_context(|| "import failed; the database is unchanged")?;
+    let summary = match read(&mut store, &bytes, file) {
+        Ok(s) => s,
+        Err(e) if created => {
+            // Nothing was imported into the database this command made: remove it again.
+            drop(store);
+            let cleanup = std::fs::remove_dir_all(db);
+            let e = anyhow::Error::new(e);
+            return Err(match cleanup {
+                Ok(()) => e.context(format!("import failed; {} was not created", db.display())),
+                Err(c) => e.context(format!(
+                    "import failed; the new database {} is empty, but removing it failed: {c}",
+                    db.display()
+                )),
+            });
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context("import failed; the database is unchanged"))
+        }
+    };
     let g = store.graph();
     eprintln!(
         "imported {} nodes and {} edges from {} in {:.2} s ({} nodes and {} edges added)",

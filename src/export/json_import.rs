@@ -43,7 +43,7 @@ pub const MAX_DUMP_BYTES: u64 = 16 << 30;
 /// The file is read, not memory-mapped: a mapped file that another process truncates
 /// kills the reader with SIGBUS, while a read only sees the shorter file, which then
 /// fails to parse with a message.
-fn read_dump(path: &Path) -> Result<Vec<u8>, ExportError> {
+pub fn read_dump(path: &Path) -> Result<Vec<u8>, ExportError> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let malformed = |message: String| ExportError::Malformed {
@@ -714,6 +714,15 @@ impl<'a> JRecord<'a> {
 /// one batch: all of it, or nothing. Errors name the line.
 pub fn import_jsonl(store: &mut Store, path: &Path) -> Result<ImportSummary, ExportError> {
     let bytes = read_dump(path)?;
+    import_jsonl_bytes(store, &bytes, path)
+}
+
+/// Imports JSON Lines held in memory; `path` names them in errors.
+pub fn import_jsonl_bytes(
+    store: &mut Store,
+    bytes: &[u8],
+    path: &Path,
+) -> Result<ImportSummary, ExportError> {
     let malformed = |message: String| ExportError::Malformed {
         path: path.to_path_buf(),
         message,

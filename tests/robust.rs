@@ -1,0 +1,171 @@
+//! End-to-end regression tests for issue 13: inputs, faults and resource bounds that
+//! must neither lose data nor take the process down. Each test reproduces one finding
+//! of the audit; `scripts/fault-test.sh` runs them with the rest of the fault suite.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `c` and kills it if it is still running after `limit`; returns its output and
+/// whether it finished in time.
+fn run_within(mut c: Command, limit: Duration) -> (std::process::Output, bool) {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn coopgraph");
+    let start = Instant::now();
+    let mut in_time = true;
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            in_time = false;
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().expect("output"), in_time)
+}
+
+/// The largest resident set of any child process waited for so far, in bytes.
+fn children_max_rss() -> u64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    u.ru_maxrss as u64 * 1024
+}
+
+/// A dump in coopgraph's one-record-per-line layout of about `bytes` bytes whose first
+/// node line is `first` (or a valid node when `None`).
+fn big_dump(bytes: usize, first: Option<&str>) -> String {
+    let mut s = String::from("{\"format\":\"coopgraph\",\"version\":1,\"nodes\":[\n");
+    let mut i = 0u64;
+    if let Some(f) = first {
+        s.push_str(f);
+        i = 1;
+    }
+    while s.len() < bytes {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(&format!(
+            "{{\"id\":\"n{i}\",\"labels\":[\"Event\"],\"properties\":{{\"kind\":\"meeting\",\"title\":\"Talks number {i} about nothing in particular\"}}}}"
+        ));
+        i += 1;
+    }
+    s.push_str("\n],\"edges\":[\n\n]}\n");
+    s
+}
+
+// ---- item 2: import deadlock and SIGBUS ------------------------------------------------
+
+#[test]
+fn a_large_dump_with_an_early_bad_record_fails_instead_of_hanging() {
+    let dir = Dir::new();
+    let bad = "{\"id\":\"n0\",\"labels\":[\"Evnt\"],\"properties\":{}}";
+    let f = dir.write("big.json", &big_dump(40 << 20, Some(bad)));
+    let mut c = dir.cg();
+    c.args(["import", "--format", "json"]).arg(&f);
+    let (o, in_time) = run_within(c, Duration::from_secs(120));
+    assert!(in_time, "import hung on a bad early record");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2: nodes[0]: unknown label :Evnt"),
+        "{err}"
+    );
+    // The database lock was released: another command runs.
+    let mut c = dir.cg();
+    c.args(["stats"]);
+    let (o, in_time) = run_within(c, Duration::from_secs(60));
+    assert!(in_time && o.status.code().is_some(), "{o:?}");
+}
+
+#[test]
+fn a_dump_truncated_during_import_gives_a_message_not_sigbus() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = Dir::new();
+    let text = big_dump(8 << 20, None);
+    for delay_ms in [2u64, 40] {
+        let f = dir.write("t.json", &text);
+        let mut c = dir.cg();
+        c.args(["import", "--format", "json"]).arg(&f);
+        let child = c
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let file = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+        file.set_len(text.len() as u64 / 3).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.signal(),
+            None,
+            "killed by a signal after {delay_ms} ms"
+        );
+        assert!(matches!(o.status.code(), Some(0 | 2)), "{o:?}");
+        std::fs::remove_dir_all(dir.db()).ok();
+    }
+}
+
+#[test]
+fn special_files_are_refused_by_type() {
+    let dir = Dir::new();
+    let fifo = dir.path("fifo.json");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a plain mkfifo on a path in our temporary directory.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    for (input, kind) in [
+        (fifo.as_path(), "FIFO"),
+        (std::path::Path::new("/dev/zero"), "character device"),
+    ] {
+        for format in ["json", "jsonl"] {
+            let mut c = dir.cg();
+            c.args(["import", "--format", format]).arg(input);
+            let (o, in_time) = run_within(c, Duration::from_secs(30));
+            assert!(in_time, "import of {} hung", input.display());
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{err}");
+            assert!(
+                err.contains(&format!("not a regular file (a {kind})")),
+                "{err}"
+            );
+        }
+    }
+}
+
+// ---- item 5: the id table stays bounded -------------------------------------------------
+
+#[test]
+fn tiny_dumps_with_sparse_ids_keep_the_database_small() {
+    let dir = Dir::new();
+    // Each number is just under the bound the previous import would have allowed before.
+    let mut bound: u64 = 1 << 24;
+    for (k, label) in ["Country", "Country", "Country"].iter().enumerate() {
+        let id = bound - 1;
+        let dump = format!(
+            "{{\"format\":\"coopgraph\",\"version\":1,\"nodes\":[\n{{\"id\":\"n{id}\",\"labels\":[\"{label}\"],\"properties\":{{\"name\":\"C{k}\",\"iso2\":\"Q{k}\"}}}}\n],\"edges\":[\n\n]}}\n"
+        );
+        let f = dir.write(&format!("d{k}.json"), &dump);
+        let mut c = dir.cg();
+        c.args(["import", "--format", "json"]).arg(&f);
+        ok(c);
+        bound = bound * 4 + (1 << 24);
+    }
+    let mut c = dir.cg();
+    c.args([
+        "query",
+        "--format",
+        "tsv",
+        "MATCH (c:Country) RETURN id(c) ORDER BY id(c)",
+    ]);
+    let out = ok(c);
+    assert!(
+        out.contains("n16777215") && out.contains("n83886079"),
+        "{out}"
+    );
+    assert!(children_max_rss() < 256 << 20, "rss {}", children_max_rss());
+}
