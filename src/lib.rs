@@ -16,5 +16,7 @@ pub mod query;
 pub mod repl;
 pub mod schema;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 pub mod timing;
 pub mod value;

@@ -2,7 +2,9 @@
 
 use crate::cypher::{ParseError, Parser, Statement};
 use crate::graph::Graph;
-use crate::query::{parse_param, Engine, ExecError, Params, QValue, QueryError, StatementResult};
+use crate::query::{
+    parse_param, Engine, ExecError, Params, PlanError, QValue, QueryError, StatementResult,
+};
 use crate::store::Store;
 use anyhow::{anyhow, Context, Result};
 use clap::ValueEnum;
@@ -95,8 +97,10 @@ pub fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
 
 fn exit_code(e: &QueryError) -> i32 {
     match e {
+        QueryError::Exec(ExecError::Timeout(_)) | QueryError::Plan(PlanError::Timeout(_)) => {
+            EXIT_TIMEOUT
+        }
         QueryError::Parse(_) | QueryError::Plan(_) => EXIT_QUERY_INVALID,
-        QueryError::Exec(ExecError::Timeout(_)) => EXIT_TIMEOUT,
         _ => EXIT_QUERY_FAILED,
     }
 }
