@@ -247,7 +247,7 @@ pub fn run(args: Args) -> Result<i32> {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;
             for p in &report.problems {
-                println!("problem: {p}");
+                println!("problem: {}", crate::term::safe(p));
             }
             println!(
                 "checked {} records, {} nodes, {} edges: {}",
@@ -352,6 +352,12 @@ pub fn print_stats(store: &Store, format: StatsFormat) {
             println!("{obj}");
         }
         StatsFormat::Table => {
+            let safe = |v: &[(String, usize)]| -> Vec<(String, usize)> {
+                v.iter()
+                    .map(|(n, c)| (crate::term::safe(n).into_owned(), *c))
+                    .collect()
+            };
+            let (labels, types) = (safe(&labels), safe(&types));
             let w = labels
                 .iter()
                 .chain(&types)

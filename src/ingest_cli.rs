@@ -397,12 +397,13 @@ fn print_evidence(g: &Graph, prov: &[Evidence]) {
         let id = node_str(g, d, "id").unwrap_or("?");
         match node_str(g, d, "text") {
             Some(text) => println!(
-                "  [{id} {}..{}] {}",
+                "  [{} {}..{}] {}",
+                crate::term::safe(id),
                 ev.start,
                 ev.end,
-                quote(text, ev).trim()
+                crate::term::safe(quote(text, ev).trim())
             ),
-            None => println!("  [{id} {}..{}]", ev.start, ev.end),
+            None => println!("  [{} {}..{}]", crate::term::safe(id), ev.start, ev.end),
         }
     }
 }
@@ -414,16 +415,17 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
             .map(|n| {
                 let label = &g.schema().labels()[n.label as usize].name;
                 let name = g.names_of(n).next().unwrap_or("");
-                format!("({}:{label} {name:?})", g.node_id_text(id))
+                let line = format!("({}:{label} {name:?})", g.node_id_text(id));
+                crate::term::safe(&line).into_owned()
             })
-            .unwrap_or_else(|| g.node_id_text(id))
+            .unwrap_or_else(|| crate::term::safe(&g.node_id_text(id)).into_owned())
     };
     if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
         let ty = &g.schema().rel_types()[e.ty as usize].name;
         println!(
             "{}-[{}:{ty}]->{}",
             describe(e.src),
-            g.edge_id_text(e.id),
+            crate::term::safe(&g.edge_id_text(e.id)),
             describe(e.dst)
         );
         print_evidence(g, &e.attrs.prov);
@@ -458,7 +460,7 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
                         println!(
                             "  {}-[{}:{ty}]->{}",
                             describe(e.src),
-                            g.edge_id_text(e.id),
+                            crate::term::safe(&g.edge_id_text(e.id)),
                             describe(e.dst)
                         );
                     }

@@ -16,6 +16,7 @@ pub mod query;
 pub mod repl;
 pub mod schema;
 pub mod store;
+pub mod term;
 #[cfg(test)]
 mod test_support;
 pub mod timing;

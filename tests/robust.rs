@@ -169,3 +169,134 @@ fn tiny_dumps_with_sparse_ids_keep_the_database_small() {
     );
     assert!(children_max_rss() < 256 << 20, "rss {}", children_max_rss());
 }
+
+// ---- item 7: control characters on terminals ---------------------------------------------
+
+/// A database loaded from tests/fixtures/evil.json, whose Event title holds a terminal
+/// title escape (`ESC ] 0 ; … BEL`).
+fn evil_db(dir: &Dir) {
+    let mut c = dir.cg();
+    c.arg("import").arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/evil.json"
+    ));
+    ok(c);
+}
+
+const TITLE_QUERY: &str = "MATCH (e:Event) RETURN e.title AS title";
+
+/// Runs `coopgraph ARGS` in a pseudo-terminal and returns all it printed there.
+fn on_terminal(dir: &Dir, args: &[&str]) -> String {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_coopgraph"));
+    c.arg("--db")
+        .arg(dir.db())
+        .args(args)
+        .env_remove("COOPGRAPH_DB");
+    let mut p = rexpect::session::spawn_command(c, Some(120_000)).expect("spawn in a pty");
+    p.exp_eof().expect("the command ends")
+}
+
+#[test]
+fn human_formats_show_control_characters_escaped() {
+    let dir = Dir::new();
+    evil_db(&dir);
+    // The table is for people wherever it goes.
+    let mut c = dir.cg();
+    c.args(["query", "--format", "table", TITLE_QUERY]);
+    let table = ok(c);
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table:?}"
+    );
+    assert!(table.contains("\\u{1b}]0;pwned\\u{7}"), "{table}");
+    // csv, tsv and markdown on a terminal are escaped too.
+    for format in ["csv", "tsv", "markdown", "table"] {
+        let out = on_terminal(&dir, &["query", "--format", format, TITLE_QUERY]);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{format}: {out:?}"
+        );
+        assert!(out.contains("\\u{1b}]0;pwned"), "{format}: {out:?}");
+    }
+}
+
+#[test]
+fn machine_formats_keep_the_exact_data() {
+    let dir = Dir::new();
+    evil_db(&dir);
+    for format in ["csv", "tsv", "markdown"] {
+        let mut c = dir.cg();
+        c.args(["query", "--format", format, TITLE_QUERY]);
+        let out = ok(c);
+        assert!(out.contains("\u{1b}]0;pwned\u{7}"), "{format}: {out:?}");
+    }
+    let mut c = dir.cg();
+    c.args(["query", "--format", "json", TITLE_QUERY]);
+    let v: serde_json::Value = serde_json::from_str(&ok(c)).unwrap();
+    assert!(v[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("\u{1b}]0;pwned\u{7}"));
+}
+
+#[test]
+fn error_messages_and_warnings_escape_what_they_quote() {
+    let dir = Dir::new();
+    evil_db(&dir);
+    // A warning (unknown label) and an error excerpt that quote the query text.
+    let mut c = dir.cg();
+    c.args(["query", "MATCH (n:`\u{1b}]0;x\u{7}`) RETURN n"]);
+    let o = run(c);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("\\u{1b}]0;x\\u{7}"), "{err}");
+    let mut c = dir.cg();
+    c.args(["query", "RETURN '\u{1b}[2J' +"]);
+    let err = fails(c, 3);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    // A path in a message.
+    let mut c = dir.cg();
+    c.args(["import"]).arg(dir.path("no\u{1b}[31mfile.json"));
+    let err = fails(c, 2);
+    assert!(
+        !err.contains('\u{1b}') && err.contains("\\u{1b}[31m"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_shell_escapes_results_and_errors() {
+    let dir = Dir::new();
+    evil_db(&dir);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_coopgraph"));
+    c.arg("--db")
+        .arg(dir.db())
+        .env_remove("COOPGRAPH_DB")
+        .env("XDG_STATE_HOME", dir.path("state"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(c, Some(120_000)).expect("spawn the shell");
+    p.exp_string("coopgraph> ").expect("prompt");
+    let query = format!("{TITLE_QUERY};");
+    for (i, line) in [
+        query.as_str(),
+        ":mode csv",
+        query.as_str(),
+        "RETURN '\u{1b}]0;x\u{7}' +;",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        p.send_line(line).expect("type");
+        // A marker the echo of the typed line does not contain, printed after the result.
+        p.send_line(&format!("RETURN 'ma' + 'rk{i}' AS m;"))
+            .expect("type");
+        let shown = p.exp_string(&format!("mark{i}")).expect("the marker");
+        // The shell's own line editing uses escapes; the data must not.
+        assert!(!shown.contains("\u{1b}]0;"), "{line}: {shown:?}");
+        if line.starts_with("MATCH") {
+            assert!(shown.contains("\\u{1b}]0;pwned\\u{7}"), "{line}: {shown:?}");
+        }
+    }
+    p.send_control('d').expect("ctrl-d");
+    p.exp_eof().expect("exit");
+}

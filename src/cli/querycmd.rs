@@ -120,6 +120,8 @@ struct FormatSink<'g, W: Write> {
     g: &'g Graph,
     format: OutputFormat,
     index: usize,
+    /// The output is a terminal: csv, tsv and markdown show control characters escaped.
+    terminal: bool,
 }
 
 impl<W: Write> ResultSink for FormatSink<'_, W> {
@@ -131,10 +133,11 @@ impl<W: Write> ResultSink for FormatSink<'_, W> {
             if self.index > 0 {
                 writeln!(self.out)?;
             }
-            writeln!(self.out, "{heading}")?;
-            write_result(&mut self.out, self.g, &res, self.format, 0)?;
+            writeln!(self.out, "{}", crate::term::safe(heading))?;
+            write_result(&mut self.out, self.g, &res, self.format, 0, self.terminal)?;
         } else {
-            write_result(&mut self.out, self.g, &res, self.format, self.index)?;
+            let (format, index, terminal) = (self.format, self.index, self.terminal);
+            write_result(&mut self.out, self.g, &res, format, index, terminal)?;
         }
         self.index += 1;
         Ok(())
@@ -150,7 +153,8 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
     let params = params_of(&o.params)?;
     let store = Store::open_existing(db)?;
     let engine = engine_for(store.graph(), o);
-    let format = o.format.unwrap_or(if std::io::stdout().is_terminal() {
+    let terminal = std::io::stdout().is_terminal();
+    let format = o.format.unwrap_or(if terminal {
         OutputFormat::Table
     } else {
         OutputFormat::Json
@@ -161,6 +165,7 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
         g: store.graph(),
         format,
         index: 0,
+        terminal,
     };
     run_script(
         &engine,
@@ -211,8 +216,9 @@ pub fn run_script(
                 let elapsed = t.elapsed();
                 for w in &res.warnings {
                     eprintln!(
-                        "{}warning: {w}",
-                        position(origin, stmt.span.start.line, stmt.span.start.column)
+                        "{}warning: {}",
+                        position(origin, stmt.span.start.line, stmt.span.start.column),
+                        crate::term::safe(w)
                     );
                 }
                 let profile = res.profile.take();
@@ -220,7 +226,7 @@ pub fn run_script(
                 sink.result(res, elapsed, &heading)?;
                 if let Some(p) = &profile {
                     sink.flush()?;
-                    eprint!("{p}");
+                    eprint!("{}", crate::term::safe(p));
                 }
             }
             Err(QueryError::Exec(ExecError::Cancelled)) => {
@@ -258,7 +264,8 @@ fn position(origin: &str, line: u32, column: u32) -> String {
 
 fn report_parse(origin: &str, text: &str, e: &ParseError) {
     let l = e.location();
-    eprintln!("{}{}", position(origin, l.line, l.column), e.render(text));
+    let message = format!("{}{}", position(origin, l.line, l.column), e.render(text));
+    eprintln!("{}", crate::term::safe(&message));
 }
 
 fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
@@ -282,10 +289,11 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
         .take(start.column.saturating_sub(1) as usize)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    eprintln!(
+    let message = format!(
         "{}error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ {note}",
         position(origin, start.line, start.column)
     );
+    eprintln!("{}", crate::term::safe(&message));
 }
 
 /// Runs the statements of `text` for `export --query`: the subgraph their rows mention,
@@ -386,15 +394,25 @@ fn write_object(w: &mut dyn Write, g: &Graph, cols: &[String], row: &[QValue]) -
     Ok(())
 }
 
-/// Writes one statement's result.
+/// Writes one statement's result. On a `terminal`, csv, tsv and markdown show control
+/// characters escaped ([`crate::term::safe`]); elsewhere they keep the exact data. The
+/// table is always escaped; JSON escapes them its own way.
 pub fn write_result(
     w: &mut dyn Write,
     g: &Graph,
     res: &StatementResult,
     format: OutputFormat,
     index: usize,
+    terminal: bool,
 ) -> Result<()> {
     let cols = &res.columns;
+    let shown = |s: String| {
+        if terminal {
+            crate::term::safe(&s).into_owned()
+        } else {
+            s
+        }
+    };
     match format {
         OutputFormat::Json => {
             w.write_all(b"[")?;
@@ -419,9 +437,9 @@ pub fn write_result(
             let tsv = format == OutputFormat::Tsv;
             let cell = |s: String| {
                 if tsv {
-                    s.replace(['\t', '\n', '\r'], " ")
+                    shown(s.replace(['\t', '\n', '\r'], " "))
                 } else {
-                    csv_field(&s)
+                    csv_field(&shown(s))
                 }
             };
             let sep = if tsv { "\t" } else { "," };
@@ -445,7 +463,7 @@ pub fn write_result(
             if index > 0 {
                 writeln!(w)?;
             }
-            let esc = |s: String| s.replace('|', "\\|").replace('\n', " ");
+            let esc = |s: String| shown(s.replace('|', "\\|").replace('\n', " "));
             writeln!(
                 w,
                 "| {} |",
@@ -488,13 +506,13 @@ pub fn write_table(
     res: &StatementResult,
     fit: &TableFit,
 ) -> Result<()> {
-    let cols = &res.columns;
+    let one_line = |s: &str| crate::term::safe(&s.replace(['\n', '\r', '\t'], " ")).into_owned();
+    let cols: Vec<String> = res.columns.iter().map(|c| one_line(c)).collect();
     let total = res.rows.len();
     let shown = fit.rows.map_or(total, |n| n.min(total));
-    let one_line = |s: String| s.replace(['\n', '\r', '\t'], " ");
     let cells: Vec<Vec<String>> = res.rows[..shown]
         .iter()
-        .map(|r| r.iter().map(|v| one_line(text_cell(g, v))).collect())
+        .map(|r| r.iter().map(|v| one_line(&text_cell(g, v))).collect())
         .collect();
     // Numbers are right-aligned, everything else left-aligned.
     let numeric: Vec<Vec<bool>> = res.rows[..shown]
@@ -537,7 +555,7 @@ pub fn write_table(
     };
     if !cols.is_empty() {
         writeln!(w, "{rule}")?;
-        writeln!(w, "{}", line(cols, &[]))?;
+        writeln!(w, "{}", line(&cols, &[]))?;
         writeln!(w, "{rule}")?;
         for (r, right) in cells.iter().zip(&numeric) {
             writeln!(w, "{}", line(r, right))?;

@@ -347,7 +347,7 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     if let Ok(f) = OutputFormat::from_str(format, true) {
         if f != OutputFormat::Table {
             crate::export::write_output(Some(file.as_ref()), |w| {
-                crate::cli::write_result(w, g, res, f, 0).map_err(std::io::Error::other)
+                crate::cli::write_result(w, g, res, f, 0, false).map_err(std::io::Error::other)
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };

@@ -79,7 +79,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                         crate::cli::thousands(store.graph().edge_count())
                     );
                 }
-                Err(e) => eprintln!("error: {e}"),
+                Err(e) => eprintln!("error: {}", crate::term::safe(&e.to_string())),
             },
             Flow::Ingest(paths) => {
                 shell.last = None;
@@ -87,7 +87,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     match Store::open(&db) {
                         Ok(s) => store = s,
                         Err(e) => {
-                            eprintln!("error: {e}");
+                            eprintln!("error: {}", crate::term::safe(&e.to_string()));
                             continue;
                         }
                     }
@@ -102,7 +102,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     Some(&shell.cancel),
                 );
                 if let Err(e) = r {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
                 }
             }
         }
@@ -230,7 +230,7 @@ impl Shell {
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => return Flow::Quit,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::term::safe(&e.to_string()));
                     return Flow::Quit;
                 }
             };
@@ -244,7 +244,7 @@ impl Shell {
                 match commands::execute(self, engine, store, text) {
                     Ok(Flow::Continue) => {}
                     Ok(flow) => return flow,
-                    Err(e) => eprintln!("error: {e:#}"),
+                    Err(e) => eprintln!("error: {}", crate::term::safe(&format!("{e:#}"))),
                 }
             } else {
                 self.run_statements(engine, store, &input, "");
@@ -297,7 +297,7 @@ impl Shell {
         if let Err(e) = r {
             // End the line cut short (standard output holds back a partial line).
             println!();
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
         }
     }
 }
@@ -322,7 +322,7 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
         let res = &*self.last.insert(res);
         match self.mode {
             OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
-            other => write_result(&mut self.out, self.g, res, other, 0)?,
+            other => write_result(&mut self.out, self.g, res, other, 0, true)?,
         }
         if self.timing {
             writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;
