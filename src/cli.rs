@@ -4,8 +4,8 @@ mod querycmd;
 
 pub use querycmd::{
     engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
-    OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT,
-    EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
+    Destination, OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT, EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
 };
 
 use crate::export;
@@ -73,6 +73,10 @@ pub enum Command {
         /// A parameter of `--query`, `name=value` (JSON if it parses, else a string).
         #[arg(long = "param", value_name = "NAME=VALUE", requires = "query")]
         params: Vec<String>,
+        /// Write CSV cells exactly as stored: without the `'` put before cells starting
+        /// with = + - @ to keep spreadsheets from running them (for bulk loaders).
+        #[arg(long)]
+        csv_raw: bool,
     },
     /// Reads a dump (json or jsonl) into the database, as one batch: all of it or nothing.
     Import {
@@ -193,6 +197,7 @@ pub fn run(args: Args) -> Result<i32> {
             output,
             query,
             params,
+            csv_raw,
         } => {
             let store = Store::open_existing(&args.db)?;
             let sel = match &query {
@@ -202,7 +207,8 @@ pub fn run(args: Args) -> Result<i32> {
                     Err(code) => return Ok(code),
                 },
             };
-            export::export(store.graph(), format, output.as_deref(), &sel)?;
+            let options = export::ExportOptions { csv_raw };
+            export::export(store.graph(), format, output.as_deref(), &sel, options)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
                     "exported {} nodes and {} edges to {}",

@@ -300,3 +300,144 @@ fn the_shell_escapes_results_and_errors() {
     p.send_control('d').expect("ctrl-d");
     p.exp_eof().expect("exit");
 }
+
+// ---- item 10: strict import -----------------------------------------------------------
+
+/// A small dump in coopgraph's layout: a document, two nodes citing it, one edge.
+const STRICT: &str = r#"{"format":"coopgraph","version":1,"nodes":[
+{"id":"doc-1","labels":["Document"],"properties":{"id":"doc-1","text":"Hanoi and Maputo met."}},
+{"id":"n5","labels":["Country"],"properties":{"name":"Vietnam","iso2":"VN"},"provenance":[{"doc":"doc-1","start":0,"end":5}]},
+{"id":"n9","labels":["Event"],"properties":{"kind":"meeting"},"provenance":[{"doc":"doc-1","start":6,"end":21}]}
+],"edges":[
+{"id":"e1","type":"PARTICIPATED_IN","source":"n5","target":"n9","properties":{},"provenance":[{"doc":"doc-1","start":0,"end":21}]}
+]}
+"#;
+
+#[test]
+fn contradictory_dumps_are_refused_with_their_json_path() {
+    let dir = Dir::new();
+    let base = dir.write("base.json", &synthetic_dump(100, 2));
+    let mut c = dir.cg();
+    c.arg("import").arg(&base);
+    ok(c);
+    let before = counts(&dir);
+    let pretty = |s: &str| {
+        let v: serde_json::Value = serde_json::from_str(s).unwrap();
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let dup_node = STRICT.replace(
+        r#"{"id":"n9","labels":["Event"]"#,
+        r#"{"id":"n5","labels":["Event"]"#,
+    );
+    let cases = [
+        (dup_node.clone(), "line 4: nodes[2]: node id n5 is given twice (first at nodes[1])"),
+        (pretty(&dup_node), "nodes[2]: node id n5 is given twice (first at nodes[1])"),
+        (
+            STRICT.replace(r#""edges":["#, r#""edges":[{"id":"e1","type":"PARTICIPATED_IN","source":"n5","target":"n9","properties":{}},"#),
+            "edges[1]: edge id e1 is given twice (first at edges[0])",
+        ),
+        (
+            STRICT.replace(r#""start":6,"end":21"#, r#""start":9,"end":2"#),
+            "line 4: nodes[2]: provenance[0]: start 9 is after end 2",
+        ),
+        (
+            STRICT.replace(r#""start":6,"end":21"#, r#""start":6,"end":22"#),
+            "nodes[2].provenance: span 6..22 reaches past the text of document doc-1 (21 characters)",
+        ),
+        (
+            STRICT.replace(r#""doc":"doc-1","start":0,"end":5"#, r#""doc":"n9","start":0,"end":5"#),
+            "nodes[1].provenance: cites n9 (:Event), which is not a Document",
+        ),
+        (
+            STRICT.replace(r#""doc":"doc-1","start":0,"end":21"#, r#""doc":"doc-9","start":0,"end":21"#),
+            "edges[0].provenance: cites document doc-9, which is not in the dump",
+        ),
+        (
+            STRICT.replace(r#""target":"n9""#, r#""target":"n10""#),
+            "line 6: edges[0]: target n10 is not a node of the dump",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let f = dir.write(&format!("bad{i}.json"), text);
+        let mut c = dir.cg();
+        c.arg("import").arg(&f);
+        let err = fails(c, 2);
+        assert!(err.contains(want), "case {i}: want {want:?} in {err}");
+        assert!(err.contains("the database is unchanged"), "case {i}: {err}");
+        assert_eq!(counts(&dir), before, "case {i} changed the database");
+    }
+    // JSON Lines: the same checks, placed by line.
+    let jsonl = "{\"id\":\"n5\",\"labels\":[\"Country\"],\"properties\":{\"name\":\"A\",\"iso2\":\"AA\"}}\n\
+                 {\"id\":\"n5\",\"labels\":[\"Country\"],\"properties\":{\"name\":\"B\",\"iso2\":\"BB\"}}\n";
+    let f = dir.write("dup.jsonl", jsonl);
+    let mut c = dir.cg();
+    c.args(["import", "--format", "jsonl"]).arg(&f);
+    let err = fails(c, 2);
+    assert!(
+        err.contains("line 2: node id n5 is given twice (first at line 1)"),
+        "{err}"
+    );
+    assert_eq!(counts(&dir), before);
+    // The sound dump imports.
+    let f = dir.write("good.json", STRICT);
+    let mut c = dir.cg();
+    c.arg("import").arg(&f);
+    ok(c);
+}
+
+#[test]
+fn a_failed_import_into_a_new_path_leaves_nothing_behind() {
+    let dir = Dir::new();
+    let bad = dir.write("bad.json", &STRICT.replace("\"Country\"", "\"Contry\""));
+    for target in [dir.db(), dir.path("nested/new/db")] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_coopgraph"));
+        c.arg("--db")
+            .arg(&target)
+            .arg("import")
+            .arg(&bad)
+            .env_remove("COOPGRAPH_DB");
+        let err = fails(c, 2);
+        assert!(err.contains("was not created"), "{err}");
+        assert!(!target.exists(), "{} was left behind", target.display());
+    }
+    // An unreadable dump never creates the database either.
+    let mut c = dir.cg();
+    c.arg("import").arg(dir.path("missing.json"));
+    fails(c, 2);
+    assert!(!dir.db().exists());
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_guarded_unless_raw() {
+    let dir = Dir::new();
+    let dump = STRICT.replace(
+        r#""name":"Vietnam""#,
+        r#""name":"=HYPERLINK(\"http://x\")""#,
+    );
+    let f = dir.write("d.json", &dump);
+    let mut c = dir.cg();
+    c.arg("import").arg(&f);
+    ok(c);
+    let q = "MATCH (c:Country) RETURN c.name AS name, -5 AS n, '@x' AS at";
+    let mut c = dir.cg();
+    c.args(["query", "--format", "csv", q]);
+    assert_eq!(
+        ok(c),
+        "name,n,at\n\"'=HYPERLINK(\"\"http://x\"\")\",-5,'@x\n"
+    );
+    let mut c = dir.cg();
+    c.args(["query", "--format", "tsv", "--csv-raw", q]);
+    assert_eq!(ok(c), "name\tn\tat\n=HYPERLINK(\"http://x\")\t-5\t@x\n");
+    for (raw, want) in [(false, "\"'=HYPERLINK("), (true, "\"=HYPERLINK(")] {
+        let out = dir.path(if raw { "raw" } else { "guarded" });
+        let mut c = dir.cg();
+        c.args(["export", "--format", "csv", "-o"]).arg(&out);
+        if raw {
+            c.arg("--csv-raw");
+        }
+        ok(c);
+        let text = std::fs::read_to_string(out.join("nodes_Country.csv")).unwrap();
+        assert!(text.contains(want), "{text}");
+        assert!(text.contains("\"n5\""), "ids are never changed: {text}");
+    }
+}

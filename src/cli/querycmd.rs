@@ -60,6 +60,10 @@ pub struct QueryOptions {
     /// Keep running the next statements after one fails (plan or execution errors).
     #[arg(long)]
     pub continue_on_error: bool,
+    /// Write csv and tsv cells exactly: without the `'` put before text starting with
+    /// = + - @ to keep spreadsheets from running it.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 impl Default for QueryOptions {
@@ -71,6 +75,7 @@ impl Default for QueryOptions {
             timeout: DEFAULT_TIMEOUT,
             max_rows: DEFAULT_MAX_ROWS,
             continue_on_error: false,
+            csv_raw: false,
         }
     }
 }
@@ -120,8 +125,7 @@ struct FormatSink<'g, W: Write> {
     g: &'g Graph,
     format: OutputFormat,
     index: usize,
-    /// The output is a terminal: csv, tsv and markdown show control characters escaped.
-    terminal: bool,
+    to: Destination,
 }
 
 impl<W: Write> ResultSink for FormatSink<'_, W> {
@@ -134,10 +138,10 @@ impl<W: Write> ResultSink for FormatSink<'_, W> {
                 writeln!(self.out)?;
             }
             writeln!(self.out, "{}", crate::term::safe(heading))?;
-            write_result(&mut self.out, self.g, &res, self.format, 0, self.terminal)?;
+            write_result(&mut self.out, self.g, &res, self.format, 0, self.to)?;
         } else {
-            let (format, index, terminal) = (self.format, self.index, self.terminal);
-            write_result(&mut self.out, self.g, &res, format, index, terminal)?;
+            let (format, index, to) = (self.format, self.index, self.to);
+            write_result(&mut self.out, self.g, &res, format, index, to)?;
         }
         self.index += 1;
         Ok(())
@@ -165,7 +169,10 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
         g: store.graph(),
         format,
         index: 0,
-        terminal,
+        to: Destination {
+            terminal,
+            csv_raw: o.csv_raw,
+        },
     };
     run_script(
         &engine,
@@ -394,20 +401,30 @@ fn write_object(w: &mut dyn Write, g: &Graph, cols: &[String], row: &[QValue]) -
     Ok(())
 }
 
-/// Writes one statement's result. On a `terminal`, csv, tsv and markdown show control
+/// Where results are written, for the formats that write text differently there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Destination {
+    /// A terminal: csv, tsv and markdown show control characters escaped.
+    pub terminal: bool,
+    /// csv and tsv cells exactly as they are, without [`crate::export::csv::guard_formula`].
+    pub csv_raw: bool,
+}
+
+/// Writes one statement's result. On a terminal, csv, tsv and markdown show control
 /// characters escaped ([`crate::term::safe`]); elsewhere they keep the exact data. The
-/// table is always escaped; JSON escapes them its own way.
+/// table is always escaped; JSON escapes them its own way. Text cells of csv and tsv that
+/// a spreadsheet would run as formulas get a leading `'` unless `to.csv_raw`.
 pub fn write_result(
     w: &mut dyn Write,
     g: &Graph,
     res: &StatementResult,
     format: OutputFormat,
     index: usize,
-    terminal: bool,
+    to: Destination,
 ) -> Result<()> {
     let cols = &res.columns;
     let shown = |s: String| {
-        if terminal {
+        if to.terminal {
             crate::term::safe(&s).into_owned()
         } else {
             s
@@ -443,16 +460,24 @@ pub fn write_result(
                 }
             };
             let sep = if tsv { "\t" } else { "," };
-            let head: Vec<String> = cols.iter().map(|c| cell(c.clone())).collect();
+            let guard = |s: String| {
+                if to.csv_raw {
+                    s
+                } else {
+                    crate::export::csv::guard_formula(&s).into_owned()
+                }
+            };
+            let head: Vec<String> = cols.iter().map(|c| cell(guard(c.clone()))).collect();
             writeln!(w, "{}", head.join(sep))?;
             for r in &res.rows {
                 let line: Vec<String> = r
                     .iter()
                     .map(|v| {
-                        cell(if v.is_null() {
-                            String::new()
-                        } else {
-                            v.to_text(g)
+                        cell(match v {
+                            QValue::Null => String::new(),
+                            // A negative number is data, not a formula.
+                            QValue::Int(_) | QValue::Float(_) => v.to_text(g),
+                            _ => guard(v.to_text(g)),
                         })
                     })
                     .collect();

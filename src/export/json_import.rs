@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 /// What an import did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -97,13 +97,14 @@ pub fn import_bytes(
         message,
     };
     store.write(bulk, |txn| {
+        let mut ap = Apply::new(txn);
         let summary = match LineLayout::find(bytes) {
-            Some(layout) => layout.import(txn, bytes).map_err(malformed)?,
+            Some(layout) => layout.import(&mut ap, bytes).map_err(malformed)?,
             None => {
                 let mut de = serde_json::Deserializer::from_slice(bytes);
                 let mut summary = ImportSummary::default();
                 DumpSeed {
-                    txn,
+                    ap: &mut ap,
                     summary: &mut summary,
                 }
                 .deserialize(&mut de)
@@ -112,35 +113,192 @@ pub fn import_bytes(
                 summary
             }
         };
-        check_cited_documents(txn.graph()).map_err(malformed)?;
+        ap.check_provenance().map_err(malformed)?;
         Ok(summary)
     })
 }
 
-fn check_cited_documents(g: &Graph) -> Result<(), String> {
-    let pg = g.petgraph();
-    let missing = |e: &Evidence| g.node_by_id(e.doc).is_none();
-    for ix in pg.node_indices() {
-        if let Some(e) = pg[ix].prov.iter().find(|e| missing(e)) {
+/// Where a record is in the dump: its JSON path, or its line in JSON Lines.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// `nodes[i]`.
+    Node(usize),
+    /// `edges[i]`.
+    Edge(usize),
+    /// A line of a JSON Lines file (1-based).
+    Line(usize),
+}
+
+impl Place {
+    /// The JSON path of `field` of the record here (`nodes[3].provenance`), or its line.
+    fn path(&self, field: &str) -> String {
+        match self {
+            Place::Line(l) => format!("line {l}: {field}"),
+            p => format!("{p}.{field}"),
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Node(i) => write!(f, "nodes[{i}]"),
+            Place::Edge(i) => write!(f, "edges[{i}]"),
+            Place::Line(l) => write!(f, "line {l}"),
+        }
+    }
+}
+
+/// Applies a dump's records to a transaction, refusing what the dump contradicts: an id
+/// given twice, a span that ends before it starts, provenance that cites a node that is
+/// not a Document of the graph or reaches past its text.
+struct Apply<'t, 'g> {
+    txn: &'t mut Txn<'g>,
+    /// The node and edge ids the dump gave, with the first place of each.
+    nodes: rustc_hash::FxHashMap<Box<str>, Place>,
+    edges: rustc_hash::FxHashMap<Box<str>, Place>,
+}
+
+impl<'t, 'g> Apply<'t, 'g> {
+    fn new(txn: &'t mut Txn<'g>) -> Self {
+        Apply {
+            txn,
+            nodes: Default::default(),
+            edges: Default::default(),
+        }
+    }
+
+    fn schema(&self) -> Arc<Schema> {
+        self.txn.graph().schema().clone()
+    }
+
+    fn evidence(&mut self, p: Vec<JEvidence<'_>>) -> Result<Vec<Evidence>, String> {
+        p.into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                if e.start > e.end {
+                    return Err(format!(
+                        "provenance[{i}]: start {} is after end {}",
+                        e.start, e.end
+                    ));
+                }
+                Ok(Evidence {
+                    doc: self.txn.assign_node_id(&e.doc),
+                    start: e.start,
+                    end: e.end,
+                })
+            })
+            .collect()
+    }
+
+    /// Applies a node found at `at`.
+    fn node(&mut self, n: NodeIn<'_>, at: Place) -> Result<(), String> {
+        if let Some(first) = self.nodes.insert(n.id.as_ref().into(), at) {
+            self.nodes.insert(n.id.as_ref().into(), first);
             return Err(format!(
-                "node {}: provenance cites document {}, which is not in the dump",
-                g.node_id_text(pg[ix].id),
-                g.node_id_text(e.doc)
+                "node id {} is given twice (first at {first})",
+                n.id
             ));
         }
+        let prov = self.evidence(n.prov)?;
+        self.txn
+            .import_node(&n.id, n.label, n.props, prov)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
-    for ix in pg.edge_indices() {
-        if let Some(a) = g.edge_attrs(&pg[ix]) {
-            if let Some(e) = a.prov.iter().find(|e| missing(e)) {
-                return Err(format!(
-                    "edge {}: provenance cites document {}, which is not in the dump",
-                    g.edge_id_text(pg[ix].id),
-                    g.node_id_text(e.doc)
-                ));
+
+    /// Applies an edge found at `at`.
+    fn edge(&mut self, e: EdgeIn<'_>, at: Place) -> Result<(), String> {
+        if let Some(first) = self.edges.insert(e.id.as_ref().into(), at) {
+            self.edges.insert(e.id.as_ref().into(), first);
+            return Err(format!(
+                "edge id {} is given twice (first at {first})",
+                e.id
+            ));
+        }
+        let g = self.txn.graph();
+        let node = |text: &str, end: &str| {
+            g.node_ids()
+                .lookup(text)
+                .filter(|&n| g.node_index(n).is_some())
+                .ok_or_else(|| format!("{end} {text} is not a node of the dump"))
+        };
+        let src = node(&e.source, "source")?;
+        let dst = node(&e.target, "target")?;
+        let prov = self.evidence(e.prov)?;
+        self.txn
+            .import_edge(&e.id, e.ty, src, dst, e.props, prov)
+            .map(|_| ())
+            .map_err(|x| x.to_string())
+    }
+
+    /// Checks, once every record is in, that all provenance in the graph cites a Document
+    /// and stays within its text; names the dump's place of the record that does not.
+    fn check_provenance(&self) -> Result<(), String> {
+        let g = self.txn.graph();
+        let schema = g.schema();
+        let document = schema.label("Document").ok();
+        let (text_key, length_key) = (schema.key("text"), schema.key("length"));
+        // Characters of each cited document's text, counted once.
+        let mut lengths: rustc_hash::FxHashMap<u32, Option<u64>> = Default::default();
+        // `what` is the path of the provenance checked, e.g. `nodes[3].provenance`.
+        let mut check = |prov: &[Evidence], what: String| -> Result<(), String> {
+            for e in prov {
+                let Some(d) = g.node_by_id(e.doc) else {
+                    return Err(format!(
+                        "{what}: cites document {}, which is not in the dump",
+                        g.node_id_text(e.doc)
+                    ));
+                };
+                if Some(d.label) != document {
+                    return Err(format!(
+                        "{what}: cites {} (:{}), which is not a Document",
+                        g.node_id_text(e.doc),
+                        schema.labels()[d.label as usize].name
+                    ));
+                }
+                let len = *lengths.entry(e.doc).or_insert_with(|| {
+                    let prop = |k: Option<KeyId>| k.and_then(|k| Graph::prop(&d.props, k));
+                    match (prop(text_key), prop(length_key)) {
+                        (Some(Value::Str(t)), _) => Some(t.chars().count() as u64),
+                        (_, Some(Value::Int(n))) => Some((*n).max(0) as u64),
+                        _ => None,
+                    }
+                });
+                if let Some(len) = len.filter(|&l| e.end as u64 > l) {
+                    return Err(format!(
+                        "{what}: span {}..{} reaches past the text of document {} ({len} characters)",
+                        e.start,
+                        e.end,
+                        g.node_id_text(e.doc)
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let place = |map: &rustc_hash::FxHashMap<Box<str>, Place>, kind: &str, id: String| match map
+            .get(id.as_str())
+        {
+            Some(p) => p.path("provenance"),
+            None => format!("{kind} {id}: provenance"),
+        };
+        let pg = g.petgraph();
+        for ix in pg.node_indices() {
+            let n = &pg[ix];
+            if !n.prov.is_empty() {
+                check(&n.prov, place(&self.nodes, "node", g.node_id_text(n.id)))?;
             }
         }
+        for ix in pg.edge_indices() {
+            if let Some(a) = g.edge_attrs(&pg[ix]).filter(|a| !a.prov.is_empty()) {
+                check(
+                    &a.prov,
+                    place(&self.edges, "edge", g.edge_id_text(pg[ix].id)),
+                )?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -317,39 +475,6 @@ fn convert_edge<'a>(schema: &Schema, e: JEdge<'a>) -> Result<EdgeIn<'a>, String>
     })
 }
 
-fn evidence(txn: &mut Txn<'_>, p: Vec<JEvidence<'_>>) -> Vec<Evidence> {
-    p.into_iter()
-        .map(|e| Evidence {
-            doc: txn.assign_node_id(&e.doc),
-            start: e.start,
-            end: e.end,
-        })
-        .collect()
-}
-
-fn apply_node(txn: &mut Txn<'_>, n: NodeIn<'_>) -> Result<(), String> {
-    let prov = evidence(txn, n.prov);
-    txn.import_node(&n.id, n.label, n.props, prov)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-fn apply_edge(txn: &mut Txn<'_>, e: EdgeIn<'_>) -> Result<(), String> {
-    let g = txn.graph();
-    let node = |text: &str, end: &str| {
-        g.node_ids()
-            .lookup(text)
-            .filter(|&n| g.node_index(n).is_some())
-            .ok_or_else(|| format!("{end} {text} is not a node of the dump"))
-    };
-    let src = node(&e.source, "source")?;
-    let dst = node(&e.target, "target")?;
-    let prov = evidence(txn, e.prov);
-    txn.import_edge(&e.id, e.ty, src, dst, e.props, prov)
-        .map(|_| ())
-        .map_err(|x| x.to_string())
-}
-
 /// The positions of the parts of a dump written one record per line.
 struct LineLayout {
     /// Byte range of the node lines and the line number of the first.
@@ -386,8 +511,8 @@ impl LineLayout {
         Some(LineLayout { nodes, edges })
     }
 
-    fn import(&self, txn: &mut Txn<'_>, bytes: &[u8]) -> Result<ImportSummary, String> {
-        let schema = txn.graph().schema().clone();
+    fn import(&self, ap: &mut Apply<'_, '_>, bytes: &[u8]) -> Result<ImportSummary, String> {
+        let schema = ap.schema();
         let mut summary = ImportSummary::default();
         let mut phases = crate::timing::Phases::start("import");
         summary.nodes = parallel_lines(
@@ -399,7 +524,7 @@ impl LineLayout {
                 let n: JNode = serde_json::from_slice(line).map_err(|e| e.to_string())?;
                 convert_node(&schema, n)
             },
-            |n| apply_node(txn, n),
+            |n, i| ap.node(n, Place::Node(i)),
         )?;
         phases.lap("nodes");
         summary.edges = parallel_lines(
@@ -411,7 +536,7 @@ impl LineLayout {
                 let e: JEdge = serde_json::from_slice(line).map_err(|e| e.to_string())?;
                 convert_edge(&schema, e)
             },
-            |e| apply_edge(txn, e),
+            |e, i| ap.edge(e, Place::Edge(i)),
         )?;
         phases.lap("edges");
         Ok(summary)
@@ -434,7 +559,7 @@ fn parallel_lines<'a, T: Send + 'a>(
     chunk_bytes: usize,
     what: &str,
     parse: impl Fn(&'a [u8]) -> Result<T, String> + Sync,
-    mut apply: impl FnMut(T) -> Result<(), String>,
+    mut apply: impl FnMut(T, usize) -> Result<(), String>,
 ) -> Result<usize, String> {
     if start >= end {
         return Ok(0);
@@ -506,7 +631,7 @@ fn parallel_lines<'a, T: Send + 'a>(
                 match r {
                     Ok(items) => {
                         for t in items {
-                            if let Err(e) = apply(t) {
+                            if let Err(e) = apply(t, count) {
                                 return Err(format!(
                                     "line {}: {what}[{count}]: {e}",
                                     first_line + count
@@ -538,19 +663,19 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
-struct DumpSeed<'a, 'g> {
-    txn: &'a mut Txn<'g>,
+struct DumpSeed<'a, 't, 'g> {
+    ap: &'a mut Apply<'t, 'g>,
     summary: &'a mut ImportSummary,
 }
 
-impl<'de> DeserializeSeed<'de> for DumpSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for DumpSeed<'_, '_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
+impl<'de> Visitor<'de> for DumpSeed<'_, '_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a coopgraph dump: {\"format\":\"coopgraph\",\"version\":1,\"nodes\":[…],\"edges\":[…]}")
@@ -581,7 +706,7 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
                 }
                 "nodes" => {
                     self.summary.nodes += map.next_value_seed(ArraySeed {
-                        txn: &mut *self.txn,
+                        ap: &mut *self.ap,
                         nodes: true,
                     })?;
                     seen_nodes = true;
@@ -592,7 +717,7 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
                 }
                 "edges" => {
                     self.summary.edges += map.next_value_seed(ArraySeed {
-                        txn: &mut *self.txn,
+                        ap: &mut *self.ap,
                         nodes: false,
                     })?;
                 }
@@ -604,10 +729,10 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
         if !format_ok {
             return Err(de::Error::custom("missing \"format\":\"coopgraph\""));
         }
-        let schema = self.txn.graph().schema().clone();
+        let schema = self.ap.schema();
         for (i, e) in deferred.into_iter().flatten().enumerate() {
             convert_edge(&schema, e)
-                .and_then(|e| apply_edge(self.txn, e))
+                .and_then(|e| self.ap.edge(e, Place::Edge(i)))
                 .map_err(|e| de::Error::custom(format!("edges[{i}]: {e}")))?;
             self.summary.edges += 1;
         }
@@ -616,19 +741,19 @@ impl<'de> Visitor<'de> for DumpSeed<'_, '_> {
 }
 
 /// The `nodes` or `edges` array, applied element by element as it is parsed.
-struct ArraySeed<'s, 'g> {
-    txn: &'s mut Txn<'g>,
+struct ArraySeed<'s, 't, 'g> {
+    ap: &'s mut Apply<'t, 'g>,
     nodes: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_, '_> {
     type Value = usize;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
+impl<'de> Visitor<'de> for ArraySeed<'_, '_, '_> {
     type Value = usize;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.nodes {
@@ -639,19 +764,23 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        let schema = self.txn.graph().schema().clone();
+        let schema = self.ap.schema();
         let what = if self.nodes { "nodes" } else { "edges" };
         let mut i = 0usize;
         loop {
             let r = if self.nodes {
                 match seq.next_element::<JNode<'de>>()? {
                     None => break,
-                    Some(n) => convert_node(&schema, n).and_then(|n| apply_node(self.txn, n)),
+                    Some(n) => {
+                        convert_node(&schema, n).and_then(|n| self.ap.node(n, Place::Node(i)))
+                    }
                 }
             } else {
                 match seq.next_element::<JEdge<'de>>()? {
                     None => break,
-                    Some(e) => convert_edge(&schema, e).and_then(|e| apply_edge(self.txn, e)),
+                    Some(e) => {
+                        convert_edge(&schema, e).and_then(|e| self.ap.edge(e, Place::Edge(i)))
+                    }
                 }
             };
             r.map_err(|e| de::Error::custom(format!("{what}[{i}]: {e}")))?;
@@ -729,7 +858,8 @@ pub fn import_jsonl_bytes(
     };
     let bulk = store.graph().node_count() == 0;
     store.write(bulk, |txn| {
-        let schema = txn.graph().schema().clone();
+        let mut ap = Apply::new(txn);
+        let schema = ap.schema();
         let mut summary = ImportSummary::default();
         let mut edges = Vec::new();
         for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -741,7 +871,7 @@ pub fn import_jsonl_bytes(
             match rec.split().map_err(at)? {
                 Record::Node(n) => {
                     convert_node(&schema, n)
-                        .and_then(|n| apply_node(txn, n))
+                        .and_then(|n| ap.node(n, Place::Line(i + 1)))
                         .map_err(at)?;
                     summary.nodes += 1;
                 }
@@ -749,10 +879,11 @@ pub fn import_jsonl_bytes(
             }
         }
         for (line, e) in edges {
-            apply_edge(txn, e).map_err(|e| malformed(format!("line {line}: {e}")))?;
+            ap.edge(e, Place::Line(line))
+                .map_err(|e| malformed(format!("line {line}: {e}")))?;
             summary.edges += 1;
         }
-        check_cited_documents(txn.graph()).map_err(malformed)?;
+        ap.check_provenance().map_err(malformed)?;
         Ok(summary)
     })
 }
@@ -780,7 +911,10 @@ mod tests {
 
     /// 5000 numbered lines after `head`, parsed in chunks of 16 bytes (far more chunks than
     /// the two workers plus the channel's four slots), applied with `apply`.
-    fn many_chunks(head: &str, apply: fn(u32) -> Result<(), String>) -> Result<usize, String> {
+    fn many_chunks(
+        head: &str,
+        apply: fn(u32, usize) -> Result<(), String>,
+    ) -> Result<usize, String> {
         let mut text = String::from(head);
         for i in 0..5000 {
             text.push_str(&format!("{i},\n"));
@@ -799,7 +933,7 @@ mod tests {
 
     #[test]
     fn an_early_bad_line_ends_the_workers_instead_of_deadlocking() {
-        let r = many_chunks("bad\n", |_| Ok(()));
+        let r = many_chunks("bad\n", |_, _| Ok(()));
         assert_eq!(
             r.unwrap_err(),
             "line 2: nodes[0]: invalid digit found in string"
@@ -808,7 +942,7 @@ mod tests {
 
     #[test]
     fn a_record_refused_while_applying_ends_the_workers_too() {
-        let r = many_chunks("", |n| if n == 3 { Err("clash".into()) } else { Ok(()) });
+        let r = many_chunks("", |n, _| if n == 3 { Err("clash".into()) } else { Ok(()) });
         assert_eq!(r.unwrap_err(), "line 5: nodes[3]: clash");
     }
 
@@ -822,7 +956,8 @@ mod tests {
             64,
             "nodes",
             number,
-            |n| {
+            |n, i| {
+                assert_eq!(n as usize, i);
                 seen.push(n);
                 Ok(())
             },

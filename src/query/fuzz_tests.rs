@@ -207,6 +207,28 @@ fn planning_counts_towards_the_timeout() {
     );
 }
 
+#[test]
+fn every_example_in_the_query_language_guide_plans_and_runs() {
+    let s = fixture();
+    let e = Engine::new(s.graph());
+    let guide = include_str!("../../docs/query-language.md");
+    let mut ran = 0;
+    for block in guide.split("```cypher\n").skip(1) {
+        let text = &block[..block.find("```").expect("closed block")];
+        let stmts = crate::cypher::parse(text).unwrap_or_else(|x| panic!("{text}: {x}"));
+        for st in &stmts {
+            if let Err(x) = e.run_statement(st, &Params::new()) {
+                assert!(
+                    !matches!(x, QueryError::Parse(_) | QueryError::Plan(_)),
+                    "{st}: {x}"
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 5, "{ran} statements");
+}
+
 // ---- fuzzing ------------------------------------------------------------------------------
 
 use crate::test_support::{iterations, Rng};

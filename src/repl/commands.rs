@@ -347,7 +347,11 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     if let Ok(f) = OutputFormat::from_str(format, true) {
         if f != OutputFormat::Table {
             crate::export::write_output(Some(file.as_ref()), |w| {
-                crate::cli::write_result(w, g, res, f, 0, false).map_err(std::io::Error::other)
+                let to = crate::cli::Destination {
+                    terminal: false,
+                    csv_raw: shell.options.csv_raw,
+                };
+                crate::cli::write_result(w, g, res, f, 0, to).map_err(std::io::Error::other)
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };
@@ -371,7 +375,10 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
         bail!("the last result has no nodes or relationships; export its rows as json, jsonl, csv, tsv or markdown");
     }
     let sel = crate::export::Selection::of(g, &nodes, &edges);
-    crate::export::export(g, f, Some(file.as_ref()), &sel)?;
+    let options = crate::export::ExportOptions {
+        csv_raw: shell.options.csv_raw,
+    };
+    crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
     eprintln!(
         "exported {} nodes and {} relationships to {file}",
         crate::cli::thousands(sel.nodes.len()),

@@ -284,6 +284,7 @@ impl Shell {
             g: store.graph(),
             mode: self.mode,
             timing: self.timing,
+            csv_raw: self.options.csv_raw,
             fit: TableFit {
                 width,
                 rows: Some(SHOWN_ROWS),
@@ -311,6 +312,7 @@ struct ShellSink<'a, W: Write> {
     fit: TableFit,
     index: usize,
     last: &'a mut Option<StatementResult>,
+    csv_raw: bool,
 }
 
 impl<W: Write> ResultSink for ShellSink<'_, W> {
@@ -322,7 +324,13 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
         let res = &*self.last.insert(res);
         match self.mode {
             OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
-            other => write_result(&mut self.out, self.g, res, other, 0, true)?,
+            other => {
+                let to = crate::cli::Destination {
+                    terminal: true,
+                    csv_raw: self.csv_raw,
+                };
+                write_result(&mut self.out, self.g, res, other, 0, to)?
+            }
         }
         if self.timing {
             writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;
