@@ -149,6 +149,26 @@ impl fmt::Display for Place {
     }
 }
 
+/// Records that the dump gives `id` at `at`; an error naming both places when it gave
+/// it before.
+fn first_time(
+    seen: &mut rustc_hash::FxHashMap<Box<str>, Place>,
+    id: &str,
+    at: Place,
+    kind: &str,
+) -> Result<(), String> {
+    match seen.entry(id.into()) {
+        std::collections::hash_map::Entry::Occupied(o) => Err(format!(
+            "{kind} id {id} is given twice (first at {})",
+            o.get()
+        )),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(at);
+            Ok(())
+        }
+    }
+}
+
 /// Applies a dump's records to a transaction, refusing what the dump contradicts: an id
 /// given twice, a span that ends before it starts, provenance that cites a node that is
 /// not a Document of the graph or reaches past its text.
@@ -193,13 +213,7 @@ impl<'t, 'g> Apply<'t, 'g> {
 
     /// Applies a node found at `at`.
     fn node(&mut self, n: NodeIn<'_>, at: Place) -> Result<(), String> {
-        if let Some(first) = self.nodes.insert(n.id.as_ref().into(), at) {
-            self.nodes.insert(n.id.as_ref().into(), first);
-            return Err(format!(
-                "node id {} is given twice (first at {first})",
-                n.id
-            ));
-        }
+        first_time(&mut self.nodes, &n.id, at, "node")?;
         let prov = self.evidence(n.prov)?;
         self.txn
             .import_node(&n.id, n.label, n.props, prov)
@@ -209,13 +223,7 @@ impl<'t, 'g> Apply<'t, 'g> {
 
     /// Applies an edge found at `at`.
     fn edge(&mut self, e: EdgeIn<'_>, at: Place) -> Result<(), String> {
-        if let Some(first) = self.edges.insert(e.id.as_ref().into(), at) {
-            self.edges.insert(e.id.as_ref().into(), first);
-            return Err(format!(
-                "edge id {} is given twice (first at {first})",
-                e.id
-            ));
-        }
+        first_time(&mut self.edges, &e.id, at, "edge")?;
         let g = self.txn.graph();
         let node = |text: &str, end: &str| {
             g.node_ids()
