@@ -457,7 +457,7 @@ impl<'g> Finder<'g> {
         if !t.word || !t.is_cap() {
             return false;
         }
-        let f = fold(&t.text);
+        let f = t.key.clone();
         if self.title_words.contains(&f) {
             return false;
         }
@@ -565,7 +565,7 @@ impl<'g> Finder<'g> {
                 {
                     // "wrote in Spanish:": a language, not a country.
                     if i > 0
-                        && fold(&toks[i - 1].text) == "in"
+                        && toks[i - 1].key.clone() == "in"
                         && toks.get(i + n).is_none_or(|t| !t.word)
                     {
                         matched = n;
@@ -681,7 +681,7 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) {
         for h in 1..toks.len() {
-            let head = fold(&toks[h].text);
+            let head = toks[h].key.clone();
             let heads: Vec<String> = if matches!(
                 head.as_str(),
                 "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
@@ -705,10 +705,10 @@ impl<'g> Finder<'g> {
             } else {
                 (h.saturating_sub(4)..h.saturating_sub(1))
                     .rev()
-                    .find(|&k| matches!(fold(&toks[k].text).as_str(), "and" | "or"))
+                    .find(|&k| matches!(toks[k].key.clone().as_str(), "and" | "or"))
             };
             let Some(conj) = conj else { continue };
-            if !matches!(fold(&toks[conj].text).as_str(), "and" | "or") || conj == 0 {
+            if !matches!(toks[conj].key.clone().as_str(), "and" | "or") || conj == 0 {
                 continue;
             }
             let mut k = conj;
@@ -718,7 +718,7 @@ impl<'g> Finder<'g> {
                 if t.text == "," {
                     continue;
                 }
-                let f = fold(&t.text);
+                let f = t.key.clone();
                 if !t.word || t.is_cap() || STOP_CAPS.contains(&f.as_str()) || f.len() < 3 {
                     break;
                 }
@@ -728,7 +728,7 @@ impl<'g> Finder<'g> {
                 }
                 // "law enforcement and judicial cooperation": a two-word modifier too.
                 if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
-                    let two = fold(&toks[k - 1].text);
+                    let two = toks[k - 1].key.clone();
                     if !STOP_CAPS.contains(&two.as_str()) {
                         forms.push(format!("{two} {f}"));
                     }
@@ -769,7 +769,7 @@ impl<'g> Finder<'g> {
                 && toks[i..i + hw.len()]
                     .iter()
                     .zip(&hw)
-                    .all(|(t, w)| t.word && fold(&t.text) == *w)
+                    .all(|(t, w)| t.word && t.key.clone() == *w)
             {
                 return hw.len();
             }
@@ -795,10 +795,10 @@ impl<'g> Finder<'g> {
             while start > 0
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
-                && !(start - 1 == 0 && STOP_CAPS.contains(&fold(&toks[0].text).as_str()))
+                && !(start - 1 == 0 && STOP_CAPS.contains(&toks[0].key.clone().as_str()))
                 // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
                 && !matches!(
-                    fold(&toks[start - 1].text).as_str(),
+                    toks[start - 1].key.clone().as_str(),
                     "the" | "a" | "an" | "this" | "that" | "these" | "those"
                 )
                 && !self.is_rank_or_role_word(&toks[start - 1])
@@ -817,7 +817,7 @@ impl<'g> Finder<'g> {
                 && toks[end].word
                 && toks[end].is_cap()
                 && !self.is_rank_or_role_word(&toks[end])
-                && !super::dates_words(&fold(&toks[end].text))
+                && !super::dates_words(&toks[end].key.clone())
                 // Not the first word of a name: "State Security Service Ali Naghiyev".
                 && !toks.get(end + 1).is_some_and(Token::is_cap)
             {
@@ -828,12 +828,12 @@ impl<'g> Finder<'g> {
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
                 && matches!(
-                    fold(&toks[end].text).as_str(),
+                    toks[end].key.clone().as_str(),
                     "of" | "for" | "on" | "against"
                 )
             {
                 let mut j = end + 1;
-                if fold(&toks[j].text) == "the" {
+                if toks[j].key.clone() == "the" {
                     j += 1;
                 }
                 match tags.get(j) {
@@ -850,7 +850,7 @@ impl<'g> Finder<'g> {
                         let mut last_cap = None;
                         while k < toks.len() {
                             let t = &toks[k];
-                            let f = fold(&t.text);
+                            let f = t.key.clone();
                             if t.is_cap() && tags[k] == Tag::Free && !self.is_rank_word(t) {
                                 last_cap = Some(k);
                                 k += 1;
@@ -871,7 +871,7 @@ impl<'g> Finder<'g> {
                         if let Some(l) = last_cap {
                             end = l + 1;
                             // "… of Azerbaijan" after the field.
-                            if end + 1 < toks.len() && fold(&toks[end].text) == "of" {
+                            if end + 1 < toks.len() && toks[end].key.clone() == "of" {
                                 if let Tag::Country(c) = tags[end + 1] {
                                     country = Some(c);
                                     let mut e2 = end + 1;
@@ -891,7 +891,7 @@ impl<'g> Finder<'g> {
                 while e > start && matches!(tags[e - 1], Tag::Country(_)) {
                     e -= 1;
                 }
-                if e > start && fold(&toks[e - 1].text) == "of" {
+                if e > start && toks[e - 1].key.clone() == "of" {
                     e -= 1;
                 }
                 e
@@ -901,7 +901,7 @@ impl<'g> Finder<'g> {
             let mut name_end = name_end;
             while name_end > start
                 && matches!(
-                    fold(&toks[name_end - 1].text).as_str(),
+                    toks[name_end - 1].key.clone().as_str(),
                     "of" | "for" | "on" | "the" | "and"
                 )
             {
@@ -999,7 +999,7 @@ impl<'g> Finder<'g> {
         // ministry", "the Chinese public security ministry"; "the public security
         // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            let head = fold(&toks[i].text);
+            let head = toks[i].key.clone();
             if tags[i] != Tag::Free
                 || !matches!(head.as_str(), "ministry" | "ministries")
                 || toks[i].is_cap()
@@ -1016,7 +1016,7 @@ impl<'g> Finder<'g> {
                 && toks[i - 2].word
                 && !toks[i - 2].is_cap()
                 && matches!(
-                    fold(&toks[i - 2].text).as_str(),
+                    toks[i - 2].key.clone().as_str(),
                     "public" | "home" | "foreign" | "internal" | "state" | "national"
                 ))
             .then(|| {
@@ -1053,7 +1053,7 @@ impl<'g> Finder<'g> {
             }
             let mut end = i + 1;
             if head == "ministries" && countries.is_empty() {
-                if toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of") {
+                if toks.get(i + 1).is_some_and(|t| t.key.clone() == "of") {
                     let mut j = i + 2;
                     while j < toks.len() {
                         match tags[j] {
@@ -1062,7 +1062,7 @@ impl<'g> Finder<'g> {
                                     countries.push(c);
                                 }
                             }
-                            _ if matches!(fold(&toks[j].text).as_str(), "and" | ",") => {}
+                            _ if matches!(toks[j].key.clone().as_str(), "and" | ",") => {}
                             _ => break,
                         }
                         j += 1;
@@ -1100,7 +1100,7 @@ impl<'g> Finder<'g> {
     }
 
     fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {
-        if k < toks.len() && fold(&toks[k].text) == "the" {
+        if k < toks.len() && toks[k].key.clone() == "the" {
             return true;
         }
         while k < toks.len() && toks[k].is_cap() {
@@ -1120,7 +1120,7 @@ impl<'g> Finder<'g> {
         t.word
             && (self.gaz.rank_by_name(&t.text).is_some()
                 || self.gaz.role_by_title(&t.text).is_some()
-                || ROLE_MODIFIERS.contains(&fold(&t.text).as_str()))
+                || ROLE_MODIFIERS.contains(&t.key.clone().as_str()))
     }
 
     /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
@@ -1134,7 +1134,7 @@ impl<'g> Finder<'g> {
         let mut mods: Vec<String> = Vec::new();
         while k < toks.len()
             && toks[k].word
-            && ROLE_MODIFIERS.contains(&fold(&toks[k].text).as_str())
+            && ROLE_MODIFIERS.contains(&toks[k].key.clone().as_str())
         {
             mods.push(toks[k].text.clone());
             k += 1;
@@ -1184,7 +1184,7 @@ impl<'g> Finder<'g> {
                 |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
             if !name_word(i) {
                 // Title reference: "the Vietnamese minister".
-                if fold(&toks[i].text) == "the" {
+                if toks[i].key.clone() == "the" {
                     if let Some(adv) = self.title_reference(toks, tags, i, sent, m) {
                         i += adv;
                         continue;
@@ -1221,7 +1221,7 @@ impl<'g> Finder<'g> {
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()
-                    && STOP_CAPS.contains(&fold(&toks[end].text).as_str())
+                    && STOP_CAPS.contains(&toks[end].key.clone().as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1306,7 +1306,7 @@ impl<'g> Finder<'g> {
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
-                .is_some_and(|t| SPEECH_VERBS.contains(&fold(&t.text).as_str()));
+                .is_some_and(|t| SPEECH_VERBS.contains(&t.key.clone().as_str()));
             if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;
@@ -1353,7 +1353,7 @@ impl<'g> Finder<'g> {
         if k > 0 && toks[k - 1].text == "," {
             k -= 1;
         }
-        if k == 0 || fold(&toks[k - 1].text) != "counterpart" {
+        if k == 0 || toks[k - 1].key.clone() != "counterpart" {
             return None;
         }
         let country = match tags.get(k.wrapping_sub(2)) {
@@ -1414,7 +1414,7 @@ impl<'g> Finder<'g> {
             return Some(p);
         }
         // Surname or given name ("Quang", "T. Kubayi"): the most recent person with that word.
-        let last = words.last().map(|t| fold(&t.text))?;
+        let last = words.last().map(|t| t.key.clone())?;
         if last.chars().count() < 3 || words.len() > 2 {
             return None;
         }
@@ -1453,7 +1453,7 @@ impl<'g> Finder<'g> {
             return None;
         }
         // "the minister of …" names a role, not a person.
-        if toks.get(j + 1).is_some_and(|t| fold(&t.text) == "of") {
+        if toks.get(j + 1).is_some_and(|t| t.key.clone() == "of") {
             return None;
         }
         let generic = matches!(
@@ -1506,7 +1506,7 @@ impl<'g> Finder<'g> {
         let mut a = b;
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
-            let f = fold(&t.text);
+            let f = t.key.clone();
             // "Attorney General Janet Reno and South African Minister …": another person's
             // name (and title) ends the phrase.
             if m.person_mentions.iter().any(|pm| {
@@ -1571,7 +1571,7 @@ impl<'g> Finder<'g> {
             // "Qatari Minister of Interior and Commander of the Internal Security Force X":
             // the second title too.
             if let Some(j) = (r + 1..b).find(|&j| {
-                fold(&toks[j].text) == "and"
+                toks[j].key.clone() == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             }) {
@@ -1618,13 +1618,13 @@ impl<'g> Finder<'g> {
         let continues = end < to
             && tags[end] == Tag::Free
             && toks[end].word
-            && !matches!(fold(&toks[end].text).as_str(), "of" | "for")
-            && (fold(&toks[end].text) == "and" || toks[end].is_cap());
+            && !matches!(toks[end].key.clone().as_str(), "of" | "for")
+            && (toks[end].key.clone() == "and" || toks[end].is_cap());
         if !continues {
             return role;
         }
         if let Some(k) =
-            (r + 1..end).find(|&k| matches!(fold(&toks[k].text).as_str(), "of" | "for"))
+            (r + 1..end).find(|&k| matches!(toks[k].key.clone().as_str(), "of" | "for"))
         {
             if let Some(base) = self.role_at(toks, r, k - r) {
                 if base.1 == k - r {
@@ -1656,7 +1656,7 @@ impl<'g> Finder<'g> {
         // title's organisation is not the first's.
         let to = (role_end..to)
             .find(|&j| {
-                fold(&toks[j].text) == "and"
+                toks[j].key.clone() == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             })
@@ -1668,16 +1668,16 @@ impl<'g> Finder<'g> {
         }
         let span_end = toks[to.max(r + 1) - 1].span.end;
         let mut name = None;
-        if role_end < to && matches!(fold(&toks[role_end].text).as_str(), "of" | "for") {
+        if role_end < to && matches!(toks[role_end].key.clone().as_str(), "of" | "for") {
             let mut s = role_end + 1;
-            if s < to && fold(&toks[s].text) == "the" {
+            if s < to && toks[s].key.clone() == "the" {
                 s += 1;
             }
             let field: Vec<Token> = toks[s..to].iter().filter(|t| t.word).cloned().collect();
             let field_ok = !field.is_empty()
                 && field
                     .iter()
-                    .all(|t| t.is_cap() || matches!(fold(&t.text).as_str(), "and" | "of" | "the"));
+                    .all(|t| t.is_cap() || matches!(t.key.clone().as_str(), "and" | "of" | "the"));
             let lt = fold(title);
             if field_ok && lt.ends_with("minister") {
                 name = Some(format!("Ministry of {}", join(&field)));
@@ -1723,7 +1723,7 @@ impl<'g> Finder<'g> {
             while stop < toks.len()
                 && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
             {
-                let f = fold(&toks[stop].text);
+                let f = toks[stop].key.clone();
                 if !toks[stop].is_cap()
                     && tags[stop] == Tag::Free
                     && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
@@ -1736,7 +1736,7 @@ impl<'g> Finder<'g> {
             let before = roles.len();
             while k < stop {
                 let mut e = k;
-                while e < stop && fold(&toks[e].text) != "and" {
+                while e < stop && toks[e].key.clone() != "and" {
                     e += 1;
                 }
                 if e == k {
@@ -1796,7 +1796,7 @@ impl<'g> Finder<'g> {
                 break;
             }
             let mut n = stop + 1;
-            if n < toks.len() && fold(&toks[n].text) == "and" {
+            if n < toks.len() && toks[n].key.clone() == "and" {
                 n += 1;
             }
             if n >= toks.len() {
@@ -1848,7 +1848,7 @@ fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
     !matches!(
-        fold(&toks[i].text).as_str(),
+        toks[i].key.clone().as_str(),
         "ministry" | "department" | "office"
     )
 }

@@ -107,9 +107,22 @@ pub struct Token {
     pub span: Span,
     /// Whether this is a word (letters or digits), not punctuation.
     pub word: bool,
+    /// The folded form ([`crate::fold::fold`] of `text`), computed once.
+    pub key: String,
 }
 
 impl Token {
+    /// A token of this written form and span, with its folded key.
+    pub fn new(text: String, span: Span, word: bool) -> Token {
+        let key = crate::fold::fold(&text);
+        Token {
+            text,
+            span,
+            word,
+            key,
+        }
+    }
+
     /// Whether the word starts with a capital letter or is a number.
     pub fn is_cap(&self) -> bool {
         self.word && self.text.chars().next().is_some_and(char::is_uppercase)
@@ -155,33 +168,19 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     break;
                 }
             }
-            out.push(Token {
-                text: chars[st..i].iter().collect(),
-                span: Span { start: st, end: i },
-                word: true,
-            });
+            out.push(Token::new(
+                chars[st..i].iter().collect(),
+                Span { start: st, end: i },
+                true,
+            ));
         } else {
             // Possessive "'s" as one token.
             if matches!(c, '\'' | '’') && i + 1 < end && matches!(chars[i + 1], 's' | 'S') {
-                out.push(Token {
-                    text: "'s".to_string(),
-                    span: Span {
-                        start: i,
-                        end: i + 2,
-                    },
-                    word: false,
-                });
+                out.push(Token::new("'s".to_string(), Span { start: i, end: i + 2 }, false));
                 i += 2;
                 continue;
             }
-            out.push(Token {
-                text: c.to_string(),
-                span: Span {
-                    start: i,
-                    end: i + 1,
-                },
-                word: false,
-            });
+            out.push(Token::new(c.to_string(), Span { start: i, end: i + 1 }, false));
             i += 1;
         }
     }
