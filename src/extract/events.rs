@@ -111,7 +111,7 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
                 && toks[i + 1..]
                     .iter()
                     .take(4)
-                    .any(|t| matches!(t.key.clone().as_str(), "call" | "calls"))
+                    .any(|t| matches!(t.key.as_str(), "call" | "calls"))
             {
                 return None;
             }
@@ -132,7 +132,7 @@ fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool
                 || (prev == "the"
                     && i >= 2
                     && matches!(
-                        toks[i - 2].key.clone().as_str(),
+                        toks[i - 2].key.as_str(),
                         "told" | "briefed" | "addressed"
                     )) =>
         {
@@ -265,7 +265,7 @@ impl Assembler<'_> {
                 let mut ev = ev;
                 // "Prince Abdulaziz also met with …": the same occasion as the current event,
                 // on its day when the sentence gives none.
-                if ev.date.is_none() && i > 0 && toks[i - 1].key.clone() == "also" {
+                if ev.date.is_none() && i > 0 && toks[i - 1].key == "also" {
                     if let Some(c) = current {
                         let shared = ev
                             .persons
@@ -479,7 +479,7 @@ impl Assembler<'_> {
             .iter()
             .rposition(|e| e.kind == ev.kind && !e.umbrella)
             .or_else(|| {
-                current.filter(|_| matches!(toks[i].key.clone().as_str(), "meeting" | "event"))
+                current.filter(|_| matches!(toks[i].key.as_str(), "meeting" | "event"))
             })?;
         let target = &events[k];
         // "The meeting was held on the sidelines of the visit … made by X": a sentence
@@ -570,8 +570,8 @@ impl Assembler<'_> {
             };
             let list_item = (k.saturating_sub(4)..k).any(|p| {
                 p > 0
-                    && matches!(toks[p].key.clone().as_str(), "a" | "an")
-                    && (toks[p - 1].text == "," || toks[p - 1].key.clone() == "and")
+                    && matches!(toks[p].key.as_str(), "a" | "an")
+                    && (toks[p - 1].text == "," || toks[p - 1].key == "and")
             });
             if persons.is_empty() && countries.is_empty() && !list_item && seg_orgs.is_empty() {
                 // Only a date or place of its own: the possessor must be found below.
@@ -594,7 +594,7 @@ impl Assembler<'_> {
                     }
                 } else if back
                     .iter()
-                    .any(|t| matches!(t.key.clone().as_str(), "his" | "her" | "their"))
+                    .any(|t| matches!(t.key.as_str(), "his" | "her" | "their"))
                 {
                     if let Some(p) = protagonist {
                         persons.push((p, toks[k].span));
@@ -609,7 +609,7 @@ impl Assembler<'_> {
             if !list_item
                 && toks[k.saturating_sub(3)..k]
                     .iter()
-                    .any(|t| matches!(t.key.clone().as_str(), "held" | "holds" | "holding"))
+                    .any(|t| matches!(t.key.as_str(), "held" | "holds" | "holding"))
             {
                 if let Some(pm) = self
                     .m
@@ -776,21 +776,21 @@ impl Assembler<'_> {
             let mut a = i;
             while a > 0
                 && (toks[a - 1].is_cap()
-                    || (toks[a - 1].key.clone() == "and" && a >= 2 && toks[a - 2].is_cap()))
+                    || (toks[a - 1].key == "and" && a >= 2 && toks[a - 2].is_cap()))
             {
                 a -= 1;
             }
             let mut e = i + 1;
             if e + 1 < toks.len()
                 && a < i
-                && matches!(toks[e].key.clone().as_str(), "on" | "of" | "against")
+                && matches!(toks[e].key.as_str(), "on" | "of" | "against")
                 && toks[e + 1].is_cap()
             {
                 e += 1;
                 while e < toks.len()
                     && (toks[e].is_cap()
                         || (matches!(
-                            toks[e].key.clone().as_str(),
+                            toks[e].key.as_str(),
                             "the" | "of" | "against" | "on"
                         ) && toks.get(e + 1).is_some_and(Token::is_cap)))
                 {
@@ -798,7 +798,7 @@ impl Assembler<'_> {
                 }
             }
             if a == i
-                && toks[i].key.clone() == "operation"
+                && toks[i].key == "operation"
                 && toks.get(i + 1).is_some_and(Token::is_cap)
             {
                 e = i + 2;
@@ -853,13 +853,13 @@ impl Assembler<'_> {
                 let next = toks.iter().find(|t| t.span.start >= om.span.end);
                 let modifier = next.is_some_and(|t| {
                     t.is_cap()
-                        && (AGREEMENT_HEADS.contains(&t.key.clone().as_str())
+                        && (AGREEMENT_HEADS.contains(&t.key.as_str())
                             || matches!(
-                                t.key.clone().as_str(),
+                                t.key.as_str(),
                                 "charter" | "summit" | "conference" | "forum" | "web" | "day"
                             ))
                 });
-                let delegation = next.is_some_and(|t| t.key.clone() == "delegation");
+                let delegation = next.is_some_and(|t| t.key == "delegation");
                 (om.known && !modifier) || delegation
             })
             .collect();
@@ -996,10 +996,10 @@ impl Assembler<'_> {
             }
             let mut head_end = i + 1;
             if w == "memorandum"
-                && toks.get(i + 1).is_some_and(|t| t.key.clone() == "of")
+                && toks.get(i + 1).is_some_and(|t| t.key == "of")
                 && toks
                     .get(i + 2)
-                    .is_some_and(|t| t.key.clone() == "understanding")
+                    .is_some_and(|t| t.key == "understanding")
             {
                 head_end = i + 3;
             }
@@ -1015,7 +1015,7 @@ impl Assembler<'_> {
                 while a > 0
                     && toks[a - 1].is_cap()
                     && !matches!(
-                        toks[a - 1].key.clone().as_str(),
+                        toks[a - 1].key.as_str(),
                         "sign" | "signs" | "signed" | "ink" | "inks" | "and" | "adopt" | "adopts"
                     )
                 {
@@ -1028,7 +1028,7 @@ impl Assembler<'_> {
                     && i - k < 4
                     && toks[k - 1].word
                     && !matches!(
-                        toks[k - 1].key.clone().as_str(),
+                        toks[k - 1].key.as_str(),
                         "a" | "an"
                             | "the"
                             | "this"
@@ -1042,7 +1042,7 @@ impl Assembler<'_> {
                 {
                     k -= 1;
                 }
-                if k == 0 || !matches!(toks[k - 1].key.clone().as_str(), "a" | "an" | "the") {
+                if k == 0 || !matches!(toks[k - 1].key.as_str(), "a" | "an" | "the") {
                     i += 1;
                     continue;
                 }
@@ -1051,7 +1051,7 @@ impl Assembler<'_> {
             let mut e = head_end;
             if e < toks.len()
                 && matches!(
-                    toks[e].key.clone().as_str(),
+                    toks[e].key.as_str(),
                     "on" | "for" | "against" | "in" | "of"
                 )
             {
@@ -1107,7 +1107,7 @@ impl Assembler<'_> {
             // sentence about signing: "the agreement" points back to one already named.
             let introduced = !named
                 && a > 0
-                && matches!(toks[a - 1].key.clone().as_str(), "a" | "an")
+                && matches!(toks[a - 1].key.as_str(), "a" | "an")
                 && (signed || planned);
             if title.split_whitespace().count() < 2 && !introduced {
                 i = e.max(i + 1);
@@ -1128,7 +1128,7 @@ impl Assembler<'_> {
                 }
             }
             let mut party_orgs = Vec::new();
-            if toks.get(e).is_some_and(|t| t.key.clone() == "between") {
+            if toks.get(e).is_some_and(|t| t.key == "between") {
                 let from = toks[e].span.end;
                 for (k, o) in self.m.orgs.iter().enumerate() {
                     if o.sent == s && o.span.start >= from {
@@ -1175,7 +1175,7 @@ impl Assembler<'_> {
 fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
     let separate = toks[i.saturating_sub(3)..i]
         .iter()
-        .any(|t| t.key.clone() == "separate");
+        .any(|t| t.key == "separate");
     if !separate || ev.persons.len() < 3 {
         return vec![ev];
     }
@@ -1237,7 +1237,7 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
         matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
             && (toks[i + 1..].iter().take(8).any(head)
                 || (i > 0
-                    && matches!(toks[i - 1].key.clone().as_str(), "was" | "were")
+                    && matches!(toks[i - 1].key.as_str(), "was" | "were")
                     && toks[..i].iter().rev().take(8).any(head)))
             // "implementing signed cooperation documents": an adjective.
             && !(i > 0
@@ -1251,10 +1251,10 @@ fn signs_several(toks: &[Token]) -> bool {
     !is_planned(toks)
         && toks
             .iter()
-            .any(|t| matches!(t.key.clone().as_str(), "signed" | "signing" | "inked"))
+            .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
-            .any(|t| AGREEMENT_PLURALS.contains(&t.key.clone().as_str()))
+            .any(|t| AGREEMENT_PLURALS.contains(&t.key.as_str()))
 }
 
 /// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").
@@ -1296,7 +1296,7 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
         .iter()
         .take(5)
         .take_while(|t| t.word)
-        .any(|t| MEDIA_WORDS.contains(&t.key.clone().as_str()))
+        .any(|t| MEDIA_WORDS.contains(&t.key.as_str()))
 }
 
 /// Where a sentence says "the two countries", "both sides", "the two nations" …
@@ -1305,7 +1305,7 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         let a = toks[k].key.clone();
         let (num, noun_at) = match a.as_str() {
             "both" => (true, k + 1),
-            "two" if k > 0 && toks[k - 1].key.clone() == "the" => (true, k + 1),
+            "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
             _ => (false, k),
         };
         if !num {
@@ -1328,7 +1328,7 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         let noun = |j: usize| {
             toks.get(j).is_some_and(|t| {
                 matches!(
-                    t.key.clone().as_str(),
+                    t.key.as_str(),
                     "countries" | "sides" | "nations" | "states" | "governments"
                 )
             })
@@ -1354,12 +1354,12 @@ fn is_report_date(toks: &[Token], sp: Span) -> bool {
         return false;
     };
     let mut j = k;
-    if j > 0 && matches!(toks[j - 1].key.clone().as_str(), "on" | "last" | "this") {
+    if j > 0 && matches!(toks[j - 1].key.as_str(), "on" | "last" | "this") {
         j -= 1;
     }
     j > 0
         && matches!(
-            toks[j - 1].key.clone().as_str(),
+            toks[j - 1].key.as_str(),
             "reported"
                 | "said"
                 | "says"
@@ -1459,7 +1459,7 @@ pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
 fn preceded_by_in(toks: &[Token], sp: Span) -> bool {
     toks.iter()
         .rposition(|t| t.span.end <= sp.start)
-        .is_some_and(|k| matches!(toks[k].key.clone().as_str(), "in" | "at"))
+        .is_some_and(|k| matches!(toks[k].key.as_str(), "in" | "at"))
 }
 
 /// A place written as the first word of a longer name ("Hanoi Convention", "Hanoi Public

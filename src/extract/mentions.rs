@@ -7,7 +7,7 @@ use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
 use crate::gazetteer::{is_acronym, Gazetteer};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Longest gazetteer phrase tried, in words.
 const MAX_NGRAM: usize = 8;
@@ -281,8 +281,27 @@ pub struct Finder<'g> {
     places: &'g Places,
     /// Folded words that appear in titles, organisation names and head nouns: never name words.
     title_words: HashSet<String>,
-    /// Folded organisation head nouns.
-    heads: Vec<String>,
+    /// Folded organisation head nouns as words, by first word, longest first.
+    heads: HashMap<String, Vec<Vec<String>>>,
+    /// Where a gazetteer phrase can start: the folded first token of every name, and
+    /// the name key of every name, to the most tokens a name starting there has.
+    starts: HashMap<String, usize>,
+}
+
+/// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
+fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
+    let chars: Vec<char> = name.chars().collect();
+    let toks = super::sentences::tokenize(&chars, Span { start: 0, end: chars.len() });
+    let Some(first) = toks.first() else {
+        return;
+    };
+    let n = starts.entry(first.key.clone()).or_default();
+    *n = (*n).max(toks.len());
+    let whole = crate::fold::name_key(name);
+    if !whole.is_empty() {
+        let n = starts.entry(whole).or_default();
+        *n = (*n).max(1);
+    }
 }
 
 impl<'g> Finder<'g> {
@@ -445,12 +464,61 @@ impl<'g> Finder<'g> {
             .map(|h| fold(h))
             .collect();
         heads.sort_by_key(|h| std::cmp::Reverse(h.split(' ').count()));
+        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        for h in &heads {
+            let words: Vec<String> = h.split(' ').map(str::to_string).collect();
+            by_first.entry(words[0].clone()).or_default().push(words);
+        }
+        let heads = by_first;
+        let mut starts = HashMap::new();
+        for c in gaz.countries() {
+            for n in [&c.name, &c.iso2, &c.iso3]
+                .into_iter()
+                .chain(&c.aliases)
+                .chain(&c.demonyms)
+            {
+                add_starts(&mut starts, n);
+            }
+        }
+        for o in gaz.organizations() {
+            for n in std::iter::once(&o.name).chain(&o.aliases).chain(&o.acronym) {
+                add_starts(&mut starts, n);
+            }
+        }
+        for t in gaz.topics() {
+            for n in std::iter::once(&t.name).chain(&t.aliases) {
+                add_starts(&mut starts, n);
+            }
+        }
+        for p in places.all() {
+            for n in std::iter::once(&p.name).chain(&p.aliases) {
+                add_starts(&mut starts, n);
+            }
+        }
         Finder {
             gaz,
             places,
             title_words,
             heads,
+            starts,
         }
+    }
+
+    /// The finder of the built-in gazetteer and places, built once.
+    pub fn builtin() -> &'static Finder<'static> {
+        static F: std::sync::OnceLock<Finder<'static>> = std::sync::OnceLock::new();
+        F.get_or_init(|| Finder::new(Gazetteer::builtin(), Places::builtin()))
+    }
+
+    /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
+    fn longest_from(&self, toks: &[Token], i: usize) -> usize {
+        let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
+        let by_name = self
+            .starts
+            .get(&crate::fold::name_key(&toks[i].text))
+            .copied()
+            .unwrap_or(0);
+        by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
     }
 
     fn is_name_word(&self, t: &Token, first_in_sentence: bool) -> bool {
@@ -501,7 +569,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=MAX_NGRAM.min(toks.len() - i)).rev() {
+            for n in (1..=self.longest_from(toks, i)).rev() {
                 if !toks[i..i + n].iter().all(|t| t.word) {
                     continue;
                 }
@@ -565,7 +633,7 @@ impl<'g> Finder<'g> {
                 {
                     // "wrote in Spanish:": a language, not a country.
                     if i > 0
-                        && toks[i - 1].key.clone() == "in"
+                        && toks[i - 1].key == "in"
                         && toks.get(i + n).is_none_or(|t| !t.word)
                     {
                         matched = n;
@@ -645,7 +713,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=6.min(toks.len() - i)).rev() {
+            for n in (1..=self.longest_from(toks, i).min(6)).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
                 if !toks[i + n - 1].word {
                     continue;
@@ -705,10 +773,10 @@ impl<'g> Finder<'g> {
             } else {
                 (h.saturating_sub(4)..h.saturating_sub(1))
                     .rev()
-                    .find(|&k| matches!(toks[k].key.clone().as_str(), "and" | "or"))
+                    .find(|&k| matches!(toks[k].key.as_str(), "and" | "or"))
             };
             let Some(conj) = conj else { continue };
-            if !matches!(toks[conj].key.clone().as_str(), "and" | "or") || conj == 0 {
+            if !matches!(toks[conj].key.as_str(), "and" | "or") || conj == 0 {
                 continue;
             }
             let mut k = conj;
@@ -763,13 +831,12 @@ impl<'g> Finder<'g> {
     }
 
     fn head_at(&self, toks: &[Token], i: usize) -> usize {
-        for h in &self.heads {
-            let hw: Vec<&str> = h.split(' ').collect();
+        for hw in self.heads.get(&toks[i].key).into_iter().flatten() {
             if i + hw.len() <= toks.len()
                 && toks[i..i + hw.len()]
                     .iter()
-                    .zip(&hw)
-                    .all(|(t, w)| t.word && t.key.clone() == *w)
+                    .zip(hw.iter())
+                    .all(|(t, w)| t.word && t.key == *w)
             {
                 return hw.len();
             }
@@ -795,10 +862,10 @@ impl<'g> Finder<'g> {
             while start > 0
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
-                && !(start - 1 == 0 && STOP_CAPS.contains(&toks[0].key.clone().as_str()))
+                && !(start - 1 == 0 && STOP_CAPS.contains(&toks[0].key.as_str()))
                 // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
                 && !matches!(
-                    toks[start - 1].key.clone().as_str(),
+                    toks[start - 1].key.as_str(),
                     "the" | "a" | "an" | "this" | "that" | "these" | "those"
                 )
                 && !self.is_rank_or_role_word(&toks[start - 1])
@@ -817,7 +884,7 @@ impl<'g> Finder<'g> {
                 && toks[end].word
                 && toks[end].is_cap()
                 && !self.is_rank_or_role_word(&toks[end])
-                && !super::dates_words(&toks[end].key.clone())
+                && !super::dates_words(&toks[end].key)
                 // Not the first word of a name: "State Security Service Ali Naghiyev".
                 && !toks.get(end + 1).is_some_and(Token::is_cap)
             {
@@ -828,12 +895,12 @@ impl<'g> Finder<'g> {
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
                 && matches!(
-                    toks[end].key.clone().as_str(),
+                    toks[end].key.as_str(),
                     "of" | "for" | "on" | "against"
                 )
             {
                 let mut j = end + 1;
-                if toks[j].key.clone() == "the" {
+                if toks[j].key == "the" {
                     j += 1;
                 }
                 match tags.get(j) {
@@ -871,7 +938,7 @@ impl<'g> Finder<'g> {
                         if let Some(l) = last_cap {
                             end = l + 1;
                             // "… of Azerbaijan" after the field.
-                            if end + 1 < toks.len() && toks[end].key.clone() == "of" {
+                            if end + 1 < toks.len() && toks[end].key == "of" {
                                 if let Tag::Country(c) = tags[end + 1] {
                                     country = Some(c);
                                     let mut e2 = end + 1;
@@ -891,7 +958,7 @@ impl<'g> Finder<'g> {
                 while e > start && matches!(tags[e - 1], Tag::Country(_)) {
                     e -= 1;
                 }
-                if e > start && toks[e - 1].key.clone() == "of" {
+                if e > start && toks[e - 1].key == "of" {
                     e -= 1;
                 }
                 e
@@ -901,7 +968,7 @@ impl<'g> Finder<'g> {
             let mut name_end = name_end;
             while name_end > start
                 && matches!(
-                    toks[name_end - 1].key.clone().as_str(),
+                    toks[name_end - 1].key.as_str(),
                     "of" | "for" | "on" | "the" | "and"
                 )
             {
@@ -1016,7 +1083,7 @@ impl<'g> Finder<'g> {
                 && toks[i - 2].word
                 && !toks[i - 2].is_cap()
                 && matches!(
-                    toks[i - 2].key.clone().as_str(),
+                    toks[i - 2].key.as_str(),
                     "public" | "home" | "foreign" | "internal" | "state" | "national"
                 ))
             .then(|| {
@@ -1053,7 +1120,7 @@ impl<'g> Finder<'g> {
             }
             let mut end = i + 1;
             if head == "ministries" && countries.is_empty() {
-                if toks.get(i + 1).is_some_and(|t| t.key.clone() == "of") {
+                if toks.get(i + 1).is_some_and(|t| t.key == "of") {
                     let mut j = i + 2;
                     while j < toks.len() {
                         match tags[j] {
@@ -1062,7 +1129,7 @@ impl<'g> Finder<'g> {
                                     countries.push(c);
                                 }
                             }
-                            _ if matches!(toks[j].key.clone().as_str(), "and" | ",") => {}
+                            _ if matches!(toks[j].key.as_str(), "and" | ",") => {}
                             _ => break,
                         }
                         j += 1;
@@ -1100,7 +1167,7 @@ impl<'g> Finder<'g> {
     }
 
     fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {
-        if k < toks.len() && toks[k].key.clone() == "the" {
+        if k < toks.len() && toks[k].key == "the" {
             return true;
         }
         while k < toks.len() && toks[k].is_cap() {
@@ -1120,7 +1187,7 @@ impl<'g> Finder<'g> {
         t.word
             && (self.gaz.rank_by_name(&t.text).is_some()
                 || self.gaz.role_by_title(&t.text).is_some()
-                || ROLE_MODIFIERS.contains(&t.key.clone().as_str()))
+                || ROLE_MODIFIERS.contains(&t.key.as_str()))
     }
 
     /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
@@ -1134,7 +1201,7 @@ impl<'g> Finder<'g> {
         let mut mods: Vec<String> = Vec::new();
         while k < toks.len()
             && toks[k].word
-            && ROLE_MODIFIERS.contains(&toks[k].key.clone().as_str())
+            && ROLE_MODIFIERS.contains(&toks[k].key.as_str())
         {
             mods.push(toks[k].text.clone());
             k += 1;
@@ -1184,7 +1251,7 @@ impl<'g> Finder<'g> {
                 |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
             if !name_word(i) {
                 // Title reference: "the Vietnamese minister".
-                if toks[i].key.clone() == "the" {
+                if toks[i].key == "the" {
                     if let Some(adv) = self.title_reference(toks, tags, i, sent, m) {
                         i += adv;
                         continue;
@@ -1221,7 +1288,7 @@ impl<'g> Finder<'g> {
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()
-                    && STOP_CAPS.contains(&toks[end].key.clone().as_str())
+                    && STOP_CAPS.contains(&toks[end].key.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1306,7 +1373,7 @@ impl<'g> Finder<'g> {
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
-                .is_some_and(|t| SPEECH_VERBS.contains(&t.key.clone().as_str()));
+                .is_some_and(|t| SPEECH_VERBS.contains(&t.key.as_str()));
             if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;
@@ -1353,7 +1420,7 @@ impl<'g> Finder<'g> {
         if k > 0 && toks[k - 1].text == "," {
             k -= 1;
         }
-        if k == 0 || toks[k - 1].key.clone() != "counterpart" {
+        if k == 0 || toks[k - 1].key != "counterpart" {
             return None;
         }
         let country = match tags.get(k.wrapping_sub(2)) {
@@ -1453,7 +1520,7 @@ impl<'g> Finder<'g> {
             return None;
         }
         // "the minister of …" names a role, not a person.
-        if toks.get(j + 1).is_some_and(|t| t.key.clone() == "of") {
+        if toks.get(j + 1).is_some_and(|t| t.key == "of") {
             return None;
         }
         let generic = matches!(
@@ -1571,7 +1638,7 @@ impl<'g> Finder<'g> {
             // "Qatari Minister of Interior and Commander of the Internal Security Force X":
             // the second title too.
             if let Some(j) = (r + 1..b).find(|&j| {
-                toks[j].key.clone() == "and"
+                toks[j].key == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             }) {
@@ -1618,13 +1685,13 @@ impl<'g> Finder<'g> {
         let continues = end < to
             && tags[end] == Tag::Free
             && toks[end].word
-            && !matches!(toks[end].key.clone().as_str(), "of" | "for")
-            && (toks[end].key.clone() == "and" || toks[end].is_cap());
+            && !matches!(toks[end].key.as_str(), "of" | "for")
+            && (toks[end].key == "and" || toks[end].is_cap());
         if !continues {
             return role;
         }
         if let Some(k) =
-            (r + 1..end).find(|&k| matches!(toks[k].key.clone().as_str(), "of" | "for"))
+            (r + 1..end).find(|&k| matches!(toks[k].key.as_str(), "of" | "for"))
         {
             if let Some(base) = self.role_at(toks, r, k - r) {
                 if base.1 == k - r {
@@ -1656,7 +1723,7 @@ impl<'g> Finder<'g> {
         // title's organisation is not the first's.
         let to = (role_end..to)
             .find(|&j| {
-                toks[j].key.clone() == "and"
+                toks[j].key == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             })
@@ -1668,16 +1735,16 @@ impl<'g> Finder<'g> {
         }
         let span_end = toks[to.max(r + 1) - 1].span.end;
         let mut name = None;
-        if role_end < to && matches!(toks[role_end].key.clone().as_str(), "of" | "for") {
+        if role_end < to && matches!(toks[role_end].key.as_str(), "of" | "for") {
             let mut s = role_end + 1;
-            if s < to && toks[s].key.clone() == "the" {
+            if s < to && toks[s].key == "the" {
                 s += 1;
             }
             let field: Vec<Token> = toks[s..to].iter().filter(|t| t.word).cloned().collect();
             let field_ok = !field.is_empty()
                 && field
                     .iter()
-                    .all(|t| t.is_cap() || matches!(t.key.clone().as_str(), "and" | "of" | "the"));
+                    .all(|t| t.is_cap() || matches!(t.key.as_str(), "and" | "of" | "the"));
             let lt = fold(title);
             if field_ok && lt.ends_with("minister") {
                 name = Some(format!("Ministry of {}", join(&field)));
@@ -1736,7 +1803,7 @@ impl<'g> Finder<'g> {
             let before = roles.len();
             while k < stop {
                 let mut e = k;
-                while e < stop && toks[e].key.clone() != "and" {
+                while e < stop && toks[e].key != "and" {
                     e += 1;
                 }
                 if e == k {
@@ -1796,7 +1863,7 @@ impl<'g> Finder<'g> {
                 break;
             }
             let mut n = stop + 1;
-            if n < toks.len() && toks[n].key.clone() == "and" {
+            if n < toks.len() && toks[n].key == "and" {
                 n += 1;
             }
             if n >= toks.len() {
@@ -1848,7 +1915,7 @@ fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
     !matches!(
-        toks[i].key.clone().as_str(),
+        toks[i].key.as_str(),
         "ministry" | "department" | "office"
     )
 }
