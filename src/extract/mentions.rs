@@ -1015,6 +1015,14 @@ impl<'g> Finder<'g> {
                     while phrase_start > 0 && tags[phrase_start - 1] == tags[start - 1] {
                         phrase_start -= 1;
                     }
+                    // A compound name without "of" takes its national word: "Indonesian
+                    // National Police", "Philippine Coast Guard", "Iraqi Parliament"; a
+                    // ministry keeps its own name ("the Vietnamese Ministry of …").
+                    if head_is_not_ministry(toks, i)
+                        && !toks[start..name_end].iter().any(|t| t.key == "of")
+                    {
+                        start = phrase_start;
+                    }
                 } else if toks[start - 1].text == "'s" && start >= 2 {
                     if let Tag::Country(c) = tags[start - 2] {
                         country = country.or(Some(c));
@@ -1590,7 +1598,12 @@ impl<'g> Finder<'g> {
                             || matches!(f.as_str(), "of" | "for" | "the" | "and")
                             || self.title_words.contains(&f)
                             || ROLE_MODIFIERS.contains(&f.as_str())))
-                        || (t.text == "," && a >= 2 && toks[a - 2].is_cap())
+                        || (t.text == ","
+                            && a >= 2
+                            && (toks[a - 2].is_cap()
+                                // "the German interior minister, Nancy …": an appositive
+                                // name after its title.
+                                || (a == b && self.title_words.contains(&toks[a - 2].key))))
                         || t.text == "'s"
                 }
             };
