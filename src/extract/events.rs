@@ -2,6 +2,7 @@
 //! calls, operations) and agreements, assembled from the sentence mentions.
 
 use super::dates::{DateMention, Reference};
+use super::lexicon::lex;
 use super::mentions::{join, Mentions};
 use super::sentences::Token;
 use super::Span;
@@ -77,132 +78,8 @@ pub struct AgreementDraft {
 
 /// Looks up trigger words: (kind, cameo, plural/umbrella).
 fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool)> {
-    let w = toks[i].key.clone();
-    let next = toks.get(i + 1).map(|t| t.key.clone()).unwrap_or_default();
-    let prev = if i > 0 {
-        toks[i - 1].key.clone()
-    } else {
-        String::new()
-    };
-    Some(match w.as_str() {
-        "meeting" | "met" | "meets" | "talks" | "dialogue" | "consultations" => {
-            if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
-                return None; // "meeting the needs"
-            }
-            // "telephone talks": the call, one event.
-            if matches!(prev.as_str(), "phone" | "telephone") {
-                return None;
-            }
-            ("meeting", "040", false)
-        }
-        // "held a discussion session", "a working session".
-        "session" | "sessions"
-            if matches!(
-                prev.as_str(),
-                "discussion" | "working" | "negotiation" | "negotiating" | "talks"
-            ) =>
-        {
-            ("meeting", "040", false)
-        }
-        "meetings" => ("meeting", "040", true),
-        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" | "banquet" => {
-            // "received a telephone call from X": the call.
-            if matches!(w.as_str(), "received" | "receives" | "receiving")
-                && toks[i + 1..]
-                    .iter()
-                    .take(4)
-                    .any(|t| matches!(t.key.as_str(), "call" | "calls"))
-            {
-                return None;
-            }
-            // "a banquet hosted by X": one reception, not two.
-            if matches!(w.as_str(), "hosted" | "hosting")
-                && matches!(
-                    prev.as_str(),
-                    "banquet" | "reception" | "dinner" | "luncheon"
-                )
-            {
-                return None;
-            }
-            ("meeting", "043", false)
-        }
-        // "told the press", "briefed reporters": a press statement.
-        "press" | "reporters" | "journalists" | "media"
-            if matches!(prev.as_str(), "told" | "briefed" | "addressed")
-                || (prev == "the"
-                    && i >= 2
-                    && matches!(
-                        toks[i - 2].key.as_str(),
-                        "told" | "briefed" | "addressed"
-                    )) =>
-        {
-            ("statement", "010", false)
-        }
-        "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
-            ("statement", "010", false)
-        }
-        // "a statement by the Chinese public security ministry", "a joint statement".
-        "statement"
-            if matches!(next.as_str(), "by" | "from" | "issued" | "released")
-                || prev == "joint" =>
-        {
-            ("statement", "010", false)
-        }
-        "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
-            if matches!(prev.as_str(), "video" | "web" | "online") {
-                return None; // "held via video conference": the medium
-            }
-            if matches!(prev.as_str(), "press" | "news") {
-                ("statement", "010", false)
-            } else {
-                ("conference", "044", false)
-            }
-        }
-        "visit" | "visited" | "visiting" | "trip" => ("visit", "042", false),
-        "phone" | "telephone"
-            if matches!(next.as_str(), "call" | "conversation" | "talks" | "calls") =>
-        {
-            ("call", "041", false)
-        }
-        "operation" if toks[i].is_cap() || prev == "joint" => ("operation", "062", false),
-        _ => return None,
-    })
+    lex().trigger(toks, i).map(|t| (t.kind, t.cameo, t.plural))
 }
-
-const PLANNED: &[&str] = &[
-    "to sign",
-    "early sign",
-    "will sign",
-    "would sign",
-    "discussing",
-    "negotiat",
-    "draft",
-    "plan to",
-    "plans to",
-    "propos",
-    "towards signing",
-    "accelerate",
-    "soon sign",
-    "expected to",
-    "finalis",
-    "finaliz",
-    "consider",
-    "upcoming",
-    "will be signed",
-    "early signing",
-];
-
-const AGREEMENT_HEADS: &[&str] = &[
-    "agreement",
-    "treaty",
-    "memorandum",
-    "mou",
-    "protocol",
-    "accord",
-    "convention",
-    "pact",
-    "communique",
-];
 
 /// Assembles events and agreements from the mentions.
 pub struct Assembler<'a> {
@@ -853,7 +730,7 @@ impl Assembler<'_> {
                 let next = toks.iter().find(|t| t.span.start >= om.span.end);
                 let modifier = next.is_some_and(|t| {
                     t.is_cap()
-                        && (AGREEMENT_HEADS.contains(&t.key.as_str())
+                        && (lex().agreement_heads.contains(t.key.as_str())
                             || matches!(
                                 t.key.as_str(),
                                 "charter" | "summit" | "conference" | "forum" | "web" | "day"
@@ -969,7 +846,7 @@ impl Assembler<'_> {
             .map(|t| t.key.clone())
             .collect::<Vec<_>>()
             .join(" ");
-        let planned = PLANNED.iter().any(|p| lower.contains(p));
+        let planned = lex().planned.occurs_in(&lower);
         // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
         let title_case =
@@ -984,7 +861,7 @@ impl Assembler<'_> {
         let mut i = 0;
         while i < toks.len() {
             let w = toks[i].key.clone();
-            if !AGREEMENT_HEADS.contains(&w.as_str()) {
+            if !lex().agreement_heads.contains(w.as_str()) {
                 i += 1;
                 continue;
             }
@@ -1199,26 +1076,13 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
     out
 }
 
-/// Plural agreement heads ("two new treaties").
-const AGREEMENT_PLURALS: &[&str] = &[
-    "agreements",
-    "treaties",
-    "memoranda",
-    "memorandums",
-    "mous",
-    "protocols",
-    "accords",
-    "conventions",
-    "pacts",
-];
-
 fn is_planned(toks: &[Token]) -> bool {
     let lower: String = toks
         .iter()
         .map(|t| t.key.clone())
         .collect::<Vec<_>>()
         .join(" ");
-    PLANNED.iter().any(|p| lower.contains(p))
+    lex().planned.occurs_in(&lower)
 }
 
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
@@ -1230,7 +1094,7 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
     }
     let head = |t: &Token| {
         let f = t.key.clone();
-        AGREEMENT_HEADS.contains(&f.as_str()) || AGREEMENT_PLURALS.contains(&f.as_str())
+        lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
     };
     (0..toks.len()).find(|&i| {
         let f = toks[i].key.clone();
@@ -1254,33 +1118,8 @@ fn signs_several(toks: &[Token]) -> bool {
             .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
-            .any(|t| AGREEMENT_PLURALS.contains(&t.key.as_str()))
+            .any(|t| lex().agreement_plurals.contains(t.key.as_str()))
 }
-
-/// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").
-const MEDIA_WORDS: &[&str] = &[
-    "newspaper",
-    "newspapers",
-    "daily",
-    "paper",
-    "tabloid",
-    "agency",
-    "broadcaster",
-    "television",
-    "tv",
-    "radio",
-    "media",
-    "news",
-    "times",
-    "herald",
-    "tribune",
-    "gazette",
-    "journal",
-    "telegraph",
-    "monitor",
-    "outlet",
-    "website",
-];
 
 /// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
 /// Monitor newspaper reported", "Iraq's state news agency". Such a country reports; it
@@ -1296,7 +1135,7 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
         .iter()
         .take(5)
         .take_while(|t| t.word)
-        .any(|t| MEDIA_WORDS.contains(&t.key.as_str()))
+        .any(|t| lex().media_words.contains(t.key.as_str()))
 }
 
 /// Where a sentence says "the two countries", "both sides", "the two nations" …

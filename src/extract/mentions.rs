@@ -3,6 +3,7 @@
 //! topics, found sentence by sentence with their character spans.
 
 use super::places::Places;
+use super::lexicon::lex;
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
@@ -11,147 +12,6 @@ use std::collections::{HashMap, HashSet};
 
 /// Longest gazetteer phrase tried, in words.
 const MAX_NGRAM: usize = 8;
-
-/// Capitalised words that start sentences and are never part of a name.
-const STOP_CAPS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "at",
-    "during",
-    "after",
-    "before",
-    "for",
-    "to",
-    "of",
-    "and",
-    "but",
-    "or",
-    "as",
-    "with",
-    "by",
-    "from",
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "its",
-    "he",
-    "she",
-    "they",
-    "we",
-    "his",
-    "her",
-    "their",
-    "our",
-    "both",
-    "besides",
-    "meanwhile",
-    "also",
-    "according",
-    "however",
-    "furthermore",
-    "additionally",
-    "moreover",
-    "under",
-    "speaking",
-    "receiving",
-    "while",
-    "when",
-    "although",
-    "since",
-    "there",
-    "here",
-    "on",
-    "immediately",
-    "following",
-    "within",
-    "among",
-    "over",
-    "about",
-    "especially",
-    "further",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "party",
-    "state",
-    "national",
-    "international",
-    "president",
-];
-
-/// Verbs of saying that follow a person's name.
-const SPEECH_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "stressed",
-    "noted",
-    "added",
-    "affirmed",
-    "emphasised",
-    "emphasized",
-    "expressed",
-    "proposed",
-    "highlighted",
-    "underscored",
-    "asserted",
-    "urged",
-    "called",
-    "stated",
-    "suggested",
-    "praised",
-    "welcomed",
-    "thanked",
-    "reaffirmed",
-    "pledged",
-    "agreed",
-    "met",
-    "received",
-    "signed",
-    "visited",
-    "attended",
-    "hosted",
-    "announced",
-    "explained",
-    "recalled",
-    "hoped",
-    "confirmed",
-    "spoke",
-    "delivered",
-];
-
-/// Lower-case particles inside a personal name ("Saif bin Zayed", "Peter de Bucher").
-const NAME_PARTICLES: &[&str] = &[
-    "bin", "bint", "ibn", "al", "el", "de", "da", "di", "dos", "du", "van", "von", "der", "den",
-    "la", "le", "ben",
-];
-
-/// Words that may stand before a name as a title reference ("the Vietnamese minister").
-const TITLE_REF_WORDS: &[&str] = &[
-    "minister",
-    "official",
-    "representative",
-    "president",
-    "chief",
-    "head",
-    "director",
-    "ambassador",
-    "secretary",
-    "commissioner",
-    "general",
-    "diplomat",
-    "leader",
-    "envoy",
-];
-
-/// Words that modify a role title ("Deputy Minister", "First Vice Minister").
-const ROLE_MODIFIERS: &[&str] = &["deputy", "vice", "first", "acting", "senior", "assistant"];
 
 /// A place found in the text.
 #[derive(Debug, Clone)]
@@ -335,126 +195,7 @@ impl<'g> Finder<'g> {
         for t in gaz.topics() {
             add(&t.name);
         }
-        for w in [
-            "ministry",
-            "affairs",
-            "development",
-            "constitutional",
-            "consular",
-            "parliamentary",
-            "security",
-            "public",
-            "justice",
-            "interior",
-            "defence",
-            "defense",
-            "foreign",
-            "home",
-            "internal",
-            "national",
-            "international",
-            "federal",
-            "state",
-            "royal",
-            "convention",
-            "summit",
-            "conference",
-            "ceremony",
-            "forum",
-            "meeting",
-            "talks",
-            "agreement",
-            "treaty",
-            "memorandum",
-            "protocol",
-            "operation",
-            "project",
-            "programme",
-            "party",
-            "politburo",
-            "government",
-            "republic",
-            "kingdom",
-            "central",
-            "people",
-            "army",
-            "navy",
-            "police",
-            "immigration",
-            "customs",
-            "border",
-            "cyber",
-            "crime",
-            "criminal",
-            "investigation",
-            "high-level",
-            "signing",
-            "press",
-            "union",
-            "assembly",
-            "delegation",
-            "embassy",
-            "highness",
-            "excellency",
-            "sheikh",
-            "prince",
-            "king",
-            "general",
-            "minister",
-            "secretary",
-            "president",
-            "chairman",
-            "commissioner",
-            "asia-pacific",
-            "asia",
-            "pacific",
-            "africa",
-            "europe",
-            "america",
-            "asean",
-            "web",
-            "news",
-            "agency",
-            "online",
-            "digital",
-            "ai",
-            "capital",
-            "city",
-            "province",
-            // Ministerial portfolios: "Minister of Interior, Institutional Reform and …".
-            "reform",
-            "renewal",
-            "democratic",
-            "planning",
-            "trade",
-            "industry",
-            "commerce",
-            "finance",
-            "health",
-            "education",
-            "transport",
-            "energy",
-            "labour",
-            "labor",
-            "tourism",
-            "agriculture",
-            "environment",
-            "communications",
-            "information",
-            "technology",
-            "science",
-            "economy",
-            "welfare",
-            "relations",
-            "cooperation",
-            "integration",
-            "administration",
-            "citizenship",
-            "innovation",
-            "infrastructure",
-            "fisheries",
-            "emergency",
-        ] {
+        for w in lex().title_words.iter() {
             title_words.insert(w.to_string());
         }
         let mut heads: Vec<String> = gaz
@@ -538,10 +279,10 @@ impl<'g> Finder<'g> {
         if super::dates_words(&f) {
             return false;
         }
-        if first_in_sentence && (STOP_CAPS.contains(&f.as_str()) || f.ends_with("ing")) {
+        if first_in_sentence && (lex().stop_caps.contains(f.as_str()) || f.ends_with("ing")) {
             return false;
         }
-        if STOP_CAPS.contains(&f.as_str()) && f.len() <= 4 && f != "to" {
+        if lex().stop_caps.contains(f.as_str()) && f.len() <= 4 && f != "to" {
             return false;
         }
         true
@@ -787,7 +528,7 @@ impl<'g> Finder<'g> {
                     continue;
                 }
                 let f = t.key.clone();
-                if !t.word || t.is_cap() || STOP_CAPS.contains(&f.as_str()) || f.len() < 3 {
+                if !t.word || t.is_cap() || lex().stop_caps.contains(f.as_str()) || f.len() < 3 {
                     break;
                 }
                 let mut forms = vec![f.clone()];
@@ -797,7 +538,7 @@ impl<'g> Finder<'g> {
                 // "law enforcement and judicial cooperation": a two-word modifier too.
                 if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
                     let two = toks[k - 1].key.clone();
-                    if !STOP_CAPS.contains(&two.as_str()) {
+                    if !lex().stop_caps.contains(two.as_str()) {
                         forms.push(format!("{two} {f}"));
                     }
                 }
@@ -862,7 +603,7 @@ impl<'g> Finder<'g> {
             while start > 0
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
-                && !(start - 1 == 0 && STOP_CAPS.contains(&toks[0].key.as_str()))
+                && !(start - 1 == 0 && lex().stop_caps.contains(toks[0].key.as_str()))
                 // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
                 && !matches!(
                     toks[start - 1].key.as_str(),
@@ -1195,7 +936,7 @@ impl<'g> Finder<'g> {
         t.word
             && (self.gaz.rank_by_name(&t.text).is_some()
                 || self.gaz.role_by_title(&t.text).is_some()
-                || ROLE_MODIFIERS.contains(&t.key.as_str()))
+                || lex().role_modifiers.contains(t.key.as_str()))
     }
 
     /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
@@ -1209,7 +950,7 @@ impl<'g> Finder<'g> {
         let mut mods: Vec<String> = Vec::new();
         while k < toks.len()
             && toks[k].word
-            && ROLE_MODIFIERS.contains(&toks[k].key.as_str())
+            && lex().role_modifiers.contains(toks[k].key.as_str())
         {
             mods.push(toks[k].text.clone());
             k += 1;
@@ -1288,7 +1029,7 @@ impl<'g> Finder<'g> {
                     caps += 1;
                 } else if end > start
                     && tags[end] == Tag::Free
-                    && NAME_PARTICLES.contains(&toks[end].text.as_str())
+                    && lex().name_particles.contains(toks[end].text.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1296,7 +1037,7 @@ impl<'g> Finder<'g> {
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()
-                    && STOP_CAPS.contains(&toks[end].key.as_str())
+                    && lex().stop_caps.contains(toks[end].key.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1381,7 +1122,7 @@ impl<'g> Finder<'g> {
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
-                .is_some_and(|t| SPEECH_VERBS.contains(&t.key.as_str()));
+                .is_some_and(|t| lex().speech_verbs.contains(t.key.as_str()));
             if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;
@@ -1524,7 +1265,7 @@ impl<'g> Finder<'g> {
             }
         }
         let w = fold(&toks.get(j)?.text);
-        if !TITLE_REF_WORDS.contains(&w.as_str()) || toks[j].is_cap() && country.is_none() {
+        if !lex().title_ref_words.contains(w.as_str()) || toks[j].is_cap() && country.is_none() {
             return None;
         }
         // "the minister of …" names a role, not a person.
@@ -1597,7 +1338,7 @@ impl<'g> Finder<'g> {
                         && (t.is_cap()
                             || matches!(f.as_str(), "of" | "for" | "the" | "and")
                             || self.title_words.contains(&f)
-                            || ROLE_MODIFIERS.contains(&f.as_str())))
+                            || lex().role_modifiers.contains(f.as_str())))
                         || (t.text == ","
                             && a >= 2
                             && (toks[a - 2].is_cap()

@@ -9,6 +9,7 @@
 pub mod clean;
 pub mod dates;
 pub mod events;
+pub mod lexicon;
 pub mod mentions;
 pub mod places;
 pub mod sentences;

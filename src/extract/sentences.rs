@@ -1,14 +1,7 @@
 //! Sentence splitting and tokenisation, with character offsets into the article.
 
 use super::Span;
-
-/// Abbreviations after which a period does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "brig", "sgt", "sr", "jr",
-    "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "gov", "sen", "rep", "jan", "feb",
-    "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
-    "a.m", "p.m", "cmdr", "adm", "supt", "insp", "hon", "amb",
-];
+use super::lexicon::lex;
 
 /// Splits the body spans into sentences. A line break always ends a sentence.
 pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
@@ -67,7 +60,7 @@ fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, en
         w -= 1;
     }
     let word: String = chars[w..dot].iter().collect::<String>().to_lowercase();
-    if ABBREVIATIONS.contains(&word.as_str()) {
+    if lex().abbreviations.contains(word.as_str()) {
         return false;
     }
     // A single capital initial: "T. Kubayi".
