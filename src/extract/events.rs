@@ -2,6 +2,7 @@
 //! calls, operations) and agreements, assembled from the sentence mentions.
 
 use super::dates::{DateMention, Reference};
+use chrono::Datelike;
 use super::lexicon::lex;
 use super::mentions::{join, Mentions};
 use super::sentences::Token;
@@ -74,6 +75,19 @@ pub struct AgreementDraft {
     pub event: Option<usize>,
     /// Whether it is a proper name (capitalised), not a description.
     pub named: bool,
+}
+
+/// The year a sentence opens on: "In 2010 …", "Since 2017, …", "Back in 2015 …".
+fn opening_year(toks: &[Token]) -> Option<i32> {
+    let k = match toks.first()?.key.as_str() {
+        "in" | "since" => 1,
+        "back" if toks.get(1)?.key == "in" => 2,
+        _ => return None,
+    };
+    let y = &toks.get(k)?.text;
+    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| y.parse().ok())
+        .flatten()
 }
 
 /// Looks up trigger words: (kind, cameo, plural/umbrella).
@@ -284,6 +298,19 @@ impl Assembler<'_> {
                 let main_ev = started.or(events.len().checked_sub(1));
                 self.side_events(s, mi, main_ev, protagonist, &mut events);
             }
+            // "In 2010 the Union set up …": a sentence opening on another year is background
+            // and ends the current event.
+            if started.is_none() {
+                if let (Some(c), Some(y)) = (current, opening_year(toks)) {
+                    let event_year = events[c]
+                        .date
+                        .map(|d| d.date.year())
+                        .or(self.reference.date.map(|d| d.year()));
+                    if event_year != Some(y) {
+                        current = None;
+                    }
+                }
+            }
             if let Some(idx) = started {
                 current = Some(idx);
             } else if let Some(c) = current {
@@ -306,6 +333,20 @@ impl Assembler<'_> {
                             if !events[c].countries.iter().any(|q| q.0 == k) {
                                 events[c].countries.push((k, sp));
                             }
+                        }
+                    }
+                }
+                // "The operation, led by X, involved authorities from Y and Z", "The
+                // following countries participated: …": the countries named take part.
+                let keys = toks.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" ");
+                if lex().participation.occurs_in(&keys) {
+                    for cm in &self.m.countries {
+                        if cm.sent == s
+                            && !cm.adjective
+                            && !media_possessor(toks, cm.span)
+                            && !events[c].countries.iter().any(|q| q.0 == cm.country)
+                        {
+                            events[c].countries.push((cm.country, cm.span));
                         }
                     }
                 }

@@ -164,6 +164,8 @@ pub struct Lexicon {
     pub agreement_plurals: WordSet,
     /// Nouns of news outlets.
     pub media_words: WordSet,
+    /// Phrases that make the countries of a sentence participants of the event it continues.
+    pub participation: WordSet,
     /// Lines that start a trailing block of other stories.
     pub tail_markers: WordSet,
     /// Abbreviations whose period ends no sentence.
@@ -197,6 +199,8 @@ struct Overlay {
     agreement_plurals: WordSet,
     #[serde(default)]
     media_words: WordSet,
+    #[serde(default)]
+    participation: WordSet,
     #[serde(default)]
     tail_markers: WordSet,
     #[serde(default)]
@@ -270,6 +274,7 @@ impl Lexicon {
         lex.agreement_heads.extend(overlay.agreement_heads);
         lex.agreement_plurals.extend(overlay.agreement_plurals);
         lex.media_words.extend(overlay.media_words);
+        lex.participation.extend(overlay.participation);
         lex.tail_markers.extend(overlay.tail_markers);
         lex.abbreviations.extend(overlay.abbreviations);
         lex.title_words.extend(overlay.title_words);
