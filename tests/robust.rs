@@ -441,3 +441,225 @@ fn csv_cells_a_spreadsheet_would_run_are_guarded_unless_raw() {
         assert!(text.contains("\"n5\""), "ids are never changed: {text}");
     }
 }
+
+// ---- item 1: a full disk ----------------------------------------------------------------
+
+/// A small tmpfs mounted for one test and unmounted when dropped; `None` (with the reason
+/// printed) where this process may not mount one.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u64) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let o = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .output();
+        match o {
+            Ok(o) if o.status.success() => Some(SmallDisk { dir }),
+            Ok(o) => {
+                eprintln!(
+                    "SKIPPED: cannot mount a tmpfs (run as root, as CI does): {}",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Bytes free on the disk.
+    fn free(&self) -> u64 {
+        coopgraph::store::space::free_bytes(self.dir.path()).unwrap()
+    }
+
+    /// Fills the disk with `name` until `leave` bytes are free (about: tmpfs counts pages).
+    fn fill(&self, name: &str, leave: u64) {
+        let free = self.free();
+        if free > leave {
+            let f = std::fs::File::create(self.path(name)).unwrap();
+            f.set_len(0).unwrap();
+            let o = Command::new("fallocate")
+                .arg("-l")
+                .arg((free - leave).to_string())
+                .arg(self.path(name))
+                .status()
+                .unwrap();
+            assert!(o.success());
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// `coopgraph --db DB ARGS`.
+fn cg_at(db: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_coopgraph"));
+    c.arg("--db").arg(db).args(args).env_remove("COOPGRAPH_DB");
+    c
+}
+
+fn seeds_dir() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")
+}
+
+/// A directory in `dir` of `n` distinct articles made from the seed articles.
+fn articles(dir: &Dir, n: usize) -> std::path::PathBuf {
+    let out = dir.path("articles");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut seeds: Vec<_> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    seeds.sort();
+    for i in 0..n {
+        let text = std::fs::read_to_string(&seeds[i % seeds.len()]).unwrap();
+        std::fs::write(
+            out.join(format!("a{i:03}.txt")),
+            format!("Report {i}.\n\n{text}"),
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// Node and edge counts, and whether `check` passes.
+fn sound_counts(db: &std::path::Path) -> (u64, u64) {
+    let out = ok(cg_at(db, &["check"]));
+    assert!(out.contains(": ok"), "check: {out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(cg_at(db, &["stats", "--format", "json"]))).unwrap();
+    (v["nodes"].as_u64().unwrap(), v["edges"].as_u64().unwrap())
+}
+
+#[test]
+fn a_nearly_full_disk_refuses_writes_and_opens_with_what_is_stored() {
+    let Some(disk) = SmallDisk::mount(160) else {
+        return;
+    };
+    let db = disk.path("db");
+    let work = Dir::new();
+    let articles = articles(&work, 20);
+    let articles = articles.to_str().unwrap();
+    ok(cg_at(&db, &["ingest", seeds_dir()]));
+    let before = sound_counts(&db);
+    // Below the write reserve: every batch is refused with the sizes, nothing written.
+    disk.fill("filler", 40 << 20);
+    let (o, in_time) = run_within(cg_at(&db, &["ingest", articles]), Duration::from_secs(120));
+    assert!(in_time, "ingest hung on a nearly full disk");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("MB free, this batch needs ≥ 67.1 MB; nothing was written"),
+        "{err}"
+    );
+    let dump = work.write("d.json", &synthetic_dump(1_000_000, 50));
+    let mut c = cg_at(&db, &["import"]);
+    c.arg(&dump);
+    let err = fails(c, 2);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(sound_counts(&db), before);
+    // Below the open reserve: even reading commands refuse to start sled's recovery.
+    std::fs::remove_file(disk.path("filler")).unwrap();
+    disk.fill("filler", 4 << 20);
+    let err = fails(cg_at(&db, &["stats"]), 2);
+    assert!(
+        err.contains("opening the database needs ≥ 16.8 MB"),
+        "{err}"
+    );
+    // Space freed: the database opens, sound, with everything it had.
+    std::fs::remove_file(disk.path("filler")).unwrap();
+    assert_eq!(sound_counts(&db), before);
+    ok(cg_at(&db, &["ingest", articles]));
+    assert!(sound_counts(&db).0 > before.0);
+}
+
+/// `COOPGRAPH_DISK_KILLS`, or `default`.
+fn kills(default: usize) -> usize {
+    std::env::var("COOPGRAPH_DISK_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn kill_nine_during_ingest_onto_a_nearly_full_disk_leaves_a_sound_database() {
+    let Some(disk) = SmallDisk::mount(200) else {
+        return;
+    };
+    let db = disk.path("db");
+    let work = Dir::new();
+    let articles = articles(&work, 200);
+    let articles = articles.to_str().unwrap();
+    ok(cg_at(&db, &["ingest", seeds_dir()]));
+    let base = sound_counts(&db);
+    let mut grew = 0;
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let n = kills(4);
+    let mut sound = 0;
+    for round in 0..n {
+        // Just above the reserve, so that some batches commit and the rest are refused;
+        // every other round the reserve is off and sled itself meets the full disk.
+        let raw = round % 2 == 1;
+        disk.fill(
+            "filler",
+            if raw {
+                24 << 20
+            } else {
+                (64 << 20) + (1 << 20)
+            },
+        );
+        let mut c = cg_at(&db, &["ingest", articles]);
+        if raw {
+            c.env("COOPGRAPH_WRITE_RESERVE", "0");
+            disk.fill("filler2", 20 << 20);
+        }
+        let mut child = c
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(50 + seed % 1500));
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("no such file"), "{err}");
+        // Reading commands while the disk is still full must not damage it.
+        let _ = run_within(cg_at(&db, &["stats"]), Duration::from_secs(60));
+        for f in ["filler", "filler2"] {
+            let _ = std::fs::remove_file(disk.path(f));
+        }
+        if sound_counts(&db).0 > base.0 {
+            grew += 1;
+        }
+        sound += 1;
+        // Start the next round from a database without the articles.
+        if round % 3 == 2 {
+            std::fs::remove_dir_all(&db).unwrap();
+            ok(cg_at(&db, &["ingest", seeds_dir()]));
+        }
+    }
+    eprintln!(
+        "disk kills: {sound} of {n} rounds left a sound database; {grew} had committed articles"
+    );
+    assert_eq!(sound, n);
+    assert!(grew > 0, "no round committed anything before the kill");
+}

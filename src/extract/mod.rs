@@ -309,7 +309,9 @@ pub fn extract_with(
 
     // Mentions.
     let own;
-    let finder = if std::ptr::eq(gaz, Gazetteer::builtin()) && std::ptr::eq(places, places::Places::builtin()) {
+    let finder = if std::ptr::eq(gaz, Gazetteer::builtin())
+        && std::ptr::eq(places, places::Places::builtin())
+    {
         mentions::Finder::builtin()
     } else {
         own = mentions::Finder::new(gaz, places);

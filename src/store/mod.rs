@@ -9,6 +9,7 @@
 mod backend;
 pub mod codec;
 mod error;
+pub mod space;
 
 pub use backend::{Backend, MemoryBackend, SledBackend};
 pub use error::StorageError;
@@ -31,6 +32,10 @@ pub struct Store {
     manifest: Manifest,
     next_seq: u64,
     log_bytes: u64,
+    /// A write to the engine failed: its handle is abandoned at the end rather than
+    /// dropped, since sled's flush on drop can hang after an I/O error (every batch
+    /// already committed was flushed when its write returned).
+    engine_failed: bool,
 }
 
 /// What `check` found.
@@ -49,6 +54,7 @@ pub struct CheckReport {
 impl Store {
     /// Opens the database at `path`, creating it if it does not exist.
     pub fn open(path: &Path) -> Result<Store, StorageError> {
+        space::ensure(path, space::OPEN_RESERVE, "opening the database")?;
         let backend = SledBackend::open(path)?;
         Store::with_backend(
             Box::new(backend),
@@ -155,6 +161,7 @@ impl Store {
             manifest,
             next_seq,
             log_bytes,
+            engine_failed: false,
         };
         store.collect_garbage(stale_logs)?;
         if !remap.is_identity() {
@@ -167,12 +174,31 @@ impl Store {
     /// Flushes the database and ends it without freeing the in-memory graph one allocation at
     /// a time: for a process that exits right after (the CLI), where that would only cost
     /// time. Long-lived processes should simply drop the store.
-    pub fn close_for_exit(self) -> Result<(), StorageError> {
-        self.backend.flush()?;
-        let Store { graph, backend, .. } = self;
-        drop(backend);
-        std::mem::forget(graph);
+    pub fn close_for_exit(mut self) -> Result<(), StorageError> {
+        if !self.engine_failed {
+            if let Err(e) = self.backend.flush() {
+                self.engine_failed = true;
+                return Err(e);
+            }
+        }
+        let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
+        if self.engine_failed {
+            std::mem::forget(backend);
+        } else {
+            drop(backend);
+        }
+        let empty = Graph::new(self.graph.schema().clone());
+        std::mem::forget(std::mem::replace(&mut self.graph, empty));
         Ok(())
+    }
+
+    /// Refuses ([`StorageError::NoSpace`]) a write of `bytes` that would leave less than the
+    /// write reserve free on the database's disk ([`space`]).
+    fn ensure_space(&self, bytes: u64, what: &str) -> Result<(), StorageError> {
+        match &self.path {
+            Some(p) => space::ensure(p, space::write_reserve().saturating_add(bytes), what),
+            None => Ok(()),
+        }
     }
 
     /// The graph.
@@ -218,6 +244,7 @@ impl Store {
         };
         phases.lap("persisted");
         if let Err(e) = persisted {
+            self.engine_failed |= matches!(e, StorageError::Io { .. } | StorageError::Backend(_));
             undo.apply(&mut self.graph);
             return Err(e.into());
         }
@@ -257,6 +284,7 @@ impl Store {
         }
         let bytes = encode(&batch);
         let len = bytes.len() as u64;
+        self.ensure_space(2 * len, "this batch")?;
         self.backend
             .apply(vec![(log_key(self.next_seq), Some(bytes))])?;
         self.backend.flush()?;
@@ -268,6 +296,7 @@ impl Store {
     /// Writes the whole graph as a new snapshot generation, makes it live, and drops the
     /// old generation and the log it replaces.
     pub fn write_snapshot(&mut self) -> Result<(), StorageError> {
+        self.ensure_space(2 * self.graph.approx_bytes() as u64, "writing the snapshot")?;
         let g = &self.graph;
         let generation = self.manifest.generation + 1;
         let pg = g.petgraph();
@@ -638,4 +667,14 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     n.bump_next(batch.next_node);
     e.bump_next(batch.next_edge);
     Ok(())
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.engine_failed {
+            // See `engine_failed`: abandon the engine rather than risk a hang in its drop.
+            let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
+            std::mem::forget(backend);
+        }
+    }
 }
