@@ -796,7 +796,8 @@ fn fuzz_random_and_mutated_inputs() {
     for q in CORPUS {
         assert!(check_round_trip(q), "{q}");
     }
-    for i in 0..iterations(4000) {
+    let n = iterations(4000);
+    for i in 0..n {
         let input = if i % 2 == 0 {
             // Token soup.
             let n = 1 + rng.below(30);
@@ -836,7 +837,7 @@ fn fuzz_random_and_mutated_inputs() {
         }
     }
     // The generator must exercise the success path too.
-    assert!(parsed > 100, "only {parsed} inputs parsed");
+    assert!(parsed > n / 40, "only {parsed} of {n} inputs parsed");
 }
 
 // ---- random syntax trees: printing must re-parse to the same tree -------------------------
