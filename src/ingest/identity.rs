@@ -191,9 +191,17 @@ impl EventFacts {
             kind: str_prop(g, n, "kind"),
             date: date_prop(g, n),
             precision: str_prop(g, n, "date_precision"),
-            names: aliases(g, n),
             ..EventFacts::default()
         };
+        // The proper name with its short form, then the other written names.
+        if let Some(name) = str_prop(g, n, "name") {
+            f.names = with_stem(&name);
+        }
+        for a in aliases(g, n) {
+            if !f.names.iter().any(|x| name_key(x) == name_key(&a)) {
+                f.names.push(a);
+            }
+        }
         let (Ok(held_in), Ok(part), Ok(in_rel)) = (
             s.rel_type("HELD_IN"),
             s.rel_type("PARTICIPATED_IN"),
@@ -719,21 +727,69 @@ pub fn same_person(mine: &PersonFacts, theirs: &PersonFacts) -> Option<String> {
     Some(reason(vec![how, country]))
 }
 
-/// Whether node `n` already carries evidence from document `doc` (written by this very
-/// article: an article's own entities are never merged with each other here).
+/// Whether node `n` already carries evidence from document `doc`.
 pub fn has_doc(n: &NodeRec, doc: u32) -> bool {
     let i = n.prov.partition_point(|e| e.doc < doc);
     n.prov.get(i).is_some_and(|e| e.doc == doc)
 }
 
-/// The existing node (id number) that entity `i` of `x` is, with the reason, if any:
-/// candidates come from the date and name indexes; the lowest id that the rules accept
-/// and that this document has not written yet wins.
-pub fn find_existing(g: &Graph, doc: u32, x: &Extraction, i: usize) -> Option<(u32, String)> {
+/// A node an entity is found to be.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The node's id number.
+    pub node: u32,
+    /// The rule's reason.
+    pub reason: String,
+    /// Whether the node holds other articles' facts (a cross-article merge, recorded);
+    /// otherwise the node is one this article's earlier entities went to.
+    pub cross: bool,
+}
+
+/// The node that entity `i` of `x` (from document `doc`) is, if any. First the nodes this
+/// article's earlier entities went to (`placed`: node id number and entity index), judged
+/// against those entities' own facts, so that an article's entities merge with each other
+/// exactly as they would if it were ingested alone; then other articles' nodes, from the
+/// date and name indexes, lowest id first, that carry nothing of this document yet.
+pub fn find_existing(
+    g: &Graph,
+    doc: u32,
+    x: &Extraction,
+    i: usize,
+    placed: &[(u32, usize)],
+) -> Option<Found> {
     let e = &x.entities[i];
     let label = g.schema().label(e.kind.label()).ok()?;
+    let kind = e.kind;
+    let own = placed
+        .iter()
+        .filter(|(_, k)| x.entities[*k].kind == kind)
+        .find_map(|&(node, k)| {
+            let reason = match kind {
+                Kind::Event => same_event(
+                    &EventFacts::of_extraction(x, i),
+                    &EventFacts::of_extraction(x, k),
+                ),
+                Kind::Agreement => same_agreement(
+                    &AgreementFacts::of_extraction(x, i),
+                    &AgreementFacts::of_extraction(x, k),
+                ),
+                Kind::Person => same_person(
+                    &PersonFacts::of_extraction(x, i),
+                    &PersonFacts::of_extraction(x, k),
+                ),
+                _ => None,
+            }?;
+            Some(Found {
+                node,
+                reason,
+                cross: false,
+            })
+        });
+    if own.is_some() {
+        return own;
+    }
     let mut candidates: Vec<NodeIndex> = Vec::new();
-    let decide: Box<dyn Fn(NodeIndex) -> Option<String>> = match e.kind {
+    let decide: Box<dyn Fn(NodeIndex) -> Option<String>> = match kind {
         Kind::Event => {
             let mine = EventFacts::of_extraction(x, i);
             if let (Some(d), Some("day")) = (mine.date, mine.precision.as_deref()) {
@@ -770,7 +826,11 @@ pub fn find_existing(g: &Graph, doc: u32, x: &Extraction, i: usize) -> Option<(u
         if has_doc(n, doc) {
             return None;
         }
-        decide(ix).map(|why| (n.id, why))
+        decide(ix).map(|reason| Found {
+            node: n.id,
+            reason,
+            cross: true,
+        })
     })
 }
 

@@ -288,6 +288,7 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
     let schema = txn.graph().schema().clone();
     let of = schema.rel_type("OF")?;
     let mut ids: Vec<Option<u32>> = vec![None; x.entities.len()];
+    let mut placed: Vec<(u32, usize)> = Vec::new();
     // Countries first: organisations are scoped by them; persons before the events
     // whose participants they are.
     let order = [
@@ -307,11 +308,15 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             } else {
                 "name"
             };
-            let (name, mut aliases) = if kind == Kind::Event {
+            let (name, mut aliases, proper) = if kind == Kind::Event {
                 let f = identity::EventFacts::of_extraction(x, i);
-                (title::event_title(&f), f.names)
+                (
+                    title::event_title(&f),
+                    f.names.clone(),
+                    f.names.into_iter().next(),
+                )
             } else {
-                (e.name.clone(), e.aliases.clone())
+                (e.name.clone(), e.aliases.clone(), None)
             };
             let mut props = vec![(key(txn.graph(), key_name)?, Value::str(&name))];
             aliases.retain(|a| fold(a) != fold(&name));
@@ -326,6 +331,9 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             for (k, v) in &e.props {
                 props.push((key(txn.graph(), k)?, value(v)));
             }
+            if let (Kind::Event, Some(n)) = (kind, proper.as_ref()) {
+                props.push((key(txn.graph(), "name")?, Value::str(n)));
+            }
             if kind == Kind::Country {
                 if let Some(c) = crate::gazetteer::Gazetteer::builtin().country_by_name(&e.name) {
                     props.push((key(txn.graph(), "iso2")?, Value::str(&c.iso2)));
@@ -335,11 +343,13 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             let ev = evidence(doc, &e.spans);
             ids[i] = Some(match kind {
                 Kind::Event | Kind::Agreement | Kind::Person => {
-                    let found = identity::find_existing(txn.graph(), doc, x, i);
-                    if let Some((node, rule)) = &found {
-                        merges::record(txn, *node, doc, rule, &props, &ev)?;
+                    let found = identity::find_existing(txn.graph(), doc, x, i, &placed);
+                    if let Some(f) = found.as_ref().filter(|f| f.cross) {
+                        merges::record(txn, f.node, doc, &f.reason, &props, &ev)?;
                     }
-                    txn.add_or_merge_node(label, props, &ev, found.map(|(n, _)| n))?
+                    let node = txn.add_or_merge_node(label, props, &ev, found.map(|f| f.node))?;
+                    placed.push((node, i));
+                    node
                 }
                 _ => {
                     let scope = e.scope.and_then(|s| ids[s]).map(|c| (of, c));
