@@ -284,22 +284,39 @@ impl<'g> Txn<'g> {
         let Some(cur) = self.g.node_by_id(id).cloned() else {
             return Err(GraphError::NoSuchNode(self.g.node_id_text(id)));
         };
-        let mut parts = contributions.into_iter();
-        let Some(first) = parts.next() else {
+        if contributions.is_empty() {
             return Ok(());
-        };
-        let mut rec = NodeRec {
+        }
+        let props = self.merged_props(cur.label, contributions)?;
+        self.put_node(NodeRec {
             id,
             label: cur.label,
-            props: self.checked_props(cur.label, first)?,
-            prov: Box::default(),
-        };
-        for p in parts {
-            let p = self.checked_props(cur.label, p)?;
-            rec = merge_node(self.g, rec, p, &[]);
+            props,
+            prov: cur.prov,
+        })
+    }
+
+    /// The properties a node of `label` gets from contributions written in order (the first
+    /// creating it, each next merged as an upsert merges).
+    pub fn merged_props(
+        &self,
+        label: LabelId,
+        contributions: Vec<Vec<(KeyId, Value)>>,
+    ) -> Result<super::Props, GraphError> {
+        let mut rec: Option<NodeRec> = None;
+        for p in contributions {
+            let p = self.checked_props(label, p)?;
+            rec = Some(match rec {
+                None => NodeRec {
+                    id: u32::MAX,
+                    label,
+                    props: p,
+                    prov: Box::default(),
+                },
+                Some(r) => merge_node(self.g, r, p, &[]),
+            });
         }
-        rec.prov = cur.prov;
-        self.put_node(rec)
+        Ok(rec.map(|r| r.props).unwrap_or_default())
     }
 
     /// Adds an edge of type `ty` from `src` to `dst` (node id numbers), or merges it into the

@@ -17,7 +17,9 @@ pub const MERGED_FROM: &str = "MERGED_FROM";
 /// The rule recorded for the document that created a merged node.
 pub const FIRST_REPORT: &str = "first report";
 
-fn encode(g: &Graph, props: &[(KeyId, Value)]) -> String {
+/// The JSON object a `facts` property holds: property names to values (dates as
+/// "YYYY-MM-DD", lists as arrays).
+pub fn contribution_json(g: &Graph, props: &[(KeyId, Value)]) -> String {
     let mut m = serde_json::Map::new();
     for (k, v) in props {
         let j = match v {
@@ -139,14 +141,47 @@ pub fn record(
         if let Some(n) = g.node_by_id(node) {
             let first = n.prov.first().map(|e| e.doc);
             if let Some(base) = first.filter(|b| n.prov.iter().all(|e| e.doc == *b)) {
-                let facts = encode(g, &n.props);
+                let facts = contribution_json(g, &n.props);
                 let base_ev: Vec<Evidence> = n.prov.to_vec();
                 add_edge(txn, node, base, FIRST_REPORT, facts, &base_ev)?;
             }
         }
     }
-    let facts = encode(txn.graph(), props);
+    let facts = contribution_json(txn.graph(), props);
     add_edge(txn, node, doc, rule, facts, ev)
+}
+
+/// Adds `props` (with evidence `ev`) to what document `doc` contributed to node `node`,
+/// when the document is in its merge record: another of the article's entities merged
+/// into the node.
+pub fn extend(
+    txn: &mut Txn<'_>,
+    node: u32,
+    doc: u32,
+    props: &[(KeyId, Value)],
+    ev: &[Evidence],
+) -> Result<(), IngestError> {
+    let g = txn.graph();
+    let Some(entry) = entries(g, node).into_iter().find(|e| e.doc == doc) else {
+        return Ok(());
+    };
+    let Some(label) = g.node_by_id(node).map(|n| n.label) else {
+        return Ok(());
+    };
+    let merged = txn.merged_props(label, vec![decode(g, label, &entry.facts), props.to_vec()])?;
+    let facts = contribution_json(txn.graph(), &merged);
+    let Some(mut e) = txn.graph().edge_by_id(entry.edge) else {
+        return Ok(());
+    };
+    let fk = super::key(txn.graph(), "facts")?;
+    let mut p: Vec<(KeyId, Value)> = e.attrs.props.to_vec();
+    p.retain(|(k, _)| *k != fk);
+    p.push((fk, Value::str(&facts)));
+    p.sort_by_key(|(k, _)| *k);
+    e.attrs.props = p.into();
+    e.attrs.prov = crate::graph::merge_prov(&e.attrs.prov, ev);
+    txn.put_edge(e)?;
+    Ok(())
 }
 
 /// After a document's evidence was removed from `nodes`: each merged node among them gets

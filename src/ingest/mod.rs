@@ -107,6 +107,20 @@ pub fn ingest_article(
     })
 }
 
+/// Removes document `id` and everything only it supported; merged nodes keep what their
+/// other documents contributed. Returns whether the document was there.
+pub fn remove_article(store: &mut Store, id: &str) -> Result<bool, IngestError> {
+    let Some(doc) = find_document(store.graph(), id) else {
+        return Ok(false);
+    };
+    store.write(false, |txn| -> Result<(), IngestError> {
+        remove_evidence(txn, doc)?;
+        txn.remove_node(doc);
+        Ok(())
+    })?;
+    Ok(true)
+}
+
 fn write_document(
     txn: &mut Txn<'_>,
     existing: Option<u32>,
@@ -344,8 +358,12 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             ids[i] = Some(match kind {
                 Kind::Event | Kind::Agreement | Kind::Person => {
                     let found = identity::find_existing(txn.graph(), doc, x, i, &placed);
-                    if let Some(f) = found.as_ref().filter(|f| f.cross) {
-                        merges::record(txn, f.node, doc, &f.reason, &props, &ev)?;
+                    match &found {
+                        Some(f) if f.cross => {
+                            merges::record(txn, f.node, doc, &f.reason, &props, &ev)?
+                        }
+                        Some(f) => merges::extend(txn, f.node, doc, &props, &ev)?,
+                        None => {}
                     }
                     let node = txn.add_or_merge_node(label, props, &ev, found.map(|f| f.node))?;
                     placed.push((node, i));
