@@ -1,10 +1,10 @@
 //! The `ingest` and `explain` commands: reading article files, progress and summary
-//! output, and quoting the evidence behind a node or edge.
+//! output, and printing the report behind a node or edge.
 
 use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
 use crate::extract::Article;
-use crate::graph::{Evidence, Graph};
-use crate::ingest::{self, node_str, Outcome};
+use crate::graph::Graph;
+use crate::ingest::{self, Outcome};
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -357,115 +357,9 @@ fn ingest_inputs(
     Ok(if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
-/// The sentence around a span of `text`, with the span in «».
-pub fn quote(text: &str, ev: &Evidence) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let (s, e) = (
-        (ev.start as usize).min(chars.len()),
-        (ev.end as usize).min(chars.len()),
-    );
-    let s = s.min(e);
-    let mut a = s;
-    while a > 0
-        && !matches!(chars[a - 1], '\n')
-        && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
-    {
-        a -= 1;
-    }
-    let mut b = e;
-    while b < chars.len()
-        && !matches!(chars[b], '\n')
-        && !(matches!(chars[b], '.' | '!' | '?')
-            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
-    {
-        b += 1;
-    }
-    let b = (b + 1).min(chars.len()).max(e);
-    let piece = |x: usize, y: usize| chars[x..y].iter().collect::<String>();
-    format!("{}«{}»{}", piece(a, s), piece(s, e), piece(e, b))
-}
-
-fn print_evidence(g: &Graph, prov: &[Evidence]) {
-    if prov.is_empty() {
-        println!("  (no evidence recorded)");
-    }
-    for ev in prov {
-        let Some(d) = g.node_by_id(ev.doc) else {
-            println!("  [document {} missing] {}..{}", ev.doc, ev.start, ev.end);
-            continue;
-        };
-        let id = node_str(g, d, "id").unwrap_or("?");
-        match node_str(g, d, "text") {
-            Some(text) => println!(
-                "  [{id} {}..{}] {}",
-                ev.start,
-                ev.end,
-                quote(text, ev).trim()
-            ),
-            None => println!("  [{id} {}..{}]", ev.start, ev.end),
-        }
-    }
-}
-
-/// Runs `coopgraph explain`.
+/// Runs `coopgraph explain`: prints [`ingest::explain::explain`]'s report.
 pub fn explain(g: &Graph, target: &str) -> Result<i32> {
-    let describe = |id: u32| -> String {
-        g.node_by_id(id)
-            .map(|n| {
-                let label = &g.schema().labels()[n.label as usize].name;
-                let name = g.names_of(n).next().unwrap_or("");
-                format!("({}:{label} {name:?})", g.node_id_text(id))
-            })
-            .unwrap_or_else(|| g.node_id_text(id))
-    };
-    if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
-        let ty = &g.schema().rel_types()[e.ty as usize].name;
-        println!(
-            "{}-[{}:{ty}]->{}",
-            describe(e.src),
-            g.edge_id_text(e.id),
-            describe(e.dst)
-        );
-        print_evidence(g, &e.attrs.prov);
-        return Ok(EXIT_OK);
-    }
-    let mut nodes: Vec<u32> = Vec::new();
-    if let Some(n) = g.node_ids().lookup(target).and_then(|n| g.node_by_id(n)) {
-        nodes.push(n.id);
-    } else {
-        for l in 0..g.schema().labels().len() {
-            for ix in g.find_by_name(l as u16, target) {
-                if let Some(n) = g.node(ix) {
-                    nodes.push(n.id);
-                }
-            }
-        }
-    }
-    if nodes.is_empty() {
-        bail!("no node or edge {target:?}; give an id such as n12 or e7, or a name");
-    }
-    for id in nodes {
-        println!("{}", describe(id));
-        if let Some(n) = g.node_by_id(id) {
-            print_evidence(g, &n.prov);
-            if let Some(ix) = g.node_index(id) {
-                for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
-                    for er in g.edges(ix, dir) {
-                        let Some(e) = g.edge_data(petgraph::visit::EdgeRef::id(&er)) else {
-                            continue;
-                        };
-                        let ty = &g.schema().rel_types()[e.ty as usize].name;
-                        println!(
-                            "  {}-[{}:{ty}]->{}",
-                            describe(e.src),
-                            g.edge_id_text(e.id),
-                            describe(e.dst)
-                        );
-                    }
-                }
-            }
-        }
-    }
+    print!("{}", ingest::explain::explain(g, target)?);
     Ok(EXIT_OK)
 }
 
@@ -490,24 +384,5 @@ mod tests {
         );
         assert_eq!(date_in_url("https://example.org/2025/13/45/x"), None);
         assert_eq!(date_in_url("https://example.org/item-12019-05-14"), None);
-    }
-
-    #[test]
-    fn quote_marks_the_span_in_its_sentence() {
-        let t = "First one. The minister met Quang today. Last.";
-        let ev = Evidence {
-            doc: 0,
-            start: 28,
-            end: 33,
-        };
-        assert_eq!(quote(t, &ev), "The minister met «Quang» today.");
-        let _ = quote(
-            "",
-            &Evidence {
-                doc: 0,
-                start: 5,
-                end: 9,
-            },
-        );
     }
 }
