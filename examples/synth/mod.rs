@@ -51,14 +51,26 @@ struct Country {
 }
 
 const SYLLABLES: &[&str] = &[
-    "ka", "ren", "to", "mi", "sa", "lu", "vor", "na", "del", "qui", "ba", "thi", "or", "zen",
-    "ma", "ri", "ko", "lan", "dri", "vel", "an", "so", "pe", "ta", "gor", "in", "ha", "mo",
-    "ul", "che", "ya", "do", "fen", "ki", "ro", "sul", "bar", "ne", "tav", "ish",
+    "ka", "ren", "to", "mi", "sa", "lu", "vor", "na", "del", "qui", "ba", "thi", "or", "zen", "ma",
+    "ri", "ko", "lan", "dri", "vel", "an", "so", "pe", "ta", "gor", "in", "ha", "mo", "ul", "che",
+    "ya", "do", "fen", "ki", "ro", "sul", "bar", "ne", "tav", "ish",
 ];
 
 const CITIES: &[&str] = &[
-    "Port Aldra", "Kessaly", "Varnholt", "Minetto", "Sorvanne", "Tulikar", "Brenmoor",
-    "Calvessa", "Doraline", "Esterwick", "Faloun", "Greyhaven", "Holmestad", "Ilvora",
+    "Port Aldra",
+    "Kessaly",
+    "Varnholt",
+    "Minetto",
+    "Sorvanne",
+    "Tulikar",
+    "Brenmoor",
+    "Calvessa",
+    "Doraline",
+    "Esterwick",
+    "Faloun",
+    "Greyhaven",
+    "Holmestad",
+    "Ilvora",
 ];
 
 const MINISTRIES: &[&str] = &[
@@ -88,20 +100,52 @@ const TITLES: &[&str] = &[
 ];
 
 const RANKS: &[&str] = &[
-    "", "", "", "General", "Lieutenant General", "Major General", "Colonel", "Police Major General",
+    "",
+    "",
+    "",
+    "General",
+    "Lieutenant General",
+    "Major General",
+    "Colonel",
+    "Police Major General",
 ];
 
 const TOPICS: &[&str] = &[
-    "transnational crime", "organized crime", "cybercrime", "online fraud", "terrorism",
-    "drug trafficking", "human trafficking", "migrant smuggling", "money laundering",
-    "corruption", "maritime security", "border security", "information sharing", "training",
-    "technical assistance", "extradition", "mutual legal assistance", "peacekeeping",
-    "wildlife trafficking", "cybersecurity",
+    "transnational crime",
+    "organized crime",
+    "cybercrime",
+    "online fraud",
+    "terrorism",
+    "drug trafficking",
+    "human trafficking",
+    "migrant smuggling",
+    "money laundering",
+    "corruption",
+    "maritime security",
+    "border security",
+    "information sharing",
+    "training",
+    "technical assistance",
+    "extradition",
+    "mutual legal assistance",
+    "peacekeeping",
+    "wildlife trafficking",
+    "cybersecurity",
 ];
 
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
