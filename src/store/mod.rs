@@ -25,8 +25,19 @@ use std::time::{Duration, Instant};
 /// The log is folded into a new snapshot once it holds more than this fraction of the
 /// snapshot's bytes (numerator, denominator)…
 const COMPACT_FRACTION: (u64, u64) = (1, 2);
-/// …and at least this many bytes (so that a small database is not rewritten at every batch).
+/// …and at least this many bytes (so that a small database is not rewritten at every
+/// batch); `COOPGRAPH_COMPACT_MIN_BYTES` sets another floor (the crash tests use a tiny one).
 const COMPACT_MIN_BYTES: u64 = 8 << 20;
+
+fn compact_min_bytes() -> u64 {
+    static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MIN.get_or_init(|| {
+        std::env::var("COOPGRAPH_COMPACT_MIN_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(COMPACT_MIN_BYTES)
+    })
+}
 
 /// When a group of writes is made durable: after this many writes, touched records, or
 /// this long after its first write, whichever comes first.
@@ -374,7 +385,7 @@ impl Store {
     /// Whether the log has outgrown its share of the snapshot.
     fn compaction_due(&self) -> bool {
         let (num, den) = COMPACT_FRACTION;
-        self.log_bytes > COMPACT_MIN_BYTES.max(self.snapshot_bytes / den * num)
+        self.log_bytes > compact_min_bytes().max(self.snapshot_bytes / den * num)
     }
 
     fn compact_if_due(&mut self) {
