@@ -9,6 +9,7 @@
 pub mod clean;
 pub mod dates;
 pub mod events;
+pub mod lexicon;
 pub mod mentions;
 pub mod places;
 pub mod sentences;
@@ -307,7 +308,13 @@ pub fn extract_with(
         .collect();
 
     // Mentions.
-    let finder = mentions::Finder::new(gaz, places);
+    let own;
+    let finder = if std::ptr::eq(gaz, Gazetteer::builtin()) && std::ptr::eq(places, places::Places::builtin()) {
+        mentions::Finder::builtin()
+    } else {
+        own = mentions::Finder::new(gaz, places);
+        &own
+    };
     let mut m = mentions::Mentions::default();
     for (i, t) in toks.iter().enumerate() {
         finder.scan_sentence(&chars, t, i, &mut m);
@@ -363,7 +370,7 @@ pub fn extract_with(
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
     bare_minister_orgs(&mut m);
-    resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
+    resolve_org_countries(&mut m, finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
         toks: &toks,
@@ -391,6 +398,11 @@ pub fn extract_with(
     // Organisations.
     let mut org_ent: Vec<Option<usize>> = vec![None; m.orgs.len()];
     for (k, o) in m.orgs.iter().enumerate() {
+        // A news agency is the source of the report, not a party to what it reports.
+        let folded = fold(&o.name);
+        if lexicon::lex().media_heads.iter().any(|h| folded.ends_with(h)) {
+            continue;
+        }
         let national = !o.known;
         let scope = if national {
             o.country.map(|c| country_entity(&mut b, c, o.span))
