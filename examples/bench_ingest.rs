@@ -90,7 +90,12 @@ fn main() {
     std::fs::create_dir_all(&work).expect("work dir");
     let ingest = |db: &Path, file: &Path, j: usize| {
         let mut c = Command::new(&bin);
-        c.arg("--db").arg(db).arg("ingest").arg("--jobs").arg(j.to_string()).arg(file);
+        c.arg("--db")
+            .arg(db)
+            .arg("ingest")
+            .arg("--jobs")
+            .arg(j.to_string())
+            .arg(file);
         c.stderr(std::process::Stdio::null());
         c
     };
@@ -105,7 +110,10 @@ fn main() {
     let base_db = work.join(format!("base-{base}.db"));
     if base > 0 && !base_db.exists() {
         let (s, rss) = timed(ingest(&base_db, &base_file, *jobs.last().unwrap_or(&1)));
-        eprintln!("base of {base} articles ingested in {s:.1} s, peak RSS {:.0} MiB", mib(rss));
+        eprintln!(
+            "base of {base} articles ingested in {s:.1} s, peak RSS {:.0} MiB",
+            mib(rss)
+        );
     }
     for &n in &sizes {
         let file = work.join(format!("batch-{n}.jsonl"));
@@ -129,7 +137,11 @@ fn main() {
                 let total = n + if populated { base } else { 0 };
                 println!(
                     "| {} | {n} | {j} | {s:.1} | {:.0} | {:.2} | {:.0} | {:.1} | {:.0} |",
-                    if populated { format!("{base} articles") } else { "empty".into() },
+                    if populated {
+                        format!("{base} articles")
+                    } else {
+                        "empty".into()
+                    },
                     n as f64 / s,
                     text as f64 / 1e6 / s,
                     mib(rss),
