@@ -5,8 +5,13 @@ use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = args.next().expect("usage: bench_extract FILE.jsonl [ROUNDS]");
-    let rounds: usize = args.next().map(|r| r.parse().expect("ROUNDS is a number")).unwrap_or(50);
+    let path = args
+        .next()
+        .expect("usage: bench_extract FILE.jsonl [ROUNDS]");
+    let rounds: usize = args
+        .next()
+        .map(|r| r.parse().expect("ROUNDS is a number"))
+        .unwrap_or(50);
     let text = std::fs::read_to_string(&path).expect("readable JSONL file");
     let articles: Vec<Article> = text
         .lines()

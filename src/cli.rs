@@ -84,11 +84,16 @@ pub enum Command {
     },
     /// Verifies every stored record (checksums) and every index.
     Check,
-    /// Extracts facts from articles and adds them to the database, one batch per article.
+    /// Extracts facts from articles and adds them to the database, each document whole.
     ///
     /// PATH may be a .txt or .md file, a .jsonl file (one article per line: `text` plus
     /// optional `id`, `title`, `url`, `published`), a directory (read recursively) or `-`
-    /// for standard input.
+    /// for standard input. Input is read record by record, so files of any size work. A
+    /// record (a .txt/.md file or a .jsonl line) may be up to 16 MiB, and an article's
+    /// text up to 2,000,000 characters; a larger one, a bad line (reported with its
+    /// number), a special file (FIFO, device) or a missing path is reported and skipped,
+    /// and the rest is ingested. Documents are made durable in batches (--batch): a crash
+    /// loses at most the last batch, and running the same ingest again completes it.
     Ingest {
         /// Files, directories, or `-` for standard input.
         #[arg(required = true)]
@@ -103,7 +108,16 @@ pub enum Command {
         /// matched to files by name without extension.
         #[arg(long)]
         meta: Option<PathBuf>,
+        /// Extraction threads; the result is the same for any number.
+        #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
+        /// Documents per durable batch (also committed every 2 s).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
     },
+    /// Folds the log of batches into a new snapshot, reclaiming their space (also done
+    /// automatically when the log outgrows half of the snapshot).
+    Compact,
     /// Prints the source sentences behind a node or edge (by id, or a node by name).
     Explain {
         /// A node id ("n12"), an edge id ("e7"), or a name or title.
@@ -219,13 +233,42 @@ pub fn run(args: Args) -> Result<i32> {
             published,
             source,
             meta,
+            jobs,
+            batch,
         } => crate::ingest_cli::run(
             &args.db,
             &paths,
-            published,
-            source.as_deref(),
-            meta.as_deref(),
+            &crate::ingest_cli::IngestOptions {
+                published,
+                source,
+                meta,
+                jobs: jobs as usize,
+                batch: batch as usize,
+            },
         ),
+        Command::Compact => {
+            let t = Instant::now();
+            let mut store = Store::open_existing(&args.db)?;
+            let before = store.size_on_disk();
+            store.compact()?;
+            let (snap, _) = store.stored_bytes();
+            let after = store.size_on_disk();
+            let mib = |b: Option<u64>| {
+                b.map_or("?".to_string(), |b| {
+                    format!("{:.1}", b as f64 / (1 << 20) as f64)
+                })
+            };
+            eprintln!(
+                "compacted {}: snapshot {:.1} MiB; engine files {} MiB before, {} MiB after, in {:.2} s",
+                args.db.display(),
+                snap as f64 / (1 << 20) as f64,
+                mib(before),
+                mib(after),
+                t.elapsed().as_secs_f64()
+            );
+            store.close_for_exit()?;
+            Ok(EXIT_OK)
+        }
         Command::Explain { target } => {
             let store = Store::open_existing(&args.db)?;
             crate::ingest_cli::explain(store.graph(), &target)

@@ -12,6 +12,8 @@ pub mod gazetteer;
 pub mod graph;
 pub mod ingest;
 pub mod ingest_cli;
+pub mod input;
+pub mod pipeline;
 pub mod query;
 pub mod repl;
 pub mod schema;

@@ -39,10 +39,20 @@ fn score(dir: &common::Dir, name: &str, ids: &[String]) -> Value {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&["ingest".as_ref(), input.as_os_str()]);
-    run(&["export".as_ref(), "--format".as_ref(), "json".as_ref(), "-o".as_ref(), export.as_os_str()]);
+    run(&[
+        "export".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        export.as_os_str(),
+    ]);
     let out = Command::new("python3")
         .arg(sh.join("eval/score.py"))
         .arg(&export)
@@ -50,7 +60,11 @@ fn score(dir: &common::Dir, name: &str, ids: &[String]) -> Value {
         .args(["--docs", &ids.join(","), "--json"])
         .output()
         .expect("python3 runs the scorer");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -62,7 +76,12 @@ fn gold_ids(gold: &Path) -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(gold)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json").map(str::to_string))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".json")
+                .map(str::to_string)
+        })
         .collect();
     ids.sort();
     ids
@@ -72,7 +91,10 @@ fn gold_ids(gold: &Path) -> Vec<String> {
 fn dev_set_scores_stay_above_their_floors() {
     let gold = shared().join("eval/gold");
     if !gold.is_dir() {
-        eprintln!("skipped: {} is absent (the dev set lives outside the repository)", gold.display());
+        eprintln!(
+            "skipped: {} is absent (the dev set lives outside the repository)",
+            gold.display()
+        );
         return;
     }
     let dir = common::Dir::new();
@@ -88,8 +110,15 @@ fn dev_set_scores_stay_above_their_floors() {
     let mut failures = Vec::new();
     for (name, ids, p, o, t) in floors {
         let v = score(&dir, &name.replace(' ', "_"), ids);
-        let got = (f1(&v, "persons"), f1(&v, "organizations"), f1(&v, "triples"));
-        eprintln!("{name}: persons {:.2} organisations {:.2} triples {:.2}", got.0, got.1, got.2);
+        let got = (
+            f1(&v, "persons"),
+            f1(&v, "organizations"),
+            f1(&v, "triples"),
+        );
+        eprintln!(
+            "{name}: persons {:.2} organisations {:.2} triples {:.2}",
+            got.0, got.1, got.2
+        );
         if got.0 < p || got.1 < o || got.2 < t {
             failures.push(format!(
                 "{name}: persons {:.2} (floor {p}), organisations {:.2} (floor {o}), triples {:.2} (floor {t})",

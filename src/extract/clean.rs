@@ -5,8 +5,8 @@
 //! Nothing is rewritten: the result is a list of character spans of the
 //! original text, so every later offset is an offset into the article.
 
-use super::Span;
 use super::lexicon::lex;
+use super::Span;
 
 /// Lines at the end of an article that are bylines or agency tags, not text.
 fn is_byline(line: &str) -> bool {

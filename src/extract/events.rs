@@ -2,12 +2,12 @@
 //! calls, operations) and agreements, assembled from the sentence mentions.
 
 use super::dates::{DateMention, Reference};
-use chrono::Datelike;
 use super::lexicon::lex;
 use super::mentions::{join, Mentions};
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
+use chrono::Datelike;
 
 /// An event found in the article.
 #[derive(Debug, Clone)]
@@ -338,7 +338,11 @@ impl Assembler<'_> {
                 }
                 // "The operation, led by X, involved authorities from Y and Z", "The
                 // following countries participated: …": the countries named take part.
-                let keys = toks.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" ");
+                let keys = toks
+                    .iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 if lex().participation.occurs_in(&keys) {
                     for cm in &self.m.countries {
                         if cm.sent == s
@@ -396,9 +400,7 @@ impl Assembler<'_> {
         let k = events
             .iter()
             .rposition(|e| e.kind == ev.kind && !e.umbrella)
-            .or_else(|| {
-                current.filter(|_| matches!(toks[i].key.as_str(), "meeting" | "event"))
-            })?;
+            .or_else(|| current.filter(|_| matches!(toks[i].key.as_str(), "meeting" | "event")))?;
         let target = &events[k];
         // "The meeting was held on the sidelines of the visit … made by X": a sentence
         // opening with the event is about it; its persons join it.
@@ -707,18 +709,13 @@ impl Assembler<'_> {
                 e += 1;
                 while e < toks.len()
                     && (toks[e].is_cap()
-                        || (matches!(
-                            toks[e].key.as_str(),
-                            "the" | "of" | "against" | "on"
-                        ) && toks.get(e + 1).is_some_and(Token::is_cap)))
+                        || (matches!(toks[e].key.as_str(), "the" | "of" | "against" | "on")
+                            && toks.get(e + 1).is_some_and(Token::is_cap)))
                 {
                     e += 1;
                 }
             }
-            if a == i
-                && toks[i].key == "operation"
-                && toks.get(i + 1).is_some_and(Token::is_cap)
-            {
+            if a == i && toks[i].key == "operation" && toks.get(i + 1).is_some_and(Token::is_cap) {
                 e = i + 2;
                 a = i;
                 name = Some(join(&toks[a..e]));
@@ -915,9 +912,7 @@ impl Assembler<'_> {
             let mut head_end = i + 1;
             if w == "memorandum"
                 && toks.get(i + 1).is_some_and(|t| t.key == "of")
-                && toks
-                    .get(i + 2)
-                    .is_some_and(|t| t.key == "understanding")
+                && toks.get(i + 2).is_some_and(|t| t.key == "understanding")
             {
                 head_end = i + 3;
             }
@@ -968,10 +963,7 @@ impl Assembler<'_> {
             }
             let mut e = head_end;
             if e < toks.len()
-                && matches!(
-                    toks[e].key.as_str(),
-                    "on" | "for" | "against" | "in" | "of"
-                )
+                && matches!(toks[e].key.as_str(), "on" | "for" | "against" | "in" | "of")
             {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {

@@ -320,7 +320,13 @@ mod tests {
 
     fn toks(s: &str) -> Vec<Token> {
         let chars: Vec<char> = s.chars().collect();
-        crate::extract::sentences::tokenize(&chars, Span { start: 0, end: chars.len() })
+        crate::extract::sentences::tokenize(
+            &chars,
+            Span {
+                start: 0,
+                end: chars.len(),
+            },
+        )
     }
 
     fn kind_at(s: &str, word: &str) -> Option<String> {
@@ -331,13 +337,25 @@ mod tests {
 
     #[test]
     fn triggers_follow_their_conditions() {
-        assert_eq!(kind_at("They held a meeting on Monday", "meeting").as_deref(), Some("meeting"));
+        assert_eq!(
+            kind_at("They held a meeting on Monday", "meeting").as_deref(),
+            Some("meeting")
+        );
         assert_eq!(kind_at("It is meeting the needs", "meeting"), None);
-        assert_eq!(kind_at("He told the press", "press").as_deref(), Some("statement"));
+        assert_eq!(
+            kind_at("He told the press", "press").as_deref(),
+            Some("statement")
+        );
         assert_eq!(kind_at("The press was there", "press"), None);
-        assert_eq!(kind_at("a press conference", "conference").as_deref(), Some("statement"));
+        assert_eq!(
+            kind_at("a press conference", "conference").as_deref(),
+            Some("statement")
+        );
         assert_eq!(kind_at("via video conference", "conference"), None);
-        assert_eq!(kind_at("an operation against trafficking", "operation").as_deref(), Some("operation"));
+        assert_eq!(
+            kind_at("an operation against trafficking", "operation").as_deref(),
+            Some("operation")
+        );
         assert_eq!(kind_at("the operation of the port", "operation"), None);
         assert_eq!(kind_at("He received a phone call", "received"), None);
     }

@@ -2,8 +2,8 @@
 //! head-noun patterns), persons with their ranks, roles and organisations, and
 //! topics, found sentence by sentence with their character spans.
 
-use super::places::Places;
 use super::lexicon::lex;
+use super::places::Places;
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
@@ -151,7 +151,13 @@ pub struct Finder<'g> {
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
 fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
     let chars: Vec<char> = name.chars().collect();
-    let toks = super::sentences::tokenize(&chars, Span { start: 0, end: chars.len() });
+    let toks = super::sentences::tokenize(
+        &chars,
+        Span {
+            start: 0,
+            end: chars.len(),
+        },
+    );
     let Some(first) = toks.first() else {
         return;
     };
@@ -381,10 +387,7 @@ impl<'g> Finder<'g> {
                     .and_then(|c| self.country_index(&c.name))
                 {
                     // "wrote in Spanish:": a language, not a country.
-                    if i > 0
-                        && toks[i - 1].key == "in"
-                        && toks.get(i + n).is_none_or(|t| !t.word)
-                    {
+                    if i > 0 && toks[i - 1].key == "in" && toks.get(i + n).is_none_or(|t| !t.word) {
                         matched = n;
                         break;
                     }
@@ -643,10 +646,7 @@ impl<'g> Finder<'g> {
             let mut country = None;
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
-                && matches!(
-                    toks[end].key.as_str(),
-                    "of" | "for" | "on" | "against"
-                )
+                && matches!(toks[end].key.as_str(), "of" | "for" | "on" | "against")
             {
                 let mut j = end + 1;
                 if toks[j].key == "the" {
@@ -960,9 +960,7 @@ impl<'g> Finder<'g> {
     ) -> Option<(String, usize, Option<String>)> {
         let mut k = i;
         let mut mods: Vec<String> = Vec::new();
-        while k < toks.len()
-            && toks[k].word
-            && lex().role_modifiers.contains(toks[k].key.as_str())
+        while k < toks.len() && toks[k].word && lex().role_modifiers.contains(toks[k].key.as_str())
         {
             mods.push(toks[k].text.clone());
             k += 1;
@@ -1460,9 +1458,7 @@ impl<'g> Finder<'g> {
         if !continues {
             return role;
         }
-        if let Some(k) =
-            (r + 1..end).find(|&k| matches!(toks[k].key.as_str(), "of" | "for"))
-        {
+        if let Some(k) = (r + 1..end).find(|&k| matches!(toks[k].key.as_str(), "of" | "for")) {
             if let Some(base) = self.role_at(toks, r, k - r) {
                 if base.1 == k - r {
                     return (base.0, base.1, None);
@@ -1684,10 +1680,7 @@ fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
 }
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
-    !matches!(
-        toks[i].key.as_str(),
-        "ministry" | "department" | "office"
-    )
+    !matches!(toks[i].key.as_str(), "ministry" | "department" | "office")
 }
 
 fn cap_first(s: &str) -> String {

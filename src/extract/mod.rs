@@ -309,7 +309,9 @@ pub fn extract_with(
 
     // Mentions.
     let own;
-    let finder = if std::ptr::eq(gaz, Gazetteer::builtin()) && std::ptr::eq(places, places::Places::builtin()) {
+    let finder = if std::ptr::eq(gaz, Gazetteer::builtin())
+        && std::ptr::eq(places, places::Places::builtin())
+    {
         mentions::Finder::builtin()
     } else {
         own = mentions::Finder::new(gaz, places);
@@ -400,7 +402,11 @@ pub fn extract_with(
     for (k, o) in m.orgs.iter().enumerate() {
         // A news agency is the source of the report, not a party to what it reports.
         let folded = fold(&o.name);
-        if lexicon::lex().media_heads.iter().any(|h| folded.ends_with(h)) {
+        if lexicon::lex()
+            .media_heads
+            .iter()
+            .any(|h| folded.ends_with(h))
+        {
             continue;
         }
         let national = !o.known;

@@ -1,7 +1,7 @@
 //! Sentence splitting and tokenisation, with character offsets into the article.
 
-use super::Span;
 use super::lexicon::lex;
+use super::Span;
 
 /// Splits the body spans into sentences. A line break always ends a sentence.
 pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
@@ -169,11 +169,25 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
         } else {
             // Possessive "'s" as one token.
             if matches!(c, '\'' | '’') && i + 1 < end && matches!(chars[i + 1], 's' | 'S') {
-                out.push(Token::new("'s".to_string(), Span { start: i, end: i + 2 }, false));
+                out.push(Token::new(
+                    "'s".to_string(),
+                    Span {
+                        start: i,
+                        end: i + 2,
+                    },
+                    false,
+                ));
                 i += 2;
                 continue;
             }
-            out.push(Token::new(c.to_string(), Span { start: i, end: i + 1 }, false));
+            out.push(Token::new(
+                c.to_string(),
+                Span {
+                    start: i,
+                    end: i + 1,
+                },
+                false,
+            ));
             i += 1;
         }
     }

@@ -10,7 +10,7 @@ mod ids;
 mod txn;
 
 pub use ids::IdMap;
-pub use txn::{Change, Txn};
+pub use txn::{Change, Txn, Undo};
 
 use crate::fold::name_key;
 use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};

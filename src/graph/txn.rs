@@ -29,6 +29,23 @@ pub struct Undo {
 }
 
 impl Undo {
+    /// Folds the undo of a later transaction into this one, so that applying the result
+    /// restores the state before both (the earlier saved state of an id wins).
+    pub fn absorb(&mut self, later: Undo) {
+        self.clear |= later.clear;
+        for (id, prev) in later.nodes {
+            self.nodes.entry(id).or_insert(prev);
+        }
+        for (id, prev) in later.edges {
+            self.edges.entry(id).or_insert(prev);
+        }
+    }
+
+    /// Whether applying this undo would change nothing.
+    pub fn is_empty(&self) -> bool {
+        !self.clear && self.nodes.is_empty() && self.edges.is_empty()
+    }
+
     /// Restores the graph.
     pub fn apply(self, g: &mut Graph) {
         if self.clear {

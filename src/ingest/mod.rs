@@ -83,17 +83,31 @@ pub fn ingest_article(
     art: &Article,
     source: Option<&str>,
 ) -> Result<Outcome, IngestError> {
-    let sha = sha256_hex(&art.text);
+    ingest_prepared(store, art, &sha256_hex(&art.text), None, source)
+}
+
+/// Ingests one article as one batch, given its text's [`sha256_hex`] and, when it was made
+/// beforehand (on another thread), its extraction; `None` extracts here when needed.
+pub fn ingest_prepared(
+    store: &mut Store,
+    art: &Article,
+    sha: &str,
+    extraction: Option<Result<Extraction, ExtractError>>,
+    source: Option<&str>,
+) -> Result<Outcome, IngestError> {
     let existing = find_document(store.graph(), &art.id);
     if let Some(d) = existing {
         let g = store.graph();
-        if g.node_by_id(d).and_then(|n| node_str(g, n, "sha256")) == Some(sha.as_str()) {
+        if g.node_by_id(d).and_then(|n| node_str(g, n, "sha256")) == Some(sha) {
             return Ok(Outcome::Unchanged);
         }
     }
-    let x = extract::extract(art)?;
+    let x = match extraction {
+        Some(x) => x?,
+        None => extract::extract(art)?,
+    };
     store.write(false, |txn| -> Result<(), IngestError> {
-        let doc = write_document(txn, existing, art, &sha, source)?;
+        let doc = write_document(txn, existing, art, sha, source)?;
         if existing.is_some() {
             remove_evidence(txn, doc)?;
         }

@@ -96,9 +96,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                 let r = crate::ingest_cli::ingest_into(
                     &mut store,
                     &paths,
-                    None,
-                    None,
-                    None,
+                    &crate::ingest_cli::IngestOptions::default(),
                     Some(&shell.cancel),
                 );
                 if let Err(e) = r {
