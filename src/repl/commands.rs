@@ -2,7 +2,8 @@
 //! help and completion read, and what each does.
 
 use super::{Flow, Shell};
-use crate::cli::{ExportFormat, OutputFormat};
+use crate::app::query::{thousands, write_result, OutputFormat};
+use crate::app::{print_stats, ExportFormat, StatsFormat};
 use crate::query::{parse_param, Engine};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
@@ -229,7 +230,7 @@ pub(super) fn execute(
         }
         "stats" => {
             no_arg()?;
-            crate::cli::print_stats(store, crate::cli::StatsFormat::Table);
+            print_stats(store, StatsFormat::Table);
         }
         "mode" => {
             let m = need_arg()?;
@@ -347,11 +348,11 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     if let Ok(f) = OutputFormat::from_str(format, true) {
         if f != OutputFormat::Table {
             crate::export::write_output(Some(file.as_ref()), |w| {
-                crate::cli::write_result(w, g, res, f, 0).map_err(std::io::Error::other)
+                write_result(w, g, res, f, 0).map_err(std::io::Error::other)
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };
-            eprintln!("wrote {} row{s} to {file}", crate::cli::thousands(n));
+            eprintln!("wrote {} row{s} to {file}", thousands(n));
             return Ok(());
         }
     }
@@ -374,8 +375,8 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     crate::export::export(g, f, Some(file.as_ref()), &sel)?;
     eprintln!(
         "exported {} nodes and {} relationships to {file}",
-        crate::cli::thousands(sel.nodes.len()),
-        crate::cli::thousands(sel.edges.len())
+        thousands(sel.nodes.len()),
+        thousands(sel.edges.len())
     );
     Ok(())
 }

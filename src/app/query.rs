@@ -1,4 +1,5 @@
-//! The `query`, `run` and `bench` commands: run Cypher statements and print results.
+//! Running Cypher statements and rendering their results: the `query`, `run` and
+//! `bench` commands, the shell's statements and the server's queries share it.
 
 use crate::cypher::{ParseError, Parser, Statement};
 use crate::graph::Graph;
