@@ -79,6 +79,7 @@ pub enum Func {
     EndNode,
     Exists,
     Range,
+    Sources,
 }
 
 /// The scalar functions by name (matched ignoring case), with their least and most
@@ -114,6 +115,7 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = {
         ("endNode", EndNode, 1, 1),
         ("exists", Exists, 1, 1),
         ("range", Range, 2, 3),
+        ("sources", Sources, 1, 1),
     ]
 };
 

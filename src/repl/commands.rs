@@ -29,6 +29,8 @@ pub enum ArgKind {
     Param,
     /// A Cypher query.
     Query,
+    /// A node or relationship id, or a name.
+    Name,
 }
 
 /// One meta-command: its name (without `:`), argument synopsis, one-line help, details
@@ -138,6 +140,15 @@ pub const COMMANDS: &[CommandDef] = &[
         about: "shows a query's plan without running it",
         details: "",
         arg: ArgKind::Query,
+    },
+    CommandDef {
+        name: "sources",
+        args: "ID-OR-NAME",
+        about: "the source sentences behind a node or relationship",
+        details: "ID-OR-NAME is a node id (n12), a relationship id (e7) or a name, matched \
+                  folded (Luong finds Lương). Each source shows its document, date, title, \
+                  span and sentence; in Cypher, sources(n) returns the same as a list of maps.",
+        arg: ArgKind::Name,
     },
     CommandDef {
         name: "clear",
@@ -297,6 +308,12 @@ pub(super) fn execute(
             let last = shell.last.take();
             shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "");
             shell.last = last;
+        }
+        "sources" => {
+            let g = store.graph();
+            let items = crate::app::sources::lookup(g, need_arg()?)?;
+            let stdout = std::io::stdout();
+            crate::app::sources::write_text(&mut stdout.lock(), g, &items)?;
         }
         "clear" => {
             no_arg()?;
