@@ -125,6 +125,36 @@ pub enum Command {
         #[command(flatten)]
         options: QueryOptions,
     },
+    /// Holds the database and serves it over Bolt (Neo4j drivers, cypher-shell) and
+    /// HTTP (POST /query, GET /explain/ID, a live page at /) until Ctrl-C or SIGTERM
+    /// (docs/server.md).
+    ///
+    /// Listens on loopback only unless --listen-any, which needs --password-file.
+    /// Queries only read the database.
+    Serve {
+        /// The Bolt address (port 0: any free port; "off": no Bolt).
+        #[arg(long, default_value = "127.0.0.1:7687", value_parser = parse_listen)]
+        bolt: Listen,
+        /// The HTTP address (port 0: any free port; "off": no HTTP).
+        #[arg(long, default_value = "127.0.0.1:7474", value_parser = parse_listen)]
+        http: Listen,
+        /// Accept addresses other than loopback; needs --password-file.
+        #[arg(long, requires = "password_file")]
+        listen_any: bool,
+        /// A file whose first line is the password clients must give (Bolt basic auth
+        /// with any user name; HTTP `Authorization: Bearer PASSWORD` or basic auth).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// Stop a query after this many seconds (0: no limit).
+        #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECONDS")]
+        timeout: f64,
+        /// Most rows a query may return.
+        #[arg(long, default_value_t = DEFAULT_MAX_ROWS, value_name = "N")]
+        max_rows: usize,
+        /// Most connections open at once.
+        #[arg(long, default_value_t = 256, value_name = "N")]
+        max_connections: usize,
+    },
     /// Times each statement of a file in one process; prints JSON (text, rows, runs,
     /// min_ms, median_ms, p90_ms).
     Bench {
@@ -140,6 +170,22 @@ pub enum Command {
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
     },
+}
+
+/// A listening address of `serve`, or none ("off").
+#[derive(Debug, Clone, Copy)]
+pub struct Listen(pub Option<std::net::SocketAddr>);
+
+fn parse_listen(s: &str) -> std::result::Result<Listen, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Listen(None));
+    }
+    use std::net::ToSocketAddrs;
+    s.to_socket_addrs()
+        .map_err(|e| format!("{s:?} is not an address such as 127.0.0.1:7687 ({e})"))?
+        .next()
+        .map(|a| Listen(Some(a)))
+        .ok_or_else(|| format!("{s:?} names no address"))
 }
 
 /// Runs the parsed command line; returns the process exit status.
@@ -214,6 +260,29 @@ pub fn run(args: Args) -> Result<i32> {
             warmup,
             params,
         } => querycmd::bench(&args.db, &file, runs, warmup, &params),
+        Command::Serve {
+            bolt,
+            http,
+            listen_any,
+            password_file,
+            timeout,
+            max_rows,
+            max_connections,
+        } => {
+            let options = crate::server::ServeOptions {
+                bolt: bolt.0,
+                http: http.0,
+                password_file,
+                listen_any,
+                timeout: (timeout > 0.0).then(|| std::time::Duration::from_secs_f64(timeout)),
+                max_rows,
+                limits: crate::server::ServerLimits {
+                    max_connections,
+                    ..Default::default()
+                },
+            };
+            crate::server::serve(&args.db, &options)
+        }
         Command::Check => {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;

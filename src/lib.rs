@@ -17,6 +17,7 @@ pub mod ingest_cli;
 pub mod query;
 pub mod repl;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod timing;
 pub mod value;

@@ -13,7 +13,8 @@ use crate::graph::{Evidence, Graph};
 use serde_json::{json, Value as J};
 use std::io::{self, Write};
 
-const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
+/// cytoscape.js (MIT), which draws the graph here and on the server's live page.
+pub const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
 const VIEW_JS: &str = include_str!("../../assets/view.js");
 const VIEW_CSS: &str = include_str!("../../assets/view.css");
 
