@@ -132,7 +132,11 @@ pub fn serve(conn: &mut Conn, ctx: &ServerCtx) -> io::Result<()> {
     loop {
         let req = match read_request(conn, ctx, &mut buf)? {
             Read::Closed => return Ok(()),
-            Read::Bad(r) => return write_response(conn, &r.closing()),
+            Read::Bad(r) => {
+                write_response(conn, &r.closing())?;
+                linger(conn);
+                return Ok(());
+            }
             Read::Request(r) => r,
         };
         let mut resp = if authorized(ctx, req.authorization.as_deref()) {
@@ -150,6 +154,21 @@ pub fn serve(conn: &mut Conn, ctx: &ServerCtx) -> io::Result<()> {
         write_response(conn, &resp)?;
         if resp.close {
             return Ok(());
+        }
+    }
+}
+
+/// After an error answer, reads and drops what the client still sends (for at most a
+/// second and 16 MiB) so that closing with unread bytes does not reset the connection
+/// before the client has read the answer.
+fn linger(conn: &mut Conn) {
+    let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+    let mut chunk = [0u8; 8192];
+    let (t, mut left) = (Instant::now(), 16usize << 20);
+    while left > 0 && t.elapsed() < std::time::Duration::from_secs(1) {
+        match conn.read_some(&mut chunk, std::time::Duration::from_millis(200)) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
         }
     }
 }
