@@ -238,7 +238,7 @@ fn http_answers_queries_sources_and_the_page() {
     let (status, page) = http(a, "GET", "/", &[], "");
     assert_eq!(status, 200);
     assert!(page.contains("/assets/live.js") && page.contains("id=\"query\""));
-    for asset in ["/assets/live.js", "/assets/live.css", "/assets/cytoscape.min.js"] {
+    for asset in ["/assets/live.js", "/assets/info.js", "/assets/live.css", "/assets/cytoscape.min.js"] {
         assert_eq!(http(a, "GET", asset, &[], "").0, 200, "{asset}");
     }
     assert_eq!(http(a, "GET", "/nowhere", &[], "").0, 404);

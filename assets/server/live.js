@@ -108,35 +108,16 @@
   }
 
   function show(target) {
-    var isNode = target.isNode();
-    var rec = isNode ? graph.nodes[target.data("i")] : graph.edges[target.data("i")];
-    info.replaceChildren();
-    if (isNode) {
-      info.appendChild(el("h2", rec.caption));
-      info.appendChild(el("p", rec.label + " " + rec.id, "kind"));
+    var rec;
+    if (target.isNode()) {
+      rec = graph.nodes[target.data("i")];
+      coopgraphInfo(info, rec.caption, rec.label + " " + rec.id, rec);
     } else {
+      rec = graph.edges[target.data("i")];
       var s = graph.nodes[cy.getElementById("n:" + rec.source).data("i")];
       var t = graph.nodes[cy.getElementById("n:" + rec.target).data("i")];
-      info.appendChild(el("h2", rec.type));
-      info.appendChild(el("p", s.caption + " \u2192 " + t.caption + "  (" + rec.id + ")", "kind"));
+      coopgraphInfo(info, rec.type, s.caption + " \u2192 " + t.caption + "  (" + rec.id + ")", rec);
     }
-    var props = el("table");
-    rec.props.forEach(function (kv) {
-      var tr = el("tr");
-      tr.appendChild(el("th", kv[0]));
-      tr.appendChild(el("td", kv[1]));
-      props.appendChild(tr);
-    });
-    info.appendChild(props);
-    info.appendChild(el("h3", rec.ev.length ? "Sources" : "No source sentence recorded"));
-    rec.ev.forEach(function (q) {
-      var b = el("blockquote", undefined, "source");
-      b.appendChild(document.createTextNode(q.before));
-      b.appendChild(el("mark", q.span));
-      b.appendChild(document.createTextNode(q.after));
-      b.appendChild(el("cite", q.title + " (" + q.doc + ")"));
-      info.appendChild(b);
-    });
     document.body.setAttribute("data-selected", rec.id);
   }
   function select(id) {

@@ -1,7 +1,7 @@
 //! Running Cypher statements and rendering their results: the `query`, `run` and
 //! `bench` commands, the shell's statements and the server's queries share it.
 
-use crate::cypher::{Location, ParseError, Parser, Statement};
+use crate::cypher::{caret_excerpt, Location, ParseError, Parser, Statement};
 use crate::graph::Graph;
 use crate::query::{
     parse_param, Engine, ExecError, Params, PlanError, QValue, QueryError, StatementResult,
@@ -276,21 +276,9 @@ fn error_excerpt(text: &str, stmt: &Statement, e: &QueryError) -> (Location, Str
         },
         _ => (stmt.span.start, "in this statement"),
     };
-    let line_text = text
-        .split('\n')
-        .nth(start.line.saturating_sub(1) as usize)
-        .unwrap_or("")
-        .trim_end_matches('\r');
-    let num = start.line.to_string();
-    let gutter = " ".repeat(num.len());
-    let pad: String = line_text
-        .chars()
-        .take(start.column.saturating_sub(1) as usize)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
     (
         start,
-        format!("error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ {note}"),
+        format!("error: {e}{} {note}", caret_excerpt(text, start)),
     )
 }
 

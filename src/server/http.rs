@@ -322,6 +322,9 @@ fn route(ctx: &ServerCtx, req: &Request) -> Response {
         }
         ("GET", "/assets/live.js") => Response::asset("text/javascript", PAGE_JS),
         ("GET", "/assets/live.css") => Response::asset("text/css", PAGE_CSS),
+        ("GET", "/assets/info.js") => {
+            Response::asset("text/javascript", crate::export::html::INFO_JS)
+        }
         ("GET", "/assets/cytoscape.min.js") => {
             Response::asset("text/javascript", crate::export::html::CYTOSCAPE)
         }
