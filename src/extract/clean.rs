@@ -6,22 +6,7 @@
 //! original text, so every later offset is an offset into the article.
 
 use super::Span;
-
-/// Line texts that start a trailing block of unrelated stories.
-const TAIL_MARKERS: &[&str] = &[
-    "see more",
-    "read more",
-    "related news",
-    "related stories",
-    "related articles",
-    "related",
-    "see also",
-    "more news",
-    "latest news",
-    "you may also like",
-    "recommended",
-    "most read",
-];
+use super::lexicon::lex;
 
 /// Lines at the end of an article that are bylines or agency tags, not text.
 fn is_byline(line: &str) -> bool {
@@ -90,7 +75,7 @@ pub fn body_spans(chars: &[char]) -> Vec<Span> {
         let t = text_of(l);
         let trimmed = t.trim();
         let lower = trimmed.to_lowercase();
-        if TAIL_MARKERS.contains(&lower.trim_end_matches(':')) {
+        if lex().tail_markers.contains(lower.trim_end_matches(':')) {
             break;
         }
         if trimmed.is_empty()

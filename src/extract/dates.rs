@@ -48,6 +48,9 @@ pub struct Reference {
 }
 
 fn month_of(w: &str) -> Option<u32> {
+    if !(3..=10).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
     let w = w.trim_end_matches('.').to_lowercase();
     let m = match w.as_str() {
         "january" | "jan" => 1,
@@ -68,6 +71,9 @@ fn month_of(w: &str) -> Option<u32> {
 }
 
 fn weekday_of(w: &str) -> Option<Weekday> {
+    if !(6..=9).contains(&w.len()) {
+        return None;
+    }
     Some(match w.to_lowercase().as_str() {
         "monday" => Weekday::Mon,
         "tuesday" => Weekday::Tue,
@@ -81,6 +87,9 @@ fn weekday_of(w: &str) -> Option<Weekday> {
 }
 
 fn day_of(w: &str) -> Option<u32> {
+    if !w.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let d = w
         .trim_end_matches("st")
         .trim_end_matches("nd")

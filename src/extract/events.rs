@@ -2,6 +2,7 @@
 //! calls, operations) and agreements, assembled from the sentence mentions.
 
 use super::dates::{DateMention, Reference};
+use super::lexicon::lex;
 use super::mentions::{join, Mentions};
 use super::sentences::Token;
 use super::Span;
@@ -77,132 +78,8 @@ pub struct AgreementDraft {
 
 /// Looks up trigger words: (kind, cameo, plural/umbrella).
 fn trigger(toks: &[Token], i: usize) -> Option<(&'static str, &'static str, bool)> {
-    let w = fold(&toks[i].text);
-    let next = toks.get(i + 1).map(|t| fold(&t.text)).unwrap_or_default();
-    let prev = if i > 0 {
-        fold(&toks[i - 1].text)
-    } else {
-        String::new()
-    };
-    Some(match w.as_str() {
-        "meeting" | "met" | "meets" | "talks" | "dialogue" | "consultations" => {
-            if w == "meeting" && matches!(next.as_str(), "the" | "their" | "its") {
-                return None; // "meeting the needs"
-            }
-            // "telephone talks": the call, one event.
-            if matches!(prev.as_str(), "phone" | "telephone") {
-                return None;
-            }
-            ("meeting", "040", false)
-        }
-        // "held a discussion session", "a working session".
-        "session" | "sessions"
-            if matches!(
-                prev.as_str(),
-                "discussion" | "working" | "negotiation" | "negotiating" | "talks"
-            ) =>
-        {
-            ("meeting", "040", false)
-        }
-        "meetings" => ("meeting", "040", true),
-        "received" | "receiving" | "receives" | "hosted" | "hosting" | "reception" | "banquet" => {
-            // "received a telephone call from X": the call.
-            if matches!(w.as_str(), "received" | "receives" | "receiving")
-                && toks[i + 1..]
-                    .iter()
-                    .take(4)
-                    .any(|t| matches!(fold(&t.text).as_str(), "call" | "calls"))
-            {
-                return None;
-            }
-            // "a banquet hosted by X": one reception, not two.
-            if matches!(w.as_str(), "hosted" | "hosting")
-                && matches!(
-                    prev.as_str(),
-                    "banquet" | "reception" | "dinner" | "luncheon"
-                )
-            {
-                return None;
-            }
-            ("meeting", "043", false)
-        }
-        // "told the press", "briefed reporters": a press statement.
-        "press" | "reporters" | "journalists" | "media"
-            if matches!(prev.as_str(), "told" | "briefed" | "addressed")
-                || (prev == "the"
-                    && i >= 2
-                    && matches!(
-                        fold(&toks[i - 2].text).as_str(),
-                        "told" | "briefed" | "addressed"
-                    )) =>
-        {
-            ("statement", "010", false)
-        }
-        "briefing" if matches!(prev.as_str(), "press" | "news" | "media") => {
-            ("statement", "010", false)
-        }
-        // "a statement by the Chinese public security ministry", "a joint statement".
-        "statement"
-            if matches!(next.as_str(), "by" | "from" | "issued" | "released")
-                || prev == "joint" =>
-        {
-            ("statement", "010", false)
-        }
-        "conference" | "summit" | "forum" | "symposium" | "workshop" | "seminar" => {
-            if matches!(prev.as_str(), "video" | "web" | "online") {
-                return None; // "held via video conference": the medium
-            }
-            if matches!(prev.as_str(), "press" | "news") {
-                ("statement", "010", false)
-            } else {
-                ("conference", "044", false)
-            }
-        }
-        "visit" | "visited" | "visiting" | "trip" => ("visit", "042", false),
-        "phone" | "telephone"
-            if matches!(next.as_str(), "call" | "conversation" | "talks" | "calls") =>
-        {
-            ("call", "041", false)
-        }
-        "operation" if toks[i].is_cap() || prev == "joint" => ("operation", "062", false),
-        _ => return None,
-    })
+    lex().trigger(toks, i).map(|t| (t.kind, t.cameo, t.plural))
 }
-
-const PLANNED: &[&str] = &[
-    "to sign",
-    "early sign",
-    "will sign",
-    "would sign",
-    "discussing",
-    "negotiat",
-    "draft",
-    "plan to",
-    "plans to",
-    "propos",
-    "towards signing",
-    "accelerate",
-    "soon sign",
-    "expected to",
-    "finalis",
-    "finaliz",
-    "consider",
-    "upcoming",
-    "will be signed",
-    "early signing",
-];
-
-const AGREEMENT_HEADS: &[&str] = &[
-    "agreement",
-    "treaty",
-    "memorandum",
-    "mou",
-    "protocol",
-    "accord",
-    "convention",
-    "pact",
-    "communique",
-];
 
 /// Assembles events and agreements from the mentions.
 pub struct Assembler<'a> {
@@ -265,7 +142,7 @@ impl Assembler<'_> {
                 let mut ev = ev;
                 // "Prince Abdulaziz also met with …": the same occasion as the current event,
                 // on its day when the sentence gives none.
-                if ev.date.is_none() && i > 0 && fold(&toks[i - 1].text) == "also" {
+                if ev.date.is_none() && i > 0 && toks[i - 1].key == "also" {
                     if let Some(c) = current {
                         let shared = ev
                             .persons
@@ -468,7 +345,7 @@ impl Assembler<'_> {
         if i == 0 || ev.name.is_some() || ev.umbrella {
             return None;
         }
-        let det = fold(&toks[i - 1].text);
+        let det = toks[i - 1].key.clone();
         if !matches!(
             det.as_str(),
             "the" | "this" | "that" | "their" | "its" | "said"
@@ -479,7 +356,7 @@ impl Assembler<'_> {
             .iter()
             .rposition(|e| e.kind == ev.kind && !e.umbrella)
             .or_else(|| {
-                current.filter(|_| matches!(fold(&toks[i].text).as_str(), "meeting" | "event"))
+                current.filter(|_| matches!(toks[i].key.as_str(), "meeting" | "event"))
             })?;
         let target = &events[k];
         // "The meeting was held on the sidelines of the visit … made by X": a sentence
@@ -570,8 +447,8 @@ impl Assembler<'_> {
             };
             let list_item = (k.saturating_sub(4)..k).any(|p| {
                 p > 0
-                    && matches!(fold(&toks[p].text).as_str(), "a" | "an")
-                    && (toks[p - 1].text == "," || fold(&toks[p - 1].text) == "and")
+                    && matches!(toks[p].key.as_str(), "a" | "an")
+                    && (toks[p - 1].text == "," || toks[p - 1].key == "and")
             });
             if persons.is_empty() && countries.is_empty() && !list_item && seg_orgs.is_empty() {
                 // Only a date or place of its own: the possessor must be found below.
@@ -594,7 +471,7 @@ impl Assembler<'_> {
                     }
                 } else if back
                     .iter()
-                    .any(|t| matches!(fold(&t.text).as_str(), "his" | "her" | "their"))
+                    .any(|t| matches!(t.key.as_str(), "his" | "her" | "their"))
                 {
                     if let Some(p) = protagonist {
                         persons.push((p, toks[k].span));
@@ -609,7 +486,7 @@ impl Assembler<'_> {
             if !list_item
                 && toks[k.saturating_sub(3)..k]
                     .iter()
-                    .any(|t| matches!(fold(&t.text).as_str(), "held" | "holds" | "holding"))
+                    .any(|t| matches!(t.key.as_str(), "held" | "holds" | "holding"))
             {
                 if let Some(pm) = self
                     .m
@@ -760,7 +637,7 @@ impl Assembler<'_> {
         let toks = &self.toks[s];
         let text_lower: String = toks
             .iter()
-            .map(|t| fold(&t.text))
+            .map(|t| t.key.clone())
             .collect::<Vec<_>>()
             .join(" ");
         let umbrella_now = plural
@@ -776,21 +653,21 @@ impl Assembler<'_> {
             let mut a = i;
             while a > 0
                 && (toks[a - 1].is_cap()
-                    || (fold(&toks[a - 1].text) == "and" && a >= 2 && toks[a - 2].is_cap()))
+                    || (toks[a - 1].key == "and" && a >= 2 && toks[a - 2].is_cap()))
             {
                 a -= 1;
             }
             let mut e = i + 1;
             if e + 1 < toks.len()
                 && a < i
-                && matches!(fold(&toks[e].text).as_str(), "on" | "of" | "against")
+                && matches!(toks[e].key.as_str(), "on" | "of" | "against")
                 && toks[e + 1].is_cap()
             {
                 e += 1;
                 while e < toks.len()
                     && (toks[e].is_cap()
                         || (matches!(
-                            fold(&toks[e].text).as_str(),
+                            toks[e].key.as_str(),
                             "the" | "of" | "against" | "on"
                         ) && toks.get(e + 1).is_some_and(Token::is_cap)))
                 {
@@ -798,7 +675,7 @@ impl Assembler<'_> {
                 }
             }
             if a == i
-                && fold(&toks[i].text) == "operation"
+                && toks[i].key == "operation"
                 && toks.get(i + 1).is_some_and(Token::is_cap)
             {
                 e = i + 2;
@@ -823,7 +700,7 @@ impl Assembler<'_> {
             let opening: String = toks
                 .iter()
                 .take(4)
-                .map(|t| fold(&t.text))
+                .map(|t| t.key.clone())
                 .collect::<Vec<_>>()
                 .join(" ");
             let hosted = [
@@ -853,13 +730,13 @@ impl Assembler<'_> {
                 let next = toks.iter().find(|t| t.span.start >= om.span.end);
                 let modifier = next.is_some_and(|t| {
                     t.is_cap()
-                        && (AGREEMENT_HEADS.contains(&fold(&t.text).as_str())
+                        && (lex().agreement_heads.contains(t.key.as_str())
                             || matches!(
-                                fold(&t.text).as_str(),
+                                t.key.as_str(),
                                 "charter" | "summit" | "conference" | "forum" | "web" | "day"
                             ))
                 });
-                let delegation = next.is_some_and(|t| fold(&t.text) == "delegation");
+                let delegation = next.is_some_and(|t| t.key == "delegation");
                 (om.known && !modifier) || delegation
             })
             .collect();
@@ -882,7 +759,7 @@ impl Assembler<'_> {
             let before = toks
                 .iter()
                 .rposition(|t| t.span.end <= cm.span.start)
-                .map(|k| fold(&toks[k].text))
+                .map(|k| toks[k].key.clone())
                 .unwrap_or_default();
             // "London, the UK": the country of a place, not a participant.
             let after_place = self.m.places.iter().any(|p| {
@@ -966,10 +843,10 @@ impl Assembler<'_> {
     ) {
         let lower: String = toks
             .iter()
-            .map(|t| fold(&t.text))
+            .map(|t| t.key.clone())
             .collect::<Vec<_>>()
             .join(" ");
-        let planned = PLANNED.iter().any(|p| lower.contains(p));
+        let planned = lex().planned.occurs_in(&lower);
         // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
         let title_case =
@@ -983,8 +860,8 @@ impl Assembler<'_> {
                 || after_signing);
         let mut i = 0;
         while i < toks.len() {
-            let w = fold(&toks[i].text);
-            if !AGREEMENT_HEADS.contains(&w.as_str()) {
+            let w = toks[i].key.clone();
+            if !lex().agreement_heads.contains(w.as_str()) {
                 i += 1;
                 continue;
             }
@@ -996,10 +873,10 @@ impl Assembler<'_> {
             }
             let mut head_end = i + 1;
             if w == "memorandum"
-                && toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of")
+                && toks.get(i + 1).is_some_and(|t| t.key == "of")
                 && toks
                     .get(i + 2)
-                    .is_some_and(|t| fold(&t.text) == "understanding")
+                    .is_some_and(|t| t.key == "understanding")
             {
                 head_end = i + 3;
             }
@@ -1015,7 +892,7 @@ impl Assembler<'_> {
                 while a > 0
                     && toks[a - 1].is_cap()
                     && !matches!(
-                        fold(&toks[a - 1].text).as_str(),
+                        toks[a - 1].key.as_str(),
                         "sign" | "signs" | "signed" | "ink" | "inks" | "and" | "adopt" | "adopts"
                     )
                 {
@@ -1028,7 +905,7 @@ impl Assembler<'_> {
                     && i - k < 4
                     && toks[k - 1].word
                     && !matches!(
-                        fold(&toks[k - 1].text).as_str(),
+                        toks[k - 1].key.as_str(),
                         "a" | "an"
                             | "the"
                             | "this"
@@ -1042,7 +919,7 @@ impl Assembler<'_> {
                 {
                     k -= 1;
                 }
-                if k == 0 || !matches!(fold(&toks[k - 1].text).as_str(), "a" | "an" | "the") {
+                if k == 0 || !matches!(toks[k - 1].key.as_str(), "a" | "an" | "the") {
                     i += 1;
                     continue;
                 }
@@ -1051,13 +928,13 @@ impl Assembler<'_> {
             let mut e = head_end;
             if e < toks.len()
                 && matches!(
-                    fold(&toks[e].text).as_str(),
+                    toks[e].key.as_str(),
                     "on" | "for" | "against" | "in" | "of"
                 )
             {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
-                    let f = fold(&toks[e].text);
+                    let f = toks[e].key.clone();
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
                     // "signed an agreement on Tuesday": a date is no part of the title.
@@ -1107,7 +984,7 @@ impl Assembler<'_> {
             // sentence about signing: "the agreement" points back to one already named.
             let introduced = !named
                 && a > 0
-                && matches!(fold(&toks[a - 1].text).as_str(), "a" | "an")
+                && matches!(toks[a - 1].key.as_str(), "a" | "an")
                 && (signed || planned);
             if title.split_whitespace().count() < 2 && !introduced {
                 i = e.max(i + 1);
@@ -1128,7 +1005,7 @@ impl Assembler<'_> {
                 }
             }
             let mut party_orgs = Vec::new();
-            if toks.get(e).is_some_and(|t| fold(&t.text) == "between") {
+            if toks.get(e).is_some_and(|t| t.key == "between") {
                 let from = toks[e].span.end;
                 for (k, o) in self.m.orgs.iter().enumerate() {
                     if o.sent == s && o.span.start >= from {
@@ -1175,7 +1052,7 @@ impl Assembler<'_> {
 fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
     let separate = toks[i.saturating_sub(3)..i]
         .iter()
-        .any(|t| fold(&t.text) == "separate");
+        .any(|t| t.key == "separate");
     if !separate || ev.persons.len() < 3 {
         return vec![ev];
     }
@@ -1199,26 +1076,13 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
     out
 }
 
-/// Plural agreement heads ("two new treaties").
-const AGREEMENT_PLURALS: &[&str] = &[
-    "agreements",
-    "treaties",
-    "memoranda",
-    "memorandums",
-    "mous",
-    "protocols",
-    "accords",
-    "conventions",
-    "pacts",
-];
-
 fn is_planned(toks: &[Token]) -> bool {
     let lower: String = toks
         .iter()
-        .map(|t| fold(&t.text))
+        .map(|t| t.key.clone())
         .collect::<Vec<_>>()
         .join(" ");
-    PLANNED.iter().any(|p| lower.contains(p))
+    lex().planned.occurs_in(&lower)
 }
 
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
@@ -1229,20 +1093,20 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
         return None;
     }
     let head = |t: &Token| {
-        let f = fold(&t.text);
-        AGREEMENT_HEADS.contains(&f.as_str()) || AGREEMENT_PLURALS.contains(&f.as_str())
+        let f = t.key.clone();
+        lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
     };
     (0..toks.len()).find(|&i| {
-        let f = fold(&toks[i].text);
+        let f = toks[i].key.clone();
         matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
             && (toks[i + 1..].iter().take(8).any(head)
                 || (i > 0
-                    && matches!(fold(&toks[i - 1].text).as_str(), "was" | "were")
+                    && matches!(toks[i - 1].key.as_str(), "was" | "were")
                     && toks[..i].iter().rev().take(8).any(head)))
             // "implementing signed cooperation documents": an adjective.
             && !(i > 0
                 && toks[i - 1].word
-                && fold(&toks[i - 1].text).ends_with("ing"))
+                && toks[i - 1].key.clone().ends_with("ing"))
     })
 }
 
@@ -1251,36 +1115,11 @@ fn signs_several(toks: &[Token]) -> bool {
     !is_planned(toks)
         && toks
             .iter()
-            .any(|t| matches!(fold(&t.text).as_str(), "signed" | "signing" | "inked"))
+            .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
-            .any(|t| AGREEMENT_PLURALS.contains(&fold(&t.text).as_str()))
+            .any(|t| lex().agreement_plurals.contains(t.key.as_str()))
 }
-
-/// Words that make a possessed name a news outlet ("Uganda's Daily Monitor newspaper").
-const MEDIA_WORDS: &[&str] = &[
-    "newspaper",
-    "newspapers",
-    "daily",
-    "paper",
-    "tabloid",
-    "agency",
-    "broadcaster",
-    "television",
-    "tv",
-    "radio",
-    "media",
-    "news",
-    "times",
-    "herald",
-    "tribune",
-    "gazette",
-    "journal",
-    "telegraph",
-    "monitor",
-    "outlet",
-    "website",
-];
 
 /// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
 /// Monitor newspaper reported", "Iraq's state news agency". Such a country reports; it
@@ -1296,16 +1135,16 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
         .iter()
         .take(5)
         .take_while(|t| t.word)
-        .any(|t| MEDIA_WORDS.contains(&fold(&t.text).as_str()))
+        .any(|t| lex().media_words.contains(t.key.as_str()))
 }
 
 /// Where a sentence says "the two countries", "both sides", "the two nations" …
 fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
     (0..toks.len().saturating_sub(1)).find_map(|k| {
-        let a = fold(&toks[k].text);
+        let a = toks[k].key.clone();
         let (num, noun_at) = match a.as_str() {
             "both" => (true, k + 1),
-            "two" if k > 0 && fold(&toks[k - 1].text) == "the" => (true, k + 1),
+            "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
             _ => (false, k),
         };
         if !num {
@@ -1313,7 +1152,7 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         }
         // "the two discussed …": the pronoun-like "the two" before a past-tense verb.
         if a == "two" {
-            let next = fold(&toks[noun_at].text);
+            let next = toks[noun_at].key.clone();
             if toks[noun_at].word
                 && !toks[noun_at].is_cap()
                 && (next.ends_with("ed") || matches!(next.as_str(), "also" | "have" | "will"))
@@ -1328,7 +1167,7 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         let noun = |j: usize| {
             toks.get(j).is_some_and(|t| {
                 matches!(
-                    fold(&t.text).as_str(),
+                    t.key.as_str(),
                     "countries" | "sides" | "nations" | "states" | "governments"
                 )
             })
@@ -1354,12 +1193,12 @@ fn is_report_date(toks: &[Token], sp: Span) -> bool {
         return false;
     };
     let mut j = k;
-    if j > 0 && matches!(fold(&toks[j - 1].text).as_str(), "on" | "last" | "this") {
+    if j > 0 && matches!(toks[j - 1].key.as_str(), "on" | "last" | "this") {
         j -= 1;
     }
     j > 0
         && matches!(
-            fold(&toks[j - 1].text).as_str(),
+            toks[j - 1].key.as_str(),
             "reported"
                 | "said"
                 | "says"
@@ -1444,7 +1283,7 @@ pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
     };
     while k > 0 {
         k -= 1;
-        let f = fold(&toks[k].text);
+        let f = toks[k].key.clone();
         if matches!(f.as_str(), "for" | "to") {
             return k > 1 && toks[k - 1].is_cap() && toks[k - 1].word;
         }
@@ -1459,7 +1298,7 @@ pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
 fn preceded_by_in(toks: &[Token], sp: Span) -> bool {
     toks.iter()
         .rposition(|t| t.span.end <= sp.start)
-        .is_some_and(|k| matches!(fold(&toks[k].text).as_str(), "in" | "at"))
+        .is_some_and(|k| matches!(toks[k].key.as_str(), "in" | "at"))
 }
 
 /// A place written as the first word of a longer name ("Hanoi Convention", "Hanoi Public

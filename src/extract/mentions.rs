@@ -3,155 +3,15 @@
 //! topics, found sentence by sentence with their character spans.
 
 use super::places::Places;
+use super::lexicon::lex;
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
 use crate::gazetteer::{is_acronym, Gazetteer};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Longest gazetteer phrase tried, in words.
 const MAX_NGRAM: usize = 8;
-
-/// Capitalised words that start sentences and are never part of a name.
-const STOP_CAPS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "at",
-    "during",
-    "after",
-    "before",
-    "for",
-    "to",
-    "of",
-    "and",
-    "but",
-    "or",
-    "as",
-    "with",
-    "by",
-    "from",
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "its",
-    "he",
-    "she",
-    "they",
-    "we",
-    "his",
-    "her",
-    "their",
-    "our",
-    "both",
-    "besides",
-    "meanwhile",
-    "also",
-    "according",
-    "however",
-    "furthermore",
-    "additionally",
-    "moreover",
-    "under",
-    "speaking",
-    "receiving",
-    "while",
-    "when",
-    "although",
-    "since",
-    "there",
-    "here",
-    "on",
-    "immediately",
-    "following",
-    "within",
-    "among",
-    "over",
-    "about",
-    "especially",
-    "further",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "party",
-    "state",
-    "national",
-    "international",
-    "president",
-];
-
-/// Verbs of saying that follow a person's name.
-const SPEECH_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "stressed",
-    "noted",
-    "added",
-    "affirmed",
-    "emphasised",
-    "emphasized",
-    "expressed",
-    "proposed",
-    "highlighted",
-    "underscored",
-    "asserted",
-    "urged",
-    "called",
-    "stated",
-    "suggested",
-    "praised",
-    "welcomed",
-    "thanked",
-    "reaffirmed",
-    "pledged",
-    "agreed",
-    "met",
-    "received",
-    "signed",
-    "visited",
-    "attended",
-    "hosted",
-    "announced",
-    "explained",
-    "recalled",
-    "hoped",
-    "confirmed",
-    "spoke",
-    "delivered",
-];
-
-/// Lower-case particles inside a personal name ("Saif bin Zayed", "Peter de Bucher").
-const NAME_PARTICLES: &[&str] = &[
-    "bin", "bint", "ibn", "al", "el", "de", "da", "di", "dos", "du", "van", "von", "der", "den",
-    "la", "le", "ben",
-];
-
-/// Words that may stand before a name as a title reference ("the Vietnamese minister").
-const TITLE_REF_WORDS: &[&str] = &[
-    "minister",
-    "official",
-    "representative",
-    "president",
-    "chief",
-    "head",
-    "director",
-    "ambassador",
-    "secretary",
-    "commissioner",
-    "general",
-    "diplomat",
-    "leader",
-    "envoy",
-];
-
-/// Words that modify a role title ("Deputy Minister", "First Vice Minister").
-const ROLE_MODIFIERS: &[&str] = &["deputy", "vice", "first", "acting", "senior", "assistant"];
 
 /// A place found in the text.
 #[derive(Debug, Clone)]
@@ -281,8 +141,27 @@ pub struct Finder<'g> {
     places: &'g Places,
     /// Folded words that appear in titles, organisation names and head nouns: never name words.
     title_words: HashSet<String>,
-    /// Folded organisation head nouns.
-    heads: Vec<String>,
+    /// Folded organisation head nouns as words, by first word, longest first.
+    heads: HashMap<String, Vec<Vec<String>>>,
+    /// Where a gazetteer phrase can start: the folded first token of every name, and
+    /// the name key of every name, to the most tokens a name starting there has.
+    starts: HashMap<String, usize>,
+}
+
+/// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
+fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
+    let chars: Vec<char> = name.chars().collect();
+    let toks = super::sentences::tokenize(&chars, Span { start: 0, end: chars.len() });
+    let Some(first) = toks.first() else {
+        return;
+    };
+    let n = starts.entry(first.key.clone()).or_default();
+    *n = (*n).max(toks.len());
+    let whole = crate::fold::name_key(name);
+    if !whole.is_empty() {
+        let n = starts.entry(whole).or_default();
+        *n = (*n).max(1);
+    }
 }
 
 impl<'g> Finder<'g> {
@@ -316,126 +195,7 @@ impl<'g> Finder<'g> {
         for t in gaz.topics() {
             add(&t.name);
         }
-        for w in [
-            "ministry",
-            "affairs",
-            "development",
-            "constitutional",
-            "consular",
-            "parliamentary",
-            "security",
-            "public",
-            "justice",
-            "interior",
-            "defence",
-            "defense",
-            "foreign",
-            "home",
-            "internal",
-            "national",
-            "international",
-            "federal",
-            "state",
-            "royal",
-            "convention",
-            "summit",
-            "conference",
-            "ceremony",
-            "forum",
-            "meeting",
-            "talks",
-            "agreement",
-            "treaty",
-            "memorandum",
-            "protocol",
-            "operation",
-            "project",
-            "programme",
-            "party",
-            "politburo",
-            "government",
-            "republic",
-            "kingdom",
-            "central",
-            "people",
-            "army",
-            "navy",
-            "police",
-            "immigration",
-            "customs",
-            "border",
-            "cyber",
-            "crime",
-            "criminal",
-            "investigation",
-            "high-level",
-            "signing",
-            "press",
-            "union",
-            "assembly",
-            "delegation",
-            "embassy",
-            "highness",
-            "excellency",
-            "sheikh",
-            "prince",
-            "king",
-            "general",
-            "minister",
-            "secretary",
-            "president",
-            "chairman",
-            "commissioner",
-            "asia-pacific",
-            "asia",
-            "pacific",
-            "africa",
-            "europe",
-            "america",
-            "asean",
-            "web",
-            "news",
-            "agency",
-            "online",
-            "digital",
-            "ai",
-            "capital",
-            "city",
-            "province",
-            // Ministerial portfolios: "Minister of Interior, Institutional Reform and …".
-            "reform",
-            "renewal",
-            "democratic",
-            "planning",
-            "trade",
-            "industry",
-            "commerce",
-            "finance",
-            "health",
-            "education",
-            "transport",
-            "energy",
-            "labour",
-            "labor",
-            "tourism",
-            "agriculture",
-            "environment",
-            "communications",
-            "information",
-            "technology",
-            "science",
-            "economy",
-            "welfare",
-            "relations",
-            "cooperation",
-            "integration",
-            "administration",
-            "citizenship",
-            "innovation",
-            "infrastructure",
-            "fisheries",
-            "emergency",
-        ] {
+        for w in lex().title_words.iter() {
             title_words.insert(w.to_string());
         }
         let mut heads: Vec<String> = gaz
@@ -445,19 +205,68 @@ impl<'g> Finder<'g> {
             .map(|h| fold(h))
             .collect();
         heads.sort_by_key(|h| std::cmp::Reverse(h.split(' ').count()));
+        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        for h in &heads {
+            let words: Vec<String> = h.split(' ').map(str::to_string).collect();
+            by_first.entry(words[0].clone()).or_default().push(words);
+        }
+        let heads = by_first;
+        let mut starts = HashMap::new();
+        for c in gaz.countries() {
+            for n in [&c.name, &c.iso2, &c.iso3]
+                .into_iter()
+                .chain(&c.aliases)
+                .chain(&c.demonyms)
+            {
+                add_starts(&mut starts, n);
+            }
+        }
+        for o in gaz.organizations() {
+            for n in std::iter::once(&o.name).chain(&o.aliases).chain(&o.acronym) {
+                add_starts(&mut starts, n);
+            }
+        }
+        for t in gaz.topics() {
+            for n in std::iter::once(&t.name).chain(&t.aliases) {
+                add_starts(&mut starts, n);
+            }
+        }
+        for p in places.all() {
+            for n in std::iter::once(&p.name).chain(&p.aliases) {
+                add_starts(&mut starts, n);
+            }
+        }
         Finder {
             gaz,
             places,
             title_words,
             heads,
+            starts,
         }
+    }
+
+    /// The finder of the built-in gazetteer and places, built once.
+    pub fn builtin() -> &'static Finder<'static> {
+        static F: std::sync::OnceLock<Finder<'static>> = std::sync::OnceLock::new();
+        F.get_or_init(|| Finder::new(Gazetteer::builtin(), Places::builtin()))
+    }
+
+    /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
+    fn longest_from(&self, toks: &[Token], i: usize) -> usize {
+        let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
+        let by_name = self
+            .starts
+            .get(&crate::fold::name_key(&toks[i].text))
+            .copied()
+            .unwrap_or(0);
+        by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
     }
 
     fn is_name_word(&self, t: &Token, first_in_sentence: bool) -> bool {
         if !t.word || !t.is_cap() {
             return false;
         }
-        let f = fold(&t.text);
+        let f = t.key.clone();
         if self.title_words.contains(&f) {
             return false;
         }
@@ -470,10 +279,10 @@ impl<'g> Finder<'g> {
         if super::dates_words(&f) {
             return false;
         }
-        if first_in_sentence && (STOP_CAPS.contains(&f.as_str()) || f.ends_with("ing")) {
+        if first_in_sentence && (lex().stop_caps.contains(f.as_str()) || f.ends_with("ing")) {
             return false;
         }
-        if STOP_CAPS.contains(&f.as_str()) && f.len() <= 4 && f != "to" {
+        if lex().stop_caps.contains(f.as_str()) && f.len() <= 4 && f != "to" {
             return false;
         }
         true
@@ -501,7 +310,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=MAX_NGRAM.min(toks.len() - i)).rev() {
+            for n in (1..=self.longest_from(toks, i)).rev() {
                 if !toks[i..i + n].iter().all(|t| t.word) {
                     continue;
                 }
@@ -565,7 +374,7 @@ impl<'g> Finder<'g> {
                 {
                     // "wrote in Spanish:": a language, not a country.
                     if i > 0
-                        && fold(&toks[i - 1].text) == "in"
+                        && toks[i - 1].key == "in"
                         && toks.get(i + n).is_none_or(|t| !t.word)
                     {
                         matched = n;
@@ -645,7 +454,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=6.min(toks.len() - i)).rev() {
+            for n in (1..=self.longest_from(toks, i).min(6)).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
                 if !toks[i + n - 1].word {
                     continue;
@@ -681,7 +490,7 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) {
         for h in 1..toks.len() {
-            let head = fold(&toks[h].text);
+            let head = toks[h].key.clone();
             let heads: Vec<String> = if matches!(
                 head.as_str(),
                 "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
@@ -705,10 +514,10 @@ impl<'g> Finder<'g> {
             } else {
                 (h.saturating_sub(4)..h.saturating_sub(1))
                     .rev()
-                    .find(|&k| matches!(fold(&toks[k].text).as_str(), "and" | "or"))
+                    .find(|&k| matches!(toks[k].key.as_str(), "and" | "or"))
             };
             let Some(conj) = conj else { continue };
-            if !matches!(fold(&toks[conj].text).as_str(), "and" | "or") || conj == 0 {
+            if !matches!(toks[conj].key.as_str(), "and" | "or") || conj == 0 {
                 continue;
             }
             let mut k = conj;
@@ -718,8 +527,8 @@ impl<'g> Finder<'g> {
                 if t.text == "," {
                     continue;
                 }
-                let f = fold(&t.text);
-                if !t.word || t.is_cap() || STOP_CAPS.contains(&f.as_str()) || f.len() < 3 {
+                let f = t.key.clone();
+                if !t.word || t.is_cap() || lex().stop_caps.contains(f.as_str()) || f.len() < 3 {
                     break;
                 }
                 let mut forms = vec![f.clone()];
@@ -728,8 +537,8 @@ impl<'g> Finder<'g> {
                 }
                 // "law enforcement and judicial cooperation": a two-word modifier too.
                 if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
-                    let two = fold(&toks[k - 1].text);
-                    if !STOP_CAPS.contains(&two.as_str()) {
+                    let two = toks[k - 1].key.clone();
+                    if !lex().stop_caps.contains(two.as_str()) {
                         forms.push(format!("{two} {f}"));
                     }
                 }
@@ -763,13 +572,12 @@ impl<'g> Finder<'g> {
     }
 
     fn head_at(&self, toks: &[Token], i: usize) -> usize {
-        for h in &self.heads {
-            let hw: Vec<&str> = h.split(' ').collect();
+        for hw in self.heads.get(&toks[i].key).into_iter().flatten() {
             if i + hw.len() <= toks.len()
                 && toks[i..i + hw.len()]
                     .iter()
-                    .zip(&hw)
-                    .all(|(t, w)| t.word && fold(&t.text) == *w)
+                    .zip(hw.iter())
+                    .all(|(t, w)| t.word && t.key == *w)
             {
                 return hw.len();
             }
@@ -795,10 +603,10 @@ impl<'g> Finder<'g> {
             while start > 0
                 && tags[start - 1] == Tag::Free
                 && toks[start - 1].is_cap()
-                && !(start - 1 == 0 && STOP_CAPS.contains(&fold(&toks[0].text).as_str()))
+                && !(start - 1 == 0 && lex().stop_caps.contains(toks[0].key.as_str()))
                 // "HÀ NỘI – The Ministry of …": a determiner is never part of the name.
                 && !matches!(
-                    fold(&toks[start - 1].text).as_str(),
+                    toks[start - 1].key.as_str(),
                     "the" | "a" | "an" | "this" | "that" | "these" | "those"
                 )
                 && !self.is_rank_or_role_word(&toks[start - 1])
@@ -817,7 +625,7 @@ impl<'g> Finder<'g> {
                 && toks[end].word
                 && toks[end].is_cap()
                 && !self.is_rank_or_role_word(&toks[end])
-                && !super::dates_words(&fold(&toks[end].text))
+                && !super::dates_words(&toks[end].key)
                 // Not the first word of a name: "State Security Service Ali Naghiyev".
                 && !toks.get(end + 1).is_some_and(Token::is_cap)
             {
@@ -828,12 +636,12 @@ impl<'g> Finder<'g> {
             // Right extension: of/for/on/against + capitalised words.
             if end + 1 < toks.len()
                 && matches!(
-                    fold(&toks[end].text).as_str(),
+                    toks[end].key.as_str(),
                     "of" | "for" | "on" | "against"
                 )
             {
                 let mut j = end + 1;
-                if fold(&toks[j].text) == "the" {
+                if toks[j].key == "the" {
                     j += 1;
                 }
                 match tags.get(j) {
@@ -850,7 +658,7 @@ impl<'g> Finder<'g> {
                         let mut last_cap = None;
                         while k < toks.len() {
                             let t = &toks[k];
-                            let f = fold(&t.text);
+                            let f = t.key.clone();
                             if t.is_cap() && tags[k] == Tag::Free && !self.is_rank_word(t) {
                                 last_cap = Some(k);
                                 k += 1;
@@ -871,7 +679,7 @@ impl<'g> Finder<'g> {
                         if let Some(l) = last_cap {
                             end = l + 1;
                             // "… of Azerbaijan" after the field.
-                            if end + 1 < toks.len() && fold(&toks[end].text) == "of" {
+                            if end + 1 < toks.len() && toks[end].key == "of" {
                                 if let Tag::Country(c) = tags[end + 1] {
                                     country = Some(c);
                                     let mut e2 = end + 1;
@@ -891,7 +699,7 @@ impl<'g> Finder<'g> {
                 while e > start && matches!(tags[e - 1], Tag::Country(_)) {
                     e -= 1;
                 }
-                if e > start && fold(&toks[e - 1].text) == "of" {
+                if e > start && toks[e - 1].key == "of" {
                     e -= 1;
                 }
                 e
@@ -901,7 +709,7 @@ impl<'g> Finder<'g> {
             let mut name_end = name_end;
             while name_end > start
                 && matches!(
-                    fold(&toks[name_end - 1].text).as_str(),
+                    toks[name_end - 1].key.as_str(),
                     "of" | "for" | "on" | "the" | "and"
                 )
             {
@@ -947,6 +755,14 @@ impl<'g> Finder<'g> {
                     phrase_start = start - 1;
                     while phrase_start > 0 && tags[phrase_start - 1] == tags[start - 1] {
                         phrase_start -= 1;
+                    }
+                    // A compound name without "of" takes its national word: "Indonesian
+                    // National Police", "Philippine Coast Guard", "Iraqi Parliament"; a
+                    // ministry keeps its own name ("the Vietnamese Ministry of …").
+                    if head_is_not_ministry(toks, i)
+                        && !toks[start..name_end].iter().any(|t| t.key == "of")
+                    {
+                        start = phrase_start;
                     }
                 } else if toks[start - 1].text == "'s" && start >= 2 {
                     if let Tag::Country(c) = tags[start - 2] {
@@ -999,7 +815,7 @@ impl<'g> Finder<'g> {
         // ministry", "the Chinese public security ministry"; "the public security
         // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            let head = fold(&toks[i].text);
+            let head = toks[i].key.clone();
             if tags[i] != Tag::Free
                 || !matches!(head.as_str(), "ministry" | "ministries")
                 || toks[i].is_cap()
@@ -1016,7 +832,7 @@ impl<'g> Finder<'g> {
                 && toks[i - 2].word
                 && !toks[i - 2].is_cap()
                 && matches!(
-                    fold(&toks[i - 2].text).as_str(),
+                    toks[i - 2].key.as_str(),
                     "public" | "home" | "foreign" | "internal" | "state" | "national"
                 ))
             .then(|| {
@@ -1053,7 +869,7 @@ impl<'g> Finder<'g> {
             }
             let mut end = i + 1;
             if head == "ministries" && countries.is_empty() {
-                if toks.get(i + 1).is_some_and(|t| fold(&t.text) == "of") {
+                if toks.get(i + 1).is_some_and(|t| t.key == "of") {
                     let mut j = i + 2;
                     while j < toks.len() {
                         match tags[j] {
@@ -1062,7 +878,7 @@ impl<'g> Finder<'g> {
                                     countries.push(c);
                                 }
                             }
-                            _ if matches!(fold(&toks[j].text).as_str(), "and" | ",") => {}
+                            _ if matches!(toks[j].key.as_str(), "and" | ",") => {}
                             _ => break,
                         }
                         j += 1;
@@ -1100,7 +916,7 @@ impl<'g> Finder<'g> {
     }
 
     fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {
-        if k < toks.len() && fold(&toks[k].text) == "the" {
+        if k < toks.len() && toks[k].key == "the" {
             return true;
         }
         while k < toks.len() && toks[k].is_cap() {
@@ -1120,7 +936,7 @@ impl<'g> Finder<'g> {
         t.word
             && (self.gaz.rank_by_name(&t.text).is_some()
                 || self.gaz.role_by_title(&t.text).is_some()
-                || ROLE_MODIFIERS.contains(&fold(&t.text).as_str()))
+                || lex().role_modifiers.contains(t.key.as_str()))
     }
 
     /// Longest role title starting at `i` (with "Deputy"/"Vice" modifiers): (title, words, org).
@@ -1134,7 +950,7 @@ impl<'g> Finder<'g> {
         let mut mods: Vec<String> = Vec::new();
         while k < toks.len()
             && toks[k].word
-            && ROLE_MODIFIERS.contains(&fold(&toks[k].text).as_str())
+            && lex().role_modifiers.contains(toks[k].key.as_str())
         {
             mods.push(toks[k].text.clone());
             k += 1;
@@ -1184,7 +1000,7 @@ impl<'g> Finder<'g> {
                 |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
             if !name_word(i) {
                 // Title reference: "the Vietnamese minister".
-                if fold(&toks[i].text) == "the" {
+                if toks[i].key == "the" {
                     if let Some(adv) = self.title_reference(toks, tags, i, sent, m) {
                         i += adv;
                         continue;
@@ -1213,7 +1029,7 @@ impl<'g> Finder<'g> {
                     caps += 1;
                 } else if end > start
                     && tags[end] == Tag::Free
-                    && NAME_PARTICLES.contains(&toks[end].text.as_str())
+                    && lex().name_particles.contains(toks[end].text.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1221,7 +1037,7 @@ impl<'g> Finder<'g> {
                 } else if end > start
                     && tags[end] == Tag::Free
                     && toks[end].is_cap()
-                    && STOP_CAPS.contains(&fold(&toks[end].text).as_str())
+                    && lex().stop_caps.contains(toks[end].key.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
@@ -1306,7 +1122,7 @@ impl<'g> Finder<'g> {
             let after = self.roles_after(toks, tags, end, sent, m);
             let speech = toks
                 .get(end)
-                .is_some_and(|t| SPEECH_VERBS.contains(&fold(&t.text).as_str()));
+                .is_some_and(|t| lex().speech_verbs.contains(t.key.as_str()));
             if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;
@@ -1353,7 +1169,7 @@ impl<'g> Finder<'g> {
         if k > 0 && toks[k - 1].text == "," {
             k -= 1;
         }
-        if k == 0 || fold(&toks[k - 1].text) != "counterpart" {
+        if k == 0 || toks[k - 1].key != "counterpart" {
             return None;
         }
         let country = match tags.get(k.wrapping_sub(2)) {
@@ -1414,7 +1230,7 @@ impl<'g> Finder<'g> {
             return Some(p);
         }
         // Surname or given name ("Quang", "T. Kubayi"): the most recent person with that word.
-        let last = words.last().map(|t| fold(&t.text))?;
+        let last = words.last().map(|t| t.key.clone())?;
         if last.chars().count() < 3 || words.len() > 2 {
             return None;
         }
@@ -1449,11 +1265,11 @@ impl<'g> Finder<'g> {
             }
         }
         let w = fold(&toks.get(j)?.text);
-        if !TITLE_REF_WORDS.contains(&w.as_str()) || toks[j].is_cap() && country.is_none() {
+        if !lex().title_ref_words.contains(w.as_str()) || toks[j].is_cap() && country.is_none() {
             return None;
         }
         // "the minister of …" names a role, not a person.
-        if toks.get(j + 1).is_some_and(|t| fold(&t.text) == "of") {
+        if toks.get(j + 1).is_some_and(|t| t.key == "of") {
             return None;
         }
         let generic = matches!(
@@ -1506,7 +1322,7 @@ impl<'g> Finder<'g> {
         let mut a = b;
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
-            let f = fold(&t.text);
+            let f = t.key.clone();
             // "Attorney General Janet Reno and South African Minister …": another person's
             // name (and title) ends the phrase.
             if m.person_mentions.iter().any(|pm| {
@@ -1522,8 +1338,13 @@ impl<'g> Finder<'g> {
                         && (t.is_cap()
                             || matches!(f.as_str(), "of" | "for" | "the" | "and")
                             || self.title_words.contains(&f)
-                            || ROLE_MODIFIERS.contains(&f.as_str())))
-                        || (t.text == "," && a >= 2 && toks[a - 2].is_cap())
+                            || lex().role_modifiers.contains(f.as_str())))
+                        || (t.text == ","
+                            && a >= 2
+                            && (toks[a - 2].is_cap()
+                                // "the German interior minister, Nancy …": an appositive
+                                // name after its title.
+                                || (a == b && self.title_words.contains(&toks[a - 2].key))))
                         || t.text == "'s"
                 }
             };
@@ -1571,7 +1392,7 @@ impl<'g> Finder<'g> {
             // "Qatari Minister of Interior and Commander of the Internal Security Force X":
             // the second title too.
             if let Some(j) = (r + 1..b).find(|&j| {
-                fold(&toks[j].text) == "and"
+                toks[j].key == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             }) {
@@ -1618,13 +1439,13 @@ impl<'g> Finder<'g> {
         let continues = end < to
             && tags[end] == Tag::Free
             && toks[end].word
-            && !matches!(fold(&toks[end].text).as_str(), "of" | "for")
-            && (fold(&toks[end].text) == "and" || toks[end].is_cap());
+            && !matches!(toks[end].key.as_str(), "of" | "for")
+            && (toks[end].key == "and" || toks[end].is_cap());
         if !continues {
             return role;
         }
         if let Some(k) =
-            (r + 1..end).find(|&k| matches!(fold(&toks[k].text).as_str(), "of" | "for"))
+            (r + 1..end).find(|&k| matches!(toks[k].key.as_str(), "of" | "for"))
         {
             if let Some(base) = self.role_at(toks, r, k - r) {
                 if base.1 == k - r {
@@ -1656,7 +1477,7 @@ impl<'g> Finder<'g> {
         // title's organisation is not the first's.
         let to = (role_end..to)
             .find(|&j| {
-                fold(&toks[j].text) == "and"
+                toks[j].key == "and"
                     && tags.get(j + 1) == Some(&Tag::Free)
                     && self.role_at(toks, j + 1, 6).is_some()
             })
@@ -1668,16 +1489,16 @@ impl<'g> Finder<'g> {
         }
         let span_end = toks[to.max(r + 1) - 1].span.end;
         let mut name = None;
-        if role_end < to && matches!(fold(&toks[role_end].text).as_str(), "of" | "for") {
+        if role_end < to && matches!(toks[role_end].key.as_str(), "of" | "for") {
             let mut s = role_end + 1;
-            if s < to && fold(&toks[s].text) == "the" {
+            if s < to && toks[s].key == "the" {
                 s += 1;
             }
             let field: Vec<Token> = toks[s..to].iter().filter(|t| t.word).cloned().collect();
             let field_ok = !field.is_empty()
                 && field
                     .iter()
-                    .all(|t| t.is_cap() || matches!(fold(&t.text).as_str(), "and" | "of" | "the"));
+                    .all(|t| t.is_cap() || matches!(t.key.as_str(), "and" | "of" | "the"));
             let lt = fold(title);
             if field_ok && lt.ends_with("minister") {
                 name = Some(format!("Ministry of {}", join(&field)));
@@ -1723,7 +1544,7 @@ impl<'g> Finder<'g> {
             while stop < toks.len()
                 && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
             {
-                let f = fold(&toks[stop].text);
+                let f = toks[stop].key.clone();
                 if !toks[stop].is_cap()
                     && tags[stop] == Tag::Free
                     && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
@@ -1736,7 +1557,7 @@ impl<'g> Finder<'g> {
             let before = roles.len();
             while k < stop {
                 let mut e = k;
-                while e < stop && fold(&toks[e].text) != "and" {
+                while e < stop && toks[e].key != "and" {
                     e += 1;
                 }
                 if e == k {
@@ -1796,7 +1617,7 @@ impl<'g> Finder<'g> {
                 break;
             }
             let mut n = stop + 1;
-            if n < toks.len() && fold(&toks[n].text) == "and" {
+            if n < toks.len() && toks[n].key == "and" {
                 n += 1;
             }
             if n >= toks.len() {
@@ -1848,7 +1669,7 @@ fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
 
 fn head_is_not_ministry(toks: &[Token], i: usize) -> bool {
     !matches!(
-        fold(&toks[i].text).as_str(),
+        toks[i].key.as_str(),
         "ministry" | "department" | "office"
     )
 }

@@ -9,6 +9,7 @@
 pub mod clean;
 pub mod dates;
 pub mod events;
+pub mod lexicon;
 pub mod mentions;
 pub mod places;
 pub mod sentences;
@@ -307,7 +308,13 @@ pub fn extract_with(
         .collect();
 
     // Mentions.
-    let finder = mentions::Finder::new(gaz, places);
+    let own;
+    let finder = if std::ptr::eq(gaz, Gazetteer::builtin()) && std::ptr::eq(places, places::Places::builtin()) {
+        mentions::Finder::builtin()
+    } else {
+        own = mentions::Finder::new(gaz, places);
+        &own
+    };
     let mut m = mentions::Mentions::default();
     for (i, t) in toks.iter().enumerate() {
         finder.scan_sentence(&chars, t, i, &mut m);
@@ -363,7 +370,7 @@ pub fn extract_with(
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
     bare_minister_orgs(&mut m);
-    resolve_org_countries(&mut m, &finder, dominant.or(dateline_country));
+    resolve_org_countries(&mut m, finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
         toks: &toks,

@@ -64,6 +64,11 @@ impl Places {
         self.index.get(&fold(name)).copied()
     }
 
+    /// Every place, in file order.
+    pub fn all(&self) -> &[Place] {
+        &self.places
+    }
+
     /// A place by index.
     pub fn get(&self, i: usize) -> &Place {
         &self.places[i]

@@ -1,14 +1,7 @@
 //! Sentence splitting and tokenisation, with character offsets into the article.
 
 use super::Span;
-
-/// Abbreviations after which a period does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "brig", "sgt", "sr", "jr",
-    "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "gov", "sen", "rep", "jan", "feb",
-    "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
-    "a.m", "p.m", "cmdr", "adm", "supt", "insp", "hon", "amb",
-];
+use super::lexicon::lex;
 
 /// Splits the body spans into sentences. A line break always ends a sentence.
 pub fn split(chars: &[char], body: &[Span]) -> Vec<Span> {
@@ -67,7 +60,7 @@ fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, en
         w -= 1;
     }
     let word: String = chars[w..dot].iter().collect::<String>().to_lowercase();
-    if ABBREVIATIONS.contains(&word.as_str()) {
+    if lex().abbreviations.contains(word.as_str()) {
         return false;
     }
     // A single capital initial: "T. Kubayi".
@@ -107,9 +100,22 @@ pub struct Token {
     pub span: Span,
     /// Whether this is a word (letters or digits), not punctuation.
     pub word: bool,
+    /// The folded form ([`crate::fold::fold`] of `text`), computed once.
+    pub key: String,
 }
 
 impl Token {
+    /// A token of this written form and span, with its folded key.
+    pub fn new(text: String, span: Span, word: bool) -> Token {
+        let key = crate::fold::fold(&text);
+        Token {
+            text,
+            span,
+            word,
+            key,
+        }
+    }
+
     /// Whether the word starts with a capital letter or is a number.
     pub fn is_cap(&self) -> bool {
         self.word && self.text.chars().next().is_some_and(char::is_uppercase)
@@ -155,33 +161,19 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     break;
                 }
             }
-            out.push(Token {
-                text: chars[st..i].iter().collect(),
-                span: Span { start: st, end: i },
-                word: true,
-            });
+            out.push(Token::new(
+                chars[st..i].iter().collect(),
+                Span { start: st, end: i },
+                true,
+            ));
         } else {
             // Possessive "'s" as one token.
             if matches!(c, '\'' | '’') && i + 1 < end && matches!(chars[i + 1], 's' | 'S') {
-                out.push(Token {
-                    text: "'s".to_string(),
-                    span: Span {
-                        start: i,
-                        end: i + 2,
-                    },
-                    word: false,
-                });
+                out.push(Token::new("'s".to_string(), Span { start: i, end: i + 2 }, false));
                 i += 2;
                 continue;
             }
-            out.push(Token {
-                text: c.to_string(),
-                span: Span {
-                    start: i,
-                    end: i + 1,
-                },
-                word: false,
-            });
+            out.push(Token::new(c.to_string(), Span { start: i, end: i + 1 }, false));
             i += 1;
         }
     }

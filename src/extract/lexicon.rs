@@ -1,0 +1,341 @@
+//! The English of the extractor as data: the word lists and event triggers of
+//! `graph-schema/lexicon.toml`, compiled once into sets, applied by a small rule engine.
+
+use super::sentences::Token;
+use crate::fold::fold;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The built-in lexicon file.
+pub const LEXICON_TOML: &str = include_str!("../../graph-schema/lexicon.toml");
+
+/// Why a lexicon file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct LexiconError {
+    /// The file, as given.
+    pub file: String,
+    /// 1-based line of the fault.
+    pub line: usize,
+    /// 1-based column of the fault.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A set of folded words or phrases.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Vec<String>")]
+pub struct WordSet {
+    words: HashSet<String>,
+    /// The words in file order, for phrase search.
+    ordered: Vec<String>,
+}
+
+impl From<Vec<String>> for WordSet {
+    fn from(v: Vec<String>) -> Self {
+        let ordered: Vec<String> = v.iter().map(|w| fold(w)).collect();
+        WordSet {
+            words: ordered.iter().cloned().collect(),
+            ordered,
+        }
+    }
+}
+
+impl WordSet {
+    /// Whether `w` (already folded, or compared as written) is in the set.
+    pub fn contains(&self, w: &str) -> bool {
+        self.words.contains(w)
+    }
+
+    /// Whether one of the phrases occurs inside `text` (folded).
+    pub fn occurs_in(&self, text: &str) -> bool {
+        self.ordered.iter().any(|p| text.contains(p.as_str()))
+    }
+
+    /// The words in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.ordered.iter().map(String::as_str)
+    }
+
+    fn extend(&mut self, other: WordSet) {
+        for w in other.ordered {
+            if self.words.insert(w.clone()) {
+                self.ordered.push(w);
+            }
+        }
+    }
+}
+
+/// Conditions on a trigger word's neighbours.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// The word before is one of these.
+    #[serde(default)]
+    pub prev: WordSet,
+    /// The word two before is one of these.
+    #[serde(default)]
+    pub prev2: WordSet,
+    /// The word after is one of these.
+    #[serde(default)]
+    pub next: WordSet,
+    /// One of these words comes within `within` words after the trigger.
+    #[serde(default)]
+    pub ahead: WordSet,
+    /// How far `ahead` looks (default 4).
+    #[serde(default)]
+    pub within: Option<usize>,
+    /// The trigger is written with a capital ("Operation Pangea").
+    #[serde(default)]
+    pub capitalised: bool,
+}
+
+impl Context {
+    /// Whether any of the given conditions holds at token `i`.
+    fn any(&self, toks: &[Token], i: usize) -> bool {
+        let key = |k: Option<usize>| k.and_then(|k| toks.get(k)).map(|t| t.key.as_str());
+        let within = self.within.unwrap_or(4);
+        key(i.checked_sub(1)).is_some_and(|w| self.prev.contains(w))
+            || key(i.checked_sub(2)).is_some_and(|w| self.prev2.contains(w))
+            || key(Some(i + 1)).is_some_and(|w| self.next.contains(w))
+            || toks
+                .iter()
+                .skip(i + 1)
+                .take(within)
+                .any(|t| self.ahead.contains(&t.key))
+            || (self.capitalised && toks[i].is_cap())
+    }
+}
+
+/// A word that starts an event, with the conditions under which it does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// The trigger words.
+    pub words: WordSet,
+    /// Event kind ("meeting", "visit", …).
+    pub kind: String,
+    /// CAMEO event code.
+    pub cameo: String,
+    /// Whether the word names several events ("meetings").
+    #[serde(default)]
+    pub plural: bool,
+    /// At least one of these must hold.
+    #[serde(default)]
+    pub requires: Option<Context>,
+    /// None of these may hold.
+    #[serde(default)]
+    pub unless: Option<Context>,
+}
+
+/// What a trigger word starts: kind, CAMEO code, plural.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Triggered<'a> {
+    /// Event kind.
+    pub kind: &'a str,
+    /// CAMEO code.
+    pub cameo: &'a str,
+    /// Several events.
+    pub plural: bool,
+}
+
+/// The word lists and triggers of `lexicon.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    /// Capitalised sentence starters that are never part of a name.
+    pub stop_caps: WordSet,
+    /// Verbs after a name that make it a person.
+    pub speech_verbs: WordSet,
+    /// Lower-case particles inside a personal name.
+    pub name_particles: WordSet,
+    /// Nouns standing for a titled person ("the Vietnamese minister").
+    pub title_ref_words: WordSet,
+    /// Modifiers of a role title ("deputy").
+    pub role_modifiers: WordSet,
+    /// Phrases that make a signing planned.
+    pub planned: WordSet,
+    /// Agreement head nouns.
+    pub agreement_heads: WordSet,
+    /// Plural agreement head nouns.
+    pub agreement_plurals: WordSet,
+    /// Nouns of news outlets.
+    pub media_words: WordSet,
+    /// Lines that start a trailing block of other stories.
+    pub tail_markers: WordSet,
+    /// Abbreviations whose period ends no sentence.
+    pub abbreviations: WordSet,
+    /// Words that are never part of a person's name.
+    pub title_words: WordSet,
+    /// Event triggers, in order.
+    #[serde(default, rename = "trigger")]
+    pub triggers: Vec<Trigger>,
+}
+
+/// A user's lexicon overlay: every list optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overlay {
+    #[serde(default)]
+    stop_caps: WordSet,
+    #[serde(default)]
+    speech_verbs: WordSet,
+    #[serde(default)]
+    name_particles: WordSet,
+    #[serde(default)]
+    title_ref_words: WordSet,
+    #[serde(default)]
+    role_modifiers: WordSet,
+    #[serde(default)]
+    planned: WordSet,
+    #[serde(default)]
+    agreement_heads: WordSet,
+    #[serde(default)]
+    agreement_plurals: WordSet,
+    #[serde(default)]
+    media_words: WordSet,
+    #[serde(default)]
+    tail_markers: WordSet,
+    #[serde(default)]
+    abbreviations: WordSet,
+    #[serde(default)]
+    title_words: WordSet,
+    #[serde(default, rename = "trigger")]
+    triggers: Vec<Trigger>,
+}
+
+static ACTIVE: OnceLock<Lexicon> = OnceLock::new();
+
+/// The lexicon in use (shorthand for [`Lexicon::get`]).
+pub fn lex() -> &'static Lexicon {
+    Lexicon::get()
+}
+
+/// Parses TOML text, turning an error into file, line and column.
+fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LexiconError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (line, col)
+            })
+            .unwrap_or((1, 1));
+        LexiconError {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    })
+}
+
+impl Lexicon {
+    /// Parses a complete lexicon file.
+    pub fn parse(file: &str, text: &str) -> Result<Lexicon, LexiconError> {
+        parse(file, text)
+    }
+
+    /// The lexicon in use: the built-in one, with the overlay installed by [`Lexicon::install`].
+    pub fn get() -> &'static Lexicon {
+        ACTIVE.get_or_init(|| {
+            Lexicon::parse("graph-schema/lexicon.toml", LEXICON_TOML)
+                .unwrap_or_else(|e| panic!("embedded lexicon is malformed: {e}"))
+        })
+    }
+
+    /// Adds a user's `lexicon.toml` (lists joined, triggers tried first) and makes the result
+    /// the lexicon in use; must run before the first extraction.
+    pub fn install(path: &Path) -> Result<(), LexiconError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| LexiconError {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+        })?;
+        let overlay: Overlay = parse(&file, &text)?;
+        let mut lex = Lexicon::parse("graph-schema/lexicon.toml", LEXICON_TOML)?;
+        lex.stop_caps.extend(overlay.stop_caps);
+        lex.speech_verbs.extend(overlay.speech_verbs);
+        lex.name_particles.extend(overlay.name_particles);
+        lex.title_ref_words.extend(overlay.title_ref_words);
+        lex.role_modifiers.extend(overlay.role_modifiers);
+        lex.planned.extend(overlay.planned);
+        lex.agreement_heads.extend(overlay.agreement_heads);
+        lex.agreement_plurals.extend(overlay.agreement_plurals);
+        lex.media_words.extend(overlay.media_words);
+        lex.tail_markers.extend(overlay.tail_markers);
+        lex.abbreviations.extend(overlay.abbreviations);
+        lex.title_words.extend(overlay.title_words);
+        let mut triggers = overlay.triggers;
+        triggers.append(&mut lex.triggers);
+        lex.triggers = triggers;
+        ACTIVE.set(lex).map_err(|_| LexiconError {
+            file,
+            line: 1,
+            column: 1,
+            message: "the lexicon is already in use; give --vocab before anything is extracted"
+                .into(),
+        })
+    }
+
+    /// The event that the word at `i` starts, if any: the first trigger rule that matches.
+    pub fn trigger(&self, toks: &[Token], i: usize) -> Option<Triggered<'_>> {
+        let w = toks[i].key.as_str();
+        self.triggers
+            .iter()
+            .filter(|t| t.words.contains(w))
+            .find(|t| {
+                t.requires.as_ref().is_none_or(|c| c.any(toks, i))
+                    && !t.unless.as_ref().is_some_and(|c| c.any(toks, i))
+            })
+            .map(|t| Triggered {
+                kind: &t.kind,
+                cameo: &t.cameo,
+                plural: t.plural,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Span;
+
+    fn toks(s: &str) -> Vec<Token> {
+        let chars: Vec<char> = s.chars().collect();
+        crate::extract::sentences::tokenize(&chars, Span { start: 0, end: chars.len() })
+    }
+
+    fn kind_at(s: &str, word: &str) -> Option<String> {
+        let t = toks(s);
+        let i = t.iter().position(|x| x.text == word).unwrap();
+        Lexicon::get().trigger(&t, i).map(|x| x.kind.to_string())
+    }
+
+    #[test]
+    fn triggers_follow_their_conditions() {
+        assert_eq!(kind_at("They held a meeting on Monday", "meeting").as_deref(), Some("meeting"));
+        assert_eq!(kind_at("It is meeting the needs", "meeting"), None);
+        assert_eq!(kind_at("He told the press", "press").as_deref(), Some("statement"));
+        assert_eq!(kind_at("The press was there", "press"), None);
+        assert_eq!(kind_at("a press conference", "conference").as_deref(), Some("statement"));
+        assert_eq!(kind_at("via video conference", "conference"), None);
+        assert_eq!(kind_at("an operation against trafficking", "operation").as_deref(), Some("operation"));
+        assert_eq!(kind_at("the operation of the port", "operation"), None);
+        assert_eq!(kind_at("He received a phone call", "received"), None);
+    }
+
+    #[test]
+    fn a_malformed_file_is_refused_with_its_line_and_column() {
+        let e = Lexicon::parse("x.toml", "stop_caps = [\"a\"]\nspeech_verbs = 3\n").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("x.toml", 2), "{e}");
+        assert!(e.to_string().starts_with("x.toml:2:"), "{e}");
+    }
+}
