@@ -1,12 +1,12 @@
 //! The command line: clap definitions and the commands they run.
 
+use crate::app::query as querycmd;
 pub use crate::app::query::{
     engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
     OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT,
     EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
 };
 pub use crate::app::{print_stats, ExportFormat, StatsFormat, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
-use crate::app::query as querycmd;
 
 use crate::export;
 use crate::store::Store;
@@ -339,4 +339,3 @@ fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
     store.close_for_exit()?;
     Ok(EXIT_OK)
 }
-

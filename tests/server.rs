@@ -30,7 +30,11 @@ fn seeded_db() -> Db {
         .arg(Path::new(ROOT).join("seeds"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Db { dir, path }
 }
 
@@ -59,7 +63,10 @@ fn start(db: &Path, extra: &[&str]) -> Server {
     let lines = Arc::clone(&log);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            for (prefix, kind) in [("bolt listening on bolt://", 0), ("http listening on http://", 1)] {
+            for (prefix, kind) in [
+                ("bolt listening on bolt://", 0),
+                ("http listening on http://", 1),
+            ] {
                 if let Some(rest) = line.strip_prefix(prefix) {
                     let _ = tx.send((kind, rest.trim_end_matches('/').to_string()));
                 }
@@ -93,7 +100,10 @@ impl Server {
             if let Some(s) = self.child.try_wait().unwrap() {
                 return s;
             }
-            assert!(t.elapsed() < Duration::from_secs(20), "the server did not stop");
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the server did not stop"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -129,13 +139,20 @@ fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &str) -> (
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line in {text:?}"));
-    let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("").to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_string();
     (status, body)
 }
 
 fn query(addr: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let (status, text) = http(addr, "POST", "/query", &[], &body.to_string());
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
 }
 
 /// The first statement of examples/questions.cql: the canonical cooperation question.
@@ -209,11 +226,17 @@ fn http_answers_queries_sources_and_the_page() {
     let (status, v) = query(a, serde_json::json!({"statement": "MATCH (n)\nRETURN n +"}));
     assert_eq!(status, 400);
     assert_eq!(v["error"]["code"], "Neo.ClientError.Statement.SyntaxError");
-    assert_eq!((v["error"]["line"].as_u64(), v["error"]["column"].as_u64()), (Some(2), Some(11)));
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(2), Some(11))
+    );
     assert!(v["error"]["message"].as_str().unwrap().contains('^'), "{v}");
 
     let (status, v) = query(a, serde_json::json!({"statement": "RETURN toLower(1)"}));
-    assert_eq!((status, v["error"]["code"].as_str()), (400, Some("Neo.ClientError.Statement.TypeError")));
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("Neo.ClientError.Statement.TypeError"))
+    );
     let (status, _) = http(a, "POST", "/query", &[], "{not json");
     assert_eq!(status, 400);
 
@@ -223,14 +246,26 @@ fn http_answers_queries_sources_and_the_page() {
         serde_json::json!({"statement": "MATCH (o:Organization {name: 'Ministry of Public Security'}) RETURN sources(o)[0].sentence AS s"}),
     );
     assert_eq!(status, 200);
-    assert!(v["rows"][0][0].as_str().unwrap().contains("Public Security"), "{v}");
+    assert!(
+        v["rows"][0][0]
+            .as_str()
+            .unwrap()
+            .contains("Public Security"),
+        "{v}"
+    );
     assert_eq!(v["notifications"], serde_json::json!([]), "{v}");
     let (status, body) = http(a, "GET", "/explain/Luong%20Tam%20Quang", &[], "");
     assert_eq!(status, 200, "{body}");
     let items: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(items[0]["kind"], "Person");
     let first = &items[0]["sources"][0];
-    assert!(first["sentence"].as_str().unwrap().contains("Lương Tam Quang"), "{first}");
+    assert!(
+        first["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("Lương Tam Quang"),
+        "{first}"
+    );
     assert!(first["start"].as_u64() < first["end"].as_u64());
     let (status, _) = http(a, "GET", "/explain/nobody-by-this-name", &[], "");
     assert_eq!(status, 404);
@@ -238,7 +273,12 @@ fn http_answers_queries_sources_and_the_page() {
     let (status, page) = http(a, "GET", "/", &[], "");
     assert_eq!(status, 200);
     assert!(page.contains("/assets/live.js") && page.contains("id=\"query\""));
-    for asset in ["/assets/live.js", "/assets/info.js", "/assets/live.css", "/assets/cytoscape.min.js"] {
+    for asset in [
+        "/assets/live.js",
+        "/assets/info.js",
+        "/assets/live.css",
+        "/assets/cytoscape.min.js",
+    ] {
         assert_eq!(http(a, "GET", asset, &[], "").0, 200, "{asset}");
     }
     assert_eq!(http(a, "GET", "/nowhere", &[], "").0, 404);
@@ -297,7 +337,12 @@ fn closed(s: &mut TcpStream) -> bool {
 }
 
 fn map(items: &[(&str, Value)]) -> Value {
-    Value::Map(items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Map(
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 #[test]
@@ -309,7 +354,8 @@ fn hostile_bytes_close_their_connection_and_the_server_goes_on() {
     // Not Bolt at all.
     let mut s = TcpStream::connect(&b).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(b"GET / HTTP/1.1\r\n\r\nxxxxxxxxxxxxxxxxxxx").unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\n\r\nxxxxxxxxxxxxxxxxxxx")
+        .unwrap();
     assert!(closed(&mut s));
     // No version in common: four zero bytes, then the close.
     let (mut s, v) = bolt_connect(&b, [0, 2, 4, 4]);
@@ -363,11 +409,13 @@ fn hostile_bytes_close_their_connection_and_the_server_goes_on() {
         assert!(closed(&mut s), "case {i}");
     }
     let mut s = TcpStream::connect(&h).unwrap();
-    s.write_all(b"POST /query HTTP/1.1\r\ncontent-length: 100\r\n\r\n{\"sta").unwrap();
+    s.write_all(b"POST /query HTTP/1.1\r\ncontent-length: 100\r\n\r\n{\"sta")
+        .unwrap();
     drop(s);
     let mut s = TcpStream::connect(&h).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(format!("GET /{} HTTP/1.1\r\n", "a".repeat(20_000)).as_bytes()).unwrap();
+    s.write_all(format!("GET /{} HTTP/1.1\r\n", "a".repeat(20_000)).as_bytes())
+        .unwrap();
     let mut answer = String::new();
     let _ = s.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
@@ -376,11 +424,19 @@ fn hostile_bytes_close_their_connection_and_the_server_goes_on() {
     let (status, v) = query(&h, serde_json::json!({"statement": "RETURN 1 AS one"}));
     assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)));
     let (mut s, _) = bolt_connect(&b, [0, 0, 4, 5]);
-    bolt_send(&mut s, 0x01, vec![map(&[("user_agent", Value::str("test/1"))])]);
+    bolt_send(
+        &mut s,
+        0x01,
+        vec![map(&[("user_agent", Value::str("test/1"))])],
+    );
     assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
     bolt_send(&mut s, 0x6A, vec![map(&[("scheme", Value::str("none"))])]);
     assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
-    bolt_send(&mut s, 0x10, vec![Value::str("RETURN 7 AS n"), map(&[]), map(&[])]);
+    bolt_send(
+        &mut s,
+        0x10,
+        vec![Value::str("RETURN 7 AS n"), map(&[]), map(&[])],
+    );
     assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
     bolt_send(&mut s, 0x3F, vec![map(&[("n", Value::Int(-1))])]);
     assert_eq!(
@@ -438,11 +494,25 @@ fn only_loopback_without_a_password_and_the_password_is_checked() {
     let body = r#"{"statement": "RETURN 1"}"#;
     assert_eq!(http(&server.http, "POST", "/query", &[], body).0, 401);
     assert_eq!(
-        http(&server.http, "POST", "/query", &["authorization: Bearer wrong"], body).0,
+        http(
+            &server.http,
+            "POST",
+            "/query",
+            &["authorization: Bearer wrong"],
+            body
+        )
+        .0,
         401
     );
     assert_eq!(
-        http(&server.http, "POST", "/query", &["authorization: Bearer s3cret"], body).0,
+        http(
+            &server.http,
+            "POST",
+            "/query",
+            &["authorization: Bearer s3cret"],
+            body
+        )
+        .0,
         200
     );
     // "neo4j:s3cret" in base64.
@@ -451,7 +521,11 @@ fn only_loopback_without_a_password_and_the_password_is_checked() {
 
     for (password, ok) in [("wrong", false), ("s3cret", true)] {
         let (mut s, _) = bolt_connect(&server.bolt, [0, 0, 4, 5]);
-        bolt_send(&mut s, 0x01, vec![map(&[("user_agent", Value::str("test/1"))])]);
+        bolt_send(
+            &mut s,
+            0x01,
+            vec![map(&[("user_agent", Value::str("test/1"))])],
+        );
         assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
         let auth = map(&[
             ("scheme", Value::str("basic")),
@@ -533,18 +607,35 @@ fn the_live_page_runs_a_query_and_shows_a_source_sentence_in_chromium() {
     };
     let out = run(&["--dump-dom"]);
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(dom.contains("data-ready=\"1\""), "{dom}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "{dom}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!dom.contains("data-error"), "{dom}");
     let attr = |name: &str| -> usize {
-        let at = dom.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("no {name} in {dom}"));
-        dom[at + name.len() + 2..].split('"').next().unwrap().parse().unwrap()
+        let at = dom
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("no {name} in {dom}"));
+        dom[at + name.len() + 2..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     assert!(attr("data-rows") > 0);
     assert!(attr("data-nodes") >= 2 && attr("data-edges") >= 1, "{dom}");
-    assert!(dom.contains("<blockquote class=\"source\">"), "no source sentence shown: {dom}");
+    assert!(
+        dom.contains("<blockquote class=\"source\">"),
+        "no source sentence shown: {dom}"
+    );
     assert!(dom.contains("<mark>"), "{dom}");
 
     let shot = Path::new(ROOT).join("target").join("serve-page.png");
-    let out = run(&[&format!("--screenshot={}", shot.display()), "--window-size=1400,900"]);
+    let out = run(&[
+        &format!("--screenshot={}", shot.display()),
+        "--window-size=1400,900",
+    ]);
     assert!(shot.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
 }

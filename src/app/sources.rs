@@ -63,14 +63,13 @@ fn node(g: &Graph, ix: NodeIndex) -> Sourced {
 fn relationship(g: &Graph, ix: EdgeIndex) -> Sourced {
     let e = &g.petgraph()[ix];
     let ty = g.schema().rel_types()[e.rel_type() as usize].name.clone();
-    let (a, b) = g.petgraph().edge_endpoints(ix).expect("an edge has endpoints");
+    let (a, b) = g
+        .petgraph()
+        .edge_endpoints(ix)
+        .expect("an edge has endpoints");
     let id = g.edge_id_text(e.id);
     Sourced {
-        caption: format!(
-            "{}-[{id}:{ty}]->{}",
-            node_caption(g, a),
-            node_caption(g, b)
-        ),
+        caption: format!("{}-[{id}:{ty}]->{}", node_caption(g, a), node_caption(g, b)),
         id,
         kind: ty,
         sources: sources::of_relationship(g, ix.index() as u32),

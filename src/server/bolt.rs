@@ -208,7 +208,10 @@ impl Session<'_, '_> {
     fn failure(&mut self, code: &str, message: &str) {
         self.send(
             tag::FAILURE,
-            vec![map(vec![("code", Value::str(code)), ("message", Value::str(message))])],
+            vec![map(vec![
+                ("code", Value::str(code)),
+                ("message", Value::str(message)),
+            ])],
         );
         self.pending.clear();
         self.state = State::Failed;
@@ -272,7 +275,10 @@ impl Session<'_, '_> {
             (State::Ready, tag::ROUTE) => {
                 let addr = Value::List(vec![Value::str(self.ctx.bolt_addr.to_string())]);
                 let server = |role: &str| {
-                    map(vec![("addresses", addr.clone()), ("role", Value::str(role))])
+                    map(vec![
+                        ("addresses", addr.clone()),
+                        ("role", Value::str(role)),
+                    ])
                 };
                 let rt = map(vec![
                     ("ttl", Value::Int(300)),
@@ -500,7 +506,10 @@ fn params_of(v: &Value) -> Result<Params, String> {
         })
     }
     match v {
-        Value::Map(m) => m.iter().map(|(k, x)| Ok((k.clone(), conv(k, x)?))).collect(),
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, x)| Ok((k.clone(), conv(k, x)?)))
+            .collect(),
         Value::Null => Ok(Params::new()),
         _ => Err("the parameters are not a map".into()),
     }
@@ -538,7 +547,10 @@ fn node_value(g: &Graph, ix: u32) -> Value {
 fn rel_parts(g: &Graph, ix: u32) -> (u32, String, Value, u32, u32) {
     let eix = EdgeIndex::from(ix);
     let e = &g.petgraph()[eix];
-    let (a, b) = g.petgraph().edge_endpoints(eix).expect("an edge has endpoints");
+    let (a, b) = g
+        .petgraph()
+        .edge_endpoints(eix)
+        .expect("an edge has endpoints");
     let props = g.edge_attrs(e).map(|x| &x.props[..]).unwrap_or(&[]);
     (
         e.id,
@@ -653,18 +665,30 @@ mod tests {
         // Python driver 5.x: 5.0-5.8, then 4.4-4.2, 4.1, 3.
         let py = p([[0, 8, 8, 5], [0, 2, 4, 4], [0, 0, 1, 4], [0, 0, 0, 3]]);
         assert_eq!(negotiate(&py), Some(4));
-        assert_eq!(negotiate(&p([[0, 0, 2, 5], [0; 4], [0; 4], [0; 4]])), Some(2));
-        assert_eq!(negotiate(&p([[0, 0, 9, 5], [0, 0, 0, 5], [0; 4], [0; 4]])), Some(0));
+        assert_eq!(
+            negotiate(&p([[0, 0, 2, 5], [0; 4], [0; 4], [0; 4]])),
+            Some(2)
+        );
+        assert_eq!(
+            negotiate(&p([[0, 0, 9, 5], [0, 0, 0, 5], [0; 4], [0; 4]])),
+            Some(0)
+        );
         assert_eq!(negotiate(&p([[0, 2, 4, 4], [0; 4], [0; 4], [0; 4]])), None);
         // The manifest proposal (0x000001FF) is passed over.
-        assert_eq!(negotiate(&p([[0, 0, 1, 0xFF], [0, 4, 4, 5], [0; 4], [0; 4]])), Some(4));
+        assert_eq!(
+            negotiate(&p([[0, 0, 1, 0xFF], [0, 4, 4, 5], [0; 4], [0; 4]])),
+            Some(4)
+        );
     }
 
     #[test]
     fn parameters_convert_and_refuse_what_they_cannot() {
         let m = Value::Map(vec![
             ("d".into(), Value::Struct(0x44, vec![Value::Int(1)])),
-            ("l".into(), Value::List(vec![Value::Int(1), Value::str("x")])),
+            (
+                "l".into(),
+                Value::List(vec![Value::Int(1), Value::str("x")]),
+            ),
         ]);
         let p = params_of(&m).unwrap();
         assert_eq!(
@@ -673,7 +697,10 @@ mod tests {
         );
         let bad = Value::Map(vec![("b".into(), Value::Bytes(vec![1]))]);
         assert!(params_of(&bad).unwrap_err().contains("$b"));
-        let far = Value::Map(vec![("d".into(), Value::Struct(0x44, vec![Value::Int(i64::MAX)]))]);
+        let far = Value::Map(vec![(
+            "d".into(),
+            Value::Struct(0x44, vec![Value::Int(i64::MAX)]),
+        )]);
         assert!(params_of(&far).is_err());
     }
 }

@@ -59,7 +59,10 @@ impl Response {
     }
 
     fn error(status: u16, code: &str, message: &str) -> Response {
-        Response::json(status, &json!({"error": {"code": code, "message": message}}))
+        Response::json(
+            status,
+            &json!({"error": {"code": code, "message": message}}),
+        )
     }
 
     fn asset(content_type: &'static str, text: &'static str) -> Response {
@@ -147,7 +150,8 @@ pub fn serve(conn: &mut Conn, ctx: &ServerCtx) -> io::Result<()> {
                 "Neo.ClientError.Security.Unauthorized",
                 "give the server's password (bearer token, or basic auth)",
             );
-            r.extra.push(("www-authenticate", "Basic realm=\"coopgraph\"".into()));
+            r.extra
+                .push(("www-authenticate", "Basic realm=\"coopgraph\"".into()));
             r
         };
         resp.close |= req.close;
@@ -396,7 +400,11 @@ fn query(ctx: &ServerCtx, body: &[u8]) -> Response {
             line,
             column,
         }) => Response::json(
-            if code.starts_with("Neo.ClientError") { 400 } else { 500 },
+            if code.starts_with("Neo.ClientError") {
+                400
+            } else {
+                500
+            },
             &json!({"error": {"code": code, "message": message, "line": line, "column": column}}),
         ),
     }
@@ -414,7 +422,11 @@ fn explain(ctx: &ServerCtx, raw: &str) -> Response {
     let g = ctx.engine.graph();
     match crate::app::sources::lookup(g, &target) {
         Ok(items) => Response::json(200, &crate::app::sources::to_json(g, &items)),
-        Err(e) => Response::error(404, "Neo.ClientError.Statement.EntityNotFound", &e.to_string()),
+        Err(e) => Response::error(
+            404,
+            "Neo.ClientError.Statement.EntityNotFound",
+            &e.to_string(),
+        ),
     }
 }
 
@@ -449,7 +461,10 @@ mod tests {
 
     #[test]
     fn percent_decoding() {
-        assert_eq!(percent_decode("L%C6%B0%C6%A1ng+Tam").as_deref(), Some("Lương Tam"));
+        assert_eq!(
+            percent_decode("L%C6%B0%C6%A1ng+Tam").as_deref(),
+            Some("Lương Tam")
+        );
         assert_eq!(percent_decode("n12").as_deref(), Some("n12"));
         assert_eq!(percent_decode("%G1"), None);
         assert_eq!(percent_decode("%C3"), None);

@@ -138,7 +138,9 @@ impl<'a> Conn<'a> {
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
                     ) =>
                 {
                     let waited = waiting.elapsed();
@@ -171,7 +173,9 @@ impl<'a> Conn<'a> {
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
                     ) =>
                 {
                     if waiting.elapsed() > limit {
@@ -224,7 +228,9 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
     }
     let password = o.password_file.as_deref().map(read_password).transpose()?;
     if o.listen_any && password.is_none() {
-        bail!("--listen-any needs --password-file: the server would be open to anyone on the network");
+        bail!(
+            "--listen-any needs --password-file: the server would be open to anyone on the network"
+        );
     }
     let store = Store::open_existing(db)?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -233,7 +239,8 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
     }
     let bind = |addr: Option<SocketAddr>, what: &str| -> Result<Option<TcpListener>> {
         addr.map(|a| {
-            let l = TcpListener::bind(a).with_context(|| format!("cannot listen for {what} on {a}"))?;
+            let l =
+                TcpListener::bind(a).with_context(|| format!("cannot listen for {what} on {a}"))?;
             l.set_nonblocking(true)?;
             Ok(l)
         })

@@ -352,11 +352,26 @@ mod tests {
             decode(&[0xD6, 0xFF, 0xFF, 0xFF, 0xFF]),
             Err(DecodeError::Truncated(5))
         );
-        assert_eq!(decode(&[0xDA, 0xFF, 0xFF, 0xFF, 0xFF, 0x80]), Err(DecodeError::Truncated(6)));
-        assert_eq!(decode(&[0xD2, 0, 0, 0, 9, b'a']), Err(DecodeError::Truncated(6)));
-        assert!(matches!(decode(&[0xE0]), Err(DecodeError::UnknownMarker(0xE0, 0))));
-        assert!(matches!(decode(&[0x82, 0xFF, 0xFE]), Err(DecodeError::BadUtf8(1))));
-        assert!(matches!(decode(&[0xA1, 0x01, 0x01]), Err(DecodeError::KeyNotString(1))));
+        assert_eq!(
+            decode(&[0xDA, 0xFF, 0xFF, 0xFF, 0xFF, 0x80]),
+            Err(DecodeError::Truncated(6))
+        );
+        assert_eq!(
+            decode(&[0xD2, 0, 0, 0, 9, b'a']),
+            Err(DecodeError::Truncated(6))
+        );
+        assert!(matches!(
+            decode(&[0xE0]),
+            Err(DecodeError::UnknownMarker(0xE0, 0))
+        ));
+        assert!(matches!(
+            decode(&[0x82, 0xFF, 0xFE]),
+            Err(DecodeError::BadUtf8(1))
+        ));
+        assert!(matches!(
+            decode(&[0xA1, 0x01, 0x01]),
+            Err(DecodeError::KeyNotString(1))
+        ));
         assert_eq!(decode(&[0x01, 0x02]), Err(DecodeError::Trailing(1)));
         let deep = vec![0x91; 10_000];
         assert!(matches!(decode(&deep), Err(DecodeError::TooDeep(_))));
@@ -376,7 +391,10 @@ mod tests {
         let mut good = Vec::new();
         encode(
             &Value::Map(vec![
-                ("k".into(), Value::List(vec![Value::Float(1.0), Value::str("v")])),
+                (
+                    "k".into(),
+                    Value::List(vec![Value::Float(1.0), Value::str("v")]),
+                ),
                 ("s".into(), Value::Struct(0x4E, vec![Value::Int(1)])),
             ]),
             &mut good,
