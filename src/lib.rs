@@ -1,8 +1,10 @@
 //! coopgraph: a knowledge-graph database of bilateral security cooperation.
 //!
-//! Layers, data flowing one way: `extract` → `graph`/`store` → `query` → `repl`/`cli`/`export`.
+//! Layers, data flowing one way: `extract` → `graph`/`store` → `ingest` → `query`/`export`
+//! → `app` (the shared command layer) → the front ends `cli`, `repl` and `server`.
 //! Lower layers never import higher ones.
 
+pub mod app;
 pub mod cli;
 pub mod cypher;
 pub mod export;
@@ -17,6 +19,7 @@ pub mod pipeline;
 pub mod query;
 pub mod repl;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod timing;
 pub mod value;

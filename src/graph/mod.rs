@@ -7,9 +7,11 @@
 //! from an upsert, an import, the replay of a logged batch, or an undo.
 
 mod ids;
+mod quote;
 mod txn;
 
 pub use ids::IdMap;
+pub use quote::{quote, sentence_around, Quote};
 pub use txn::{Change, Txn, Undo};
 
 use crate::fold::name_key;

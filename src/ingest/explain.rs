@@ -20,27 +20,9 @@ pub enum ExplainError {
 /// The sentence around a span of `text`, with the span in «».
 pub fn quote(text: &str, ev: &Evidence) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let (s, e) = (
-        (ev.start as usize).min(chars.len()),
-        (ev.end as usize).min(chars.len()),
-    );
-    let s = s.min(e);
-    let mut a = s;
-    while a > 0
-        && !matches!(chars[a - 1], '\n')
-        && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
-    {
-        a -= 1;
-    }
-    let mut b = e;
-    while b < chars.len()
-        && !matches!(chars[b], '\n')
-        && !(matches!(chars[b], '.' | '!' | '?')
-            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
-    {
-        b += 1;
-    }
-    let b = (b + 1).min(chars.len()).max(e);
+    let e = (ev.end as usize).min(chars.len());
+    let s = (ev.start as usize).min(e);
+    let (a, b) = crate::graph::sentence_around(&chars, s, e);
     let piece = |x: usize, y: usize| chars[x..y].iter().collect::<String>();
     format!("{}«{}»{}", piece(a, s), piece(s, e), piece(e, b))
 }
