@@ -40,37 +40,15 @@
     return e;
   }
   function show(target) {
-    var isNode = target.isNode();
-    var rec = isNode ? data.nodes[target.data("i")] : data.edges[target.data("i")];
-    info.replaceChildren();
-    if (isNode) {
-      info.appendChild(el("h2", rec.caption));
-      info.appendChild(el("p", rec.label + " " + rec.id, "kind"));
+    if (target.isNode()) {
+      var n = data.nodes[target.data("i")];
+      coopgraphInfo(info, n.caption, n.label + " " + n.id, n);
     } else {
+      var rec = data.edges[target.data("i")];
       var s = data.nodes[cy.getElementById("n:" + rec.source).data("i")];
       var t = data.nodes[cy.getElementById("n:" + rec.target).data("i")];
-      info.appendChild(el("h2", rec.type));
-      info.appendChild(el("p", s.caption + " \u2192 " + t.caption, "kind"));
-      info.appendChild(el("p", rec.id, "kind"));
+      coopgraphInfo(info, rec.type, s.caption + " \u2192 " + t.caption + "  (" + rec.id + ")", rec);
     }
-    var table = el("table");
-    rec.props.forEach(function (kv) {
-      var tr = el("tr");
-      tr.appendChild(el("th", kv[0]));
-      tr.appendChild(el("td", kv[1]));
-      table.appendChild(tr);
-    });
-    info.appendChild(table);
-    info.appendChild(el("h3", rec.ev.length ? "Sources" : "No source sentence recorded"));
-    rec.ev.forEach(function (q) {
-      var b = el("blockquote", undefined, "source");
-      b.appendChild(document.createTextNode(q.before));
-      b.appendChild(el("mark", q.span));
-      b.appendChild(document.createTextNode(q.after));
-      var cite = el("cite", q.title + " (" + q.doc + ")");
-      b.appendChild(cite);
-      info.appendChild(b);
-    });
   }
   cy.on("tap", "node, edge", function (evt) { show(evt.target); });
   cy.on("tap", function (evt) {

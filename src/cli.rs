@@ -1,12 +1,12 @@
 //! The command line: clap definitions and the commands they run.
 
-mod querycmd;
-
-pub use querycmd::{
+use crate::app::query as querycmd;
+pub use crate::app::query::{
     engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
     Destination, OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT, EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
 };
+pub use crate::app::{print_stats, ExportFormat, StatsFormat, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 use crate::export;
 use crate::store::Store;
@@ -88,11 +88,16 @@ pub enum Command {
     },
     /// Verifies every stored record (checksums) and every index.
     Check,
-    /// Extracts facts from articles and adds them to the database, one batch per article.
+    /// Extracts facts from articles and adds them to the database, each document whole.
     ///
     /// PATH may be a .txt or .md file, a .jsonl file (one article per line: `text` plus
     /// optional `id`, `title`, `url`, `published`), a directory (read recursively) or `-`
-    /// for standard input.
+    /// for standard input. Input is read record by record, so files of any size work. A
+    /// record (a .txt/.md file or a .jsonl line) may be up to 16 MiB, and an article's
+    /// text up to 2,000,000 characters; a larger one, a bad line (reported with its
+    /// number), a special file (FIFO, device) or a missing path is reported and skipped,
+    /// and the rest is ingested. Documents are made durable in batches (--batch): a crash
+    /// loses at most the last batch, and running the same ingest again completes it.
     Ingest {
         /// Files, directories, or `-` for standard input.
         #[arg(required = true)]
@@ -107,7 +112,16 @@ pub enum Command {
         /// matched to files by name without extension.
         #[arg(long)]
         meta: Option<PathBuf>,
+        /// Extraction threads; the result is the same for any number.
+        #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
+        /// Documents per durable batch (also committed every 2 s).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
     },
+    /// Folds the log of batches into a new snapshot, reclaiming their space (also done
+    /// automatically when the log outgrows half of the snapshot).
+    Compact,
     /// Prints the source sentences behind a node or edge (by id, or a node by name).
     Explain {
         /// A node id ("n12"), an edge id ("e7"), or a name or title.
@@ -129,6 +143,36 @@ pub enum Command {
         #[command(flatten)]
         options: QueryOptions,
     },
+    /// Holds the database and serves it over Bolt (Neo4j drivers, cypher-shell) and
+    /// HTTP (POST /query, GET /explain/ID, a live page at /) until Ctrl-C or SIGTERM
+    /// (docs/server.md).
+    ///
+    /// Listens on loopback only unless --listen-any, which needs --password-file.
+    /// Queries only read the database.
+    Serve {
+        /// The Bolt address (port 0: any free port; "off": no Bolt).
+        #[arg(long, default_value = "127.0.0.1:7687", value_parser = parse_listen)]
+        bolt: Listen,
+        /// The HTTP address (port 0: any free port; "off": no HTTP).
+        #[arg(long, default_value = "127.0.0.1:7474", value_parser = parse_listen)]
+        http: Listen,
+        /// Accept addresses other than loopback; needs --password-file.
+        #[arg(long, requires = "password_file")]
+        listen_any: bool,
+        /// A file whose first line is the password clients must give (Bolt basic auth
+        /// with any user name; HTTP `Authorization: Bearer PASSWORD` or basic auth).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// Stop a query after this many seconds (0: no limit).
+        #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECONDS")]
+        timeout: f64,
+        /// Most rows a query may return.
+        #[arg(long, default_value_t = DEFAULT_MAX_ROWS, value_name = "N")]
+        max_rows: usize,
+        /// Most connections open at once.
+        #[arg(long, default_value_t = 256, value_name = "N")]
+        max_connections: usize,
+    },
     /// Times each statement of a file in one process; prints JSON (text, rows, runs,
     /// min_ms, median_ms, p90_ms).
     Bench {
@@ -146,34 +190,21 @@ pub enum Command {
     },
 }
 
-/// Output formats of `stats`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatsFormat {
-    /// Aligned text.
-    Table,
-    /// A JSON object.
-    Json,
-}
+/// A listening address of `serve`, or none ("off").
+#[derive(Debug, Clone, Copy)]
+pub struct Listen(pub Option<std::net::SocketAddr>);
 
-/// Formats of `export` and `import` (docs/export-formats.md); `import` reads json and jsonl.
-pub use crate::export::Format as ExportFormat;
-
-impl ValueEnum for ExportFormat {
-    fn value_variants<'a>() -> &'a [Self] {
-        &ExportFormat::ALL
+fn parse_listen(s: &str) -> std::result::Result<Listen, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Listen(None));
     }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
-    }
+    use std::net::ToSocketAddrs;
+    s.to_socket_addrs()
+        .map_err(|e| format!("{s:?} is not an address such as 127.0.0.1:7687 ({e})"))?
+        .next()
+        .map(|a| Listen(Some(a)))
+        .ok_or_else(|| format!("{s:?} names no address"))
 }
-
-/// Exit status: success.
-pub const EXIT_OK: i32 = 0;
-/// Exit status: the command ran but found problems (check) or some inputs failed.
-pub const EXIT_PROBLEMS: i32 = 1;
-/// Exit status: an error stopped the command.
-pub const EXIT_ERROR: i32 = 2;
 
 /// Runs the parsed command line; returns the process exit status.
 pub fn run(args: Args) -> Result<i32> {
@@ -225,13 +256,42 @@ pub fn run(args: Args) -> Result<i32> {
             published,
             source,
             meta,
+            jobs,
+            batch,
         } => crate::ingest_cli::run(
             &args.db,
             &paths,
-            published,
-            source.as_deref(),
-            meta.as_deref(),
+            &crate::ingest_cli::IngestOptions {
+                published,
+                source,
+                meta,
+                jobs: jobs as usize,
+                batch: batch as usize,
+            },
         ),
+        Command::Compact => {
+            let t = Instant::now();
+            let mut store = Store::open_existing(&args.db)?;
+            let before = store.size_on_disk();
+            store.compact()?;
+            let (snap, _) = store.stored_bytes();
+            let after = store.size_on_disk();
+            let mib = |b: Option<u64>| {
+                b.map_or("?".to_string(), |b| {
+                    format!("{:.1}", b as f64 / (1 << 20) as f64)
+                })
+            };
+            eprintln!(
+                "compacted {}: snapshot {:.1} MiB; engine files {} MiB before, {} MiB after, in {:.2} s",
+                args.db.display(),
+                snap as f64 / (1 << 20) as f64,
+                mib(before),
+                mib(after),
+                t.elapsed().as_secs_f64()
+            );
+            store.close_for_exit()?;
+            Ok(EXIT_OK)
+        }
         Command::Explain { target } => {
             let store = Store::open_existing(&args.db)?;
             crate::ingest_cli::explain(store.graph(), &target)
@@ -249,6 +309,29 @@ pub fn run(args: Args) -> Result<i32> {
             warmup,
             params,
         } => querycmd::bench(&args.db, &file, runs, warmup, &params),
+        Command::Serve {
+            bolt,
+            http,
+            listen_any,
+            password_file,
+            timeout,
+            max_rows,
+            max_connections,
+        } => {
+            let options = crate::server::ServeOptions {
+                bolt: bolt.0,
+                http: http.0,
+                password_file,
+                listen_any,
+                timeout: (timeout > 0.0).then(|| std::time::Duration::from_secs_f64(timeout)),
+                max_rows,
+                limits: crate::server::ServerLimits {
+                    max_connections,
+                    ..Default::default()
+                },
+            };
+            crate::server::serve(&args.db, &options)
+        }
         Command::Check => {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;
@@ -324,61 +407,4 @@ fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
     );
     store.close_for_exit()?;
     Ok(EXIT_OK)
-}
-
-/// Prints the counts of nodes per label and edges per relationship type.
-pub fn print_stats(store: &Store, format: StatsFormat) {
-    let g = store.graph();
-    let schema = g.schema();
-    let labels: Vec<(String, usize)> = schema
-        .labels()
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.name.clone(), g.label_count(i as u16)))
-        .collect();
-    let mut per_type = vec![0usize; schema.rel_types().len()];
-    for e in g.petgraph().edge_weights() {
-        per_type[e.rel_type() as usize] += 1;
-    }
-    let types: Vec<(String, usize)> = schema
-        .rel_types()
-        .iter()
-        .zip(per_type)
-        .map(|(r, c)| (r.name.clone(), c))
-        .collect();
-    match format {
-        StatsFormat::Json => {
-            let obj = serde_json::json!({
-                "nodes": g.node_count(),
-                "edges": g.edge_count(),
-                "labels": labels.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect::<serde_json::Map<_, _>>(),
-                "relationships": types.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect::<serde_json::Map<_, _>>(),
-                "disk_bytes": store.size_on_disk(),
-            });
-            println!("{obj}");
-        }
-        StatsFormat::Table => {
-            let safe = |v: &[(String, usize)]| -> Vec<(String, usize)> {
-                v.iter()
-                    .map(|(n, c)| (crate::term::safe(n).into_owned(), *c))
-                    .collect()
-            };
-            let (labels, types) = (safe(&labels), safe(&types));
-            let w = labels
-                .iter()
-                .chain(&types)
-                .map(|(n, _)| n.len())
-                .max()
-                .unwrap_or(0)
-                .max(16);
-            println!("{:<w$}  {:>12}", "nodes", g.node_count());
-            for (n, c) in &labels {
-                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
-            }
-            println!("{:<w$}  {:>12}", "edges", g.edge_count());
-            for (n, c) in &types {
-                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
-            }
-        }
-    }
 }

@@ -1,515 +1,165 @@
-//! The `ingest` and `explain` commands: reading article files, progress and summary
-//! output, and quoting the evidence behind a node or edge.
+//! The `ingest` and `explain` commands: progress and summary output of an ingest (the
+//! reading is `input`, the work `pipeline`), and quoting the evidence behind a node or edge.
 
 use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
-use crate::extract::Article;
-use crate::graph::{Evidence, Graph};
-use crate::ingest::{self, node_str, Outcome};
-use crate::store::Store;
-use anyhow::{bail, Context, Result};
+use crate::graph::Graph;
+use crate::ingest::Outcome;
+use crate::input::{Articles, Meta, ReadOptions};
+use crate::pipeline::{self, Event};
+use crate::store::{GroupCommit, Store};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// Files larger than this are skipped.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
-
-/// One article to ingest, or a reason it cannot be read.
-enum Input {
-    Article(Article),
-    Failed(String, String),
-}
-
-fn is_article_file(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("txt" | "md" | "jsonl")
-    )
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if is_article_file(&p) {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-fn read_text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "too large ({} bytes, limit {MAX_FILE_BYTES})",
-            bytes.len()
-        ));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    if text.contains('\0') {
-        return Err("not text (contains NUL bytes)".into());
-    }
-    if text.trim().is_empty() {
-        return Err("empty".into());
-    }
-    let _ = name;
-    Ok(text)
-}
-
-fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
-}
-
-fn jsonl_articles(
-    name: &str,
-    text: &str,
-    id_prefix: &str,
-    published: Option<NaiveDate>,
-    out: &mut Vec<Input>,
-) {
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let where_ = format!("{name}:{}", n + 1);
-        let v: serde_json::Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                out.push(Input::Failed(where_, format!("not a JSON object: {e}")));
-                continue;
-            }
-        };
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        let Some(body) = s("text").filter(|t| !t.trim().is_empty()) else {
-            out.push(Input::Failed(where_, "no `text`".into()));
-            continue;
-        };
-        let date = s("published")
-            .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok());
-        out.push(Input::Article(Article {
-            id: s("id").unwrap_or_else(|| format!("{id_prefix}:{}", n + 1)),
-            title: s("title"),
-            url: s("url"),
-            published: date
-                .or_else(|| s("url").as_deref().and_then(date_in_url))
-                .or(published),
-            text: body,
-        }));
-    }
-}
-
-/// The publication date many news sites put in their article URLs
-/// (`/2022/08/16/`, `/2018-05/14/`, `-2021-02-27-`), when it is a valid day.
-pub fn date_in_url(url: &str) -> Option<NaiveDate> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(?:^|[/_-])((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:$|[/_.-])")
-            .expect("valid regex")
-    });
-    let c = re.captures(url)?;
-    let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    NaiveDate::from_ymd_opt(n(1)? as i32, n(2)?, n(3)?)
-}
-
-fn collect(paths: &[PathBuf], published: Option<NaiveDate>) -> Result<Vec<Input>> {
-    let mut files = Vec::new();
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("reading standard input")?;
-            match read_text("-", bytes) {
-                Ok(t) if t.trim_start().starts_with('{') => {
-                    jsonl_articles("-", &t, "stdin", published, &mut out)
-                }
-                Ok(t) => out.push(Input::Article(Article {
-                    id: "stdin".into(),
-                    published,
-                    text: t,
-                    ..Article::default()
-                })),
-                Err(e) => out.push(Input::Failed("-".into(), e)),
-            }
-        } else if p.is_dir() {
-            walk(p, &mut files).with_context(|| format!("reading directory {}", p.display()))?;
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            bail!("{}: no such file or directory", p.display());
-        }
-    }
-    for f in files {
-        let name = f.display().to_string();
-        let bytes = match std::fs::metadata(&f) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                out.push(Input::Failed(
-                    name,
-                    format!("too large ({} bytes, limit {MAX_FILE_BYTES})", m.len()),
-                ));
-                continue;
-            }
-            _ => match std::fs::read(&f) {
-                Ok(b) => b,
-                Err(e) => {
-                    out.push(Input::Failed(name, e.to_string()));
-                    continue;
-                }
-            },
-        };
-        let text = match read_text(&name, bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                out.push(Input::Failed(name, e));
-                continue;
-            }
-        };
-        if f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-        {
-            jsonl_articles(&name, &text, &stem(&f), published, &mut out);
-        } else {
-            out.push(Input::Article(Article {
-                id: stem(&f),
-                published,
-                text,
-                ..Article::default()
-            }));
-        }
-    }
-    Ok(out)
-}
-
-/// Fills in the `published`, `title` and `url` of articles from a metadata file: JSON
-/// lines `{"id": …, "published": "YYYY-MM-DD", "title": …, "url": …}`, where `id` is the
-/// article's id (a file's name without its extension). What an article gives itself wins.
-fn apply_meta(inputs: &mut [Input], path: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut by_id = std::collections::HashMap::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not a JSON object", path.display(), n + 1))?;
-        let Some(id) = v.get("id").and_then(|x| x.as_str()) else {
-            bail!("{}:{}: no \"id\"", path.display(), n + 1);
-        };
-        by_id.insert(id.to_string(), (n + 1, v.clone()));
-    }
-    for input in inputs.iter_mut() {
-        let Input::Article(a) = input else { continue };
-        let Some((line, v)) = by_id.get(&a.id) else {
-            continue;
-        };
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        if a.published.is_none() {
-            if let Some(d) = s("published") {
-                let d = NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| {
-                    format!(
-                        "{}:{line}: published {d:?} is not YYYY-MM-DD",
-                        path.display()
-                    )
-                })?;
-                a.published = Some(d);
-            }
-        }
-        a.title = a.title.take().or_else(|| s("title"));
-        a.url = a.url.take().or_else(|| s("url"));
-    }
-    Ok(())
+/// How `coopgraph ingest` (and the shell's `:ingest`) reads and writes.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Publication date for articles that give none.
+    pub published: Option<NaiveDate>,
+    /// The outlet to record as the documents' `source`.
+    pub source: Option<String>,
+    /// A JSON-lines file of article metadata, matched by id.
+    pub meta: Option<PathBuf>,
+    /// Extraction threads (0 or 1: one).
+    pub jobs: usize,
+    /// Documents per durable batch (0: the default).
+    pub batch: usize,
 }
 
 /// Runs `coopgraph ingest`.
-pub fn run(
-    db: &Path,
-    paths: &[PathBuf],
-    published: Option<NaiveDate>,
-    source: Option<&str>,
-    meta: Option<&Path>,
-) -> Result<i32> {
+pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
     let t = Instant::now();
-    let inputs = read_inputs(paths, published, meta)?;
+    let read = read_options(opts)?;
     let mut store = Store::open(db)?;
-    ingest_inputs(&mut store, inputs, source, t, None)
+    let code = ingest_inputs(&mut store, paths, read, opts, t, None)?;
+    store.close_for_exit()?;
+    Ok(code)
 }
 
 /// Ingests articles into an open store, as `coopgraph ingest` does (the shell's
-/// `:ingest`); stops between articles once `cancel` is set (each article is its own
-/// batch, so the ones before stay). Returns the exit status.
+/// `:ingest`); stops between articles once `cancel` is set (the ones applied before are
+/// committed). Returns the exit status.
 pub fn ingest_into(
     store: &mut Store,
     paths: &[PathBuf],
-    published: Option<NaiveDate>,
-    source: Option<&str>,
-    meta: Option<&Path>,
+    opts: &IngestOptions,
     cancel: Option<&AtomicBool>,
 ) -> Result<i32> {
     let t = Instant::now();
-    let inputs = read_inputs(paths, published, meta)?;
-    ingest_inputs(store, inputs, source, t, cancel)
+    let read = read_options(opts)?;
+    ingest_inputs(store, paths, read, opts, t, cancel)
 }
 
-fn read_inputs(
-    paths: &[PathBuf],
-    published: Option<NaiveDate>,
-    meta: Option<&Path>,
-) -> Result<Vec<Input>> {
-    let mut inputs = collect(paths, published)?;
-    if let Some(m) = meta {
-        apply_meta(&mut inputs, m)?;
-    }
-    Ok(inputs)
+fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
+    Ok(ReadOptions {
+        published: opts.published,
+        meta: match &opts.meta {
+            Some(m) => Some(Meta::read(m).context("reading --meta")?),
+            None => None,
+        },
+    })
 }
 
 fn ingest_inputs(
     store: &mut Store,
-    inputs: Vec<Input>,
-    source: Option<&str>,
+    paths: &[PathBuf],
+    read: ReadOptions,
+    opts: &IngestOptions,
     t: Instant,
     cancel: Option<&AtomicBool>,
 ) -> Result<i32> {
     let before = (store.graph().node_count(), store.graph().edge_count());
     let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(inputs.len() as u64);
+        let b = indicatif::ProgressBar::new_spinner();
         b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} articles {per_sec} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("{spinner} {pos} articles {per_sec} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         Some(b)
     } else {
         None
     };
-    let (mut ingested, mut unchanged, mut replaced, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    let total = inputs.len();
-    let mut stopped = None;
-    for (i, input) in inputs.into_iter().enumerate() {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            stopped = Some(i);
-            break;
-        }
-        match input {
-            Input::Failed(name, why) => {
-                failed += 1;
-                let msg = format!("skipped {name}: {why}");
-                match &bar {
-                    Some(b) => b.println(msg),
-                    None => eprintln!("{msg}"),
-                }
-            }
-            Input::Article(a) => match ingest::ingest_article(store, &a, source) {
-                Ok(Outcome::Added) => ingested += 1,
-                Ok(Outcome::Replaced) => {
-                    ingested += 1;
-                    replaced += 1;
-                }
-                Ok(Outcome::Unchanged) => {
-                    unchanged += 1;
-                    let msg = format!("unchanged {}: already ingested with the same text", a.id);
-                    match &bar {
-                        Some(b) => b.println(msg),
-                        None => eprintln!("{msg}"),
-                    }
-                }
-                Err(e) => {
-                    failed += 1;
-                    let msg = format!("skipped {}: {e}", a.id);
-                    match &bar {
-                        Some(b) => b.println(msg),
-                        None => eprintln!("{msg}"),
-                    }
-                }
-            },
-        }
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
+    let say = |msg: String| match &bar {
+        Some(b) => b.println(msg),
+        None => eprintln!("{msg}"),
+    };
+    let mut group = GroupCommit::default();
+    if opts.batch > 0 {
+        group.max_writes = opts.batch;
     }
-    if let Some(b) = bar {
+    let popts = pipeline::Options {
+        jobs: opts.jobs.max(1),
+        group,
+        source: opts.source.clone(),
+    };
+    let items = Articles::new(paths, read);
+    let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
+        Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
+        Event::Applied(place, a, r) => {
+            match r {
+                Ok(Outcome::Unchanged) => say(format!(
+                    "unchanged {}: already ingested with the same text",
+                    a.id
+                )),
+                Err(e) => say(format!("skipped {place} ({}): {e}", a.id)),
+                Ok(_) => {}
+            }
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        }
+        Event::Committed(_) => {}
+    });
+    if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if let Some(i) = stopped {
-        eprintln!("interrupted: {i} of {total} inputs read, the rest left out");
+    let s = match r {
+        Ok(s) => s,
+        Err(e) => {
+            report(store, before, &e.summary, t);
+            return Err(anyhow::Error::new(*e).context("ingest stopped"));
+        }
+    };
+    if s.cancelled {
+        eprintln!("interrupted after {} inputs; the rest left out", s.read);
     }
+    report(store, before, &s, t);
+    Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+fn report(store: &Store, before: (usize, usize), s: &pipeline::Summary, t: Instant) {
     let g = store.graph();
     let dn = g.node_count() as i64 - before.0 as i64;
     let de = g.edge_count() as i64 - before.1 as i64;
+    let secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "ingested {ingested} articles ({replaced} replaced), skipped {unchanged} unchanged, {failed} failed; {dn:+} nodes, {de:+} edges in {:.2} s",
-        t.elapsed().as_secs_f64()
+        "ingested {} articles ({} replaced), skipped {} unchanged, {} failed; {dn:+} nodes, {de:+} edges in {secs:.2} s",
+        s.ingested, s.replaced, s.unchanged, s.failed
     );
-    Ok(if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
-}
-
-/// The sentence around a span of `text`, with the span in «».
-pub fn quote(text: &str, ev: &Evidence) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let (s, e) = (
-        (ev.start as usize).min(chars.len()),
-        (ev.end as usize).min(chars.len()),
-    );
-    let s = s.min(e);
-    let mut a = s;
-    while a > 0
-        && !matches!(chars[a - 1], '\n')
-        && !(matches!(chars[a - 1], ' ') && a >= 2 && matches!(chars[a - 2], '.' | '!' | '?'))
-    {
-        a -= 1;
-    }
-    let mut b = e;
-    while b < chars.len()
-        && !matches!(chars[b], '\n')
-        && !(matches!(chars[b], '.' | '!' | '?')
-            && chars.get(b + 1).is_none_or(|c| c.is_whitespace()))
-    {
-        b += 1;
-    }
-    let b = (b + 1).min(chars.len()).max(e);
-    let piece = |x: usize, y: usize| chars[x..y].iter().collect::<String>();
-    format!("{}«{}»{}", piece(a, s), piece(s, e), piece(e, b))
-}
-
-fn print_evidence(g: &Graph, prov: &[Evidence]) {
-    if prov.is_empty() {
-        println!("  (no evidence recorded)");
-    }
-    for ev in prov {
-        let Some(d) = g.node_by_id(ev.doc) else {
-            println!("  [document {} missing] {}..{}", ev.doc, ev.start, ev.end);
-            continue;
-        };
-        let id = node_str(g, d, "id").unwrap_or("?");
-        match node_str(g, d, "text") {
-            Some(text) => println!(
-                "  [{} {}..{}] {}",
-                crate::term::safe(id),
-                ev.start,
-                ev.end,
-                crate::term::safe(quote(text, ev).trim())
-            ),
-            None => println!("  [{} {}..{}]", crate::term::safe(id), ev.start, ev.end),
-        }
+    if crate::timing::enabled() {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "[timing] ingest: {} records, {:.1} MB of text; read {:.0} ms, extract {:.0} ms (all threads), apply {:.0} ms, commit {:.0} ms; {:.0} articles/s",
+            s.read,
+            s.text_bytes as f64 / 1e6,
+            ms(s.time.read),
+            ms(s.time.extract),
+            ms(s.time.apply),
+            ms(s.time.commit),
+            s.read as f64 / secs.max(1e-9)
+        );
     }
 }
 
-/// Runs `coopgraph explain`.
+/// Runs `coopgraph explain`: prints [`ingest::explain::explain`]'s report.
 pub fn explain(g: &Graph, target: &str) -> Result<i32> {
-    let describe = |id: u32| -> String {
-        g.node_by_id(id)
-            .map(|n| {
-                let label = &g.schema().labels()[n.label as usize].name;
-                let name = g.names_of(n).next().unwrap_or("");
-                let line = format!("({}:{label} {name:?})", g.node_id_text(id));
-                crate::term::safe(&line).into_owned()
-            })
-            .unwrap_or_else(|| crate::term::safe(&g.node_id_text(id)).into_owned())
-    };
-    if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
-        let ty = &g.schema().rel_types()[e.ty as usize].name;
-        println!(
-            "{}-[{}:{ty}]->{}",
-            describe(e.src),
-            crate::term::safe(&g.edge_id_text(e.id)),
-            describe(e.dst)
-        );
-        print_evidence(g, &e.attrs.prov);
-        return Ok(EXIT_OK);
-    }
-    let mut nodes: Vec<u32> = Vec::new();
-    if let Some(n) = g.node_ids().lookup(target).and_then(|n| g.node_by_id(n)) {
-        nodes.push(n.id);
-    } else {
-        for l in 0..g.schema().labels().len() {
-            for ix in g.find_by_name(l as u16, target) {
-                if let Some(n) = g.node(ix) {
-                    nodes.push(n.id);
-                }
-            }
-        }
-    }
-    if nodes.is_empty() {
-        bail!("no node or edge {target:?}; give an id such as n12 or e7, or a name");
-    }
-    for id in nodes {
-        println!("{}", describe(id));
-        if let Some(n) = g.node_by_id(id) {
-            print_evidence(g, &n.prov);
-            if let Some(ix) = g.node_index(id) {
-                for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
-                    for er in g.edges(ix, dir) {
-                        let Some(e) = g.edge_data(petgraph::visit::EdgeRef::id(&er)) else {
-                            continue;
-                        };
-                        let ty = &g.schema().rel_types()[e.ty as usize].name;
-                        println!(
-                            "  {}-[{}:{ty}]->{}",
-                            describe(e.src),
-                            crate::term::safe(&g.edge_id_text(e.id)),
-                            describe(e.dst)
-                        );
-                    }
-                }
-            }
-        }
-    }
+    // A person reads it: article text and ids show control characters escaped.
+    print!(
+        "{}",
+        crate::term::safe(&crate::ingest::explain::explain(g, target)?)
+    );
     Ok(EXIT_OK)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_read_from_article_urls() {
-        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(
-            date_in_url("https://www.malaymail.com/news/malaysia/2022/08/16/malaysia-police/23135"),
-            d(2022, 8, 16)
-        );
-        assert_eq!(
-            date_in_url("http://en.gmw.cn/2018-05/14/content_28783615.htm"),
-            d(2018, 5, 14)
-        );
-        assert_eq!(
-            date_in_url("https://example.org/2025/01/japan-grant/"),
-            None
-        );
-        assert_eq!(date_in_url("https://example.org/2025/13/45/x"), None);
-        assert_eq!(date_in_url("https://example.org/item-12019-05-14"), None);
-    }
-
-    #[test]
-    fn quote_marks_the_span_in_its_sentence() {
-        let t = "First one. The minister met Quang today. Last.";
-        let ev = Evidence {
-            doc: 0,
-            start: 28,
-            end: 33,
-        };
-        assert_eq!(quote(t, &ev), "The minister met «Quang» today.");
-        let _ = quote(
-            "",
-            &Evidence {
-                doc: 0,
-                start: 5,
-                end: 9,
-            },
-        );
-    }
 }

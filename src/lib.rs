@@ -1,8 +1,10 @@
 //! coopgraph: a knowledge-graph database of bilateral security cooperation.
 //!
-//! Layers, data flowing one way: `extract` → `graph`/`store` → `query` → `repl`/`cli`/`export`.
+//! Layers, data flowing one way: `extract` → `graph`/`store` → `ingest` → `query`/`export`
+//! → `app` (the shared command layer) → the front ends `cli`, `repl` and `server`.
 //! Lower layers never import higher ones.
 
+pub mod app;
 pub mod cli;
 pub mod cypher;
 pub mod export;
@@ -12,9 +14,12 @@ pub mod gazetteer;
 pub mod graph;
 pub mod ingest;
 pub mod ingest_cli;
+pub mod input;
+pub mod pipeline;
 pub mod query;
 pub mod repl;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod term;
 #[cfg(test)]

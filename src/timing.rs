@@ -3,7 +3,8 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn enabled() -> bool {
+/// Whether phase timings were asked for (`COOPGRAPH_TIMING`).
+pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("COOPGRAPH_TIMING").is_some())
 }

@@ -236,3 +236,22 @@ fn without_a_terminal_runs_statements_like_run() {
     assert_eq!(stdout, "[{\"iso\":\"VN\"}]\n[{\"one\":1}]\n");
     assert!(!stdout.contains(PROMPT));
 }
+
+#[test]
+fn sources_shows_the_sentences_behind_a_name_folded() {
+    let dir = Dir::new();
+    seeds_db(&dir);
+    let mut p = shell(&dir, &[]);
+    enter(&mut p, ":sources Luong Tam Quang");
+    // rexpect reads bytes as Latin-1: expect ASCII only.
+    p.exp_string(":Person \"L")
+        .expect("the node, found by its folded name");
+    p.exp_string("Tam Quang, Politburo member")
+        .expect("a source sentence");
+    p.exp_string(PROMPT).expect("prompt");
+    enter(&mut p, ":sources nobody-at-all");
+    p.exp_string("no node or relationship \"nobody-at-all\"")
+        .expect("what was not found");
+    p.exp_string(PROMPT).expect("prompt");
+    quit(p);
+}

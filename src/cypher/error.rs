@@ -108,26 +108,28 @@ impl ParseError {
     ///   |       ^
     /// ```
     pub fn render(&self, source: &str) -> String {
-        let mut out = format!("error: {self}");
         let loc = self.location();
         if loc.line == 0 {
-            return out;
+            return format!("error: {self}");
         }
-        let line_text = source
-            .split('\n')
-            .nth(loc.line as usize - 1)
-            .unwrap_or("")
-            .trim_end_matches('\r');
-        let number = loc.line.to_string();
-        let gutter = " ".repeat(number.len());
-        let pad: String = line_text
-            .chars()
-            .take((loc.column as usize).saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        out.push_str(&format!(
-            "\n{gutter} |\n{number} | {line_text}\n{gutter} | {pad}^"
-        ));
-        out
+        format!("error: {self}{}", caret_excerpt(source, loc))
     }
+}
+
+/// The lines under an error message that show where it is: a gutter, the source line
+/// `loc` is on (numbered), and a caret under its column, each line starting with `\n`.
+pub fn caret_excerpt(source: &str, loc: Location) -> String {
+    let line_text = source
+        .split('\n')
+        .nth((loc.line as usize).saturating_sub(1))
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let number = loc.line.to_string();
+    let gutter = " ".repeat(number.len());
+    let pad: String = line_text
+        .chars()
+        .take((loc.column as usize).saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    format!("\n{gutter} |\n{number} | {line_text}\n{gutter} | {pad}^")
 }

@@ -19,7 +19,7 @@ pub mod parser;
 pub mod tokenizer;
 
 pub use ast::*;
-pub use error::{Location, ParseError, Span};
+pub use error::{caret_excerpt, Location, ParseError, Span};
 pub use parser::Parser;
 
 /// Parses a script of `;`-separated statements; each keeps its span in `text`.

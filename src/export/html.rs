@@ -13,8 +13,11 @@ use crate::graph::{Evidence, Graph};
 use serde_json::{json, Value as J};
 use std::io::{self, Write};
 
-const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
+/// cytoscape.js (MIT), which draws the graph here and on the server's live page.
+pub const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
 const VIEW_JS: &str = include_str!("../../assets/view.js");
+/// The info panel (properties and source sentences), shared with the server's live page.
+pub const INFO_JS: &str = include_str!("../../assets/info.js");
 const VIEW_CSS: &str = include_str!("../../assets/view.css");
 
 /// Shapes (cytoscape names) and colours of the labels.
@@ -144,6 +147,9 @@ pub fn write(w: &mut dyn Write, g: &Graph, sel: &Selection) -> io::Result<()> {
     w.write_all(b"</script>\n<script>\n")?;
     w.write_all(CYTOSCAPE.as_bytes())?;
     w.write_all(b"\n</script>\n<script>\n")?;
+    // The viewer and its info panel, in one script element.
+    w.write_all(INFO_JS.as_bytes())?;
+    w.write_all(b"\n")?;
     w.write_all(VIEW_JS.as_bytes())?;
     w.write_all(b"</script>\n</body>\n</html>\n")
 }

@@ -164,6 +164,8 @@ pub struct Lexicon {
     pub agreement_plurals: WordSet,
     /// Nouns of news outlets.
     pub media_words: WordSet,
+    /// Endings of news outlets' names ("… News Agency"): sources, not parties.
+    pub media_heads: WordSet,
     /// Phrases that make the countries of a sentence participants of the event it continues.
     pub participation: WordSet,
     /// Lines that start a trailing block of other stories.
@@ -201,6 +203,8 @@ struct Overlay {
     media_words: WordSet,
     #[serde(default)]
     participation: WordSet,
+    #[serde(default)]
+    media_heads: WordSet,
     #[serde(default)]
     tail_markers: WordSet,
     #[serde(default)]
@@ -275,6 +279,7 @@ impl Lexicon {
         lex.agreement_plurals.extend(overlay.agreement_plurals);
         lex.media_words.extend(overlay.media_words);
         lex.participation.extend(overlay.participation);
+        lex.media_heads.extend(overlay.media_heads);
         lex.tail_markers.extend(overlay.tail_markers);
         lex.abbreviations.extend(overlay.abbreviations);
         lex.title_words.extend(overlay.title_words);

@@ -362,7 +362,15 @@ impl<'g> Finder<'g> {
                     matched = n;
                     break;
                 }
-                if let Some(c) = self.country_ok(&phrase) {
+                // "U.S.": the closing period is a token of its own.
+                let dotted = (n == 1
+                    && toks[i].text.contains('.')
+                    && toks.get(i + 1).is_some_and(|t| t.text == "."))
+                .then(|| format!("{phrase}."));
+                if let Some(c) = self
+                    .country_ok(&phrase)
+                    .or_else(|| dotted.as_deref().and_then(|d| self.country_ok(d)))
+                {
                     m.countries.push(CountryMention {
                         country: c,
                         span,
@@ -659,7 +667,11 @@ impl<'g> Finder<'g> {
                         while k < toks.len() {
                             let t = &toks[k];
                             let f = t.key.clone();
-                            if t.is_cap() && tags[k] == Tag::Free && !self.is_rank_word(t) {
+                            if t.is_cap()
+                                && tags[k] == Tag::Free
+                                && !self.is_rank_word(t)
+                                && !super::dates_words(&t.key)
+                            {
                                 last_cap = Some(k);
                                 k += 1;
                             } else if matches!(f.as_str(), "of" | "and" | "the" | "for" | "on")
@@ -1344,6 +1356,10 @@ impl<'g> Finder<'g> {
                                 // name after its title.
                                 || (a == b && self.title_words.contains(&toks[a - 2].key))))
                         || t.text == "'s"
+                        // "U.S. Secretary of …": the period of an abbreviated country.
+                        || (t.text == "."
+                            && a >= 2
+                            && matches!(tags[a - 2], Tag::Country(_) | Tag::Demonym(_)))
                 }
             };
             if !ok {

@@ -400,6 +400,15 @@ pub fn extract_with(
     // Organisations.
     let mut org_ent: Vec<Option<usize>> = vec![None; m.orgs.len()];
     for (k, o) in m.orgs.iter().enumerate() {
+        // A news agency is the source of the report, not a party to what it reports.
+        let folded = fold(&o.name);
+        if lexicon::lex()
+            .media_heads
+            .iter()
+            .any(|h| folded.ends_with(h))
+        {
+            continue;
+        }
         let national = !o.known;
         let scope = if national {
             o.country.map(|c| country_entity(&mut b, c, o.span))

@@ -1,15 +1,18 @@
 //! The in-memory property graph: a petgraph `StableGraph` of typed records with
-//! stable ids, provenance, and indexes by label and by folded name or alias.
+//! stable ids, provenance, and indexes by label, by folded name or alias, and by date
+//! (the identity look-ups of ingest).
 //!
 //! Every change goes through four primitives (`put_node`, `remove_node`,
 //! `put_edge`, `remove_edge`), so that indexes stay right whether the change comes
 //! from an upsert, an import, the replay of a logged batch, or an undo.
 
 mod ids;
+mod quote;
 mod txn;
 
 pub use ids::IdMap;
-pub use txn::{Change, Txn};
+pub use quote::{quote, sentence_around, Quote};
+pub use txn::{Change, Txn, Undo};
 
 use crate::fold::name_key;
 use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};
@@ -137,7 +140,9 @@ pub struct Graph {
     edge_ids: IdMap,
     by_label: Vec<Vec<u32>>,
     by_name: FxHashMap<u64, Slots>,
+    by_date: FxHashMap<u64, Slots>,
     names_key: KeyId,
+    date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
 }
 
@@ -149,6 +154,58 @@ fn name_hash(label: LabelId, folded: &str) -> u64 {
     label.hash(&mut h);
     folded.hash(&mut h);
     h.finish()
+}
+
+/// The date-index key of a date under a label.
+fn date_hash(label: LabelId, date: chrono::NaiveDate) -> u64 {
+    let mut h = FxHasher::default();
+    (label, u8::MAX).hash(&mut h);
+    date.hash(&mut h);
+    h.finish()
+}
+
+/// The node slots an index holds under a key.
+fn slots_of(map: &FxHashMap<u64, Slots>, h: u64) -> &[u32] {
+    match map.get(&h) {
+        None => &[],
+        Some(Slots::One(i)) => std::slice::from_ref(i),
+        Some(Slots::Many(v)) => v,
+    }
+}
+
+/// Adds slot `ix` under key `h`, or removes it.
+fn index_slot(map: &mut FxHashMap<u64, Slots>, h: u64, ix: u32, add: bool) {
+    if add {
+        match map.get_mut(&h) {
+            None => {
+                map.insert(h, Slots::One(ix));
+            }
+            Some(Slots::One(j)) => {
+                let j = *j;
+                map.insert(h, Slots::Many(vec![j, ix].into()));
+            }
+            Some(Slots::Many(v)) => {
+                let mut w = v.to_vec();
+                w.push(ix);
+                *v = w.into();
+            }
+        }
+    } else {
+        match map.get_mut(&h) {
+            Some(Slots::One(j)) if *j == ix => {
+                map.remove(&h);
+            }
+            Some(Slots::Many(v)) => {
+                let w: Vec<u32> = v.iter().copied().filter(|&j| j != ix).collect();
+                if w.len() == 1 {
+                    map.insert(h, Slots::One(w[0]));
+                } else {
+                    *v = w.into();
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Graph {
@@ -164,7 +221,9 @@ impl Graph {
             edge_ids: IdMap::new('e'),
             by_label,
             by_name: FxHashMap::default(),
+            by_date: FxHashMap::default(),
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
+            date_key: schema.key("date"),
             aliases_key,
             schema,
         }
@@ -283,12 +342,7 @@ impl Graph {
     /// (case, diacritics, spacing and punctuation aside).
     pub fn find_by_name(&self, label: LabelId, name: &str) -> Vec<NodeIndex> {
         let folded = name_key(name);
-        let slots: &[u32] = match self.by_name.get(&name_hash(label, &folded)) {
-            None => return Vec::new(),
-            Some(Slots::One(i)) => std::slice::from_ref(i),
-            Some(Slots::Many(v)) => v,
-        };
-        slots
+        slots_of(&self.by_name, name_hash(label, &folded))
             .iter()
             .map(|&i| NodeIndex::from(i))
             .filter(|&ix| self.names_of(&self.g[ix]).any(|n| name_key(n) == folded))
@@ -332,7 +386,7 @@ impl Graph {
         self.g.edges_directed(ix, dir)
     }
 
-    fn index_names(&mut self, ix: u32, add: bool) {
+    fn index_node(&mut self, ix: u32, add: bool) {
         let n = &self.g[NodeIndex::from(ix)];
         let label = n.label;
         let mut hashes: Vec<u64> = self
@@ -341,46 +395,40 @@ impl Graph {
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
+        let date = self
+            .date_key
+            .and_then(|k| Graph::prop(&n.props, k))
+            .and_then(|v| match v {
+                Value::Date(d) => Some(date_hash(label, *d)),
+                _ => None,
+            });
         for h in hashes {
-            if add {
-                match self.by_name.get_mut(&h) {
-                    None => {
-                        self.by_name.insert(h, Slots::One(ix));
-                    }
-                    Some(Slots::One(j)) => {
-                        let j = *j;
-                        self.by_name.insert(h, Slots::Many(vec![j, ix].into()));
-                    }
-                    Some(Slots::Many(v)) => {
-                        let mut w = v.to_vec();
-                        w.push(ix);
-                        *v = w.into();
-                    }
-                }
-            } else {
-                match self.by_name.get_mut(&h) {
-                    Some(Slots::One(j)) if *j == ix => {
-                        self.by_name.remove(&h);
-                    }
-                    Some(Slots::Many(v)) => {
-                        let w: Vec<u32> = v.iter().copied().filter(|&j| j != ix).collect();
-                        if w.len() == 1 {
-                            self.by_name.insert(h, Slots::One(w[0]));
-                        } else {
-                            *v = w.into();
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            index_slot(&mut self.by_name, h, ix, add);
         }
+        if let Some(h) = date {
+            index_slot(&mut self.by_date, h, ix, add);
+        }
+    }
+
+    /// Nodes with `label` whose `date` property is `date`.
+    pub fn find_by_date(&self, label: LabelId, date: chrono::NaiveDate) -> Vec<NodeIndex> {
+        let k = self.date_key;
+        slots_of(&self.by_date, date_hash(label, date))
+            .iter()
+            .map(|&i| NodeIndex::from(i))
+            .filter(|&ix| {
+                let n = &self.g[ix];
+                n.label == label
+                    && k.and_then(|k| Graph::prop(&n.props, k)) == Some(&Value::Date(date))
+            })
+            .collect()
     }
 
     /// Inserts a node, or replaces the node with the same id; returns the previous record.
     pub fn put_node(&mut self, rec: NodeRec) -> Option<NodeRec> {
         match self.node_index(rec.id) {
             Some(ix) => {
-                self.index_names(ix.index() as u32, false);
+                self.index_node(ix.index() as u32, false);
                 let old_label = self.g[ix].label;
                 if old_label != rec.label {
                     let v = &mut self.by_label[old_label as usize];
@@ -390,7 +438,7 @@ impl Graph {
                     self.by_label[rec.label as usize].push(ix.index() as u32);
                 }
                 let old = std::mem::replace(&mut self.g[ix], rec);
-                self.index_names(ix.index() as u32, true);
+                self.index_node(ix.index() as u32, true);
                 Some(old)
             }
             None => {
@@ -398,7 +446,7 @@ impl Graph {
                 let ix = self.g.add_node(rec).index() as u32;
                 self.node_ids.set(id, ix);
                 self.by_label[label as usize].push(ix);
-                self.index_names(ix, true);
+                self.index_node(ix, true);
                 None
             }
         }
@@ -417,7 +465,7 @@ impl Graph {
             .into_iter()
             .filter_map(|e| self.remove_edge(e))
             .collect();
-        self.index_names(ix.index() as u32, false);
+        self.index_node(ix.index() as u32, false);
         let rec = self.g.remove_node(ix)?;
         let v = &mut self.by_label[rec.label as usize];
         if let Some(p) = v.iter().rposition(|&i| i as usize == ix.index()) {
@@ -561,7 +609,7 @@ impl Graph {
             + self.attrs.capacity() * std::mem::size_of::<EdgeAttrs>()
             + self.node_ids.heap_bytes()
             + self.edge_ids.heap_bytes()
-            + self.by_name.len() * 24
+            + (self.by_name.len() + self.by_date.len()) * 24
     }
 
     /// Every structural invariant of the graph and its indexes, checked from scratch;
@@ -592,6 +640,11 @@ impl Graph {
                     problems.push(format!(
                         "node {idt}: name {name:?} missing from the name index"
                     ));
+                }
+            }
+            if let Some(Value::Date(d)) = self.date_key.and_then(|k| Graph::prop(&n.props, k)) {
+                if !self.find_by_date(n.label, *d).contains(&ix) {
+                    problems.push(format!("node {idt}: date {d} missing from the date index"));
                 }
             }
             for ev in n.prov.iter() {

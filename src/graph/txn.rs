@@ -31,6 +31,23 @@ pub struct Undo {
 }
 
 impl Undo {
+    /// Folds the undo of a later transaction into this one, so that applying the result
+    /// restores the state before both (the earlier saved state of an id wins).
+    pub fn absorb(&mut self, later: Undo) {
+        self.clear |= later.clear;
+        for (id, prev) in later.nodes {
+            self.nodes.entry(id).or_insert(prev);
+        }
+        for (id, prev) in later.edges {
+            self.edges.entry(id).or_insert(prev);
+        }
+    }
+
+    /// Whether applying this undo would change nothing.
+    pub fn is_empty(&self) -> bool {
+        !self.clear && self.nodes.is_empty() && self.edges.is_empty()
+    }
+
     /// Restores the graph.
     pub fn apply(self, g: &mut Graph) {
         if self.clear {
@@ -250,6 +267,86 @@ impl<'g> Txn<'g> {
         let id = rec.id;
         self.put_node(rec)?;
         Ok(id)
+    }
+
+    /// Adds a node of `label`, or merges it into node `into` when given (an identity the
+    /// caller decided, as ingest does for events, agreements and persons): the merge grows
+    /// aliases, fills missing properties and unions evidence as [`Txn::upsert_node`] does.
+    /// Returns the node's id number.
+    pub fn add_or_merge_node(
+        &mut self,
+        label: LabelId,
+        props: Vec<(KeyId, Value)>,
+        prov: &[Evidence],
+        into: Option<u32>,
+    ) -> Result<u32, GraphError> {
+        let props = self.checked_props(label, props)?;
+        let rec = match into {
+            Some(id) => {
+                let old = self
+                    .g
+                    .node_by_id(id)
+                    .filter(|n| n.label == label)
+                    .cloned()
+                    .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(id)))?;
+                merge_node(self.g, old, props, prov)
+            }
+            None => NodeRec {
+                id: self.g.allocate_node_id(),
+                label,
+                props,
+                prov: merge_prov(prov, &[]),
+            },
+        };
+        let id = rec.id;
+        self.put_node(rec)?;
+        Ok(id)
+    }
+
+    /// Rebuilds node `id`'s properties from contributions given in order (each as an upsert
+    /// would have written it, the first creating the node), keeping its evidence: what the
+    /// node would be had only these contributions been written.
+    pub fn rebuild_node(
+        &mut self,
+        id: u32,
+        contributions: Vec<Vec<(KeyId, Value)>>,
+    ) -> Result<(), GraphError> {
+        let Some(cur) = self.g.node_by_id(id).cloned() else {
+            return Err(GraphError::NoSuchNode(self.g.node_id_text(id)));
+        };
+        if contributions.is_empty() {
+            return Ok(());
+        }
+        let props = self.merged_props(cur.label, contributions)?;
+        self.put_node(NodeRec {
+            id,
+            label: cur.label,
+            props,
+            prov: cur.prov,
+        })
+    }
+
+    /// The properties a node of `label` gets from contributions written in order (the first
+    /// creating it, each next merged as an upsert merges).
+    pub fn merged_props(
+        &self,
+        label: LabelId,
+        contributions: Vec<Vec<(KeyId, Value)>>,
+    ) -> Result<super::Props, GraphError> {
+        let mut rec: Option<NodeRec> = None;
+        for p in contributions {
+            let p = self.checked_props(label, p)?;
+            rec = Some(match rec {
+                None => NodeRec {
+                    id: u32::MAX,
+                    label,
+                    props: p,
+                    prov: Box::default(),
+                },
+                Some(r) => merge_node(self.g, r, p, &[]),
+            });
+        }
+        Ok(rec.map(|r| r.props).unwrap_or_default())
     }
 
     /// Adds an edge of type `ty` from `src` to `dst` (node id numbers), or merges it into the

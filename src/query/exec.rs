@@ -2109,6 +2109,11 @@ fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError>
             String(s) => QValue::str(s.trim()),
             o => return Err(bad("trim", &o)),
         },
+        Func::Sources => match x {
+            Node(n) => super::sources::of_node(g, n),
+            Relationship(r) => super::sources::of_relationship(g, r),
+            o => return Err(bad("sources", &o)),
+        },
         Func::Fold => match x {
             String(s) => QValue::str(&crate::fold::fold(&s)),
             o => return Err(bad("fold", &o)),

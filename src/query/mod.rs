@@ -15,6 +15,7 @@ pub mod adj;
 pub mod error;
 pub mod exec;
 pub mod plan;
+pub mod sources;
 pub mod value;
 
 #[cfg(test)]

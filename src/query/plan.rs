@@ -87,6 +87,7 @@ pub enum Func {
     EndNode,
     Exists,
     Range,
+    Sources,
 }
 
 /// The scalar functions by name (matched ignoring case), with their least and most
@@ -122,6 +123,7 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = {
         ("endNode", EndNode, 1, 1),
         ("exists", Exists, 1, 1),
         ("range", Range, 2, 3),
+        ("sources", Sources, 1, 1),
     ]
 };
 
@@ -1917,7 +1919,9 @@ impl<'a> Planner<'a> {
                     Some(k) => CExpr::Prop(base, Some(k)),
                     None => {
                         const DATE_FIELDS: [&str; 3] = ["year", "month", "day"];
-                        if !DATE_FIELDS.contains(&key.name.as_str()) {
+                        // Fields of dates and of the maps sources() returns are known keys.
+                        let k = key.name.as_str();
+                        if !DATE_FIELDS.contains(&k) && !super::sources::SOURCE_KEYS.contains(&k) {
                             self.key_id(key); // warns, with a suggestion
                         }
                         CExpr::PropName(base, Arc::from(key.name.as_str()))

@@ -2,7 +2,8 @@
 //! help and completion read, and what each does.
 
 use super::{Flow, Shell};
-use crate::cli::{ExportFormat, OutputFormat};
+use crate::app::query::{thousands, write_result, Destination, OutputFormat};
+use crate::app::{print_stats, ExportFormat, StatsFormat};
 use crate::query::{parse_param, Engine};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
@@ -28,6 +29,8 @@ pub enum ArgKind {
     Param,
     /// A Cypher query.
     Query,
+    /// A node or relationship id, or a name.
+    Name,
 }
 
 /// One meta-command: its name (without `:`), argument synopsis, one-line help, details
@@ -139,6 +142,15 @@ pub const COMMANDS: &[CommandDef] = &[
         arg: ArgKind::Query,
     },
     CommandDef {
+        name: "sources",
+        args: "ID-OR-NAME",
+        about: "the source sentences behind a node or relationship",
+        details: "ID-OR-NAME is a node id (n12), a relationship id (e7) or a name, matched \
+                  folded (Luong finds Lương). Each source shows its document, date, title, \
+                  span and sentence; in Cypher, sources(n) returns the same as a list of maps.",
+        arg: ArgKind::Name,
+    },
+    CommandDef {
         name: "clear",
         args: "",
         about: "clears the screen",
@@ -229,7 +241,7 @@ pub(super) fn execute(
         }
         "stats" => {
             no_arg()?;
-            crate::cli::print_stats(store, crate::cli::StatsFormat::Table);
+            print_stats(store, StatsFormat::Table);
         }
         "mode" => {
             let m = need_arg()?;
@@ -297,6 +309,12 @@ pub(super) fn execute(
             shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "");
             shell.last = last;
         }
+        "sources" => {
+            let g = store.graph();
+            let items = crate::app::sources::lookup(g, need_arg()?)?;
+            let stdout = std::io::stdout();
+            crate::app::sources::write_text(&mut stdout.lock(), g, &items)?;
+        }
         "clear" => {
             no_arg()?;
             shell.editor.clear_screen()?;
@@ -347,15 +365,15 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     if let Ok(f) = OutputFormat::from_str(format, true) {
         if f != OutputFormat::Table {
             crate::export::write_output(Some(file.as_ref()), |w| {
-                let to = crate::cli::Destination {
+                let to = Destination {
                     terminal: false,
                     csv_raw: shell.options.csv_raw,
                 };
-                crate::cli::write_result(w, g, res, f, 0, to).map_err(std::io::Error::other)
+                write_result(w, g, res, f, 0, to).map_err(std::io::Error::other)
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };
-            eprintln!("wrote {} row{s} to {file}", crate::cli::thousands(n));
+            eprintln!("wrote {} row{s} to {file}", thousands(n));
             return Ok(());
         }
     }
@@ -381,8 +399,8 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
     eprintln!(
         "exported {} nodes and {} relationships to {file}",
-        crate::cli::thousands(sel.nodes.len()),
-        crate::cli::thousands(sel.edges.len())
+        thousands(sel.nodes.len()),
+        thousands(sel.edges.len())
     );
     Ok(())
 }

@@ -3,17 +3,18 @@
 //! engine and shows the results fitted to the terminal. See docs/repl.md.
 //!
 //! The shell sits above the query, export and ingest layers: statements run through
-//! [`crate::cli::run_script`] and are shown with [`crate::cli::write_table`] and
-//! [`crate::cli::write_result`], so the shell and the `run` command report errors and
+//! [`crate::app::query::run_script`] and are shown with [`crate::app::query::write_table`]
+//! and [`crate::app::query::write_result`], so the shell and the `run` command report errors and
 //! print rows the same way.
 
 mod commands;
 mod helper;
 
-use crate::cli::{
-    engine_for, params_of, read_source, run_script, run_text, write_result, write_table,
-    OutputFormat, QueryOptions, ResultSink, TableFit, EXIT_OK,
+use crate::app::query::{
+    engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
+    OutputFormat, QueryOptions, ResultSink, TableFit,
 };
+use crate::app::EXIT_OK;
 use crate::query::{Engine, Params, StatementResult};
 use crate::store::{StorageError, Store};
 use anyhow::Result;
@@ -47,8 +48,8 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
         "coopgraph {} on {}: {} nodes, {} edges; :help for help",
         env!("CARGO_PKG_VERSION"),
         db.display(),
-        crate::cli::thousands(store.graph().node_count()),
-        crate::cli::thousands(store.graph().edge_count()),
+        thousands(store.graph().node_count()),
+        thousands(store.graph().edge_count()),
     );
     loop {
         if let Some(h) = shell.editor.helper_mut() {
@@ -75,8 +76,8 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     println!(
                         "opened {} ({} nodes, {} edges)",
                         db.display(),
-                        crate::cli::thousands(store.graph().node_count()),
-                        crate::cli::thousands(store.graph().edge_count())
+                        thousands(store.graph().node_count()),
+                        thousands(store.graph().edge_count())
                     );
                 }
                 Err(e) => eprintln!("error: {}", crate::term::safe(&e.to_string())),
@@ -96,9 +97,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                 let r = crate::ingest_cli::ingest_into(
                     &mut store,
                     &paths,
-                    None,
-                    None,
-                    None,
+                    &crate::ingest_cli::IngestOptions::default(),
                     Some(&shell.cancel),
                 );
                 if let Err(e) = r {

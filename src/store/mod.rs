@@ -14,15 +14,101 @@ pub mod space;
 pub use backend::{Backend, MemoryBackend, SledBackend};
 pub use error::StorageError;
 
-use crate::graph::{Change, EdgeAttrs, Graph, NodeRec, Txn};
+use crate::graph::{Change, EdgeAttrs, Graph, NodeRec, Txn, Undo};
 use crate::schema::Schema;
 use codec::*;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// Log bytes after which a batch write also rewrites the snapshot.
-const COMPACT_AFTER_BYTES: u64 = 64 << 20;
+/// The log is folded into a new snapshot once it holds more than this fraction of the
+/// snapshot's bytes (numerator, denominator)…
+const COMPACT_FRACTION: (u64, u64) = (1, 2);
+/// …and at least this many bytes (so that a small database is not rewritten at every
+/// batch); `COOPGRAPH_COMPACT_MIN_BYTES` sets another floor (the crash tests use a tiny one).
+const COMPACT_MIN_BYTES: u64 = 8 << 20;
+
+fn compact_min_bytes() -> u64 {
+    static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MIN.get_or_init(|| {
+        std::env::var("COOPGRAPH_COMPACT_MIN_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(COMPACT_MIN_BYTES)
+    })
+}
+
+/// When a group of writes is made durable: after this many writes, touched records, or
+/// this long after its first write, whichever comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupCommit {
+    /// Writes (for ingest: documents) per durable batch.
+    pub max_writes: usize,
+    /// Distinct nodes and edges touched per durable batch.
+    pub max_records: usize,
+    /// Longest time a write waits to be made durable.
+    pub max_delay: Duration,
+}
+
+impl Default for GroupCommit {
+    fn default() -> GroupCommit {
+        GroupCommit {
+            max_writes: 1000,
+            max_records: 200_000,
+            max_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Writes made in memory that the next [`Store::commit`] makes durable together.
+struct Group {
+    policy: GroupCommit,
+    writes: usize,
+    since: Option<Instant>,
+    nodes: FxHashSet<u32>,
+    edges: FxHashSet<u32>,
+    order: Vec<Change>,
+    undo: Undo,
+}
+
+impl Group {
+    fn new(policy: GroupCommit) -> Group {
+        Group {
+            policy,
+            writes: 0,
+            since: None,
+            nodes: FxHashSet::default(),
+            edges: FxHashSet::default(),
+            order: Vec::new(),
+            undo: Undo::default(),
+        }
+    }
+
+    fn add(&mut self, changes: Vec<Change>, undo: Undo) {
+        for c in changes {
+            let new = match c {
+                Change::Node(id) => self.nodes.insert(id),
+                Change::Edge(id) => self.edges.insert(id),
+            };
+            if new {
+                self.order.push(c);
+            }
+        }
+        self.undo.absorb(undo);
+        self.writes += 1;
+        self.since.get_or_insert_with(Instant::now);
+    }
+
+    fn is_due(&self) -> bool {
+        self.writes >= self.policy.max_writes
+            || self.order.len() >= self.policy.max_records
+            || self
+                .since
+                .is_some_and(|t| t.elapsed() >= self.policy.max_delay)
+    }
+}
 
 /// A graph database: the graph in memory, every committed batch on disk.
 pub struct Store {
@@ -32,9 +118,11 @@ pub struct Store {
     manifest: Manifest,
     next_seq: u64,
     log_bytes: u64,
+    snapshot_bytes: u64,
+    group: Option<Group>,
     /// A write to the engine failed: its handle is abandoned at the end rather than
     /// dropped, since sled's flush on drop can hang after an I/O error (every batch
-    /// already committed was flushed when its write returned).
+    /// already committed was flushed when its commit returned).
     engine_failed: bool,
 }
 
@@ -128,7 +216,7 @@ impl Store {
         };
         let remap = Remap::new(&stored, &current);
         let mut phases = crate::timing::Phases::start("open");
-        let mut graph = load_snapshot(&*backend, &manifest, schema, &remap)?;
+        let (mut graph, snapshot_bytes) = load_snapshot(&*backend, &manifest, schema, &remap)?;
         phases.lap("snapshot loaded");
         let mut next_seq = manifest.log_start;
         let mut log_bytes = 0u64;
@@ -161,6 +249,8 @@ impl Store {
             manifest,
             next_seq,
             log_bytes,
+            snapshot_bytes,
+            group: None,
             engine_failed: false,
         };
         store.collect_garbage(stale_logs)?;
@@ -176,16 +266,11 @@ impl Store {
     /// time. Long-lived processes should simply drop the store.
     pub fn close_for_exit(mut self) -> Result<(), StorageError> {
         if !self.engine_failed {
+            self.commit()?;
             if let Err(e) = self.backend.flush() {
                 self.engine_failed = true;
                 return Err(e);
             }
-        }
-        let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
-        if self.engine_failed {
-            std::mem::forget(backend);
-        } else {
-            drop(backend);
         }
         let empty = Graph::new(self.graph.schema().clone());
         std::mem::forget(std::mem::replace(&mut self.graph, empty));
@@ -217,13 +302,18 @@ impl Store {
     }
 
     /// Runs `f` as one batch: if it fails, or the batch cannot be made durable, the graph
-    /// is left exactly as before; if it succeeds, the batch is on disk when this returns.
-    /// `bulk` (for loading an empty database) skips undo bookkeeping and writes a snapshot.
+    /// is left exactly as before; if it succeeds, the batch is on disk when this returns —
+    /// unless a group is open ([`Store::begin_group`]), when it is durable after the next
+    /// [`Store::commit`]. `bulk` (for loading an empty database) skips undo bookkeeping
+    /// and writes a snapshot.
     pub fn write<T, E: From<StorageError>>(
         &mut self,
         bulk: bool,
         f: impl FnOnce(&mut Txn<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        if bulk && self.pending_writes() > 0 {
+            self.commit()?;
+        }
         let mut txn = Txn::new(&mut self.graph, bulk);
         let is_bulk = txn.is_bulk();
         let r = f(&mut txn);
@@ -235,6 +325,12 @@ impl Store {
                 return Err(e);
             }
         };
+        if !is_bulk {
+            if let Some(group) = &mut self.group {
+                group.add(changes, undo);
+                return Ok(v);
+            }
+        }
         let mut phases = crate::timing::Phases::start("write");
         phases.lap("batch built");
         let persisted = if is_bulk {
@@ -244,16 +340,95 @@ impl Store {
         };
         phases.lap("persisted");
         if let Err(e) = persisted {
-            self.engine_failed |= matches!(e, StorageError::Io { .. } | StorageError::Backend(_));
+            self.engine_failed |= engine_error(&e);
             undo.apply(&mut self.graph);
             return Err(e.into());
         }
-        if !is_bulk && self.log_bytes > COMPACT_AFTER_BYTES {
-            // The batch is already durable in the log; a failed compaction only means the
-            // log is replayed at the next open, so its error is not the batch's.
-            let _ = self.write_snapshot();
+        if !is_bulk {
+            self.compact_if_due();
         }
         Ok(v)
+    }
+
+    /// Opens a group: later writes are applied in memory at once (each still whole or
+    /// not at all) but made durable together, as one log record, by [`Store::commit`]
+    /// or [`Store::commit_if_due`]. A crash loses at most the writes of the open group.
+    pub fn begin_group(&mut self, policy: GroupCommit) -> Result<(), StorageError> {
+        self.commit()?;
+        self.group = Some(Group::new(policy));
+        Ok(())
+    }
+
+    /// Commits the open group and closes it: writes are durable one by one again.
+    pub fn end_group(&mut self) -> Result<(), StorageError> {
+        self.commit()?;
+        self.group = None;
+        Ok(())
+    }
+
+    /// Writes of the open group not yet durable.
+    pub fn pending_writes(&self) -> usize {
+        self.group.as_ref().map_or(0, |g| g.writes)
+    }
+
+    /// Commits the open group if its policy says it is due; returns the number of writes
+    /// made durable (0 if none were due).
+    pub fn commit_if_due(&mut self) -> Result<usize, StorageError> {
+        if self.group.as_ref().is_some_and(Group::is_due) {
+            self.commit()
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Makes the writes of the open group durable as one log record (and compacts the
+    /// log if it has grown past its share of the snapshot); returns how many writes that
+    /// was. If they cannot be written, every one of them is undone in memory too, so the
+    /// graph again matches the disk, and the error is returned.
+    pub fn commit(&mut self) -> Result<usize, StorageError> {
+        let Some(group) = &mut self.group else {
+            return Ok(0);
+        };
+        if group.writes == 0 {
+            return Ok(0);
+        }
+        let policy = group.policy;
+        let done = std::mem::replace(group, Group::new(policy));
+        let mut phases = crate::timing::Phases::start("commit");
+        if let Err(e) = self.append_log(&done.order) {
+            self.engine_failed |= engine_error(&e);
+            done.undo.apply(&mut self.graph);
+            return Err(e);
+        }
+        phases.lap("log record written");
+        self.compact_if_due();
+        Ok(done.writes)
+    }
+
+    /// Whether the log has outgrown its share of the snapshot.
+    fn compaction_due(&self) -> bool {
+        let (num, den) = COMPACT_FRACTION;
+        self.log_bytes > compact_min_bytes().max(self.snapshot_bytes / den * num)
+    }
+
+    fn compact_if_due(&mut self) {
+        if self.compaction_due() {
+            // The batches are already durable in the log; a failed compaction only means
+            // the log is replayed at the next open, so its error is not theirs.
+            let _ = self.write_snapshot();
+        }
+    }
+
+    /// Folds the log into a new snapshot (`coopgraph compact`), after committing any open
+    /// group; a crash at any point leaves either the old or the new snapshot live.
+    pub fn compact(&mut self) -> Result<(), StorageError> {
+        self.commit()?;
+        self.write_snapshot()
+    }
+
+    /// Bytes of the live snapshot's records and of the live log.
+    pub fn stored_bytes(&self) -> (u64, u64) {
+        (self.snapshot_bytes, self.log_bytes)
     }
 
     fn append_log(&mut self, changes: &[Change]) -> Result<(), StorageError> {
@@ -346,8 +521,8 @@ impl Store {
         phases.lap("flushed chunks");
         let manifest = Manifest {
             generation,
-            node_chunks,
-            edge_chunks,
+            node_chunks: node_chunks.0,
+            edge_chunks: edge_chunks.0,
             nodes: pg.node_count() as u64,
             edges: pg.edge_count() as u64,
             log_start: self.next_seq,
@@ -364,6 +539,7 @@ impl Store {
         self.backend.flush()?;
         self.manifest = manifest;
         self.log_bytes = 0;
+        self.snapshot_bytes = node_chunks.1 + edge_chunks.1;
         let stale = self.backend.keys(LOG_PREFIX)?;
         self.collect_garbage(stale)
     }
@@ -429,7 +605,7 @@ impl Store {
             let schema = self.graph.schema().clone();
             let reread = load_snapshot(b, &self.manifest, schema, &Remap::default());
             match reread {
-                Ok(mut g2) => {
+                Ok((mut g2, _)) => {
                     b.scan(LOG_PREFIX, &mut |k, v| {
                         if log_key_seq(k).is_some_and(|s| s >= self.manifest.log_start) {
                             if let Err(r) = replay(&mut g2, decode(k, v)?, &Remap::default()) {
@@ -461,6 +637,26 @@ impl Store {
     }
 }
 
+/// Whether `e` came from the engine failing a write (not from a guard that refused it).
+fn engine_error(e: &StorageError) -> bool {
+    matches!(e, StorageError::Io { .. } | StorageError::Backend(_))
+}
+
+impl Drop for Store {
+    /// Commits an open group, so that writes a caller did not commit explicitly (an early
+    /// return on an error) are not lost; an error here can only be reported at the next open.
+    /// After a failed write the engine is abandoned instead ([`Store::engine_failed`]).
+    fn drop(&mut self) {
+        if !self.engine_failed {
+            let _ = self.commit();
+        }
+        if self.engine_failed {
+            let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
+            std::mem::forget(backend);
+        }
+    }
+}
+
 /// Writes the numbered chunks of one kind of one snapshot generation, in batches.
 struct ChunkWriter<'b> {
     backend: &'b dyn Backend,
@@ -469,6 +665,7 @@ struct ChunkWriter<'b> {
     count: u32,
     ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     pending: usize,
+    bytes: u64,
 }
 
 impl<'b> ChunkWriter<'b> {
@@ -480,11 +677,13 @@ impl<'b> ChunkWriter<'b> {
             count: 0,
             ops: Vec::new(),
             pending: 0,
+            bytes: 0,
         }
     }
 
     fn push(&mut self, bytes: Vec<u8>) -> Result<(), StorageError> {
         self.pending += bytes.len();
+        self.bytes += bytes.len() as u64;
         self.ops.push((
             snap_key(self.generation, self.kind, self.count),
             Some(bytes),
@@ -497,27 +696,31 @@ impl<'b> ChunkWriter<'b> {
         Ok(())
     }
 
-    /// Writes what is pending; returns the number of chunks.
-    fn finish(mut self) -> Result<u32, StorageError> {
+    /// Writes what is pending; returns the number of chunks and their bytes.
+    fn finish(mut self) -> Result<(u32, u64), StorageError> {
         if !self.ops.is_empty() {
             self.backend.apply(std::mem::take(&mut self.ops))?;
         }
-        Ok(self.count)
+        Ok((self.count, self.bytes))
     }
 }
 
 /// Builds the graph of a snapshot: the nodes first, while another thread reads the edge
-/// chunks ahead (a bounded queue, so they are never all in memory at once).
+/// chunks ahead (a bounded queue, so they are never all in memory at once). Returns the
+/// graph and the bytes of the snapshot's records.
 fn load_snapshot(
     b: &dyn Backend,
     m: &Manifest,
     schema: Arc<Schema>,
     remap: &Remap,
-) -> Result<Graph, StorageError> {
+) -> Result<(Graph, u64), StorageError> {
     let mut g = Graph::new(schema);
     if m.generation == 0 {
-        return Ok(g);
+        return Ok((g, 0));
     }
+    let edge_bytes_total = std::sync::atomic::AtomicU64::new(0);
+    let edge_bytes = &edge_bytes_total;
+    let mut node_bytes = 0u64;
     let mut phases = crate::timing::Phases::start("load");
     g.reserve(m.nodes as usize, m.edges as usize);
     let prefix = |kind: u8| {
@@ -530,6 +733,7 @@ fn load_snapshot(
     std::thread::scope(|s| {
         s.spawn(move || {
             let r = b.scan(&edges_prefix, &mut |k, v| {
+                edge_bytes.fetch_add(v.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 let c: Result<EdgeChunk, _> = decode(k, v);
                 let c = c.and_then(|c| {
                     if c.is_consistent() {
@@ -548,6 +752,7 @@ fn load_snapshot(
         });
         let mut node_chunks = 0u32;
         b.scan(&nodes_prefix, &mut |k, v| {
+            node_bytes += v.len() as u64;
             let chunk: Vec<NodeSnap> = decode(k, v)?;
             for n in chunk {
                 let props = props_from(n.props, remap)
@@ -617,7 +822,7 @@ fn load_snapshot(
     let (n, e) = g.id_maps_mut();
     n.bump_next(m.next_node);
     e.bump_next(m.next_edge);
-    Ok(g)
+    Ok((g, node_bytes + edge_bytes_total.into_inner()))
 }
 
 /// Applies a logged batch: the final state of each touched node and edge.
@@ -667,14 +872,4 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     n.bump_next(batch.next_node);
     e.bump_next(batch.next_edge);
     Ok(())
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        if self.engine_failed {
-            // See `engine_failed`: abandon the engine rather than risk a hang in its drop.
-            let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
-            std::mem::forget(backend);
-        }
-    }
 }

@@ -1,6 +1,7 @@
-//! The `query`, `run` and `bench` commands: run Cypher statements and print results.
+//! Running Cypher statements and rendering their results: the `query`, `run` and
+//! `bench` commands, the shell's statements and the server's queries share it.
 
-use crate::cypher::{ParseError, Parser, Statement};
+use crate::cypher::{caret_excerpt, Location, ParseError, Parser, Statement};
 use crate::graph::Graph;
 use crate::query::{
     parse_param, Engine, ExecError, Params, PlanError, QValue, QueryError, StatementResult,
@@ -276,6 +277,14 @@ fn report_parse(origin: &str, text: &str, e: &ParseError) {
 }
 
 fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
+    let (start, message) = error_excerpt(text, stmt, e);
+    let message = format!("{}{message}", position(origin, start.line, start.column));
+    eprintln!("{}", crate::term::safe(&message));
+}
+
+/// An error's message with the line it points at and a caret below (`error: …`, then
+/// ` |`, `N | text`, ` | ^ here`), and the place the caret marks.
+fn error_excerpt(text: &str, stmt: &Statement, e: &QueryError) -> (Location, String) {
     // Point at the error itself when it has a place, else at the statement.
     let (start, note) = match e {
         QueryError::Plan(p) => match p.location() {
@@ -284,23 +293,97 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
         },
         _ => (stmt.span.start, "in this statement"),
     };
-    let line_text = text
-        .split('\n')
-        .nth(start.line.saturating_sub(1) as usize)
-        .unwrap_or("")
-        .trim_end_matches('\r');
-    let num = start.line.to_string();
-    let gutter = " ".repeat(num.len());
-    let pad: String = line_text
-        .chars()
-        .take(start.column.saturating_sub(1) as usize)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let message = format!(
-        "{}error: {e}\n{gutter} |\n{num} | {line_text}\n{gutter} | {pad}^ {note}",
-        position(origin, start.line, start.column)
-    );
-    eprintln!("{}", crate::term::safe(&message));
+    (
+        start,
+        format!("error: {e}{} {note}", caret_excerpt(text, start)),
+    )
+}
+
+/// A query a server ran that failed: Neo4j's status code, the message with the caret
+/// excerpt, and where in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Neo4j's status code, e.g. `Neo.ClientError.Statement.SyntaxError`.
+    pub code: &'static str,
+    /// The message, with the line of the text it points at and a caret.
+    pub message: String,
+    /// The line (1-based; 0 when unknown).
+    pub line: u32,
+    /// The column (1-based; 0 when unknown).
+    pub column: u32,
+}
+
+/// Neo4j's status code for a query error, so that drivers raise their own error types.
+pub fn status_code(e: &QueryError) -> &'static str {
+    match e {
+        QueryError::Parse(_) => "Neo.ClientError.Statement.SyntaxError",
+        QueryError::Plan(PlanError::MissingParameter(_)) => {
+            "Neo.ClientError.Statement.ParameterMissing"
+        }
+        QueryError::Plan(PlanError::UnknownFunction { .. }) => {
+            "Neo.ClientError.Statement.UnknownFunction"
+        }
+        QueryError::Plan(PlanError::Unsupported(_)) => {
+            "Neo.ClientError.Statement.FeatureNotSupported"
+        }
+        QueryError::Plan(PlanError::Timeout(_)) => {
+            "Neo.ClientError.Transaction.TransactionTimedOut"
+        }
+        QueryError::Plan(_) => "Neo.ClientError.Statement.SemanticError",
+        QueryError::Exec(ExecError::Timeout(_)) => {
+            "Neo.ClientError.Transaction.TransactionTimedOut"
+        }
+        QueryError::Exec(ExecError::IntegerOverflow(_)) => {
+            "Neo.ClientError.Statement.ArithmeticError"
+        }
+        QueryError::Exec(ExecError::Cancelled) => "Neo.TransientError.Transaction.Terminated",
+        QueryError::Exec(ExecError::Type(_)) => "Neo.ClientError.Statement.TypeError",
+        QueryError::Exec(ExecError::Limit(_)) => "Neo.ClientError.Statement.ExecutionFailed",
+        QueryError::Exec(_) => "Neo.ClientError.Statement.ArgumentError",
+    }
+}
+
+/// Runs the one statement of `text` as a server does: the result, or the failure with its
+/// status code and caret message. A text of several statements is refused.
+pub fn run_one(engine: &Engine, text: &str, params: &Params) -> Result<StatementResult, Failure> {
+    let parse_failure = |e: &ParseError| {
+        let l = e.location();
+        Failure {
+            code: "Neo.ClientError.Statement.SyntaxError",
+            message: e.render(text),
+            line: l.line,
+            column: l.column,
+        }
+    };
+    let stmts = crate::cypher::parse(text).map_err(|e| parse_failure(&e))?;
+    let stmt = match &stmts[..] {
+        [one] => one,
+        [] => {
+            return Err(Failure {
+                code: "Neo.ClientError.Statement.SyntaxError",
+                message: "error: the query is empty".into(),
+                line: 1,
+                column: 1,
+            })
+        }
+        [_, second, ..] => {
+            return Err(Failure {
+                code: "Neo.ClientError.Statement.SyntaxError",
+                message: "error: send one statement at a time (this text has several)".into(),
+                line: second.span.start.line,
+                column: second.span.start.column,
+            })
+        }
+    };
+    engine.run_statement(stmt, params).map_err(|e| {
+        let (at, message) = error_excerpt(text, stmt, &e);
+        Failure {
+            code: status_code(&e),
+            message,
+            line: at.line,
+            column: at.column,
+        }
+    })
 }
 
 /// Runs the statements of `text` for `export --query`: the subgraph their rows mention,

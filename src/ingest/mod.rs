@@ -1,7 +1,8 @@
 //! Ingest: applies an article's [`Extraction`] to the store, one durable batch per
 //! document, with its Document node (id, sha256, text) and evidence on every node and
 //! edge. Re-ingesting an identical article changes nothing; a changed article first
-//! loses the evidence only it gave, and nodes and edges left without evidence go.
+//! loses the evidence only it gave, nodes and edges left without evidence go, and merged
+//! nodes get back what their other documents contributed ([`merges`]).
 
 use crate::extract::{self, Article, ExtractError, Extraction, Kind, Prop};
 use crate::fold::fold;
@@ -10,9 +11,13 @@ use crate::graph::{normalize_props, Evidence, Graph, GraphError, NodeRec};
 use crate::schema::{KeyId, SchemaError};
 use crate::store::{StorageError, Store};
 use crate::value::Value;
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::visit::IntoEdgeReferences;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+
+pub mod explain;
+pub mod identity;
+pub mod merges;
+pub mod title;
 
 /// Errors of ingesting one article.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +54,7 @@ pub fn sha256_hex(text: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn key(g: &Graph, name: &str) -> Result<KeyId, IngestError> {
+pub(crate) fn key(g: &Graph, name: &str) -> Result<KeyId, IngestError> {
     g.schema().key(name).ok_or_else(|| {
         IngestError::Schema(SchemaError::Invalid(format!(
             "no property {name} in the schema"
@@ -78,19 +83,33 @@ pub fn ingest_article(
     art: &Article,
     source: Option<&str>,
 ) -> Result<Outcome, IngestError> {
-    let sha = sha256_hex(&art.text);
+    ingest_prepared(store, art, &sha256_hex(&art.text), None, source)
+}
+
+/// Ingests one article as one batch, given its text's [`sha256_hex`] and, when it was made
+/// beforehand (on another thread), its extraction; `None` extracts here when needed.
+pub fn ingest_prepared(
+    store: &mut Store,
+    art: &Article,
+    sha: &str,
+    extraction: Option<Result<Extraction, ExtractError>>,
+    source: Option<&str>,
+) -> Result<Outcome, IngestError> {
     let existing = find_document(store.graph(), &art.id);
     if let Some(d) = existing {
         let g = store.graph();
-        if g.node_by_id(d).and_then(|n| node_str(g, n, "sha256")) == Some(sha.as_str()) {
+        if g.node_by_id(d).and_then(|n| node_str(g, n, "sha256")) == Some(sha) {
             return Ok(Outcome::Unchanged);
         }
     }
-    let x = extract::extract(art)?;
+    let x = match extraction {
+        Some(x) => x?,
+        None => extract::extract(art)?,
+    };
     store.write(false, |txn| -> Result<(), IngestError> {
-        let doc = write_document(txn, existing, art, &sha, source)?;
+        let doc = write_document(txn, existing, art, sha, source)?;
         if existing.is_some() {
-            remove_evidence(txn, doc);
+            remove_evidence(txn, doc)?;
         }
         apply(txn, doc, &x)?;
         Ok(())
@@ -100,6 +119,20 @@ pub fn ingest_article(
     } else {
         Outcome::Added
     })
+}
+
+/// Removes document `id` and everything only it supported; merged nodes keep what their
+/// other documents contributed. Returns whether the document was there.
+pub fn remove_article(store: &mut Store, id: &str) -> Result<bool, IngestError> {
+    let Some(doc) = find_document(store.graph(), id) else {
+        return Ok(false);
+    };
+    store.write(false, |txn| -> Result<(), IngestError> {
+        remove_evidence(txn, doc)?;
+        txn.remove_node(doc);
+        Ok(())
+    })?;
+    Ok(true)
 }
 
 fn write_document(
@@ -148,8 +181,9 @@ fn write_document(
     }
 }
 
-/// Drops document `doc`'s evidence everywhere; removes what is left without evidence.
-fn remove_evidence(txn: &mut Txn<'_>, doc: u32) {
+/// Drops document `doc`'s evidence everywhere; removes what is left without evidence, and
+/// rebuilds the merged nodes it contributed to.
+pub fn remove_evidence(txn: &mut Txn<'_>, doc: u32) -> Result<(), IngestError> {
     let g = txn.graph();
     let pg = g.petgraph();
     let mut edges: Vec<u32> = Vec::new();
@@ -183,7 +217,7 @@ fn remove_evidence(txn: &mut Txn<'_>, doc: u32) {
             let _ = txn.put_edge(e);
         }
     }
-    for id in nodes {
+    for &id in &nodes {
         let Some(mut n) = txn.graph().node_by_id(id).cloned() else {
             continue;
         };
@@ -195,6 +229,7 @@ fn remove_evidence(txn: &mut Txn<'_>, doc: u32) {
             let _ = txn.put_node(n);
         }
     }
+    merges::rebuild(txn, &nodes)
 }
 
 /// Whether a node is a topic of the vocabulary, which stays without evidence.
@@ -273,12 +308,17 @@ pub fn ensure_vocabulary(txn: &mut Txn<'_>) -> Result<(), IngestError> {
 }
 
 /// Writes an extraction's entities and relations with evidence from document `doc`.
+/// Events, agreements and persons are merged with an existing node only when the
+/// identity rules ([`identity`]) give a reason, which the merge record keeps ([`merges`]);
+/// other entities merge by name (organisations within their country).
 pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestError> {
     ensure_vocabulary(txn)?;
     let schema = txn.graph().schema().clone();
     let of = schema.rel_type("OF")?;
     let mut ids: Vec<Option<u32>> = vec![None; x.entities.len()];
-    // Countries first: organisations are scoped by them.
+    let mut placed: Vec<(u32, usize)> = Vec::new();
+    // Countries first: organisations are scoped by them; persons before the events
+    // whose participants they are.
     let order = [
         Kind::Country,
         Kind::Place,
@@ -296,17 +336,19 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             } else {
                 "name"
             };
-            let mut name = e.name.clone();
-            let mut aliases = e.aliases.clone();
-            if kind == Kind::Event {
-                if let Some(t) = same_event(txn.graph(), x, i) {
-                    if fold(&t) != fold(&name) {
-                        aliases.push(std::mem::replace(&mut name, t));
-                    }
-                }
-            }
+            let (name, mut aliases, proper) = if kind == Kind::Event {
+                let f = identity::EventFacts::of_extraction(x, i);
+                (
+                    title::event_title(&f),
+                    f.names.clone(),
+                    f.names.into_iter().next(),
+                )
+            } else {
+                (e.name.clone(), e.aliases.clone(), None)
+            };
             let mut props = vec![(key(txn.graph(), key_name)?, Value::str(&name))];
             aliases.retain(|a| fold(a) != fold(&name));
+            aliases.dedup();
             if !aliases.is_empty()
                 && schema.labels()[label as usize]
                     .prop(key(txn.graph(), "aliases")?)
@@ -317,6 +359,9 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
             for (k, v) in &e.props {
                 props.push((key(txn.graph(), k)?, value(v)));
             }
+            if let (Kind::Event, Some(n)) = (kind, proper.as_ref()) {
+                props.push((key(txn.graph(), "name")?, Value::str(n)));
+            }
             if kind == Kind::Country {
                 if let Some(c) = crate::gazetteer::Gazetteer::builtin().country_by_name(&e.name) {
                     props.push((key(txn.graph(), "iso2")?, Value::str(&c.iso2)));
@@ -324,8 +369,25 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
                 }
             }
             let ev = evidence(doc, &e.spans);
-            let scope = e.scope.and_then(|s| ids[s]).map(|c| (of, c));
-            ids[i] = Some(txn.upsert_node_scoped(label, props, &ev, scope)?);
+            ids[i] = Some(match kind {
+                Kind::Event | Kind::Agreement | Kind::Person => {
+                    let found = identity::find_existing(txn.graph(), doc, x, i, &placed);
+                    match &found {
+                        Some(f) if f.cross => {
+                            merges::record(txn, f.node, doc, &f.reason, &props, &ev)?
+                        }
+                        Some(f) => merges::extend(txn, f.node, doc, &props, &ev)?,
+                        None => {}
+                    }
+                    let node = txn.add_or_merge_node(label, props, &ev, found.map(|f| f.node))?;
+                    placed.push((node, i));
+                    node
+                }
+                _ => {
+                    let scope = e.scope.and_then(|s| ids[s]).map(|c| (of, c));
+                    txn.upsert_node_scoped(label, props, &ev, scope)?
+                }
+            });
         }
     }
     for r in &x.relations {
@@ -340,103 +402,6 @@ pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestEr
         txn.upsert_edge(ty, src, dst, props, &evidence(doc, &r.spans))?;
     }
     Ok(())
-}
-
-/// The title of an Event already in the graph that reports the same event as entity `i`:
-/// same kind, same day (when day-precise), same place when both have one, and a shared
-/// participant country or the same name.
-fn same_event(g: &Graph, x: &Extraction, i: usize) -> Option<String> {
-    let e = &x.entities[i];
-    let label = g.schema().label("Event").ok()?;
-    let prop_str = |k: &str| {
-        e.props.iter().find(|(n, _)| *n == k).map(|(_, v)| match v {
-            Prop::Str(s) => s.clone(),
-            Prop::Date(d) => d.to_string(),
-        })
-    };
-    let kind = prop_str("kind");
-    let date = prop_str("date");
-    let day = prop_str("date_precision").as_deref() == Some("day");
-    let names_of = |rel: &str, outgoing: bool| -> HashSet<String> {
-        x.relations
-            .iter()
-            .filter(|r| r.ty == rel && if outgoing { r.src == i } else { r.dst == i })
-            .map(|r| if outgoing { r.dst } else { r.src })
-            .filter(|&k| matches!(x.entities[k].kind, Kind::Country | Kind::Place))
-            .map(|k| fold(&x.entities[k].name))
-            .collect()
-    };
-    let countries = names_of("PARTICIPATED_IN", false);
-    let places = names_of("HELD_IN", true);
-    let my_names: HashSet<String> = std::iter::once(&e.name)
-        .chain(&e.aliases)
-        .map(|n| fold(n))
-        .collect();
-    let key_of = |k: &str| g.schema().key(k);
-    for ix in g.nodes_with_label(label) {
-        let n = g.node(ix)?;
-        let get = |k: &str| {
-            key_of(k)
-                .and_then(|k| Graph::prop(&n.props, k))
-                .map(|v| match v {
-                    Value::Date(d) => d.to_string(),
-                    other => other.as_str().unwrap_or_default().to_string(),
-                })
-        };
-        if get("kind") != kind {
-            continue;
-        }
-        let their_names: HashSet<String> = g.names_of(n).map(fold).collect();
-        let same_name = their_names.iter().any(|t| my_names.contains(t))
-            || their_names.iter().any(|t| {
-                my_names
-                    .iter()
-                    .any(|m| name_stem(t) == name_stem(m) && !name_stem(m).is_empty())
-            });
-        let neighbours = |dir: petgraph::Direction, rel: &str| -> HashSet<String> {
-            let Ok(rt) = g.schema().rel_type(rel) else {
-                return HashSet::new();
-            };
-            g.edges(ix, dir)
-                .filter(|er| er.weight().rel_type() == rt)
-                .filter_map(|er| {
-                    let other = if dir == petgraph::Direction::Incoming {
-                        er.source()
-                    } else {
-                        er.target()
-                    };
-                    g.node(other).and_then(|o| g.names_of(o).next().map(fold))
-                })
-                .collect()
-        };
-        let their_places = neighbours(petgraph::Direction::Outgoing, "HELD_IN");
-        if !places.is_empty() && !their_places.is_empty() && places.is_disjoint(&their_places) {
-            continue;
-        }
-        let their_date = get("date");
-        let dated_match = day
-            && date.is_some()
-            && their_date == date
-            && get("date_precision").as_deref() == Some("day");
-        if dated_match {
-            let their_countries = neighbours(petgraph::Direction::Incoming, "PARTICIPATED_IN");
-            if !countries.is_disjoint(&their_countries) || same_name {
-                return get("title");
-            }
-        } else if same_name
-            && (their_date.is_none() || date.is_none() || their_date == date)
-            && !places.is_disjoint(&their_places)
-        {
-            return get("title");
-        }
-    }
-    None
-}
-
-/// The name part of an event title ("Border Security Summit, London, 2025-03-31" →
-/// "border security summit").
-fn name_stem(title: &str) -> String {
-    title.split(',').next().unwrap_or("").trim().to_string()
 }
 
 #[cfg(test)]

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Makes the Python venv that tests/server.rs drives `coopgraph serve` with: the official
+# neo4j driver, pinned. Idempotent and quiet when the venv is ready; prints the path of
+# its python. The venv lives under the cargo target directory (target/py-venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NEO4J_VERSION=5.28.1
+VENV=${COOPGRAPH_SERVER_VENV:-${CARGO_TARGET_DIR:-$PWD/target}/py-venv}
+if ! "$VENV/bin/python" -c "import neo4j, sys; sys.exit(neo4j.__version__ != '$NEO4J_VERSION')" 2>/dev/null; then
+    python3 -m venv "$VENV" >&2
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "neo4j==$NEO4J_VERSION" >&2
+fi
+echo "$VENV/bin/python"

@@ -1,0 +1,641 @@
+//! End-to-end tests of `coopgraph serve`: the real binary serving the seed articles on
+//! free loopback ports, driven by the official neo4j Python driver (from the venv that
+//! scripts/server-venv.sh makes), by a small HTTP client, by hostile bytes, and by
+//! headless Chromium on the live page.
+
+use coopgraph::server::packstream::{self, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_coopgraph");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A database of the seed articles in a temporary directory.
+struct Db {
+    dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn seeded_db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&path)
+        .arg("ingest")
+        .arg(Path::new(ROOT).join("seeds"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Db { dir, path }
+}
+
+/// A running `coopgraph serve`, stopped (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    bolt: String,
+    http: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+fn start(db: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let lines = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            for (prefix, kind) in [
+                ("bolt listening on bolt://", 0),
+                ("http listening on http://", 1),
+            ] {
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    let _ = tx.send((kind, rest.trim_end_matches('/').to_string()));
+                }
+            }
+            lines.lock().unwrap().push(line);
+        }
+    });
+    let (mut bolt, mut http) = (None, None);
+    while bolt.is_none() || http.is_none() {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok((0, a)) => bolt = Some(a),
+            Ok((_, a)) => http = Some(a),
+            Err(_) => panic!("the server did not start: {:?}", log.lock().unwrap()),
+        }
+    }
+    Server {
+        child,
+        bolt: bolt.unwrap(),
+        http: http.unwrap(),
+        log,
+    }
+}
+
+impl Server {
+    /// Sends SIGTERM and waits (at most 20 s) for the exit.
+    fn terminate(&mut self) -> ExitStatus {
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let t = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the server did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP request (connection: close); the status and the body.
+fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_string();
+    (status, body)
+}
+
+fn query(addr: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let (status, text) = http(addr, "POST", "/query", &[], &body.to_string());
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
+}
+
+/// The first statement of examples/questions.cql: the canonical cooperation question.
+fn question() -> String {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("examples/questions.cql")).unwrap();
+    let stmts = coopgraph::cypher::parse(&text).unwrap();
+    stmts[0].source_text(&text).to_string()
+}
+
+#[test]
+fn the_neo4j_python_driver_queries_the_server() {
+    let db = seeded_db();
+    let q = question();
+    let qfile = db.dir.path().join("q1.cql");
+    std::fs::write(&qfile, &q).unwrap();
+    let expected = Command::new(BIN)
+        .arg("--db")
+        .arg(&db.path)
+        .args(["query", "--format", "json", &q])
+        .output()
+        .unwrap();
+    assert!(expected.status.success());
+    let efile = db.dir.path().join("q1.json");
+    std::fs::write(&efile, &expected.stdout).unwrap();
+
+    let venv = Command::new(Path::new(ROOT).join("scripts/server-venv.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        venv.status.success(),
+        "cannot make the Python venv: {}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let python = String::from_utf8(venv.stdout).unwrap().trim().to_string();
+
+    let mut server = start(&db.path, &[]);
+    let out = Command::new(&python)
+        .arg(Path::new(ROOT).join("tests/server/driver_check.py"))
+        .arg(format!("bolt://{}", server.bolt))
+        .arg(&qfile)
+        .arg(&efile)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.trim_end().ends_with("ok"),
+        "{stdout}\n{}\nserver:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log()
+    );
+    assert!(server.terminate().success(), "{}", server.log());
+}
+
+#[test]
+fn http_answers_queries_sources_and_the_page() {
+    let db = seeded_db();
+    let server = start(&db.path, &[]);
+    let a = &server.http;
+
+    let (status, v) = query(
+        a,
+        serde_json::json!({"statement": "MATCH (c:Country {name: $name}) RETURN c.name AS name, c", "parameters": {"name": "Vietnam"}, "graph": true}),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["columns"], serde_json::json!(["name", "c"]));
+    assert_eq!(v["rows"][0][0], "Vietnam");
+    assert_eq!(v["rows"][0][1]["labels"][0], "Country");
+    assert!(v["timing_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(v["graph"]["nodes"].as_array().unwrap().len(), 1, "{v}");
+
+    let (status, v) = query(a, serde_json::json!({"statement": "MATCH (n)\nRETURN n +"}));
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["code"], "Neo.ClientError.Statement.SyntaxError");
+    assert_eq!(
+        (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+        (Some(2), Some(11))
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains('^'), "{v}");
+
+    let (status, v) = query(a, serde_json::json!({"statement": "RETURN toLower(1)"}));
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("Neo.ClientError.Statement.TypeError"))
+    );
+    let (status, _) = http(a, "POST", "/query", &[], "{not json");
+    assert_eq!(status, 400);
+
+    // sources() through HTTP, and GET /explain by a folded name.
+    let (status, v) = query(
+        a,
+        serde_json::json!({"statement": "MATCH (o:Organization {name: 'Ministry of Public Security'}) RETURN sources(o)[0].sentence AS s"}),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        v["rows"][0][0]
+            .as_str()
+            .unwrap()
+            .contains("Public Security"),
+        "{v}"
+    );
+    assert_eq!(v["notifications"], serde_json::json!([]), "{v}");
+    let (status, body) = http(a, "GET", "/explain/Luong%20Tam%20Quang", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(items[0]["kind"], "Person");
+    let first = &items[0]["sources"][0];
+    assert!(
+        first["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("Lương Tam Quang"),
+        "{first}"
+    );
+    assert!(first["start"].as_u64() < first["end"].as_u64());
+    let (status, _) = http(a, "GET", "/explain/nobody-by-this-name", &[], "");
+    assert_eq!(status, 404);
+
+    let (status, page) = http(a, "GET", "/", &[], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("/assets/live.js") && page.contains("id=\"query\""));
+    for asset in [
+        "/assets/live.js",
+        "/assets/info.js",
+        "/assets/live.css",
+        "/assets/cytoscape.min.js",
+    ] {
+        assert_eq!(http(a, "GET", asset, &[], "").0, 200, "{asset}");
+    }
+    assert_eq!(http(a, "GET", "/nowhere", &[], "").0, 404);
+    assert_eq!(http(a, "DELETE", "/query", &[], "").0, 405);
+    let big = "x".repeat(2 << 20);
+    assert_eq!(http(a, "POST", "/query", &[], &big).0, 413);
+}
+
+/// A Bolt connection after the handshake; `None` when the server refused the version.
+fn bolt_connect(addr: &str, proposal: [u8; 4]) -> (TcpStream, [u8; 4]) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut hello = vec![0x60, 0x60, 0xB0, 0x17];
+    hello.extend_from_slice(&proposal);
+    hello.extend_from_slice(&[0; 12]);
+    s.write_all(&hello).unwrap();
+    let mut v = [0u8; 4];
+    s.read_exact(&mut v).unwrap();
+    (s, v)
+}
+
+fn bolt_send(s: &mut TcpStream, tag: u8, fields: Vec<Value>) {
+    let mut body = Vec::new();
+    packstream::encode(&Value::Struct(tag, fields), &mut body);
+    let mut msg = (body.len() as u16).to_be_bytes().to_vec();
+    msg.extend_from_slice(&body);
+    msg.extend_from_slice(&[0, 0]);
+    s.write_all(&msg).unwrap();
+}
+
+fn bolt_recv(s: &mut TcpStream) -> Option<Value> {
+    let mut msg = Vec::new();
+    loop {
+        let mut head = [0u8; 2];
+        s.read_exact(&mut head).ok()?;
+        let n = u16::from_be_bytes(head) as usize;
+        if n == 0 {
+            return packstream::decode(&msg).ok();
+        }
+        let at = msg.len();
+        msg.resize(at + n, 0);
+        s.read_exact(&mut msg[at..]).ok()?;
+    }
+}
+
+/// Whether the server closed the connection (reads end) within 30 s.
+fn closed(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 256];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) => return e.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    }
+}
+
+fn map(items: &[(&str, Value)]) -> Value {
+    Value::Map(
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn hostile_bytes_close_their_connection_and_the_server_goes_on() {
+    let db = seeded_db();
+    let mut server = start(&db.path, &[]);
+    let (b, h) = (server.bolt.clone(), server.http.clone());
+
+    // Not Bolt at all.
+    let mut s = TcpStream::connect(&b).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\n\r\nxxxxxxxxxxxxxxxxxxx")
+        .unwrap();
+    assert!(closed(&mut s));
+    // No version in common: four zero bytes, then the close.
+    let (mut s, v) = bolt_connect(&b, [0, 2, 4, 4]);
+    assert_eq!(v, [0, 0, 0, 0]);
+    assert!(closed(&mut s));
+    // Deep nesting, a truncated value, a message that is not a structure, a message
+    // past the size limit (chunks of 64 KiB up to 17 MiB).
+    let hostile: Vec<Vec<u8>> = vec![
+        vec![0x91; 5000],
+        vec![0xB1, 0x10, 0xD2, 0xFF, 0xFF, 0xFF, 0xFF],
+        vec![0xC0],
+        vec![0xB1, 0x10, 0xDA, 0xFF, 0xFF, 0xFF, 0xF0],
+    ];
+    for body in hostile {
+        let (mut s, v) = bolt_connect(&b, [0, 0, 4, 5]);
+        assert_eq!(v, [0, 0, 4, 5]);
+        let mut msg = (body.len() as u16).to_be_bytes().to_vec();
+        msg.extend_from_slice(&body);
+        msg.extend_from_slice(&[0, 0]);
+        s.write_all(&msg).unwrap();
+        assert!(closed(&mut s), "{:02X?}", &body[..body.len().min(8)]);
+    }
+    let (mut s, _) = bolt_connect(&b, [0, 0, 4, 5]);
+    let chunk = [vec![0xFF, 0xFF], vec![0x91; 0xFFFF]].concat();
+    for _ in 0..300 {
+        if s.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    assert!(closed(&mut s));
+    // Random bytes after a good handshake, and to the HTTP port; truncated requests.
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..60 {
+        let len = (next() % 300) as usize + 1;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let mut s = if i % 2 == 0 {
+            bolt_connect(&b, [0, 0, 4, 5]).0
+        } else {
+            let s = TcpStream::connect(&h).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            s
+        };
+        let _ = s.write_all(&bytes);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        assert!(closed(&mut s), "case {i}");
+    }
+    let mut s = TcpStream::connect(&h).unwrap();
+    s.write_all(b"POST /query HTTP/1.1\r\ncontent-length: 100\r\n\r\n{\"sta")
+        .unwrap();
+    drop(s);
+    let mut s = TcpStream::connect(&h).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(format!("GET /{} HTTP/1.1\r\n", "a".repeat(20_000)).as_bytes())
+        .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    // Still answering, over both protocols.
+    let (status, v) = query(&h, serde_json::json!({"statement": "RETURN 1 AS one"}));
+    assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)));
+    let (mut s, _) = bolt_connect(&b, [0, 0, 4, 5]);
+    bolt_send(
+        &mut s,
+        0x01,
+        vec![map(&[("user_agent", Value::str("test/1"))])],
+    );
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    bolt_send(&mut s, 0x6A, vec![map(&[("scheme", Value::str("none"))])]);
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    bolt_send(
+        &mut s,
+        0x10,
+        vec![Value::str("RETURN 7 AS n"), map(&[]), map(&[])],
+    );
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    bolt_send(&mut s, 0x3F, vec![map(&[("n", Value::Int(-1))])]);
+    assert_eq!(
+        bolt_recv(&mut s),
+        Some(Value::Struct(0x71, vec![Value::List(vec![Value::Int(7)])]))
+    );
+    assert!(server.terminate().success(), "{}", server.log());
+}
+
+#[test]
+fn sigterm_stops_the_server_and_releases_the_database() {
+    let db = seeded_db();
+    let mut server = start(&db.path, &[]);
+    let busy = Command::new(BIN)
+        .arg("--db")
+        .arg(&db.path)
+        .arg("stats")
+        .output()
+        .unwrap();
+    assert!(!busy.status.success(), "the server holds the database");
+    // A client still connected does not hold up the stop.
+    let (_idle, _) = bolt_connect(&server.bolt, [0, 0, 4, 5]);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}\n{}", server.log());
+    assert!(server.log().contains("stopped"), "{}", server.log());
+    let check = Command::new(BIN)
+        .arg("--db")
+        .arg(&db.path)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn only_loopback_without_a_password_and_the_password_is_checked() {
+    let db = seeded_db();
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&db.path)
+        .args(["serve", "--bolt", "0.0.0.0:0", "--http", "off"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen-any"));
+
+    let pw = db.dir.path().join("pw");
+    std::fs::write(&pw, "s3cret\n").unwrap();
+    let server = start(&db.path, &["--password-file", pw.to_str().unwrap()]);
+    let body = r#"{"statement": "RETURN 1"}"#;
+    assert_eq!(http(&server.http, "POST", "/query", &[], body).0, 401);
+    assert_eq!(
+        http(
+            &server.http,
+            "POST",
+            "/query",
+            &["authorization: Bearer wrong"],
+            body
+        )
+        .0,
+        401
+    );
+    assert_eq!(
+        http(
+            &server.http,
+            "POST",
+            "/query",
+            &["authorization: Bearer s3cret"],
+            body
+        )
+        .0,
+        200
+    );
+    // "neo4j:s3cret" in base64.
+    let basic = "authorization: Basic bmVvNGo6czNjcmV0";
+    assert_eq!(http(&server.http, "POST", "/query", &[basic], body).0, 200);
+
+    for (password, ok) in [("wrong", false), ("s3cret", true)] {
+        let (mut s, _) = bolt_connect(&server.bolt, [0, 0, 4, 5]);
+        bolt_send(
+            &mut s,
+            0x01,
+            vec![map(&[("user_agent", Value::str("test/1"))])],
+        );
+        assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+        let auth = map(&[
+            ("scheme", Value::str("basic")),
+            ("principal", Value::str("neo4j")),
+            ("credentials", Value::str(password)),
+        ]);
+        bolt_send(&mut s, 0x6A, vec![auth]);
+        match bolt_recv(&mut s) {
+            Some(Value::Struct(0x70, _)) => assert!(ok),
+            Some(Value::Struct(0x7F, f)) => {
+                assert!(!ok);
+                assert_eq!(
+                    f[0].get("code").and_then(Value::as_str),
+                    Some("Neo.ClientError.Security.Unauthorized")
+                );
+                assert!(closed(&mut s));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// Chromium, or `None` (then the page check is skipped, except under CI=true, where
+/// .ci/run installs it and its absence fails the test).
+fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|c| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|d| d.join(c))
+                .find(|p| p.is_file())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "Chromium is missing; .ci/run installs it (apt-get install chromium)"
+        );
+        eprintln!("SKIPPING the page check: Chromium is not installed (apt-get install chromium)");
+    }
+    found
+}
+
+#[test]
+fn the_live_page_runs_a_query_and_shows_a_source_sentence_in_chromium() {
+    let Some(chrome) = chromium() else {
+        return;
+    };
+    let db = seeded_db();
+    let server = start(&db.path, &[]);
+    let q = "MATCH (o:Organization {name: 'Ministry of Public Security'})-[r:PARTICIPATED_IN]->(e:Event) RETURN o, r, e";
+    let url = format!(
+        "http://{}/#query={}&select=first",
+        server.http,
+        q.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            })
+            .collect::<String>()
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(&chrome)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--virtual-time-budget=15000",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "{dom}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dom.contains("data-error"), "{dom}");
+    let attr = |name: &str| -> usize {
+        let at = dom
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("no {name} in {dom}"));
+        dom[at + name.len() + 2..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(attr("data-rows") > 0);
+    assert!(attr("data-nodes") >= 2 && attr("data-edges") >= 1, "{dom}");
+    assert!(
+        dom.contains("<blockquote class=\"source\">"),
+        "no source sentence shown: {dom}"
+    );
+    assert!(dom.contains("<mark>"), "{dom}");
+
+    let shot = Path::new(ROOT).join("target").join("serve-page.png");
+    let out = run(&[
+        &format!("--screenshot={}", shot.display()),
+        "--window-size=1400,900",
+    ]);
+    assert!(shot.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+}
