@@ -320,7 +320,7 @@ fn seeds_and_articles_together_keep_each_articles_facts_and_merge_only_what_is_t
     };
     let mut together = Store::in_memory();
     for d in ["seeds", "articles"] {
-        coopgraph::ingest_cli::ingest_into(&mut together, &[sh.join(d)], None, None, None, None)
+        coopgraph::ingest_cli::ingest_into(&mut together, &[sh.join(d)], &Default::default(), None)
             .expect("ingest");
     }
     let g = together.graph();
