@@ -3,8 +3,8 @@
 use crate::app::query as querycmd;
 pub use crate::app::query::{
     engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
-    OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT,
-    EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
+    Destination, OutputFormat, QueryOptions, ResultSink, TableFit, DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT, EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT,
 };
 pub use crate::app::{print_stats, ExportFormat, StatsFormat, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
@@ -73,6 +73,10 @@ pub enum Command {
         /// A parameter of `--query`, `name=value` (JSON if it parses, else a string).
         #[arg(long = "param", value_name = "NAME=VALUE", requires = "query")]
         params: Vec<String>,
+        /// Write CSV cells exactly as stored: without the `'` put before cells starting
+        /// with = + - @ to keep spreadsheets from running them (for bulk loaders).
+        #[arg(long)]
+        csv_raw: bool,
     },
     /// Reads a dump (json or jsonl) into the database, as one batch: all of it or nothing.
     Import {
@@ -224,6 +228,7 @@ pub fn run(args: Args) -> Result<i32> {
             output,
             query,
             params,
+            csv_raw,
         } => {
             let store = Store::open_existing(&args.db)?;
             let sel = match &query {
@@ -233,7 +238,8 @@ pub fn run(args: Args) -> Result<i32> {
                     Err(code) => return Ok(code),
                 },
             };
-            export::export(store.graph(), format, output.as_deref(), &sel)?;
+            let options = export::ExportOptions { csv_raw };
+            export::export(store.graph(), format, output.as_deref(), &sel, options)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
                     "exported {} nodes and {} edges to {}",
@@ -330,7 +336,7 @@ pub fn run(args: Args) -> Result<i32> {
             let store = Store::open_existing(&args.db)?;
             let report = store.check()?;
             for p in &report.problems {
-                println!("problem: {p}");
+                println!("problem: {}", crate::term::safe(p));
             }
             println!(
                 "checked {} records, {} nodes, {} edges: {}",
@@ -353,22 +359,42 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 fn import(db: &Path, format: ExportFormat, file: &Path) -> Result<i32> {
-    let read: fn(&mut Store, &Path) -> Result<export::json::ImportSummary, export::ExportError> =
-        match format {
-            ExportFormat::Json => export::json::import,
-            ExportFormat::Jsonl => export::jsonl::import,
-            other => anyhow::bail!(
-                "import reads json and jsonl, not {}; export --format json from the other tool's data or convert it",
-                other.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
-            ),
-        };
+    type Read =
+        fn(&mut Store, &[u8], &Path) -> Result<export::json::ImportSummary, export::ExportError>;
+    let read: Read = match format {
+        ExportFormat::Json => export::json::import_bytes,
+        ExportFormat::Jsonl => export::jsonl::import_bytes,
+        other => anyhow::bail!(
+            "import reads json and jsonl, not {}; export --format json from the other tool's data or convert it",
+            other.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+        ),
+    };
     let t = Instant::now();
-    // A dump that cannot even be opened must not leave a new empty database behind.
-    std::fs::File::open(file).with_context(|| format!("import failed: {}", file.display()))?;
+    // Read the dump before opening the database: a dump that cannot be read must not
+    // leave a new empty database behind.
+    let bytes = export::json::read_dump(file).context("import failed")?;
+    let created = !db.exists();
     let mut store = Store::open(db)?;
     let before = (store.graph().node_count(), store.graph().edge_count());
-    let summary =
-        read(&mut store, file).with_context(|| "import failed; the database is unchanged")?;
+    let summary = match read(&mut store, &bytes, file) {
+        Ok(s) => s,
+        Err(e) if created => {
+            // Nothing was imported into the database this command made: remove it again.
+            drop(store);
+            let cleanup = std::fs::remove_dir_all(db);
+            let e = anyhow::Error::new(e);
+            return Err(match cleanup {
+                Ok(()) => e.context(format!("import failed; {} was not created", db.display())),
+                Err(c) => e.context(format!(
+                    "import failed; the new database {} is empty, but removing it failed: {c}",
+                    db.display()
+                )),
+            });
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context("import failed; the database is unchanged"))
+        }
+    };
     let g = store.graph();
     eprintln!(
         "imported {} nodes and {} edges from {} in {:.2} s ({} nodes and {} edges added)",

@@ -156,6 +156,10 @@ fn report(store: &Store, before: (usize, usize), s: &pipeline::Summary, t: Insta
 
 /// Runs `coopgraph explain`: prints [`ingest::explain::explain`]'s report.
 pub fn explain(g: &Graph, target: &str) -> Result<i32> {
-    print!("{}", crate::ingest::explain::explain(g, target)?);
+    // A person reads it: article text and ids show control characters escaped.
+    print!(
+        "{}",
+        crate::term::safe(&crate::ingest::explain::explain(g, target)?)
+    );
     Ok(EXIT_OK)
 }

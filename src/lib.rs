@@ -21,5 +21,8 @@ pub mod repl;
 pub mod schema;
 pub mod server;
 pub mod store;
+pub mod term;
+#[cfg(test)]
+mod test_support;
 pub mod timing;
 pub mod value;

@@ -15,7 +15,7 @@ fn main() {
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", coopgraph::term::safe(&format!("{e:#}")));
             cli::EXIT_ERROR
         }
     };

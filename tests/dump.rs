@@ -76,7 +76,7 @@ fn malformed_dumps_are_refused_with_their_place_and_change_nothing() {
         (RICH.replace("\"date\":\"2025-10-26\"", "\"date\":\"26/10/2025\""), "line 4: nodes[2]: properties.date: expected a date \"YYYY-MM-DD\", found \"26/10/2025\""),
         (RICH.replace("\"target\":\"agreement/7\"", "\"target\":\"n404\""), "line 8: edges[1]: target n404 is not a node of the dump"),
         (RICH.replace("\"type\":\"PRODUCED\"", "\"type\":\"OF\""), "line 8: edges[1]: relationship (:Event)-[:OF]->(:Country|Agreement)"),
-        (RICH.replace("\"doc\":\"doc-1\",\"start\":0", "\"doc\":\"doc-2\",\"start\":0"), "node n5: provenance cites document doc-2, which is not in the dump"),
+        (RICH.replace("\"doc\":\"doc-1\",\"start\":0", "\"doc\":\"doc-2\",\"start\":0"), "nodes[1].provenance: cites document doc-2, which is not in the dump"),
         // Any other layout: serde_json's line and column.
         ("{\"format\":\"coopgraph\",\"version\":1,\n\"nodes\":[{\"id\":\"n1\",\"labels\":[\"Country\"],\"properties\":{\"nam\":\"X\"}}],\"edges\":[]}".to_string(), "nodes[0]: unknown property nam on Country (did you mean name?) at line 2"),
         ("{\"format\":\"coopgraph\",\"version\":2,\"nodes\":[]}".to_string(), "dump version 2 is not supported"),

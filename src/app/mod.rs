@@ -71,6 +71,12 @@ pub fn print_stats(store: &Store, format: StatsFormat) {
             println!("{obj}");
         }
         StatsFormat::Table => {
+            let safe = |v: &[(String, usize)]| -> Vec<(String, usize)> {
+                v.iter()
+                    .map(|(n, c)| (crate::term::safe(n).into_owned(), *c))
+                    .collect()
+            };
+            let (labels, types) = (safe(&labels), safe(&types));
             let w = labels
                 .iter()
                 .chain(&types)

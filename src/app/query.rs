@@ -61,6 +61,10 @@ pub struct QueryOptions {
     /// Keep running the next statements after one fails (plan or execution errors).
     #[arg(long)]
     pub continue_on_error: bool,
+    /// Write csv and tsv cells exactly: without the `'` put before text starting with
+    /// = + - @ to keep spreadsheets from running it.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 impl Default for QueryOptions {
@@ -72,6 +76,7 @@ impl Default for QueryOptions {
             timeout: DEFAULT_TIMEOUT,
             max_rows: DEFAULT_MAX_ROWS,
             continue_on_error: false,
+            csv_raw: false,
         }
     }
 }
@@ -98,8 +103,10 @@ pub fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
 
 fn exit_code(e: &QueryError) -> i32 {
     match e {
+        QueryError::Exec(ExecError::Timeout(_)) | QueryError::Plan(PlanError::Timeout(_)) => {
+            EXIT_TIMEOUT
+        }
         QueryError::Parse(_) | QueryError::Plan(_) => EXIT_QUERY_INVALID,
-        QueryError::Exec(ExecError::Timeout(_)) => EXIT_TIMEOUT,
         _ => EXIT_QUERY_FAILED,
     }
 }
@@ -119,6 +126,7 @@ struct FormatSink<'g, W: Write> {
     g: &'g Graph,
     format: OutputFormat,
     index: usize,
+    to: Destination,
 }
 
 impl<W: Write> ResultSink for FormatSink<'_, W> {
@@ -130,10 +138,11 @@ impl<W: Write> ResultSink for FormatSink<'_, W> {
             if self.index > 0 {
                 writeln!(self.out)?;
             }
-            writeln!(self.out, "{heading}")?;
-            write_result(&mut self.out, self.g, &res, self.format, 0)?;
+            writeln!(self.out, "{}", crate::term::safe(heading))?;
+            write_result(&mut self.out, self.g, &res, self.format, 0, self.to)?;
         } else {
-            write_result(&mut self.out, self.g, &res, self.format, self.index)?;
+            let (format, index, to) = (self.format, self.index, self.to);
+            write_result(&mut self.out, self.g, &res, format, index, to)?;
         }
         self.index += 1;
         Ok(())
@@ -149,7 +158,8 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
     let params = params_of(&o.params)?;
     let store = Store::open_existing(db)?;
     let engine = engine_for(store.graph(), o);
-    let format = o.format.unwrap_or(if std::io::stdout().is_terminal() {
+    let terminal = std::io::stdout().is_terminal();
+    let format = o.format.unwrap_or(if terminal {
         OutputFormat::Table
     } else {
         OutputFormat::Json
@@ -160,6 +170,10 @@ pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result
         g: store.graph(),
         format,
         index: 0,
+        to: Destination {
+            terminal,
+            csv_raw: o.csv_raw,
+        },
     };
     run_script(
         &engine,
@@ -210,8 +224,9 @@ pub fn run_script(
                 let elapsed = t.elapsed();
                 for w in &res.warnings {
                     eprintln!(
-                        "{}warning: {w}",
-                        position(origin, stmt.span.start.line, stmt.span.start.column)
+                        "{}warning: {}",
+                        position(origin, stmt.span.start.line, stmt.span.start.column),
+                        crate::term::safe(w)
                     );
                 }
                 let profile = res.profile.take();
@@ -219,7 +234,7 @@ pub fn run_script(
                 sink.result(res, elapsed, &heading)?;
                 if let Some(p) = &profile {
                     sink.flush()?;
-                    eprint!("{p}");
+                    eprint!("{}", crate::term::safe(p));
                 }
             }
             Err(QueryError::Exec(ExecError::Cancelled)) => {
@@ -257,12 +272,14 @@ fn position(origin: &str, line: u32, column: u32) -> String {
 
 fn report_parse(origin: &str, text: &str, e: &ParseError) {
     let l = e.location();
-    eprintln!("{}{}", position(origin, l.line, l.column), e.render(text));
+    let message = format!("{}{}", position(origin, l.line, l.column), e.render(text));
+    eprintln!("{}", crate::term::safe(&message));
 }
 
 fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
     let (start, message) = error_excerpt(text, stmt, e);
-    eprintln!("{}{message}", position(origin, start.line, start.column));
+    let message = format!("{}{message}", position(origin, start.line, start.column));
+    eprintln!("{}", crate::term::safe(&message));
 }
 
 /// An error's message with the line it points at and a caret below (`error: …`, then
@@ -309,9 +326,15 @@ pub fn status_code(e: &QueryError) -> &'static str {
         QueryError::Plan(PlanError::Unsupported(_)) => {
             "Neo.ClientError.Statement.FeatureNotSupported"
         }
+        QueryError::Plan(PlanError::Timeout(_)) => {
+            "Neo.ClientError.Transaction.TransactionTimedOut"
+        }
         QueryError::Plan(_) => "Neo.ClientError.Statement.SemanticError",
         QueryError::Exec(ExecError::Timeout(_)) => {
             "Neo.ClientError.Transaction.TransactionTimedOut"
+        }
+        QueryError::Exec(ExecError::IntegerOverflow(_)) => {
+            "Neo.ClientError.Statement.ArithmeticError"
         }
         QueryError::Exec(ExecError::Cancelled) => "Neo.TransientError.Transaction.Terminated",
         QueryError::Exec(ExecError::Type(_)) => "Neo.ClientError.Statement.TypeError",
@@ -461,15 +484,35 @@ fn write_object(w: &mut dyn Write, g: &Graph, cols: &[String], row: &[QValue]) -
     Ok(())
 }
 
-/// Writes one statement's result.
+/// Where results are written, for the formats that write text differently there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Destination {
+    /// A terminal: csv, tsv and markdown show control characters escaped.
+    pub terminal: bool,
+    /// csv and tsv cells exactly as they are, without [`crate::export::csv::guard_formula`].
+    pub csv_raw: bool,
+}
+
+/// Writes one statement's result. On a terminal, csv, tsv and markdown show control
+/// characters escaped ([`crate::term::safe`]); elsewhere they keep the exact data. The
+/// table is always escaped; JSON escapes them its own way. Text cells of csv and tsv that
+/// a spreadsheet would run as formulas get a leading `'` unless `to.csv_raw`.
 pub fn write_result(
     w: &mut dyn Write,
     g: &Graph,
     res: &StatementResult,
     format: OutputFormat,
     index: usize,
+    to: Destination,
 ) -> Result<()> {
     let cols = &res.columns;
+    let shown = |s: String| {
+        if to.terminal {
+            crate::term::safe(&s).into_owned()
+        } else {
+            s
+        }
+    };
     match format {
         OutputFormat::Json => {
             w.write_all(b"[")?;
@@ -494,22 +537,30 @@ pub fn write_result(
             let tsv = format == OutputFormat::Tsv;
             let cell = |s: String| {
                 if tsv {
-                    s.replace(['\t', '\n', '\r'], " ")
+                    shown(s.replace(['\t', '\n', '\r'], " "))
                 } else {
-                    csv_field(&s)
+                    csv_field(&shown(s))
                 }
             };
             let sep = if tsv { "\t" } else { "," };
-            let head: Vec<String> = cols.iter().map(|c| cell(c.clone())).collect();
+            let guard = |s: String| {
+                if to.csv_raw {
+                    s
+                } else {
+                    crate::export::csv::guard_formula(&s).into_owned()
+                }
+            };
+            let head: Vec<String> = cols.iter().map(|c| cell(guard(c.clone()))).collect();
             writeln!(w, "{}", head.join(sep))?;
             for r in &res.rows {
                 let line: Vec<String> = r
                     .iter()
                     .map(|v| {
-                        cell(if v.is_null() {
-                            String::new()
-                        } else {
-                            v.to_text(g)
+                        cell(match v {
+                            QValue::Null => String::new(),
+                            // A negative number is data, not a formula.
+                            QValue::Int(_) | QValue::Float(_) => v.to_text(g),
+                            _ => guard(v.to_text(g)),
                         })
                     })
                     .collect();
@@ -520,7 +571,7 @@ pub fn write_result(
             if index > 0 {
                 writeln!(w)?;
             }
-            let esc = |s: String| s.replace('|', "\\|").replace('\n', " ");
+            let esc = |s: String| shown(s.replace('|', "\\|").replace('\n', " "));
             writeln!(
                 w,
                 "| {} |",
@@ -563,13 +614,13 @@ pub fn write_table(
     res: &StatementResult,
     fit: &TableFit,
 ) -> Result<()> {
-    let cols = &res.columns;
+    let one_line = |s: &str| crate::term::safe(&s.replace(['\n', '\r', '\t'], " ")).into_owned();
+    let cols: Vec<String> = res.columns.iter().map(|c| one_line(c)).collect();
     let total = res.rows.len();
     let shown = fit.rows.map_or(total, |n| n.min(total));
-    let one_line = |s: String| s.replace(['\n', '\r', '\t'], " ");
     let cells: Vec<Vec<String>> = res.rows[..shown]
         .iter()
-        .map(|r| r.iter().map(|v| one_line(text_cell(g, v))).collect())
+        .map(|r| r.iter().map(|v| one_line(&text_cell(g, v))).collect())
         .collect();
     // Numbers are right-aligned, everything else left-aligned.
     let numeric: Vec<Vec<bool>> = res.rows[..shown]
@@ -612,7 +663,7 @@ pub fn write_table(
     };
     if !cols.is_empty() {
         writeln!(w, "{rule}")?;
-        writeln!(w, "{}", line(cols, &[]))?;
+        writeln!(w, "{}", line(&cols, &[]))?;
         writeln!(w, "{rule}")?;
         for (r, right) in cells.iter().zip(&numeric) {
             writeln!(w, "{}", line(r, right))?;

@@ -677,33 +677,7 @@ fn identifier_locations() {
 
 // ---- fuzzing ------------------------------------------------------------------------
 
-/// `default`, or the value of `COOPGRAPH_FUZZ_ITERS` for longer local runs.
-fn iterations(default: usize) -> usize {
-    std::env::var("COOPGRAPH_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Tiny deterministic xorshift64* generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use crate::test_support::{iterations, Rng};
 
 const CORPUS: &[&str] = &[
     "MATCH (o:Organization {name:'Ministry of Public Security'})-[:OF]->(:Country {name:'Vietnam'}) MATCH (o)-[:PARTICIPATED_IN]->(e:Event)<-[:PARTICIPATED_IN]-(x)-[:OF]->(c:Country) WHERE c.name <> 'Vietnam' RETURN DISTINCT c.name ORDER BY c.name",
@@ -822,7 +796,8 @@ fn fuzz_random_and_mutated_inputs() {
     for q in CORPUS {
         assert!(check_round_trip(q), "{q}");
     }
-    for i in 0..iterations(4000) {
+    let n = iterations(4000);
+    for i in 0..n {
         let input = if i % 2 == 0 {
             // Token soup.
             let n = 1 + rng.below(30);
@@ -862,7 +837,7 @@ fn fuzz_random_and_mutated_inputs() {
         }
     }
     // The generator must exercise the success path too.
-    assert!(parsed > 100, "only {parsed} inputs parsed");
+    assert!(parsed > n / 40, "only {parsed} of {n} inputs parsed");
 }
 
 // ---- random syntax trees: printing must re-parse to the same tree -------------------------

@@ -12,6 +12,10 @@
 //! delimiter). Document texts hold line breaks: neo4j needs `--multiline-fields=true`.
 //! The same files load into Amazon Neptune (openCypher bulk format) and into Kuzu with
 //! `COPY FROM`; docs/scaling-out.md gives the commands.
+//!
+//! A string cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, which a
+//! spreadsheet would run as a formula, gets a leading `'` as OWASP recommends (see
+//! [`guard_formula`]); `--csv-raw` writes such cells unchanged for bulk loaders.
 
 use super::{io_at, type_name, AtomicFile, ExportError, Selection};
 use crate::graph::Graph;
@@ -33,14 +37,26 @@ pub fn header_type(ty: ValueType) -> &'static str {
     }
 }
 
-/// Writes one CSV field: strings quoted with `""` for a quote, numbers and dates bare,
-/// lists joined with `;` and quoted; nothing for a missing value.
-fn write_field(w: &mut dyn Write, v: Option<&Value>) -> io::Result<()> {
-    fn quoted(w: &mut dyn Write, s: &str) -> io::Result<()> {
+/// `s` with a leading `'` when a spreadsheet would evaluate it as a formula: when it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP, "CSV Injection").
+pub fn guard_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// Writes one CSV field: strings quoted with `""` for a quote (and, when `guard`, kept
+/// from running as formulas), numbers and dates bare, lists joined with `;` and quoted;
+/// nothing for a missing value.
+fn write_field(w: &mut dyn Write, v: Option<&Value>, guard: bool) -> io::Result<()> {
+    let quoted = |w: &mut dyn Write, s: &str| -> io::Result<()> {
+        let s = if guard { guard_formula(s) } else { s.into() };
         w.write_all(b"\"")?;
         w.write_all(s.replace('"', "\"\"").as_bytes())?;
         w.write_all(b"\"")
-    }
+    };
     match v {
         None => Ok(()),
         Some(Value::Str(s)) => quoted(w, s),
@@ -61,10 +77,15 @@ fn write_header(w: &mut dyn Write, fixed: &str, props: &[PropDef]) -> io::Result
     w.write_all(b"\n")
 }
 
-fn write_props(w: &mut dyn Write, defs: &[PropDef], props: &[(u16, Value)]) -> io::Result<()> {
+fn write_props(
+    w: &mut dyn Write,
+    defs: &[PropDef],
+    props: &[(u16, Value)],
+    guard: bool,
+) -> io::Result<()> {
     for d in defs {
         w.write_all(b",")?;
-        write_field(w, Graph::prop(props, d.key))?;
+        write_field(w, Graph::prop(props, d.key), guard)?;
     }
     w.write_all(b"\n")
 }
@@ -104,8 +125,14 @@ fn rel_file(g: &Graph, e: &crate::graph::EdgeData) -> String {
 }
 
 /// Writes the CSV files into a new directory `dir`, built under a temporary name beside
-/// it and renamed into place; `dir` must not exist or be an empty directory.
-pub fn export(g: &Graph, dir: Option<&Path>, sel: &Selection) -> Result<(), ExportError> {
+/// it and renamed into place; `dir` must not exist or be an empty directory. `guard`
+/// keeps property cells from running as spreadsheet formulas ([`guard_formula`]).
+pub fn export(
+    g: &Graph,
+    dir: Option<&Path>,
+    sel: &Selection,
+    guard: bool,
+) -> Result<(), ExportError> {
     let Some(dir) = dir.filter(|d| d.as_os_str() != "-") else {
         return Err(ExportError::Refused(
             "csv export writes a directory of files: name it with -o DIR".into(),
@@ -129,13 +156,13 @@ pub fn export(g: &Graph, dir: Option<&Path>, sel: &Selection) -> Result<(), Expo
     let tmp = dir.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(io_at(&tmp))?;
-    let guard = TmpDir(tmp.clone());
-    write_files(g, &tmp, sel)?;
+    let cleanup = TmpDir(tmp.clone());
+    write_files(g, &tmp, sel, guard)?;
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(io_at(dir))?;
     }
     std::fs::rename(&tmp, dir).map_err(io_at(dir))?;
-    std::mem::forget(guard);
+    std::mem::forget(cleanup);
     Ok(())
 }
 
@@ -148,7 +175,7 @@ impl Drop for TmpDir {
     }
 }
 
-fn write_files(g: &Graph, dir: &Path, sel: &Selection) -> Result<(), ExportError> {
+fn write_files(g: &Graph, dir: &Path, sel: &Selection, guard: bool) -> Result<(), ExportError> {
     let schema = g.schema();
     let mut by_label: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
     for n in sel.node_recs(g) {
@@ -163,10 +190,11 @@ fn write_files(g: &Graph, dir: &Path, sel: &Selection) -> Result<(), ExportError
             write_header(w, "_id:ID,:LABEL", &def.props)?;
             for id in ids {
                 let Some(n) = g.node_by_id(id) else { continue };
-                write_field(w, Some(&Value::str(&g.node_id_text(id))))?;
+                // Ids are references between the files: never changed.
+                write_field(w, Some(&Value::str(&g.node_id_text(id))), false)?;
                 w.write_all(b",")?;
                 w.write_all(def.name.as_bytes())?;
-                write_props(w, &def.props, &n.props)?;
+                write_props(w, &def.props, &n.props, guard)?;
             }
             Ok(())
         })()
@@ -196,10 +224,10 @@ fn write_files(g: &Graph, dir: &Path, sel: &Selection) -> Result<(), ExportError
                     if i > 0 {
                         w.write_all(b",")?;
                     }
-                    write_field(w, Some(&Value::str(id)))?;
+                    write_field(w, Some(&Value::str(id)), false)?;
                 }
                 write!(w, ",{}", def.name)?;
-                write_props(w, &def.props, &e.attrs.props)?;
+                write_props(w, &def.props, &e.attrs.props, guard)?;
             }
             Ok(())
         })()
@@ -211,22 +239,43 @@ fn write_files(g: &Graph, dir: &Path, sel: &Selection) -> Result<(), ExportError
 
 #[cfg(test)]
 mod tests {
-    use super::write_field;
+    use super::{guard_formula, write_field};
     use crate::value::Value;
 
     #[test]
     fn fields_are_quoted_and_lists_joined() {
         let mut v = Vec::new();
-        write_field(&mut v, Some(&Value::str("say \"hi\",\nthere"))).unwrap();
+        write_field(&mut v, Some(&Value::str("say \"hi\",\nthere")), true).unwrap();
         v.push(b'|');
-        write_field(&mut v, Some(&Value::str_list(["Việt Nam", "VN"]))).unwrap();
+        write_field(&mut v, Some(&Value::str_list(["Việt Nam", "VN"])), true).unwrap();
         v.push(b'|');
-        write_field(&mut v, None).unwrap();
+        write_field(&mut v, None, true).unwrap();
         v.push(b'|');
-        write_field(&mut v, Some(&Value::Int(7))).unwrap();
+        write_field(&mut v, Some(&Value::Int(7)), true).unwrap();
         assert_eq!(
             String::from_utf8(v).unwrap(),
             "\"say \"\"hi\"\",\nthere\"|\"Việt Nam;VN\"||7"
         );
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_get_a_quote_mark() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(guard_formula(cell), want);
+        }
+        let mut v = Vec::new();
+        write_field(&mut v, Some(&Value::str("=1+1")), true).unwrap();
+        write_field(&mut v, Some(&Value::str("=1+1")), false).unwrap();
+        write_field(&mut v, Some(&Value::Int(-5)), true).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "\"'=1+1\"\"=1+1\"-5");
     }
 }

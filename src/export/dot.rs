@@ -27,14 +27,16 @@ pub fn style(label: &str) -> (&'static str, &'static str) {
 }
 
 /// Writes `s` as a double-quoted DOT string: `\` and `"` escaped, line breaks as `\n`
-/// (a centred line), other control characters as spaces. Nothing in `s` can end the
-/// string or add attributes.
+/// (a centred line), other control characters as spaces, and the noncharacters U+FFFE and
+/// U+FFFF (which Graphviz copies into SVG, where XML forbids them) as U+FFFD. Nothing in
+/// `s` can end the string or add attributes.
 pub fn write_string(w: &mut dyn Write, s: &str) -> io::Result<()> {
     super::write_escaped(w, s, b"\"", |c| match c {
         '\\' => Some("\\\\".into()),
         '"' => Some("\\\"".into()),
         '\n' => Some("\\n".into()),
         c if c.is_control() => Some(" ".into()),
+        '\u{FFFE}' | '\u{FFFF}' => Some("\u{FFFD}".into()),
         _ => None,
     })
 }
@@ -151,5 +153,12 @@ mod tests {
             String::from_utf8(v).unwrap(),
             "\"\\\"]; evil [label=\\\"x\\\\\\nend\""
         );
+    }
+
+    #[test]
+    fn characters_xml_forbids_do_not_reach_the_svg() {
+        let mut v = Vec::new();
+        write_string(&mut v, "a\u{FFFE}b\u{FFFF}c\u{7}d\u{9C}e").unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "\"a\u{FFFD}b\u{FFFD}c d e\"");
     }
 }

@@ -8,7 +8,7 @@ use crate::value::Value;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub use super::json_import::{import, import_bytes, ImportSummary};
+pub use super::json_import::{import, import_bytes, read_dump, ImportSummary, MAX_DUMP_BYTES};
 
 /// The dump's `format` field.
 pub const DUMP_FORMAT: &str = "coopgraph";

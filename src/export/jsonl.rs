@@ -8,7 +8,7 @@ use super::Selection;
 use crate::graph::Graph;
 use std::io::{self, Write};
 
-pub use super::json_import::import_jsonl as import;
+pub use super::json_import::{import_jsonl as import, import_jsonl_bytes as import_bytes};
 
 /// Writes the selected nodes, then the selected edges, one JSON object per line.
 pub fn write(w: &mut dyn Write, g: &Graph, sel: &Selection) -> io::Result<()> {

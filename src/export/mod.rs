@@ -191,6 +191,14 @@ impl Selection {
     }
 }
 
+/// How exports write what their format leaves open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions {
+    /// CSV cells exactly as stored, without the `'` that keeps a spreadsheet from running
+    /// a cell that starts with `=`, `+`, `-` or `@` ([`csv::guard_formula`]).
+    pub csv_raw: bool,
+}
+
 /// Writes the selection of `g` in `format` to `path` (a file, or a directory for
 /// [`Format::Csv`]), or to standard output when `path` is `None` or `-`.
 pub fn export(
@@ -198,12 +206,13 @@ pub fn export(
     format: Format,
     path: Option<&Path>,
     sel: &Selection,
+    options: ExportOptions,
 ) -> Result<(), ExportError> {
     let select = Some((&sel.nodes[..], &sel.edges[..]));
     match format {
         Format::Json => write_output(path, |w| json::write_dump(w, g, select)),
         Format::Jsonl => write_output(path, |w| jsonl::write(w, g, sel)),
-        Format::Csv => csv::export(g, path, sel),
+        Format::Csv => csv::export(g, path, sel, !options.csv_raw),
         Format::Cypher => write_output(path, |w| cypher::write(w, g, sel)),
         Format::Graphml => write_output(path, |w| graphml::write(w, g, sel)),
         Format::Gexf => write_output(path, |w| gexf::write(w, g, sel)),
@@ -322,6 +331,22 @@ pub(crate) fn write_escaped(
     }
     w.write_all(&s.as_bytes()[start..])?;
     w.write_all(quote)
+}
+
+/// What kind of file `meta` describes, in words (for refusing what is not a regular file).
+pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    match () {
+        _ if t.is_dir() => "directory",
+        _ if t.is_fifo() => "FIFO",
+        _ if t.is_char_device() => "character device",
+        _ if t.is_block_device() => "block device",
+        _ if t.is_socket() => "socket",
+        _ if t.is_symlink() => "symbolic link",
+        _ if t.is_file() => "regular file",
+        _ => "special file",
+    }
 }
 
 /// Wraps an I/O error with the destination's path.

@@ -13,9 +13,16 @@ pub struct IdMap {
     ext_by_num: FxHashMap<u32, Box<str>>,
     num_by_ext: FxHashMap<Box<str>, u32>,
     next: u32,
+    /// Numbers in use (slots of `dense` that are not free).
+    live: usize,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Id numbers a native id may take beyond twice the ids in use: the dense table (4 bytes
+/// per number up to the largest) then stays within 4 MiB plus 8 bytes per id, whatever
+/// numbers a dump or a series of dumps asks for.
+pub const NATIVE_SLACK: u64 = 1 << 20;
 
 impl IdMap {
     /// An empty map whose native ids are written `<prefix><number>`.
@@ -37,6 +44,9 @@ impl IdMap {
         if n >= self.dense.len() {
             self.dense.resize(n + 1, NONE);
         }
+        if self.dense[n] == NONE {
+            self.live += 1;
+        }
         self.dense[n] = ix;
         self.next = self.next.max(num + 1);
     }
@@ -44,6 +54,9 @@ impl IdMap {
     /// Forgets id number `num` (its external string too).
     pub fn remove(&mut self, num: u32) {
         if let Some(slot) = self.dense.get_mut(num as usize) {
+            if *slot != NONE {
+                self.live -= 1;
+            }
             *slot = NONE;
         }
         if let Some(s) = self.ext_by_num.remove(&num) {
@@ -84,8 +97,7 @@ impl IdMap {
         (self.get(n).is_some() && !self.ext_by_num.contains_key(&n)).then_some(n)
     }
 
-    /// The number a native id text stands for (`n42` → 42), if it has that form and is small enough
-    /// to keep the id space dense.
+    /// The number a native id text stands for (`n42` → 42), if it has that form.
     pub fn native_number(&self, text: &str) -> Option<u32> {
         let digits = text.strip_prefix(self.prefix)?;
         if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -95,19 +107,28 @@ impl IdMap {
             return None;
         }
         let n: u64 = digits.parse().ok()?;
-        // Keep the dense table from exploding on a sparse id.
-        let limit = (self.dense.len() as u64).saturating_mul(4) + (1 << 24);
-        (n < limit && n < NONE as u64).then_some(n as u32)
+        (n < NONE as u64).then_some(n as u32)
     }
 
-    /// The number for external id `text`: its native number when it has that form and is free,
-    /// else a fresh number remembered with the string.
+    /// The largest number (exclusive) a new native id may take: the table as allocated,
+    /// or twice the ids in use plus [`NATIVE_SLACK`], whichever is more. A sparse id past
+    /// it is kept as a string with a fresh number, so no input can make the table (which
+    /// every open rebuilds) much larger than the data.
+    fn native_limit(&self) -> u64 {
+        (self.dense.len() as u64).max(self.live as u64 * 2 + NATIVE_SLACK)
+    }
+
+    /// The number for external id `text`: its native number when it has that form, is free
+    /// and is below the dense table's bound, else a fresh number remembered with the string.
     pub fn assign(&mut self, text: &str) -> u32 {
         if let Some(n) = self.lookup(text) {
             return n;
         }
         if let Some(n) = self.native_number(text) {
-            if self.get(n).is_none() && !self.ext_by_num.contains_key(&n) {
+            if (n as u64) < self.native_limit()
+                && self.get(n).is_none()
+                && !self.ext_by_num.contains_key(&n)
+            {
                 self.next = self.next.max(n + 1);
                 return n;
             }
@@ -176,6 +197,54 @@ mod tests {
         let m = IdMap::new('e');
         assert_eq!(m.native_number("e007"), None);
         assert_eq!(m.native_number("e99999999999"), None);
+        assert_eq!(m.native_number("e4294967295"), None);
         assert_eq!(m.native_number("e0"), Some(0));
+    }
+
+    /// Assigns and places ids the way an import does.
+    fn import(m: &mut IdMap, text: &str) -> u32 {
+        let n = m.assign(text);
+        let ix = m.live as u32;
+        m.set(n, ix);
+        n
+    }
+
+    #[test]
+    fn sparse_ids_cannot_grow_the_table_past_its_bound() {
+        let mut m = IdMap::new('n');
+        // Repeated tiny imports, each asking for a number just under the last bound.
+        for round in 0..3 {
+            let big = format!("n{}", m.native_limit() - 1);
+            let n = import(&mut m, &big);
+            assert_eq!(m.text(n), big, "round {round}: the id text is kept");
+            assert_eq!(m.lookup(&big), Some(n));
+        }
+        assert!(
+            m.dense.len() as u64 <= NATIVE_SLACK + 8,
+            "{}",
+            m.dense.len()
+        );
+        // Past the bound the text is kept with a small fresh number.
+        let far = "n4000000000";
+        let n = import(&mut m, far);
+        assert!((n as usize) < m.dense.len() + 1, "{n}");
+        assert_eq!(m.text(n), far);
+        assert_eq!(m.lookup(far), Some(n));
+        // 4 bytes per number, with the Vec's room to grow.
+        assert!(m.heap_bytes() < 9 << 20, "{}", m.heap_bytes());
+    }
+
+    #[test]
+    fn the_bound_grows_with_the_ids_in_use() {
+        let mut m = IdMap::new('n');
+        for i in 0..1000u32 {
+            import(&mut m, &format!("n{i}"));
+        }
+        let limit = m.native_limit();
+        assert_eq!(limit, 2000 + NATIVE_SLACK);
+        assert_eq!(import(&mut m, &format!("n{}", limit - 1)) as u64, limit - 1);
+        m.remove(5);
+        assert_eq!(m.live, 1000);
+        assert_eq!(m.lookup("n5"), None);
     }
 }

@@ -35,10 +35,14 @@ pub fn sentence_around(chars: &[char], start: usize, end: usize) -> (usize, usiz
         }
         let word: String = chars[w..k].iter().collect();
         let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-        !(initial || crate::extract::lexicon::lex().abbreviations.contains(&crate::fold::fold(&word)))
+        !(initial
+            || crate::extract::lexicon::lex()
+                .abbreviations
+                .contains(&crate::fold::fold(&word)))
     };
     let mut a = start;
-    while a > 0 && chars[a - 1] != '\n' && !(chars[a - 1] == ' ' && a >= 2 && ends_sentence(a - 2)) {
+    while a > 0 && chars[a - 1] != '\n' && !(chars[a - 1] == ' ' && a >= 2 && ends_sentence(a - 2))
+    {
         a -= 1;
     }
     let mut b = end;
@@ -91,6 +95,9 @@ mod sentence_tests {
         let at = t.find("Sato").unwrap();
         let (a, b) = sentence_around(&chars, at, at + 4);
         let got: String = chars[a..b].iter().collect();
-        assert_eq!(got, "The chief, Gen. Dibu M. Sato, met the U.S. envoy today.");
+        assert_eq!(
+            got,
+            "The chief, Gen. Dibu M. Sato, met the U.S. envoy today."
+        );
     }
 }

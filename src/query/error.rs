@@ -52,6 +52,12 @@ pub enum PlanError {
     /// An invalid regular expression literal.
     #[error("invalid regular expression: {0}")]
     Regex(String),
+    /// The timeout passed while the statement was being planned.
+    #[error("the query was stopped after the timeout of {0:.1} s (while planning)")]
+    Timeout(f64),
+    /// A bound on what the planner takes was passed (see `Limits`).
+    #[error("limit reached: {0}")]
+    Limit(String),
 }
 
 impl PlanError {
@@ -80,6 +86,10 @@ pub enum ExecError {
     /// A limit on the result or intermediate rows was reached.
     #[error("limit reached: {0}")]
     Limit(String),
+    /// An integer operation whose result does not fit in 64 bits (Neo4j raises the
+    /// same error rather than wrapping).
+    #[error("integer overflow: {0}")]
+    IntegerOverflow(String),
     /// A value of the wrong type for an operation.
     #[error("type error: {0}")]
     Type(String),

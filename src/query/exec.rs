@@ -54,6 +54,8 @@ pub(crate) struct Ctx<'a> {
     bfs_memo_size: usize,
     start: Instant,
     ticks: u32,
+    /// List elements built so far (see [`Limits::max_list_values`]).
+    list_values: usize,
     profile: Option<Vec<OpStats>>,
 }
 
@@ -69,6 +71,7 @@ impl<'a> Ctx<'a> {
             bfs_memo_size: 0,
             start: Instant::now(),
             ticks: 0,
+            list_values: 0,
             profile: profile.then(Vec::new),
         }
     }
@@ -80,6 +83,28 @@ impl<'a> Ctx<'a> {
             self.check_time()?;
         }
         Ok(())
+    }
+
+    /// Counts `n` list elements about to be built against [`Limits::max_list_values`],
+    /// and checks the time as [`Ctx::tick`] does.
+    fn build_list(&mut self, n: usize) -> Result<(), ExecError> {
+        self.list_values = self.list_values.saturating_add(n);
+        if self.list_values > self.limits.max_list_values {
+            return Err(ExecError::Limit(format!(
+                "the statement builds more than {} list elements (max list values)",
+                self.limits.max_list_values
+            )));
+        }
+        if n >= 1024 {
+            self.check_time()
+        } else {
+            self.tick()
+        }
+    }
+
+    /// Sets the start of the statement's time budget (planning counts towards it).
+    pub(crate) fn started_at(&mut self, t: Instant) {
+        self.start = t;
     }
 
     fn check_time(&self) -> Result<(), ExecError> {
@@ -1053,16 +1078,28 @@ struct AggState {
     seen: Option<DistinctSet>,
 }
 
+/// An [`ExecError::IntegerOverflow`] naming the operation.
+fn overflow(what: String) -> ExecError {
+    ExecError::IntegerOverflow(what)
+}
+
+fn add_count(count: i64, w: i64) -> Result<i64, ExecError> {
+    count
+        .checked_add(w)
+        .ok_or_else(|| overflow(format!("count() past {count}")))
+}
+
 fn agg_update(
     s: &mut AggState,
     spec: &AggSpec,
     v: QValue,
     w: u64,
     bound: usize,
+    ctx: &mut Ctx,
 ) -> Result<(), ExecError> {
-    let mut w = w as i64;
+    let mut w = i64::try_from(w).map_err(|_| overflow(format!("a row weight of {w}")))?;
     if spec.func == AggFunc::CountStar {
-        s.count += w;
+        s.count = add_count(s.count, w)?;
         return Ok(());
     }
     if v.is_null() {
@@ -1079,17 +1116,23 @@ fn agg_update(
         w = 1;
     }
     match spec.func {
-        AggFunc::CountStar | AggFunc::Count => s.count += w,
+        AggFunc::CountStar | AggFunc::Count => s.count = add_count(s.count, w)?,
         AggFunc::Collect => {
+            ctx.build_list(w as usize)?;
             for _ in 0..w {
                 s.list.push(v.clone());
             }
         }
         AggFunc::Sum | AggFunc::Avg => {
-            s.count += w;
+            s.count = add_count(s.count, w)?;
             match v {
                 QValue::Int(i) => {
-                    s.sum_i = s.sum_i.wrapping_add(i.wrapping_mul(w));
+                    if spec.func == AggFunc::Sum {
+                        s.sum_i = i
+                            .checked_mul(w)
+                            .and_then(|x| s.sum_i.checked_add(x))
+                            .ok_or_else(|| overflow(format!("sum() past {}", s.sum_i)))?;
+                    }
                     s.sum_f += i as f64 * w as f64;
                 }
                 QValue::Float(f) => {
@@ -1189,7 +1232,7 @@ impl<'p> ProjState<'p> {
         let skip = const_usize(&p.skip, ctx, "SKIP")?;
         let limit = const_usize(&p.limit, ctx, "LIMIT")?;
         let stop_at = if !grouping && p.order.is_empty() && p.filter.is_none() {
-            limit.map(|l| l + skip.unwrap_or(0))
+            limit.map(|l| l.saturating_add(skip.unwrap_or(0)))
         } else {
             None
         };
@@ -1251,7 +1294,7 @@ impl<'p> ProjState<'p> {
                     None => QValue::Null,
                 };
                 let st = &mut self.group_list[gi].1.states[ai];
-                agg_update(st, spec, v, w, self.bound)?;
+                agg_update(st, spec, v, w, self.bound, ctx)?;
             }
             return Ok(());
         }
@@ -1656,7 +1699,9 @@ pub(crate) fn eval(
         CExpr::Not(a) => b3(tri(&eval(a, row, ctx, aggs)?)?.map(|b| !b)),
         CExpr::Neg(a) => match eval(a, row, ctx, aggs)? {
             QValue::Null => QValue::Null,
-            QValue::Int(i) => QValue::Int(i.wrapping_neg()),
+            QValue::Int(i) => {
+                QValue::Int(i.checked_neg().ok_or_else(|| overflow(format!("-({i})")))?)
+            }
             QValue::Float(f) => QValue::Float(-f),
             o => {
                 return Err(ExecError::Type(format!(
@@ -1731,6 +1776,13 @@ pub(crate) fn eval(
             }
             let l = eval(a, row, ctx, aggs)?;
             let r = eval(b, row, ctx, aggs)?;
+            if *op == BinaryOp::Add && [&l, &r].iter().any(|v| matches!(v, QValue::List(_))) {
+                let len = |v: &QValue| match v {
+                    QValue::List(l) => l.len(),
+                    _ => 1,
+                };
+                ctx.build_list(len(&l) + len(&r))?;
+            }
             binary(*op, l, r)?
         }
         CExpr::Case(operand, whens, els) => {
@@ -1793,6 +1845,7 @@ pub(crate) fn eval(
             }
             let mut out = Vec::new();
             for x in items.iter() {
+                ctx.build_list(1)?;
                 row[*slot] = x.clone();
                 if let Some(f) = filter {
                     if !truthy(&eval(f, row, ctx, aggs)?) {
@@ -1836,25 +1889,22 @@ fn num_op(op: BinaryOp, l: &QValue, r: &QValue) -> Result<QValue, ExecError> {
         ))
     };
     Ok(match (l, r) {
-        (Int(a), Int(b)) => match op {
-            BinaryOp::Add => Int(a.wrapping_add(*b)),
-            BinaryOp::Sub => Int(a.wrapping_sub(*b)),
-            BinaryOp::Mul => Int(a.wrapping_mul(*b)),
-            BinaryOp::Div => {
-                if *b == 0 {
-                    return Err(ExecError::Argument("division by zero".into()));
+        (Int(a), Int(b)) => {
+            let checked = match op {
+                BinaryOp::Add => a.checked_add(*b),
+                BinaryOp::Sub => a.checked_sub(*b),
+                BinaryOp::Mul => a.checked_mul(*b),
+                BinaryOp::Div | BinaryOp::Mod if *b == 0 => {
+                    return Err(ExecError::Argument("division by zero".into()))
                 }
-                Int(a.wrapping_div(*b))
-            }
-            BinaryOp::Mod => {
-                if *b == 0 {
-                    return Err(ExecError::Argument("division by zero".into()));
-                }
-                Int(a.wrapping_rem(*b))
-            }
-            BinaryOp::Pow => Float((*a as f64).powf(*b as f64)),
-            _ => return Err(err()),
-        },
+                BinaryOp::Div => a.checked_div(*b),
+                // i64::MIN % -1 is 0, which fits, though the hardware division overflows.
+                BinaryOp::Mod => Some(a.wrapping_rem(*b)),
+                BinaryOp::Pow => return Ok(Float((*a as f64).powf(*b as f64))),
+                _ => return Err(err()),
+            };
+            Int(checked.ok_or_else(|| overflow(format!("{a} {} {b}", op.as_str())))?)
+        }
         (Int(_) | Float(_), Int(_) | Float(_)) => {
             let x = match l {
                 Int(i) => *i as f64,
@@ -2141,7 +2191,9 @@ fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError>
             o => return Err(bad("last", &o)),
         },
         Func::Abs => match x {
-            Int(i) => Int(i.wrapping_abs()),
+            Int(i) => Int(i
+                .checked_abs()
+                .ok_or_else(|| overflow(format!("abs({i})")))?),
             Float(f) => Float(f.abs()),
             o => return Err(bad("abs", &o)),
         },
@@ -2161,21 +2213,22 @@ fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError>
             let step = a.get(2).cloned().unwrap_or(Int(1));
             match (x, to, step) {
                 (Int(s), Int(e), Int(st)) if st != 0 => {
-                    let n = if st > 0 {
-                        (e - s) / st + 1
+                    // In 128 bits: no start, end or step can wrap the length or the values.
+                    let (s, e, st) = (s as i128, e as i128, st as i128);
+                    let n = if (st > 0 && e < s) || (st < 0 && e > s) {
+                        0
                     } else {
-                        (s - e) / (-st) + 1
+                        (e - s) / st + 1
                     };
-                    if n > ctx.limits.max_intermediate_rows as i64 {
-                        return Err(ExecError::Limit("range() too long".into()));
+                    let max = ctx.limits.max_list_values as i128;
+                    if n > max {
+                        return Err(ExecError::Limit(format!(
+                            "range() of {n} elements; a statement builds at most {max} (max list values)"
+                        )));
                     }
-                    let mut v = Vec::new();
-                    let mut i = s;
-                    while (st > 0 && i <= e) || (st < 0 && i >= e) {
-                        v.push(Int(i));
-                        i += st;
-                    }
-                    List(v.into())
+                    ctx.build_list(n as usize)?;
+                    // Every value lies between start and end, so it fits in an i64.
+                    List((0..n).map(|k| Int((s + k * st) as i64)).collect())
                 }
                 _ => {
                     return Err(ExecError::Argument(

@@ -19,6 +19,8 @@ pub mod sources;
 pub mod value;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;
 
 pub use error::{ExecError, PlanError, QueryError};
@@ -96,6 +98,8 @@ impl<'g> Engine<'g> {
         stmt: &Statement,
         params: &Params,
     ) -> Result<StatementResult, QueryError> {
+        // Planning counts towards the timeout: the clock starts before it.
+        let started = Instant::now();
         let plan = self.plan(stmt, params)?;
         if stmt.mode == QueryMode::Explain {
             let text = plan.explain(self.g);
@@ -108,6 +112,7 @@ impl<'g> Engine<'g> {
         }
         let profile = stmt.mode == QueryMode::Profile;
         let mut ctx = exec::Ctx::new(self.g, self.adjacency(), &plan.limits, profile);
+        ctx.started_at(started);
         let t = Instant::now();
         let (rows, stats) = exec::execute(&plan, &mut ctx)?;
         let profile = profile.then(|| profile_text(&plan, &stats, self.g, t.elapsed(), rows.len()));

@@ -30,6 +30,12 @@ pub struct Limits {
     pub max_result_rows: usize,
     /// Rows held at once by a blocking operator (aggregation groups, sort, DISTINCT, WITH).
     pub max_intermediate_rows: usize,
+    /// List elements one statement may build in all: `range`, list comprehensions, list
+    /// concatenation and `collect` together (so nested lists cannot exhaust memory).
+    pub max_list_values: usize,
+    /// Nodes plus relationships in the patterns of one statement (the planner's work
+    /// grows faster than linearly with a pattern's length).
+    pub max_pattern_length: usize,
     /// Wall-clock time for one statement; `None` for no limit.
     pub timeout: Option<std::time::Duration>,
     /// Set from another thread or a signal handler to stop the running statement, which
@@ -44,6 +50,8 @@ impl Default for Limits {
             max_var_length: 15,
             max_result_rows: 1_000_000,
             max_intermediate_rows: 10_000_000,
+            max_list_values: 20_000_000,
+            max_pattern_length: 200,
             timeout: Some(std::time::Duration::from_secs(60)),
             cancel: None,
         }
@@ -502,7 +510,13 @@ pub struct Planner<'a> {
     warnings: Vec<String>,
     anon: usize,
     groups: u32,
+    /// When planning must have ended ([`Limits::timeout`] from the planner's creation).
+    deadline: Option<std::time::Instant>,
 }
+
+/// Unbound nodes tried as the first start of a pattern that touches nothing bound: the
+/// ones with the smallest source estimates (each try plans the whole pattern).
+const MAX_START_TRIES: usize = 8;
 
 fn loc_text(l: Location) -> String {
     if l.line == 0 {
@@ -702,11 +716,38 @@ impl<'a> Planner<'a> {
             g,
             adj,
             params,
-            limits,
             warnings: Vec::new(),
             anon: 0,
             groups: 0,
+            deadline: limits.timeout.map(|t| std::time::Instant::now() + t),
+            limits,
         }
+    }
+
+    /// Fails with [`PlanError::Timeout`] once the statement's time is up.
+    fn check_time(&self) -> Result<(), PlanError> {
+        match (self.deadline, self.limits.timeout) {
+            (Some(d), Some(t)) if std::time::Instant::now() > d => {
+                Err(PlanError::Timeout(t.as_secs_f64()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Fails with [`PlanError::Limit`] when patterns hold more than
+    /// [`Limits::max_pattern_length`] nodes and relationships.
+    fn check_pattern_length<'p>(
+        &self,
+        patterns: impl Iterator<Item = &'p cypher::PathPattern>,
+    ) -> Result<(), PlanError> {
+        let n: usize = patterns.map(|p| 1 + 2 * p.element.chain.len()).sum();
+        let max = self.limits.max_pattern_length;
+        if n > max {
+            return Err(PlanError::Limit(format!(
+                "the pattern has {n} nodes and relationships; at most {max} are planned (max pattern length)"
+            )));
+        }
+        Ok(())
     }
 
     /// Plans a parsed statement.
@@ -1013,6 +1054,7 @@ impl<'a> Planner<'a> {
         let mut paths: Vec<(usize, Vec<PathPart>, Vec<usize>)> = Vec::new();
         // shortestPath patterns: the pattern, its start and end slots
         let mut shortest: Vec<(PathPattern, usize, usize)> = Vec::new();
+        self.check_pattern_length(clauses.iter().flat_map(|m| m.patterns.iter()))?;
         let bound_before: Vec<usize> = (0..scope.width()).collect();
         let base = self.groups;
         self.groups += clauses.len() as u32;
@@ -1202,12 +1244,18 @@ impl<'a> Planner<'a> {
             .any(|h| bound.contains(&h.left) || bound.contains(&h.right));
         let mut firsts: Vec<Option<usize>> = Vec::new();
         if !connected {
-            firsts = nodes
+            let mut cands: Vec<(f64, usize)> = nodes
                 .iter()
                 .enumerate()
                 .filter(|(_, n)| !bound.contains(&n.slot))
-                .map(|(i, _)| Some(i))
+                .map(|(i, n)| (self.source_estimate(n), i))
                 .collect();
+            if cands.len() > MAX_START_TRIES {
+                cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                cands.truncate(MAX_START_TRIES);
+                cands.sort_by_key(|c| c.1);
+            }
+            firsts = cands.into_iter().map(|(_, i)| Some(i)).collect();
         }
         if firsts.is_empty() {
             firsts.push(None);
@@ -1229,7 +1277,7 @@ impl<'a> Planner<'a> {
                 &mut bound_t,
                 &mut ops_t,
                 first,
-            );
+            )?;
             if std::env::var_os("COOPGRAPH_PLAN_DEBUG").is_some() {
                 eprintln!("plan: first start {first:?}: estimated cost {cost:.1}");
             }
@@ -1342,11 +1390,12 @@ impl<'a> Planner<'a> {
         bound: &mut Vec<usize>,
         ops: &mut Vec<Op>,
         first: Option<usize>,
-    ) -> f64 {
+    ) -> Result<f64, PlanError> {
         let mut card = 1.0f64;
         let mut cost = 0.0f64;
         let mut first = first;
         loop {
+            self.check_time()?;
             // Candidate hops from a bound end.
             let mut best: Option<(f64, usize, bool)> = None;
             for (i, h) in hops.iter().enumerate() {
@@ -1520,7 +1569,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        cost
+        Ok(cost)
     }
 
     fn node_var(

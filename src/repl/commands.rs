@@ -2,7 +2,7 @@
 //! help and completion read, and what each does.
 
 use super::{Flow, Shell};
-use crate::app::query::{thousands, write_result, OutputFormat};
+use crate::app::query::{thousands, write_result, Destination, OutputFormat};
 use crate::app::{print_stats, ExportFormat, StatsFormat};
 use crate::query::{parse_param, Engine};
 use crate::store::Store;
@@ -365,7 +365,11 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     if let Ok(f) = OutputFormat::from_str(format, true) {
         if f != OutputFormat::Table {
             crate::export::write_output(Some(file.as_ref()), |w| {
-                write_result(w, g, res, f, 0).map_err(std::io::Error::other)
+                let to = Destination {
+                    terminal: false,
+                    csv_raw: shell.options.csv_raw,
+                };
+                write_result(w, g, res, f, 0, to).map_err(std::io::Error::other)
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };
@@ -389,7 +393,10 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
         bail!("the last result has no nodes or relationships; export its rows as json, jsonl, csv, tsv or markdown");
     }
     let sel = crate::export::Selection::of(g, &nodes, &edges);
-    crate::export::export(g, f, Some(file.as_ref()), &sel)?;
+    let options = crate::export::ExportOptions {
+        csv_raw: shell.options.csv_raw,
+    };
+    crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
     eprintln!(
         "exported {} nodes and {} relationships to {file}",
         thousands(sel.nodes.len()),

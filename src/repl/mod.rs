@@ -11,8 +11,8 @@ mod commands;
 mod helper;
 
 use crate::app::query::{
-    engine_for, params_of, read_source, run_script, run_text, thousands, write_result,
-    write_table, OutputFormat, QueryOptions, ResultSink, TableFit,
+    engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
+    OutputFormat, QueryOptions, ResultSink, TableFit,
 };
 use crate::app::EXIT_OK;
 use crate::query::{Engine, Params, StatementResult};
@@ -80,7 +80,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                         thousands(store.graph().edge_count())
                     );
                 }
-                Err(e) => eprintln!("error: {e}"),
+                Err(e) => eprintln!("error: {}", crate::term::safe(&e.to_string())),
             },
             Flow::Ingest(paths) => {
                 shell.last = None;
@@ -88,7 +88,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     match Store::open(&db) {
                         Ok(s) => store = s,
                         Err(e) => {
-                            eprintln!("error: {e}");
+                            eprintln!("error: {}", crate::term::safe(&e.to_string()));
                             continue;
                         }
                     }
@@ -101,7 +101,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     Some(&shell.cancel),
                 );
                 if let Err(e) = r {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
                 }
             }
         }
@@ -229,7 +229,7 @@ impl Shell {
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => return Flow::Quit,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::term::safe(&e.to_string()));
                     return Flow::Quit;
                 }
             };
@@ -243,7 +243,7 @@ impl Shell {
                 match commands::execute(self, engine, store, text) {
                     Ok(Flow::Continue) => {}
                     Ok(flow) => return flow,
-                    Err(e) => eprintln!("error: {e:#}"),
+                    Err(e) => eprintln!("error: {}", crate::term::safe(&format!("{e:#}"))),
                 }
             } else {
                 self.run_statements(engine, store, &input, "");
@@ -283,6 +283,7 @@ impl Shell {
             g: store.graph(),
             mode: self.mode,
             timing: self.timing,
+            csv_raw: self.options.csv_raw,
             fit: TableFit {
                 width,
                 rows: Some(SHOWN_ROWS),
@@ -296,7 +297,7 @@ impl Shell {
         if let Err(e) = r {
             // End the line cut short (standard output holds back a partial line).
             println!();
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
         }
     }
 }
@@ -310,6 +311,7 @@ struct ShellSink<'a, W: Write> {
     fit: TableFit,
     index: usize,
     last: &'a mut Option<StatementResult>,
+    csv_raw: bool,
 }
 
 impl<W: Write> ResultSink for ShellSink<'_, W> {
@@ -321,7 +323,13 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
         let res = &*self.last.insert(res);
         match self.mode {
             OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
-            other => write_result(&mut self.out, self.g, res, other, 0)?,
+            other => {
+                let to = crate::cli::Destination {
+                    terminal: true,
+                    csv_raw: self.csv_raw,
+                };
+                write_result(&mut self.out, self.g, res, other, 0, to)?
+            }
         }
         if self.timing {
             writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;

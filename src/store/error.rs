@@ -45,6 +45,18 @@ pub enum StorageError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The disk has too little free space for what was asked; nothing was written.
+    #[error("{}: {} free, {what} needs ≥ {}; nothing was written (free some space and retry)", path.display(), super::space::megabytes(*free), super::space::megabytes(*needed))]
+    NoSpace {
+        /// The database path.
+        path: PathBuf,
+        /// Bytes free.
+        free: u64,
+        /// Bytes needed.
+        needed: u64,
+        /// What needed them ("this batch", "opening the database").
+        what: String,
+    },
     /// An error of the storage engine.
     #[error("storage engine: {0}")]
     Backend(String),

@@ -9,6 +9,7 @@
 mod backend;
 pub mod codec;
 mod error;
+pub mod space;
 
 pub use backend::{Backend, MemoryBackend, SledBackend};
 pub use error::StorageError;
@@ -119,6 +120,10 @@ pub struct Store {
     log_bytes: u64,
     snapshot_bytes: u64,
     group: Option<Group>,
+    /// A write to the engine failed: its handle is abandoned at the end rather than
+    /// dropped, since sled's flush on drop can hang after an I/O error (every batch
+    /// already committed was flushed when its commit returned).
+    engine_failed: bool,
 }
 
 /// What `check` found.
@@ -137,6 +142,7 @@ pub struct CheckReport {
 impl Store {
     /// Opens the database at `path`, creating it if it does not exist.
     pub fn open(path: &Path) -> Result<Store, StorageError> {
+        space::ensure(path, space::OPEN_RESERVE, "opening the database")?;
         let backend = SledBackend::open(path)?;
         Store::with_backend(
             Box::new(backend),
@@ -245,6 +251,7 @@ impl Store {
             log_bytes,
             snapshot_bytes,
             group: None,
+            engine_failed: false,
         };
         store.collect_garbage(stale_logs)?;
         if !remap.is_identity() {
@@ -258,11 +265,25 @@ impl Store {
     /// a time: for a process that exits right after (the CLI), where that would only cost
     /// time. Long-lived processes should simply drop the store.
     pub fn close_for_exit(mut self) -> Result<(), StorageError> {
-        self.commit()?;
-        self.backend.flush()?;
+        if !self.engine_failed {
+            self.commit()?;
+            if let Err(e) = self.backend.flush() {
+                self.engine_failed = true;
+                return Err(e);
+            }
+        }
         let empty = Graph::new(self.graph.schema().clone());
         std::mem::forget(std::mem::replace(&mut self.graph, empty));
         Ok(())
+    }
+
+    /// Refuses ([`StorageError::NoSpace`]) a write of `bytes` that would leave less than the
+    /// write reserve free on the database's disk ([`space`]).
+    fn ensure_space(&self, bytes: u64, what: &str) -> Result<(), StorageError> {
+        match &self.path {
+            Some(p) => space::ensure(p, space::write_reserve().saturating_add(bytes), what),
+            None => Ok(()),
+        }
     }
 
     /// The graph.
@@ -319,6 +340,7 @@ impl Store {
         };
         phases.lap("persisted");
         if let Err(e) = persisted {
+            self.engine_failed |= engine_error(&e);
             undo.apply(&mut self.graph);
             return Err(e.into());
         }
@@ -374,6 +396,7 @@ impl Store {
         let done = std::mem::replace(group, Group::new(policy));
         let mut phases = crate::timing::Phases::start("commit");
         if let Err(e) = self.append_log(&done.order) {
+            self.engine_failed |= engine_error(&e);
             done.undo.apply(&mut self.graph);
             return Err(e);
         }
@@ -436,6 +459,7 @@ impl Store {
         }
         let bytes = encode(&batch);
         let len = bytes.len() as u64;
+        self.ensure_space(2 * len, "this batch")?;
         self.backend
             .apply(vec![(log_key(self.next_seq), Some(bytes))])?;
         self.backend.flush()?;
@@ -447,6 +471,7 @@ impl Store {
     /// Writes the whole graph as a new snapshot generation, makes it live, and drops the
     /// old generation and the log it replaces.
     pub fn write_snapshot(&mut self) -> Result<(), StorageError> {
+        self.ensure_space(2 * self.graph.approx_bytes() as u64, "writing the snapshot")?;
         let g = &self.graph;
         let generation = self.manifest.generation + 1;
         let pg = g.petgraph();
@@ -612,11 +637,23 @@ impl Store {
     }
 }
 
+/// Whether `e` came from the engine failing a write (not from a guard that refused it).
+fn engine_error(e: &StorageError) -> bool {
+    matches!(e, StorageError::Io { .. } | StorageError::Backend(_))
+}
+
 impl Drop for Store {
     /// Commits an open group, so that writes a caller did not commit explicitly (an early
     /// return on an error) are not lost; an error here can only be reported at the next open.
+    /// After a failed write the engine is abandoned instead ([`Store::engine_failed`]).
     fn drop(&mut self) {
-        let _ = self.commit();
+        if !self.engine_failed {
+            let _ = self.commit();
+        }
+        if self.engine_failed {
+            let backend = std::mem::replace(&mut self.backend, Box::new(MemoryBackend::default()));
+            std::mem::forget(backend);
+        }
     }
 }
 

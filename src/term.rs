@@ -1,0 +1,51 @@
+//! Text made safe for a terminal: data shown to a person (tables, the shell, `stats`,
+//! error messages) must not be able to move the cursor, retitle the window, rewrite the
+//! line or reorder what follows, so the characters that can are shown escaped.
+
+use std::borrow::Cow;
+
+/// Whether a terminal may act on `c` instead of showing it: C0 controls other than line
+/// feed and tab, DEL, C1 controls (U+0080–U+009F, which include the one-byte CSI), and
+/// the bidirectional embeddings, overrides and isolates that reorder the rest of a line.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every [`is_unsafe`] character written as `\u{XX}`, which a terminal shows as
+/// text; borrowed when there is none. Line feeds and tabs are kept.
+pub fn safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_become_visible_text() {
+        assert_eq!(
+            safe("a\u{1b}]0;owned\u{7}b\rc\u{9b}2Jd\u{202e}e\u{7f}"),
+            "a\\u{1b}]0;owned\\u{7}b\\u{d}c\\u{9b}2Jd\\u{202e}e\\u{7f}"
+        );
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        let s = "Hà Nội\tline\nnext — “quoted” 中文";
+        assert!(matches!(safe(s), Cow::Borrowed(_)));
+        assert_eq!(safe(s), s);
+    }
+}
