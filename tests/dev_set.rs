@@ -33,26 +33,12 @@ fn score(dir: &common::Dir, name: &str, ids: &[String]) -> Value {
     let db = dir.path(&format!("{name}.db"));
     let export = dir.path(&format!("{name}.json"));
     let run = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_coopgraph"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut c = Command::new(env!("CARGO_BIN_EXE_coopgraph"));
+        c.arg("--db").arg(&db).args(args);
+        common::ok(c);
     };
     run(&["ingest".as_ref(), input.as_os_str()]);
-    run(&[
-        "export".as_ref(),
-        "--format".as_ref(),
-        "json".as_ref(),
-        "-o".as_ref(),
-        export.as_os_str(),
-    ]);
+    run(&["export".as_ref(), "--format".as_ref(), "json".as_ref(), "-o".as_ref(), export.as_os_str()]);
     let out = Command::new("python3")
         .arg(sh.join("eval/score.py"))
         .arg(&export)
