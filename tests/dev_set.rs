@@ -38,7 +38,13 @@ fn score(dir: &common::Dir, name: &str, ids: &[String]) -> Value {
         common::ok(c);
     };
     run(&["ingest".as_ref(), input.as_os_str()]);
-    run(&["export".as_ref(), "--format".as_ref(), "json".as_ref(), "-o".as_ref(), export.as_os_str()]);
+    run(&[
+        "export".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        export.as_os_str(),
+    ]);
     let out = Command::new("python3")
         .arg(sh.join("eval/score.py"))
         .arg(&export)
