@@ -82,18 +82,22 @@ fn date_line(g: &Graph, id: u32) -> Option<String> {
     })
 }
 
+/// One edge as `(source)-[id:TYPE]->(target)`, each end described.
+fn edge_line(g: &Graph, e: &crate::graph::EdgeData) -> String {
+    let ty = &g.schema().rel_types()[e.ty as usize].name;
+    format!(
+        "{}-[{}:{ty}]->{}",
+        describe(g, e.src),
+        g.edge_id_text(e.id),
+        describe(g, e.dst)
+    )
+}
+
 /// The report on `target`: an edge id, a node id, or a node name (every node so named).
 pub fn explain(g: &Graph, target: &str) -> Result<String, ExplainError> {
     let mut out = String::new();
     if let Some(e) = g.edge_ids().lookup(target).and_then(|n| g.edge_by_id(n)) {
-        let ty = &g.schema().rel_types()[e.ty as usize].name;
-        let _ = writeln!(
-            out,
-            "{}-[{}:{ty}]->{}",
-            describe(g, e.src),
-            g.edge_id_text(e.id),
-            describe(g, e.dst)
-        );
+        let _ = writeln!(out, "{}", edge_line(g, &e));
         evidence_lines(&mut out, g, &e.attrs.prov);
         return Ok(out);
     }
@@ -136,14 +140,7 @@ pub fn explain(g: &Graph, target: &str) -> Result<String, ExplainError> {
                 let Some(e) = g.edge_data(er.id()) else {
                     continue;
                 };
-                let ty = &g.schema().rel_types()[e.ty as usize].name;
-                let _ = writeln!(
-                    out,
-                    "  {}-[{}:{ty}]->{}",
-                    describe(g, e.src),
-                    g.edge_id_text(e.id),
-                    describe(g, e.dst)
-                );
+                let _ = writeln!(out, "  {}", edge_line(g, &e));
             }
         }
     }

@@ -135,14 +135,7 @@ impl<'a> Conn<'a> {
                 Ok(0) if got == 0 => return Ok(false),
                 Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
                 Ok(n) => got += n,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
+                Err(e) if is_retry(&e) => {
                     let waited = waiting.elapsed();
                     if got == 0 && waited > self.limits.idle_timeout {
                         return Ok(false);
@@ -170,14 +163,7 @@ impl<'a> Conn<'a> {
             }
             match self.stream.read(buf) {
                 Ok(n) => return Ok(n),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
+                Err(e) if is_retry(&e) => {
                     if waiting.elapsed() > limit {
                         return Ok(0);
                     }
@@ -346,4 +332,12 @@ fn refuse(mut stream: TcpStream, proto: Protocol, max: usize) {
             body.len()
         );
     }
+}
+
+/// Whether a read error only means "nothing yet" (a socket timeout or a signal).
+fn is_retry(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
