@@ -125,6 +125,19 @@ pub struct Mentions {
     pub topics: Vec<TopicMention>,
 }
 
+impl Mentions {
+    /// The country of person `p`: written with them, or their organisation's.
+    pub fn person_country(&self, p: usize) -> Option<usize> {
+        let p = self.persons.get(p)?;
+        p.country.or_else(|| {
+            p.roles
+                .iter()
+                .filter_map(|r| r.org)
+                .find_map(|o| self.orgs.get(o).and_then(|o| o.country.or(o.home)))
+        })
+    }
+}
+
 /// What a token has been recognised as.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Tag {
@@ -1239,6 +1252,21 @@ impl<'g> Finder<'g> {
             }
             return Some(p);
         }
+        // A compound surname ("Quispe Rojas" of "Marta Quispe Rojas"): the trailing words of
+        // the most recent longer name.
+        if words.len() >= 2 && words.iter().all(|t| t.text.chars().count() > 1) {
+            let tail = (0..m.persons.len()).rev().find(|&p| {
+                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
+                ws.len() > words.len()
+                    && ws[ws.len() - words.len()..]
+                        .iter()
+                        .zip(words)
+                        .all(|(w, t)| *w == t.key)
+            });
+            if tail.is_some() {
+                return tail;
+            }
+        }
         // Surname or given name ("Quang", "T. Kubayi"): the most recent person with that word.
         let last = words.last().map(|t| t.key.clone())?;
         if last.chars().count() < 3 || words.len() > 2 {
@@ -1292,7 +1320,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let p = &m.persons[pm.person];
-            let country_ok = country.is_none_or(|c| self.person_country(p, m) == Some(c));
+            let country_ok = country.is_none_or(|c| m.person_country(pm.person) == Some(c));
             let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(&w));
             if country_ok && role_ok {
                 let person = pm.person;
@@ -1308,16 +1336,6 @@ impl<'g> Finder<'g> {
             }
         }
         None
-    }
-
-    /// The country of a person: written with them, or their organisation's.
-    pub fn person_country(&self, p: &Person, m: &Mentions) -> Option<usize> {
-        p.country.or_else(|| {
-            p.roles
-                .iter()
-                .filter_map(|r| r.org)
-                .find_map(|o| m.orgs.get(o).and_then(|o| o.country.or(o.home)))
-        })
     }
 
     /// Role phrase before a name ending at token `b`: "Mozambican Minister of Interior".

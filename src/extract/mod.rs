@@ -6,6 +6,7 @@
 //! organisations, persons, topics) and [`dates`] → [`events`] (events and
 //! agreements) → the entity/relation list built here. `ingest` applies it.
 
+pub mod affiliation;
 pub mod clean;
 pub mod dates;
 pub mod events;
@@ -322,6 +323,7 @@ pub fn extract_with(
         finder.scan_sentence(&chars, t, i, &mut m);
     }
     acronym_mentions(&toks, &mut m);
+    affiliation::apply(&toks, &mut m);
 
     // Dateline: a place before a dash or colon at the start of the first sentences.
     let mut dateline = None;
@@ -454,7 +456,7 @@ pub fn extract_with(
                 b.relate("MEMBER_OF", e, o, vec![("role", r.title.clone())], r.span);
             }
         }
-        if let Some(c) = finder.person_country(p, &m) {
+        if let Some(c) = m.person_country(k) {
             let ce = country_entity(&mut b, c, p.span);
             b.relate("OF", e, ce, vec![], p.span);
         }
@@ -515,13 +517,12 @@ pub fn extract_with(
         for (p, sp) in &ev.persons {
             let pe = person_ent[*p];
             b.relate("PARTICIPATED_IN", pe, e, vec![], *sp);
-            let person = &m.persons[*p];
-            for r in &person.roles {
+            for r in &m.persons[*p].roles {
                 if let Some(o) = r.org.and_then(|o| org_ent[o]) {
                     b.relate("PARTICIPATED_IN", o, e, vec![], *sp);
                 }
             }
-            if let Some(c) = finder.person_country(person, &m) {
+            if let Some(c) = m.person_country(*p) {
                 let ce = country_entity(&mut b, c, *sp);
                 b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
             }
@@ -574,7 +575,7 @@ pub fn extract_with(
             if let Some(k) = a.event {
                 let evd = &evs[k];
                 for (p, _) in &evd.persons {
-                    if let Some(c) = finder.person_country(&m.persons[*p], &m) {
+                    if let Some(c) = m.person_country(*p) {
                         party_countries.push(c);
                     }
                 }
@@ -1527,5 +1528,55 @@ mod tests {
             "{evs:?}"
         );
         assert!(names(&x, Kind::Topic).contains(&"information sharing".to_string()));
+    }
+
+    fn country_of(x: &Extraction, person: &str) -> Vec<String> {
+        let Some((p, _)) = x.of_kind(Kind::Person).find(|(_, e)| e.name == person) else {
+            return vec![format!("no person {person}")];
+        };
+        x.from(p, "OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_delegation_and_its_companions_are_of_the_delegations_country() {
+        let x = extract(&art(
+            "Chilean and Peruvian officials met in Lima on Monday. The Chilean delegation was led by Dr Marta Quispe Rojas, Minister of the Interior. The leader of the Peruvian delegation, Dr Tomas Huaman, said border crime had fallen. Dr Quispe Rojas was accompanied by Santiago Police Chief Gen. Rolando Vega Ortiz.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Marta Quispe Rojas"), vec!["Chile"]);
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
+        assert_eq!(country_of(&x, "Rolando Vega Ortiz"), vec!["Chile"]);
+    }
+
+    #[test]
+    fn respectively_pairs_persons_with_organisations() {
+        let x = extract(&art(
+            "The agreement was signed by Gen. Arturo Benitez and Commissioner Helen Ward, chiefs of the Paraguayan National Police and the New Zealand Police respectively.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Arturo Benitez"), vec!["Paraguay"]);
+        assert_eq!(
+            member_of(&x, "Arturo Benitez"),
+            vec!["Paraguayan National Police|Paraguay"]
+        );
+        assert_eq!(
+            member_of(&x, "Helen Ward"),
+            vec!["New Zealand Police|New Zealand"]
+        );
+    }
+
+    #[test]
+    fn a_title_naming_its_own_country_wins_over_the_delegation() {
+        let x = extract(&art(
+            "The Chilean delegation, led by Interior Minister Marta Quispe Rojas, was accompanied by Peruvian Ambassador Tomas Huaman.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
     }
 }
