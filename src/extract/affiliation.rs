@@ -304,6 +304,7 @@ fn distribute(s: &Sentence<'_>, sent: usize, m: &mut Mentions) {
         } else if let Some(n) = &noun {
             person.roles.push(RoleMention {
                 title: n.clone(),
+                written: None,
                 org: Some(o),
                 span: m.orgs[o].span,
             });

@@ -63,6 +63,9 @@ pub struct OrgMention {
 pub struct RoleMention {
     /// The role title ("Minister", "Deputy Minister", "Head").
     pub title: String,
+    /// The title as the text writes it, joint titles whole ("Deputy Prime Minister and
+    /// Minister of Interior"), when it is written out.
+    pub written: Option<String>,
     /// Index of the organisation mention, if any.
     pub org: Option<usize>,
     /// Where the role is written.
@@ -1233,6 +1236,7 @@ impl<'g> Finder<'g> {
         Some((
             Some(RoleMention {
                 title: r.title,
+                written: None,
                 org,
                 span,
             }),
@@ -1413,6 +1417,7 @@ impl<'g> Finder<'g> {
             );
             let role = RoleMention {
                 title: role.0,
+                written: written_title(&toks[r..b]),
                 org,
                 span: Span {
                     start: toks[r].span.start,
@@ -1443,6 +1448,7 @@ impl<'g> Finder<'g> {
                     );
                     roles.push(RoleMention {
                         title: second.0,
+                        written: written_title(&toks[j + 1..b]),
                         org: org2,
                         span: Span {
                             start: toks[j + 1].span.start,
@@ -1629,6 +1635,7 @@ impl<'g> Finder<'g> {
                     }
                     roles.push(RoleMention {
                         title: role.0,
+                        written: written_title(&toks[k..e]),
                         org,
                         span: Span {
                             start: toks[k].span.start,
@@ -1710,6 +1717,14 @@ fn cap_first(s: &str) -> String {
 }
 
 /// Joins word tokens with single spaces.
+/// A role title as written: the words of `toks` without trailing punctuation, when they
+/// are a title's length.
+fn written_title(toks: &[Token]) -> Option<String> {
+    let end = toks.iter().rposition(|t| t.word)? + 1;
+    (end <= 10).then(|| join(&toks[..end]))
+}
+
+/// The tokens' texts joined with single spaces before words.
 pub fn join(toks: &[Token]) -> String {
     let mut s = String::new();
     for t in toks {

@@ -453,7 +453,14 @@ pub fn extract_with(
         let e = person_ent[k];
         for r in &p.roles {
             if let Some(o) = r.org.and_then(|o| org_ent[o]) {
-                b.relate("MEMBER_OF", e, o, vec![("role", r.title.clone())], r.span);
+                let written = r.written.clone().unwrap_or_else(|| r.title.clone());
+                b.relate(
+                    "MEMBER_OF",
+                    e,
+                    o,
+                    vec![("role", written), ("title", r.title.clone())],
+                    r.span,
+                );
             }
         }
         if let Some(c) = m.person_country(k) {
