@@ -353,6 +353,19 @@ mod tests {
         );
         assert_eq!(kind_at("the operation of the port", "operation"), None);
         assert_eq!(kind_at("He received a phone call", "received"), None);
+        assert_eq!(
+            kind_at("It provided training in forensics", "training").as_deref(),
+            Some("training")
+        );
+        assert_eq!(
+            kind_at("cooperation in training and drills", "training"),
+            None
+        );
+        assert_eq!(
+            kind_at("an equipment grant to the police", "grant").as_deref(),
+            Some("agreement")
+        );
+        assert_eq!(kind_at("to grant access to data", "grant"), None);
     }
 
     #[test]
