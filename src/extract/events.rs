@@ -1173,6 +1173,13 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
             "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
             _ => (false, k),
         };
+        // "the delegations": a plural that means both sides without a number.
+        if a == "the" && lex().sides_alone.contains(&toks[k + 1].key) {
+            return Some(Span {
+                start: toks[k].span.start,
+                end: toks[k + 1].span.end,
+            });
+        }
         if !num {
             return None;
         }
@@ -1191,12 +1198,8 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         }
         // "the two friendly countries": one modifier may stand between.
         let noun = |j: usize| {
-            toks.get(j).is_some_and(|t| {
-                matches!(
-                    t.key.as_str(),
-                    "countries" | "sides" | "nations" | "states" | "governments"
-                )
-            })
+            toks.get(j)
+                .is_some_and(|t| lex().side_nouns.contains(&t.key))
         };
         let end = if noun(noun_at) {
             noun_at

@@ -176,6 +176,10 @@ pub struct Lexicon {
     pub title_words: WordSet,
     /// Words that distribute a list over a list ("… respectively").
     pub distributive: WordSet,
+    /// Plural nouns that, after "the two" or "both", stand for the two parties.
+    pub side_nouns: WordSet,
+    /// Plural nouns that, after "the" alone, stand for the two parties ("the delegations").
+    pub sides_alone: WordSet,
     /// Event triggers, in order.
     #[serde(rename = "trigger")]
     pub triggers: Vec<Trigger>,
@@ -266,6 +270,8 @@ impl Lexicon {
             abbreviations,
             title_words,
             distributive,
+            side_nouns,
+            sides_alone,
             mut triggers,
             mut affiliations,
         } = o;
@@ -284,6 +290,8 @@ impl Lexicon {
         self.abbreviations.extend(abbreviations);
         self.title_words.extend(title_words);
         self.distributive.extend(distributive);
+        self.side_nouns.extend(side_nouns);
+        self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;
         affiliations.append(&mut self.affiliations);

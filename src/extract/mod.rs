@@ -1586,4 +1586,14 @@ mod tests {
         .unwrap();
         assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
     }
+
+    #[test]
+    fn the_delegations_are_the_two_countries_named_before() {
+        let x = extract(&art(
+            "The Chilean and Peruvian governments have agreed to co-operate on border crime. At the end of a two-day meeting in Lima, the delegations agreed to share information.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(kinds_dates_countries(&x), vec!["meeting||Chile,Peru"]);
+    }
 }
