@@ -1404,17 +1404,23 @@ impl<'g> Finder<'g> {
                 }
             }
             let role = self.refine_role(toks, tags, r, b, role);
-            let org = self.role_org(
-                toks,
-                tags,
-                r,
-                role.1,
-                b,
-                role.2.as_deref(),
-                &role.0,
-                sent,
-                m,
-            );
+            let org = self
+                .role_org(
+                    toks,
+                    tags,
+                    r,
+                    role.1,
+                    b,
+                    role.2.as_deref(),
+                    &role.0,
+                    sent,
+                    m,
+                )
+                // "Jakarta Metropolitan Police Chief X": the organisation written before.
+                .or(match r.checked_sub(1).map(|k| tags[k]) {
+                    Some(Tag::Org(o)) if r > a => Some(o),
+                    _ => None,
+                });
             let role = RoleMention {
                 title: role.0,
                 written: written_title(&toks[r..b]),

@@ -917,6 +917,19 @@ fn resolve_org_countries(
             .collect();
         cs.sort_unstable();
         cs.dedup();
+        // "PNP Forensic Group": a unit named after its parent's acronym is of its country.
+        if cs.is_empty() {
+            if let Some(first) = m.orgs[k].name.split_whitespace().next() {
+                cs.extend(
+                    m.orgs
+                        .iter()
+                        .filter(|o| o.acronym.as_deref() == Some(first))
+                        .filter_map(|o| o.country),
+                );
+                cs.sort_unstable();
+                cs.dedup();
+            }
+        }
         if cs.len() == 1 {
             m.orgs[k].country = Some(cs[0]);
         } else {
@@ -1699,5 +1712,19 @@ mod tests {
             member_of(&x, "Fernando Garcia"),
             vec!["Ministry of Interior|Spain"]
         );
+    }
+
+    #[test]
+    fn a_title_after_its_organisation_and_a_unit_named_by_its_parents_acronym() {
+        let x = extract(&art(
+            "The Chilean National Police (CNP) received new equipment. CNP Forensic Unit Director Col. Ana Torres Vidal thanked the donors.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Ana Torres Vidal"),
+            vec!["CNP Forensic Unit|Chile"]
+        );
+        assert_eq!(country_of(&x, "Ana Torres Vidal"), vec!["Chile"]);
     }
 }
