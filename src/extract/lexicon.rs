@@ -176,6 +176,9 @@ pub struct Lexicon {
     pub title_words: WordSet,
     /// Words that distribute a list over a list ("… respectively").
     pub distributive: WordSet,
+    /// Nouns after an organisation's name that make the phrase name its members
+    /// ("GCC countries").
+    pub member_nouns: WordSet,
     /// Plural nouns that, after "the two" or "both", stand for the two parties.
     pub side_nouns: WordSet,
     /// Plural nouns that, after "the" alone, stand for the two parties ("the delegations").
@@ -272,6 +275,7 @@ impl Lexicon {
             distributive,
             side_nouns,
             sides_alone,
+            member_nouns,
             mut triggers,
             mut affiliations,
         } = o;
@@ -291,6 +295,7 @@ impl Lexicon {
         self.title_words.extend(title_words);
         self.distributive.extend(distributive);
         self.side_nouns.extend(side_nouns);
+        self.member_nouns.extend(member_nouns);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

@@ -412,6 +412,13 @@ pub fn extract_with(
         {
             continue;
         }
+        // "Gulf Cooperation Council countries": the phrase names the members, not the body.
+        let next = toks
+            .get(o.sent)
+            .and_then(|ts| ts.iter().find(|t| t.span.start >= o.span.end));
+        if next.is_some_and(|t| lexicon::lex().member_nouns.contains(&t.key)) {
+            continue;
+        }
         let national = !o.known;
         let scope = if national {
             o.country.map(|c| country_entity(&mut b, c, o.span))
@@ -1726,5 +1733,21 @@ mod tests {
             vec!["CNP Forensic Unit|Chile"]
         );
         assert_eq!(country_of(&x, "Ana Torres Vidal"), vec!["Chile"]);
+    }
+
+    #[test]
+    fn an_organisation_naming_its_members_is_not_a_party() {
+        let x = extract(&art(
+            "The ministers discussed threats to European Union member states. The European Union will fund the project.",
+            None,
+        ))
+        .unwrap();
+        let orgs: Vec<String> = x
+            .of_kind(Kind::Organization)
+            .map(|(_, e)| e.name.clone())
+            .collect();
+        assert_eq!(orgs, vec!["European Union"]);
+        let (_, eu) = x.of_kind(Kind::Organization).next().unwrap();
+        assert_eq!(eu.spans.len(), 1, "only the acting mention: {:?}", eu.spans);
     }
 }
