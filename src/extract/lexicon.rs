@@ -85,7 +85,10 @@ pub struct Context {
     /// One of these words comes within `within` words after the trigger.
     #[serde(default)]
     pub ahead: WordSet,
-    /// How far `ahead` looks (default 4).
+    /// One of these words comes within `within` words before the trigger.
+    #[serde(default)]
+    pub behind: WordSet,
+    /// How far `ahead` and `behind` look (default 4).
     #[serde(default)]
     pub within: Option<usize>,
     /// The trigger is written with a capital ("Operation Pangea").
@@ -106,6 +109,9 @@ impl Context {
                 .skip(i + 1)
                 .take(within)
                 .any(|t| self.ahead.contains(&t.key))
+            || toks[i.saturating_sub(within)..i]
+                .iter()
+                .any(|t| self.behind.contains(&t.key))
             || (self.capitalised && toks[i].is_cap())
     }
 }
