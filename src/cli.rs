@@ -118,6 +118,13 @@ pub enum Command {
         /// Documents per durable batch (also committed every 2 s).
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
         batch: u32,
+        /// In directories, also read files matching GLOB (path below the directory
+        /// named; `*.text`, `notes/**`), as plain text when of no article kind.
+        #[arg(long, value_name = "GLOB")]
+        include: Vec<String>,
+        /// In directories, never read files matching GLOB (wins over --include).
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
     },
     /// Folds the log of batches into a new snapshot, reclaiming their space (also done
     /// automatically when the log outgrows half of the snapshot).
@@ -258,6 +265,8 @@ pub fn run(args: Args) -> Result<i32> {
             meta,
             jobs,
             batch,
+            include,
+            exclude,
         } => crate::ingest_cli::run(
             &args.db,
             &paths,
@@ -267,6 +276,8 @@ pub fn run(args: Args) -> Result<i32> {
                 meta,
                 jobs: jobs as usize,
                 batch: batch as usize,
+                include,
+                exclude,
             },
         ),
         Command::Compact => {

@@ -4,9 +4,10 @@
 use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
 use crate::graph::Graph;
 use crate::ingest::Outcome;
-use crate::input::{Articles, Meta, ReadOptions};
+use crate::input::{Articles, Meta, ReadOptions, Selection};
 use crate::pipeline::{self, Event};
 use crate::store::{GroupCommit, Store};
+use crate::term::plural;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
@@ -27,6 +28,10 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Documents per durable batch (0: the default).
     pub batch: usize,
+    /// `--include` globs: in directories, also read these files.
+    pub include: Vec<String>,
+    /// `--exclude` globs: in directories, never read these files.
+    pub exclude: Vec<String>,
 }
 
 /// Runs `coopgraph ingest`.
@@ -60,6 +65,7 @@ fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
             Some(m) => Some(Meta::read(m).context("reading --meta")?),
             None => None,
         },
+        select: Selection::new(&opts.include, &opts.exclude).context("--include/--exclude")?,
     })
 }
 
@@ -96,6 +102,7 @@ fn ingest_inputs(
         source: opts.source.clone(),
     };
     let items = Articles::new(paths, read);
+    let skipped = items.skipped();
     let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
@@ -126,6 +133,9 @@ fn ingest_inputs(
     if s.cancelled {
         eprintln!("interrupted after {} inputs; the rest left out", s.read);
     }
+    if let Some(line) = skipped.summary() {
+        eprintln!("{}", crate::term::safe(&line));
+    }
     report(store, before, &s, t);
     Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
 }
@@ -136,8 +146,13 @@ fn report(store: &Store, before: (usize, usize), s: &pipeline::Summary, t: Insta
     let de = g.edge_count() as i64 - before.1 as i64;
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "ingested {} articles ({} replaced), skipped {} unchanged, {} failed; {dn:+} nodes, {de:+} edges in {secs:.2} s",
-        s.ingested, s.replaced, s.unchanged, s.failed
+        "ingested {} ({} replaced), skipped {} unchanged, {} failed; {dn:+} {}, {de:+} {} in {secs:.2} s",
+        plural(s.ingested as u64, "article"),
+        s.replaced,
+        s.unchanged,
+        s.failed,
+        if dn.abs() == 1 { "node" } else { "nodes" },
+        if de.abs() == 1 { "edge" } else { "edges" },
     );
     if crate::timing::enabled() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

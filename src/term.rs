@@ -30,6 +30,16 @@ pub fn safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `n` and `word`, with an `s` unless `n` is 1: "1 article", "2 articles", "0 files".
+pub fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +50,13 @@ mod tests {
             safe("a\u{1b}]0;owned\u{7}b\rc\u{9b}2Jd\u{202e}e\u{7f}"),
             "a\\u{1b}]0;owned\\u{7}b\\u{d}c\\u{9b}2Jd\\u{202e}e\\u{7f}"
         );
+    }
+
+    #[test]
+    fn plurals_count() {
+        assert_eq!(plural(1u32, "article"), "1 article");
+        assert_eq!(plural(0u32, "article"), "0 articles");
+        assert_eq!(plural(2u64, "file"), "2 files");
     }
 
     #[test]

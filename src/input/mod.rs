@@ -13,6 +13,7 @@ mod jsonl;
 mod walk;
 
 pub use jsonl::date_in_url;
+pub use walk::Skip;
 
 use crate::extract::Article;
 use chrono::NaiveDate;
@@ -70,6 +71,110 @@ pub enum Item {
     Failed(String, InputError),
 }
 
+/// How a file's records are read, chosen by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.txt`, `.md`: the whole file is one article.
+    Text,
+    /// `.jsonl`: one article per line.
+    Jsonl,
+}
+
+/// The format of a path by its extension (any case); None for a file of no article kind.
+pub fn format_of(p: &Path) -> Option<Format> {
+    let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" | "md" => Some(Format::Text),
+        "jsonl" => Some(Format::Jsonl),
+        _ => None,
+    }
+}
+
+/// Which files of a directory are read besides (`include`) or instead of (`exclude`)
+/// the article kinds; globs match the path below the directory named.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--include`: also read these, as plain text when of no article kind.
+    pub include: Option<globset::GlobSet>,
+    /// `--exclude`: never read these.
+    pub exclude: Option<globset::GlobSet>,
+}
+
+impl Selection {
+    /// Builds a selection from `--include` and `--exclude` globs (`*.html`, `2025/**`).
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Selection, globset::Error> {
+        let set = |globs: &[String]| -> Result<Option<globset::GlobSet>, globset::Error> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                b.add(globset::Glob::new(g)?);
+            }
+            b.build().map(Some)
+        };
+        Ok(Selection {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
+}
+
+/// The files directory walks passed over, counted by [`Skip`] kind with a few names of
+/// each; shared with the reader, so it can be read while and after the articles are.
+#[derive(Debug, Clone, Default)]
+pub struct Skipped(
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Skip, (usize, Vec<String>)>>>,
+);
+
+impl Skipped {
+    /// How many names of each kind are kept for the report.
+    const NAMES: usize = 3;
+
+    fn add(&self, p: &Path, why: Skip) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (n, names) = m.entry(why).or_default();
+        *n += 1;
+        if names.len() < Self::NAMES {
+            names.push(
+                p.file_name()
+                    .unwrap_or(p.as_os_str())
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+
+    /// The number of files passed over.
+    pub fn total(&self) -> usize {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.values().map(|(n, _)| n).sum()
+    }
+
+    /// One line saying what was passed over, by kind ("not read, not articles: 3 files —
+    /// 1 named like README, SOURCES or LICENSE (SOURCES.md), 2 .pdf (a.pdf, b.pdf); …");
+    /// None when nothing was.
+    pub fn summary(&self) -> Option<String> {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if m.is_empty() {
+            return None;
+        }
+        let kinds: Vec<String> = m
+            .iter()
+            .map(|(why, (n, names))| {
+                let more = if *n > names.len() { ", …" } else { "" };
+                format!("{n} {why} ({}{more})", names.join(", "))
+            })
+            .collect();
+        let n: usize = m.values().map(|(n, _)| n).sum();
+        Some(format!(
+            "not read, not articles: {} — {}; --include GLOB reads such files",
+            crate::term::plural(n as u64, "file"),
+            kinds.join(", ")
+        ))
+    }
+}
+
 /// Options of reading.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -77,6 +182,8 @@ pub struct ReadOptions {
     pub published: Option<NaiveDate>,
     /// Metadata by article id, filled in where the article lacks it.
     pub meta: Option<Meta>,
+    /// Which files of directories are read.
+    pub select: Selection,
 }
 
 /// Reads the articles of `paths` one at a time (see the module documentation).
@@ -85,6 +192,7 @@ pub struct Articles {
     walker: Option<walk::Walk>,
     current: Option<Box<dyn Iterator<Item = Item> + Send>>,
     opts: ReadOptions,
+    skipped: Skipped,
 }
 
 impl Articles {
@@ -96,10 +204,16 @@ impl Articles {
             walker: None,
             current: None,
             opts,
+            skipped: Skipped::default(),
         }
     }
 
-    fn open(&self, path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
+    /// The record of files passed over in directories, filled in as they are read.
+    pub fn skipped(&self) -> Skipped {
+        self.skipped.clone()
+    }
+
+    fn open(&self, path: &Path, format: Format) -> Box<dyn Iterator<Item = Item> + Send> {
         let name = path.display().to_string();
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -111,7 +225,7 @@ impl Articles {
             return failed(name, e);
         }
         let reader = BufReader::with_capacity(1 << 16, file);
-        if has_extension(path, "jsonl") {
+        if format == Format::Jsonl {
             Box::new(self.decorate(jsonl::Lines::new(reader, name, stem(path))))
         } else {
             let art = whole_text(reader, &name).map(|text| Article {
@@ -195,11 +309,15 @@ impl Iterator for Articles {
             }
             if let Some(w) = &mut self.walker {
                 match w.next() {
-                    Some(Ok(path)) => {
-                        self.current = Some(self.open(&path));
+                    Some(walk::Entry::File(path, format)) => {
+                        self.current = Some(self.open(&path, format));
                         continue;
                     }
-                    Some(Err((place, e))) => return Some(Item::Failed(place, e)),
+                    Some(walk::Entry::Skipped(path, why)) => {
+                        self.skipped.add(&path, why);
+                        continue;
+                    }
+                    Some(walk::Entry::Failed(place, e)) => return Some(Item::Failed(place, e)),
                     None => self.walker = None,
                 }
             }
@@ -221,9 +339,16 @@ impl Iterator for Articles {
                         InputError::Io(e.to_string()),
                     ))
                 }
-                Ok(m) if m.is_dir() => self.walker = Some(walk::Walk::new(&path, &m)),
+                Ok(m) if m.is_dir() => {
+                    self.walker = Some(walk::Walk::new(&path, &m, self.opts.select.clone()))
+                }
+                // A file named on the command line is read whatever its name; one of no
+                // article kind as plain text.
                 Ok(m) => match walk::check_type(&Ok(m)) {
-                    Ok(()) => self.current = Some(self.open(&path)),
+                    Ok(()) => {
+                        let format = format_of(&path).unwrap_or(Format::Text);
+                        self.current = Some(self.open(&path, format))
+                    }
                     Err(e) => return Some(Item::Failed(path.display().to_string(), e)),
                 },
             }
@@ -233,13 +358,6 @@ impl Iterator for Articles {
 
 fn failed(name: String, e: InputError) -> Box<dyn Iterator<Item = Item> + Send> {
     Box::new(std::iter::once(Item::Failed(name, e)))
-}
-
-/// Whether a path ends in `.ext` (any case).
-fn has_extension(p: &Path, ext: &str) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// A file's name without its extension: the id of the article it holds.
