@@ -65,6 +65,7 @@ fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
             Some(m) => Some(Meta::read(m).context("reading --meta")?),
             None => None,
         },
+        source: opts.source.clone(),
         select: Selection::new(&opts.include, &opts.exclude).context("--include/--exclude")?,
     })
 }

@@ -45,6 +45,10 @@ pub struct Article {
     pub url: Option<String>,
     /// Publication date, the reference for relative dates.
     pub published: Option<NaiveDate>,
+    /// The outlet that published it, when the source says (a page's site name).
+    pub source: Option<String>,
+    /// The author, when the source says (a page's byline).
+    pub author: Option<String>,
     /// The full text; spans are character offsets into it.
     pub text: String,
 }

@@ -9,6 +9,8 @@
 //! `title`, `url`, `published`); `-` is standard input, read as JSON lines when it starts
 //! with `{`, else as one article.
 
+mod feed;
+mod html;
 mod jsonl;
 mod walk;
 
@@ -57,6 +59,23 @@ pub enum InputError {
     /// A `.jsonl` object has no non-empty `text`.
     #[error("no `text`")]
     NoText,
+    /// A `published` value that is not a date.
+    #[error("`published` {0} is not a date (YYYY-MM-DD); the article is left out")]
+    BadDate(String),
+    /// An `id` that is not a string.
+    #[error("`id` {0} is not a string; write it in quotes (\"{0}\"); the article is left out")]
+    IdNotString(String),
+    /// A `.jsonl` id already read from the same file.
+    #[error(
+        "duplicate id {0:?} (first at line {1}); the first article is kept, this one left out"
+    )]
+    DuplicateId(String, usize),
+    /// A page in which no article could be found.
+    #[error("{0}")]
+    Html(String),
+    /// A feed that cannot be parsed.
+    #[error("not an RSS or Atom feed: {0}")]
+    Feed(String),
     /// A directory holds a link back to itself or an ancestor.
     #[error("symbolic link loop (directory already being read), not followed")]
     Loop,
@@ -78,6 +97,10 @@ pub enum Format {
     Text,
     /// `.jsonl`: one article per line.
     Jsonl,
+    /// `.html`, `.htm`: a news page, one article.
+    Html,
+    /// `.xml`, `.rss`, `.atom`: an RSS or Atom feed, one article per item.
+    Feed,
 }
 
 /// The format of a path by its extension (any case); None for a file of no article kind.
@@ -86,6 +109,8 @@ pub fn format_of(p: &Path) -> Option<Format> {
     match ext.as_str() {
         "txt" | "md" => Some(Format::Text),
         "jsonl" => Some(Format::Jsonl),
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "xml" | "rss" | "atom" => Some(Format::Feed),
         _ => None,
     }
 }
@@ -184,6 +209,8 @@ pub struct ReadOptions {
     pub meta: Option<Meta>,
     /// Which files of directories are read.
     pub select: Selection,
+    /// The outlet for articles that do not name one.
+    pub source: Option<String>,
 }
 
 /// Reads the articles of `paths` one at a time (see the module documentation).
@@ -225,18 +252,23 @@ impl Articles {
             return failed(name, e);
         }
         let reader = BufReader::with_capacity(1 << 16, file);
-        if format == Format::Jsonl {
-            Box::new(self.decorate(jsonl::Lines::new(reader, name, stem(path))))
-        } else {
-            let art = whole_text(reader, &name).map(|text| Article {
-                id: stem(path),
-                text,
-                ..Article::default()
-            });
-            Box::new(self.decorate(std::iter::once(match art {
-                Ok(a) => Item::Article(a, name),
-                Err(e) => Item::Failed(name, e),
-            })))
+        match format {
+            Format::Jsonl => Box::new(self.decorate(jsonl::Lines::new(reader, name, stem(path)))),
+            Format::Feed => {
+                let items = match whole_text(reader) {
+                    Ok(text) => feed::items(text.as_bytes(), &name, &stem(path)),
+                    Err(e) => vec![Item::Failed(name, e)],
+                };
+                Box::new(self.decorate(items.into_iter()))
+            }
+            Format::Text | Format::Html => {
+                let art =
+                    whole_text(reader).and_then(|text| text_article(text, stem(path), format));
+                Box::new(self.decorate(std::iter::once(match art {
+                    Ok(a) => Item::Article(a, name),
+                    Err(e) => Item::Failed(name, e),
+                })))
+            }
         }
     }
 
@@ -259,15 +291,10 @@ impl Articles {
         if starts_json {
             Box::new(self.decorate(jsonl::Lines::new(reader, "-".into(), "stdin".into())))
         } else {
-            let item = match whole_text(reader, "-") {
-                Ok(text) => Item::Article(
-                    Article {
-                        id: "stdin".into(),
-                        text,
-                        ..Article::default()
-                    },
-                    "-".into(),
-                ),
+            let item = match whole_text(reader)
+                .and_then(|text| text_article(text, "stdin".into(), Format::Text))
+            {
+                Ok(a) => Item::Article(a, "-".into()),
                 Err(e) => Item::Failed("-".into(), e),
             };
             Box::new(self.decorate(std::iter::once(item)))
@@ -281,8 +308,10 @@ impl Articles {
     ) -> impl Iterator<Item = Item> + Send {
         let meta = self.opts.meta.clone();
         let published = self.opts.published;
+        let source = self.opts.source.clone();
         items.map(move |item| match item {
             Item::Article(mut a, place) => {
+                a.source = a.source.take().or_else(|| source.clone());
                 if let Some(m) = meta.as_ref().and_then(|m| m.by_id.get(&a.id)) {
                     a.published = a.published.or(m.published);
                     a.title = a.title.take().or_else(|| m.title.clone());
@@ -367,9 +396,40 @@ fn stem(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
+/// One article from a whole file's text: a page when the format says so, or when text
+/// of no known kind starts like an HTML document.
+fn text_article(text: String, id: String, format: Format) -> Result<Article, InputError> {
+    let head = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if format == Format::Html || head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return html::article(&text, id);
+    }
+    let title = headline(&text);
+    Ok(Article {
+        id,
+        title,
+        text,
+        ..Article::default()
+    })
+}
+
+/// The headline of a plain-text article: its first line when that reads as one — short,
+/// not ending in a sentence stop, and followed by more text.
+pub fn headline(text: &str) -> Option<String> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    lines.next()?;
+    let words = first.split_whitespace().count();
+    let stops = first.ends_with(['.', ';', ',', ':']) && !first.ends_with("..");
+    ((3..=30).contains(&words) && first.chars().count() <= 200 && !stops).then(|| first.to_string())
+}
+
 /// Reads a whole stream as one article's text, at most [`MAX_RECORD_BYTES`] (whatever
 /// the file system says its length is: a device can be endless).
-fn whole_text(reader: impl Read, _name: &str) -> Result<String, InputError> {
+fn whole_text(reader: impl Read) -> Result<String, InputError> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_RECORD_BYTES as u64 + 1)
