@@ -1,7 +1,7 @@
 //! The `ingest` and `explain` commands: progress and summary output of an ingest (the
 //! reading is `input`, the work `pipeline`), and quoting the evidence behind a node or edge.
 
-use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
+use crate::cli::{thousands, EXIT_OK, EXIT_PROBLEMS};
 use crate::graph::Graph;
 use crate::ingest::Outcome;
 use crate::input::{Articles, Meta, ReadOptions, Selection};
@@ -38,8 +38,24 @@ pub struct IngestOptions {
 pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
     let t = Instant::now();
     let read = read_options(opts)?;
+    let created = !db.exists();
     let mut store = Store::open(db)?;
-    let code = ingest_inputs(&mut store, paths, read, opts, t, None)?;
+    let r = ingest_inputs(&mut store, paths, read, opts, t, None);
+    let stored = store.graph().node_count() > 0;
+    if created && !stored {
+        // Nothing was stored in the database this command made: remove it again.
+        drop(store);
+        let note = match std::fs::remove_dir_all(db) {
+            Ok(()) => format!("nothing was ingested; {} was not created", db.display()),
+            Err(e) => format!(
+                "nothing was ingested; the new database {} is empty, but removing it failed: {e}",
+                db.display()
+            ),
+        };
+        eprintln!("{}", crate::term::safe(&note));
+        return r;
+    }
+    let code = r?;
     store.close_for_exit()?;
     Ok(code)
 }
@@ -89,9 +105,13 @@ fn ingest_inputs(
     } else {
         None
     };
-    let say = |msg: String| match &bar {
-        Some(b) => b.println(msg),
-        None => eprintln!("{msg}"),
+    // Places, ids and messages come from the input: shown with control characters escaped.
+    let say = |msg: String| {
+        let msg = crate::term::safe(&msg);
+        match &bar {
+            Some(b) => b.println(msg),
+            None => eprintln!("{msg}"),
+        }
     };
     let mut group = GroupCommit::default();
     if opts.batch > 0 {
@@ -104,9 +124,13 @@ fn ingest_inputs(
     };
     let items = Articles::new(paths, read);
     let skipped = items.skipped();
+    let mut undated = 0usize;
     let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
+            if a.published.is_none() && matches!(r, Ok(Outcome::Added | Outcome::Replaced)) {
+                undated += 1;
+            }
             match r {
                 Ok(Outcome::Unchanged) => say(format!(
                     "unchanged {}: already ingested with the same text",
@@ -127,7 +151,7 @@ fn ingest_inputs(
     let s = match r {
         Ok(s) => s,
         Err(e) => {
-            report(store, before, &e.summary, t);
+            report(store, before, &e.summary, undated, t);
             return Err(anyhow::Error::new(*e).context("ingest stopped"));
         }
     };
@@ -137,17 +161,33 @@ fn ingest_inputs(
     if let Some(line) = skipped.summary() {
         eprintln!("{}", crate::term::safe(&line));
     }
-    report(store, before, &s, t);
+    report(store, before, &s, undated, t);
     Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
-fn report(store: &Store, before: (usize, usize), s: &pipeline::Summary, t: Instant) {
+/// The summary line; `undated`: how many of the articles ingested had no publication date.
+fn report(
+    store: &Store,
+    before: (usize, usize),
+    s: &pipeline::Summary,
+    undated: usize,
+    t: Instant,
+) {
     let g = store.graph();
     let dn = g.node_count() as i64 - before.0 as i64;
     let de = g.edge_count() as i64 - before.1 as i64;
     let secs = t.elapsed().as_secs_f64();
+    let undated = if undated == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} without a publication date (relative dates resolved against a dateline or \
+             marked unresolved): give one with --published YYYY-MM-DD or --meta FILE",
+            thousands(undated)
+        )
+    };
     eprintln!(
-        "ingested {} ({} replaced), skipped {} unchanged, {} failed; {dn:+} {}, {de:+} {} in {secs:.2} s",
+        "ingested {} ({} replaced), skipped {} unchanged, {} failed; {dn:+} {}, {de:+} {} in {secs:.2} s{undated}",
         plural(s.ingested as u64, "article"),
         s.replaced,
         s.unchanged,

@@ -217,3 +217,86 @@ fn feeds_give_one_article_per_item_and_a_second_read_adds_nothing() {
     );
     assert_eq!(common::counts(&d), before);
 }
+
+#[test]
+fn dates_say_what_they_were_resolved_against() {
+    let d = Dir::new();
+    let dateline = d.write(
+        "dateline.txt",
+        "JAKARTA, 14 May 2024 – Officials gave details of a visit.\nIndonesian Minister of Foreign Affairs Retno Marsudi held talks with Australian Minister for Foreign Affairs Penny Wong on Monday.\n",
+    );
+    let published = d.write(
+        "published.txt",
+        "Indonesian Minister of Foreign Affairs Retno Marsudi held talks with Japanese Minister for Foreign Affairs Yoko Kamikawa in Jakarta on Tuesday.\n",
+    );
+    let written = d.write(
+        "written.txt",
+        "Indonesian Minister of Foreign Affairs Retno Marsudi held talks with Malaysian Minister of Foreign Affairs Mohamad Hasan in Jakarta on 31 March 2025.\n",
+    );
+    let guessed = d.write(
+        "guessed.txt",
+        "Indonesian Minister of Foreign Affairs Retno Marsudi, in office since 2014, held talks with Philippine Secretary of Foreign Affairs Enrique Manalo in Jakarta on March 4.\n",
+    );
+    let meta = d.write(
+        "meta.jsonl",
+        "{\"id\":\"published\",\"published\":\"2024-06-07\"}\n",
+    );
+    let err = ingest(
+        &d,
+        &[
+            dateline.to_str().unwrap(),
+            published.to_str().unwrap(),
+            written.to_str().unwrap(),
+            guessed.to_str().unwrap(),
+            "--meta",
+            meta.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        err.contains(
+            "; 3 without a publication date (relative dates resolved against a dateline or \
+             marked unresolved): give one with --published YYYY-MM-DD or --meta FILE"
+        ),
+        "{err}"
+    );
+    let got = rows(
+        &d,
+        "MATCH (e:Event) RETURN sources(e)[0].document AS doc, toString(e.date) AS date, \
+         e.date_basis AS basis ORDER BY doc",
+    );
+    let got: Vec<String> = got
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["doc"].as_str().unwrap(),
+                r["date"],
+                r["basis"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "dateline \"2024-05-13\" \"dateline\"",
+            "guessed \"2014-03-04\" \"unresolved\"",
+            "published \"2024-06-04\" \"publication\"",
+            "written \"2025-03-31\" \"written\"",
+        ]
+    );
+    // explain says it in words; the JSON dump carries the property.
+    let id = rows(
+        &d,
+        "MATCH (e:Event) WHERE e.date_basis = 'dateline' RETURN id(e) AS id",
+    );
+    let mut c = d.cg();
+    c.args(["explain", id[0]["id"].as_str().unwrap()]);
+    let out = ok(c);
+    assert!(
+        out.contains("date: 2024-05-13 (day; resolved against the dateline (no publication date))"),
+        "{out}"
+    );
+    let mut c = d.cg();
+    c.args(["export", "--format", "json"]);
+    assert!(ok(c).contains("\"date_basis\":\"unresolved\""));
+}

@@ -364,6 +364,25 @@ pub fn extract_with(
     };
     let date_mentions: Vec<Vec<dates::DateMention>> =
         toks.iter().map(|t| dates::find(t, &reference)).collect();
+    // What each relative date was resolved against (`date_basis`).
+    let relative_basis = if article.published.is_some() {
+        dates::Basis::Publication
+    } else if dateline_date.is_some() {
+        dates::Basis::Dateline
+    } else {
+        dates::Basis::Unresolved
+    };
+    let basis = |d: &dates::DateMention| {
+        Prop::Str(
+            if d.relative {
+                relative_basis
+            } else {
+                dates::Basis::Written
+            }
+            .as_str()
+            .to_string(),
+        )
+    };
 
     // Organisation countries.
     let mut country_counts: HashMap<usize, usize> = HashMap::new();
@@ -508,6 +527,7 @@ pub fn extract_with(
                 "date_precision",
                 Prop::Str(d.precision.as_str().to_string()),
             );
+            b.prop(e, "date_basis", basis(&d));
         }
         if let Some((p, sp)) = ev.place {
             let pe = place_entity(&mut b, p, sp);
@@ -618,6 +638,7 @@ pub fn extract_with(
             if let (Some(d), "signed") = (evs[k].date, a.status) {
                 if d.precision == dates::Precision::Day {
                     b.prop(e, "date", Prop::Date(d.date));
+                    b.prop(e, "date_basis", basis(&d));
                 }
             }
         }

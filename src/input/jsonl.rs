@@ -84,8 +84,9 @@ impl<R: BufRead> Lines<R> {
         let date = match v.get("published") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(d)) => Some(
-                NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d")
-                    .map_err(|_| InputError::BadDate(d.clone()))?,
+                NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").map_err(|_| {
+                    InputError::BadDate(serde_json::Value::from(d.as_str()).to_string())
+                })?,
             ),
             Some(other) => return Err(InputError::BadDate(other.to_string())),
         };

@@ -176,7 +176,7 @@ impl Skipped {
         m.values().map(|(n, _)| n).sum()
     }
 
-    /// One line saying what was passed over, by kind ("not read, not articles: 3 files —
+    /// One line saying what was passed over, by kind ("not read: 3 files —
     /// 1 named like README, SOURCES or LICENSE (SOURCES.md), 2 .pdf (a.pdf, b.pdf); …");
     /// None when nothing was.
     pub fn summary(&self) -> Option<String> {
@@ -193,7 +193,7 @@ impl Skipped {
             .collect();
         let n: usize = m.values().map(|(n, _)| n).sum();
         Some(format!(
-            "not read, not articles: {} — {}; --include GLOB reads such files",
+            "not read: {} — {}; --include GLOB reads such files",
             crate::term::plural(n as u64, "file"),
             kinds.join(", ")
         ))

@@ -201,7 +201,7 @@ fn directories_read_only_articles_and_report_the_rest_by_kind() {
     assert_eq!(ids, ["B", "a", "d"]);
     assert_eq!(
         summary.unwrap(),
-        "not read, not articles: 6 files — 1 named like README, SOURCES or LICENSE (SOURCES.md), \
+        "not read: 6 files — 1 named like README, SOURCES or LICENSE (SOURCES.md), \
          1 hidden (.hidden.txt), 1 without an extension (README), 1 .pdf (scan.pdf), \
          1 .png (photo.png), 1 .text (c.text); --include GLOB reads such files"
     );
