@@ -225,7 +225,7 @@ impl Shell {
                 }
             }
             let input = match self.editor.readline(PROMPT) {
-                Ok(line) => line,
+                Ok(line) => helper::typed_text(&line),
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => return Flow::Quit,
                 Err(e) => {
