@@ -30,6 +30,7 @@ pub fn check_type(m: &std::io::Result<std::fs::Metadata>) -> Result<(), InputErr
 
 /// File names (without extension, any case) that by convention describe a collection
 /// rather than hold an article: a directory's `README.md` or `SOURCES.md` is not news.
+/// (`index` is not among them: a saved site holds its articles as `…/index.html`.)
 const NOT_ARTICLE_NAMES: &[&str] = &[
     "readme",
     "sources",
@@ -41,7 +42,6 @@ const NOT_ARTICLE_NAMES: &[&str] = &[
     "contributing",
     "authors",
     "notice",
-    "index",
 ];
 
 /// Why a file found in a directory was not read.
