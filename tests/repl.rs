@@ -275,6 +275,7 @@ fn a_string_over_several_lines_keeps_what_was_typed_also_in_history() {
     p.exp_string(":Person)-[:PARTICIPATED_IN]->(")
         .expect("the path drawn");
     p.exp_string("1 row").expect("the path's row");
+    p.exp_string(PROMPT).expect("the prompt after the result");
     quit(p);
     let history = std::fs::read_to_string(dir.path("state/coopgraph/history")).unwrap();
     assert!(history.contains("line one"), "{history}");
