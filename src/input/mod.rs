@@ -318,6 +318,8 @@ impl Articles {
                     a.url = a.url.take().or_else(|| m.url.clone());
                 }
                 a.published = a.published.or(published);
+                // Given titles first (the source's, then --meta), then the headline line.
+                a.title = a.title.take().or_else(|| headline(&a.text));
                 Item::Article(a, place)
             }
             failed => failed,
@@ -407,24 +409,31 @@ fn text_article(text: String, id: String, format: Format) -> Result<Article, Inp
     if format == Format::Html || head.starts_with("<!doctype html") || head.starts_with("<html") {
         return html::article(&text, id);
     }
-    let title = headline(&text);
     Ok(Article {
         id,
-        title,
         text,
         ..Article::default()
     })
 }
 
-/// The headline of a plain-text article: its first line when that reads as one — short,
-/// not ending in a sentence stop, and followed by more text.
+/// The headline of an article's text: its first line when that reads as one — 3 to 30
+/// words, not ending in a sentence stop, holding no ISO date (a date line is no
+/// headline), and followed by more text.
 pub fn headline(text: &str) -> Option<String> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next()?;
     lines.next()?;
     let words = first.split_whitespace().count();
     let stops = first.ends_with(['.', ';', ',', ':']) && !first.ends_with("..");
-    ((3..=30).contains(&words) && first.chars().count() <= 200 && !stops).then(|| first.to_string())
+    let iso_date = first.as_bytes().windows(10).any(|w| {
+        w[..4].iter().all(u8::is_ascii_digit)
+            && w[4] == b'-'
+            && w[5..7].iter().all(u8::is_ascii_digit)
+            && w[7] == b'-'
+            && w[8..].iter().all(u8::is_ascii_digit)
+    });
+    ((3..=30).contains(&words) && first.chars().count() <= 200 && !stops && !iso_date)
+        .then(|| first.to_string())
 }
 
 /// Reads a whole stream as one article's text, at most [`MAX_RECORD_BYTES`] (whatever

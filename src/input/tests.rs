@@ -212,3 +212,43 @@ fn directories_read_only_articles_and_report_the_rest_by_kind() {
     let named = Articles::new(&[root.join("SOURCES.md")], ReadOptions::default()).count();
     assert_eq!(named, 1);
 }
+
+#[test]
+fn a_headline_line_is_the_title_unless_one_is_given() {
+    assert_eq!(
+        headline("Vietnam, Laos sign pact\nHANOI – The two countries signed.").as_deref(),
+        Some("Vietnam, Laos sign pact")
+    );
+    // A sentence, a date line, a lone line, a one-word line: no headline.
+    assert_eq!(
+        headline("Vietnam and Laos signed a pact.\nMore text."),
+        None
+    );
+    assert_eq!(
+        headline(" date 2021-02-28 New Delhi\n\nThe talks were held."),
+        None
+    );
+    assert_eq!(headline("Vietnam, Laos sign pact"), None);
+    assert_eq!(headline("Breaking\nNews."), None);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("a.txt"),
+        "Vietnam, Laos sign pact\nHANOI – Signed.",
+    )
+    .unwrap();
+    let meta = d.path().join("meta.jsonl");
+    std::fs::write(&meta, "{\"id\":\"a\",\"title\":\"Given title\"}\n").unwrap();
+    let title = |opts: ReadOptions| match Articles::new(&[d.path().join("a.txt")], opts).next() {
+        Some(Item::Article(a, _)) => a.title,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        title(ReadOptions::default()).as_deref(),
+        Some("Vietnam, Laos sign pact")
+    );
+    let opts = ReadOptions {
+        meta: Some(Meta::read(&meta).unwrap()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(title(opts).as_deref(), Some("Given title"));
+}
