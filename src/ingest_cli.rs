@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+/// How many unchanged documents an ingest names one by one.
+const UNCHANGED_NAMED: usize = 5;
+
 /// How `coopgraph ingest` (and the shell's `:ingest`) reads and writes.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -125,6 +128,7 @@ fn ingest_inputs(
     let items = Articles::new(paths, read);
     let skipped = items.skipped();
     let mut undated = 0usize;
+    let mut unchanged_named = 0usize;
     let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
@@ -132,10 +136,19 @@ fn ingest_inputs(
                 undated += 1;
             }
             match r {
-                Ok(Outcome::Unchanged) => say(format!(
-                    "unchanged {}: already ingested with the same text",
-                    a.id
-                )),
+                // A feed or archive read again is mostly unchanged: the first few are
+                // named, the rest counted in the summary.
+                Ok(Outcome::Unchanged) => {
+                    unchanged_named += 1;
+                    if unchanged_named <= UNCHANGED_NAMED {
+                        say(format!(
+                            "unchanged {}: already ingested with the same text",
+                            a.id
+                        ))
+                    } else if unchanged_named == UNCHANGED_NAMED + 1 {
+                        say("… more unchanged documents: counted in the summary".into())
+                    }
+                }
                 Err(e) => say(format!("skipped {place} ({}): {e}", a.id)),
                 Ok(_) => {}
             }

@@ -185,3 +185,45 @@ fn progress_lines_show_control_characters_escaped() {
     assert!(err.contains("duplicate id \"x\\u{1b}[2J\""), "{err:?}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
+
+#[test]
+fn a_second_read_names_only_the_first_unchanged_documents() {
+    let d = Dir::new();
+    let dir = d.path("in");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 0..8 {
+        std::fs::write(
+            dir.join(format!("a{i}.txt")),
+            format!("Vietnam and Laos met in Hanoi, round {i}.\n"),
+        )
+        .unwrap();
+    }
+    for round in 0..2 {
+        let mut c = d.cg();
+        c.arg("ingest").arg(&dir);
+        let o = c.output().unwrap();
+        let err = String::from_utf8(o.stderr).unwrap();
+        let lines: Vec<&str> = err.lines().collect();
+        if round == 0 {
+            assert_eq!(lines.len(), 1, "{err}");
+            continue;
+        }
+        assert_eq!(
+            lines[0],
+            "unchanged a0: already ingested with the same text"
+        );
+        assert_eq!(
+            lines[4],
+            "unchanged a4: already ingested with the same text"
+        );
+        assert_eq!(
+            lines[5],
+            "… more unchanged documents: counted in the summary"
+        );
+        assert!(
+            lines[6].starts_with("ingested 0 articles (0 replaced), skipped 8 unchanged"),
+            "{err}"
+        );
+        assert_eq!(lines.len(), 7, "{err}");
+    }
+}
