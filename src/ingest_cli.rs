@@ -45,8 +45,11 @@ pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
     let mut store = Store::open(db)?;
     let r = ingest_inputs(&mut store, paths, read, opts, t, None);
     let stored = store.graph().node_count() > 0;
-    if created && !stored {
-        // Nothing was stored in the database this command made: remove it again.
+    let failed = !matches!(r, Ok(EXIT_OK));
+    if created && !stored && failed {
+        // The ingest failed and stored nothing in the database this command made: remove
+        // it again. (An input with no articles at all succeeds and keeps the new, empty
+        // database.)
         drop(store);
         let note = match std::fs::remove_dir_all(db) {
             Ok(()) => format!("nothing was ingested; {} was not created", db.display()),
