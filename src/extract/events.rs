@@ -324,7 +324,7 @@ impl Assembler<'_> {
                         events[c]
                             .persons
                             .iter()
-                            .filter_map(|(p, _)| self.person_country(*p)),
+                            .filter_map(|(p, _)| self.m.person_country(*p)),
                     );
                     known.sort_unstable();
                     known.dedup();
@@ -598,17 +598,6 @@ impl Assembler<'_> {
         }
     }
 
-    /// The country of a person: written with them, or their organisation's.
-    fn person_country(&self, p: usize) -> Option<usize> {
-        let p = self.m.persons.get(p)?;
-        p.country.or_else(|| {
-            p.roles
-                .iter()
-                .filter_map(|r| r.org)
-                .find_map(|o| self.m.orgs.get(o).and_then(|o| o.country.or(o.home)))
-        })
-    }
-
     /// Whether one side of an event is an international body or a company (a participant
     /// person's organisation, or one named): "both sides" then means it, not two countries.
     fn org_side(&self, persons: &[(usize, Span)], orgs: &[usize]) -> bool {
@@ -635,7 +624,7 @@ impl Assembler<'_> {
         }
         for pm in &self.m.person_mentions {
             if pm.sent < s || (pm.sent == s && pm.span.end <= sp.start) {
-                if let Some(c) = self.person_country(pm.person) {
+                if let Some(c) = self.m.person_country(pm.person) {
                     seen.push((pm.sent, pm.span.start, c));
                 }
             }
@@ -830,7 +819,11 @@ impl Assembler<'_> {
         // "the two countries", "both sides": the two countries named last before.
         if let Some(sp) = two_sides_phrase(toks) {
             let mut known: Vec<usize> = countries.iter().map(|c| c.0).collect();
-            known.extend(persons.iter().filter_map(|(p, _)| self.person_country(*p)));
+            known.extend(
+                persons
+                    .iter()
+                    .filter_map(|(p, _)| self.m.person_country(*p)),
+            );
             known.sort_unstable();
             known.dedup();
             if known.len() < 2 && !self.org_side(&persons, &orgs) {
@@ -1180,6 +1173,13 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
             "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
             _ => (false, k),
         };
+        // "the delegations": a plural that means both sides without a number.
+        if a == "the" && lex().sides_alone.contains(&toks[k + 1].key) {
+            return Some(Span {
+                start: toks[k].span.start,
+                end: toks[k + 1].span.end,
+            });
+        }
         if !num {
             return None;
         }
@@ -1198,12 +1198,8 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         }
         // "the two friendly countries": one modifier may stand between.
         let noun = |j: usize| {
-            toks.get(j).is_some_and(|t| {
-                matches!(
-                    t.key.as_str(),
-                    "countries" | "sides" | "nations" | "states" | "governments"
-                )
-            })
+            toks.get(j)
+                .is_some_and(|t| lex().side_nouns.contains(&t.key))
         };
         let end = if noun(noun_at) {
             noun_at

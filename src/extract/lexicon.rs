@@ -143,8 +143,8 @@ pub struct Triggered<'a> {
 }
 
 /// The word lists and triggers of `lexicon.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Lexicon {
     /// Capitalised sentence starters that are never part of a name.
     pub stop_caps: WordSet,
@@ -174,45 +174,18 @@ pub struct Lexicon {
     pub abbreviations: WordSet,
     /// Words that are never part of a person's name.
     pub title_words: WordSet,
+    /// Words that distribute a list over a list ("… respectively").
+    pub distributive: WordSet,
+    /// Plural nouns that, after "the two" or "both", stand for the two parties.
+    pub side_nouns: WordSet,
+    /// Plural nouns that, after "the" alone, stand for the two parties ("the delegations").
+    pub sides_alone: WordSet,
     /// Event triggers, in order.
-    #[serde(default, rename = "trigger")]
+    #[serde(rename = "trigger")]
     pub triggers: Vec<Trigger>,
-}
-
-/// A user's lexicon overlay: every list optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Overlay {
-    #[serde(default)]
-    stop_caps: WordSet,
-    #[serde(default)]
-    speech_verbs: WordSet,
-    #[serde(default)]
-    name_particles: WordSet,
-    #[serde(default)]
-    title_ref_words: WordSet,
-    #[serde(default)]
-    role_modifiers: WordSet,
-    #[serde(default)]
-    planned: WordSet,
-    #[serde(default)]
-    agreement_heads: WordSet,
-    #[serde(default)]
-    agreement_plurals: WordSet,
-    #[serde(default)]
-    media_words: WordSet,
-    #[serde(default)]
-    participation: WordSet,
-    #[serde(default)]
-    media_heads: WordSet,
-    #[serde(default)]
-    tail_markers: WordSet,
-    #[serde(default)]
-    abbreviations: WordSet,
-    #[serde(default)]
-    title_words: WordSet,
-    #[serde(default, rename = "trigger")]
-    triggers: Vec<Trigger>,
+    /// Phrases that tie persons to a country, in order.
+    #[serde(rename = "affiliation")]
+    pub affiliations: Vec<super::affiliation::Rule>,
 }
 
 static ACTIVE: OnceLock<Lexicon> = OnceLock::new();
@@ -267,25 +240,9 @@ impl Lexicon {
             column: 1,
             message: e.to_string(),
         })?;
-        let overlay: Overlay = parse(&file, &text)?;
+        let overlay: Lexicon = parse(&file, &text)?;
         let mut lex = Lexicon::parse("graph-schema/lexicon.toml", LEXICON_TOML)?;
-        lex.stop_caps.extend(overlay.stop_caps);
-        lex.speech_verbs.extend(overlay.speech_verbs);
-        lex.name_particles.extend(overlay.name_particles);
-        lex.title_ref_words.extend(overlay.title_ref_words);
-        lex.role_modifiers.extend(overlay.role_modifiers);
-        lex.planned.extend(overlay.planned);
-        lex.agreement_heads.extend(overlay.agreement_heads);
-        lex.agreement_plurals.extend(overlay.agreement_plurals);
-        lex.media_words.extend(overlay.media_words);
-        lex.participation.extend(overlay.participation);
-        lex.media_heads.extend(overlay.media_heads);
-        lex.tail_markers.extend(overlay.tail_markers);
-        lex.abbreviations.extend(overlay.abbreviations);
-        lex.title_words.extend(overlay.title_words);
-        let mut triggers = overlay.triggers;
-        triggers.append(&mut lex.triggers);
-        lex.triggers = triggers;
+        lex.add(overlay);
         ACTIVE.set(lex).map_err(|_| LexiconError {
             file,
             line: 1,
@@ -293,6 +250,52 @@ impl Lexicon {
             message: "the lexicon is already in use; give --vocab before anything is extracted"
                 .into(),
         })
+    }
+
+    /// Adds an overlay: its lists joined to these, its triggers and affiliations tried first.
+    fn add(&mut self, o: Lexicon) {
+        let Lexicon {
+            stop_caps,
+            speech_verbs,
+            name_particles,
+            title_ref_words,
+            role_modifiers,
+            planned,
+            agreement_heads,
+            agreement_plurals,
+            media_words,
+            media_heads,
+            participation,
+            tail_markers,
+            abbreviations,
+            title_words,
+            distributive,
+            side_nouns,
+            sides_alone,
+            mut triggers,
+            mut affiliations,
+        } = o;
+        self.stop_caps.extend(stop_caps);
+        self.speech_verbs.extend(speech_verbs);
+        self.name_particles.extend(name_particles);
+        self.title_ref_words.extend(title_ref_words);
+        self.role_modifiers.extend(role_modifiers);
+        self.planned.extend(planned);
+        self.agreement_heads.extend(agreement_heads);
+        self.agreement_plurals.extend(agreement_plurals);
+        self.media_words.extend(media_words);
+        self.media_heads.extend(media_heads);
+        self.participation.extend(participation);
+        self.tail_markers.extend(tail_markers);
+        self.abbreviations.extend(abbreviations);
+        self.title_words.extend(title_words);
+        self.distributive.extend(distributive);
+        self.side_nouns.extend(side_nouns);
+        self.sides_alone.extend(sides_alone);
+        triggers.append(&mut self.triggers);
+        self.triggers = triggers;
+        affiliations.append(&mut self.affiliations);
+        self.affiliations = affiliations;
     }
 
     /// The event that the word at `i` starts, if any: the first trigger rule that matches.
@@ -358,6 +361,19 @@ mod tests {
         );
         assert_eq!(kind_at("the operation of the port", "operation"), None);
         assert_eq!(kind_at("He received a phone call", "received"), None);
+        assert_eq!(
+            kind_at("It provided training in forensics", "training").as_deref(),
+            Some("training")
+        );
+        assert_eq!(
+            kind_at("cooperation in training and drills", "training"),
+            None
+        );
+        assert_eq!(
+            kind_at("an equipment grant to the police", "grant").as_deref(),
+            Some("agreement")
+        );
+        assert_eq!(kind_at("to grant access to data", "grant"), None);
     }
 
     #[test]

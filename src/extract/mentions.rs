@@ -63,6 +63,9 @@ pub struct OrgMention {
 pub struct RoleMention {
     /// The role title ("Minister", "Deputy Minister", "Head").
     pub title: String,
+    /// The title as the text writes it, joint titles whole ("Deputy Prime Minister and
+    /// Minister of Interior"), when it is written out.
+    pub written: Option<String>,
     /// Index of the organisation mention, if any.
     pub org: Option<usize>,
     /// Where the role is written.
@@ -123,6 +126,19 @@ pub struct Mentions {
     pub person_mentions: Vec<PersonMention>,
     /// Topics.
     pub topics: Vec<TopicMention>,
+}
+
+impl Mentions {
+    /// The country of person `p`: written with them, or their organisation's.
+    pub fn person_country(&self, p: usize) -> Option<usize> {
+        let p = self.persons.get(p)?;
+        p.country.or_else(|| {
+            p.roles
+                .iter()
+                .filter_map(|r| r.org)
+                .find_map(|o| self.orgs.get(o).and_then(|o| o.country.or(o.home)))
+        })
+    }
 }
 
 /// What a token has been recognised as.
@@ -1220,6 +1236,7 @@ impl<'g> Finder<'g> {
         Some((
             Some(RoleMention {
                 title: r.title,
+                written: None,
                 org,
                 span,
             }),
@@ -1238,6 +1255,21 @@ impl<'g> Finder<'g> {
                 m.persons[p].aliases.push(written.to_string());
             }
             return Some(p);
+        }
+        // A compound surname ("Quispe Rojas" of "Marta Quispe Rojas"): the trailing words of
+        // the most recent longer name.
+        if words.len() >= 2 && words.iter().all(|t| t.text.chars().count() > 1) {
+            let tail = (0..m.persons.len()).rev().find(|&p| {
+                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
+                ws.len() > words.len()
+                    && ws[ws.len() - words.len()..]
+                        .iter()
+                        .zip(words)
+                        .all(|(w, t)| *w == t.key)
+            });
+            if tail.is_some() {
+                return tail;
+            }
         }
         // Surname or given name ("Quang", "T. Kubayi"): the most recent person with that word.
         let last = words.last().map(|t| t.key.clone())?;
@@ -1292,7 +1324,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let p = &m.persons[pm.person];
-            let country_ok = country.is_none_or(|c| self.person_country(p, m) == Some(c));
+            let country_ok = country.is_none_or(|c| m.person_country(pm.person) == Some(c));
             let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(&w));
             if country_ok && role_ok {
                 let person = pm.person;
@@ -1308,16 +1340,6 @@ impl<'g> Finder<'g> {
             }
         }
         None
-    }
-
-    /// The country of a person: written with them, or their organisation's.
-    pub fn person_country(&self, p: &Person, m: &Mentions) -> Option<usize> {
-        p.country.or_else(|| {
-            p.roles
-                .iter()
-                .filter_map(|r| r.org)
-                .find_map(|o| m.orgs.get(o).and_then(|o| o.country.or(o.home)))
-        })
     }
 
     /// Role phrase before a name ending at token `b`: "Mozambican Minister of Interior".
@@ -1395,6 +1417,7 @@ impl<'g> Finder<'g> {
             );
             let role = RoleMention {
                 title: role.0,
+                written: written_title(&toks[r..b]),
                 org,
                 span: Span {
                     start: toks[r].span.start,
@@ -1425,6 +1448,7 @@ impl<'g> Finder<'g> {
                     );
                     roles.push(RoleMention {
                         title: second.0,
+                        written: written_title(&toks[j + 1..b]),
                         org: org2,
                         span: Span {
                             start: toks[j + 1].span.start,
@@ -1611,6 +1635,7 @@ impl<'g> Finder<'g> {
                     }
                     roles.push(RoleMention {
                         title: role.0,
+                        written: written_title(&toks[k..e]),
                         org,
                         span: Span {
                             start: toks[k].span.start,
@@ -1692,6 +1717,14 @@ fn cap_first(s: &str) -> String {
 }
 
 /// Joins word tokens with single spaces.
+/// A role title as written: the words of `toks` without trailing punctuation, when they
+/// are a title's length.
+fn written_title(toks: &[Token]) -> Option<String> {
+    let end = toks.iter().rposition(|t| t.word)? + 1;
+    (end <= 10).then(|| join(&toks[..end]))
+}
+
+/// The tokens' texts joined with single spaces before words.
 pub fn join(toks: &[Token]) -> String {
     let mut s = String::new();
     for t in toks {

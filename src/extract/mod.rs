@@ -6,6 +6,7 @@
 //! organisations, persons, topics) and [`dates`] → [`events`] (events and
 //! agreements) → the entity/relation list built here. `ingest` applies it.
 
+pub mod affiliation;
 pub mod clean;
 pub mod dates;
 pub mod events;
@@ -326,6 +327,7 @@ pub fn extract_with(
         finder.scan_sentence(&chars, t, i, &mut m);
     }
     acronym_mentions(&toks, &mut m);
+    affiliation::apply(&toks, &mut m);
 
     // Dateline: a place before a dash or colon at the start of the first sentences.
     let mut dateline = None;
@@ -395,7 +397,7 @@ pub fn extract_with(
         .filter(|(_, n)| **n >= 2)
         .map(|(c, _)| *c);
     bare_minister_orgs(&mut m);
-    resolve_org_countries(&mut m, finder, dominant.or(dateline_country));
+    let guessed = resolve_org_countries(&mut m, finder, dominant.or(dateline_country));
 
     let asm = events::Assembler {
         toks: &toks,
@@ -407,6 +409,7 @@ pub fn extract_with(
         capital,
     };
     let (evs, agrs) = asm.run();
+    hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
 
     // Assemble entities and relations.
     let mut b = Builder::default();
@@ -474,10 +477,17 @@ pub fn extract_with(
         let e = person_ent[k];
         for r in &p.roles {
             if let Some(o) = r.org.and_then(|o| org_ent[o]) {
-                b.relate("MEMBER_OF", e, o, vec![("role", r.title.clone())], r.span);
+                let written = r.written.clone().unwrap_or_else(|| r.title.clone());
+                b.relate(
+                    "MEMBER_OF",
+                    e,
+                    o,
+                    vec![("role", written), ("title", r.title.clone())],
+                    r.span,
+                );
             }
         }
-        if let Some(c) = finder.person_country(p, &m) {
+        if let Some(c) = m.person_country(k) {
             let ce = country_entity(&mut b, c, p.span);
             b.relate("OF", e, ce, vec![], p.span);
         }
@@ -539,13 +549,12 @@ pub fn extract_with(
         for (p, sp) in &ev.persons {
             let pe = person_ent[*p];
             b.relate("PARTICIPATED_IN", pe, e, vec![], *sp);
-            let person = &m.persons[*p];
-            for r in &person.roles {
+            for r in &m.persons[*p].roles {
                 if let Some(o) = r.org.and_then(|o| org_ent[o]) {
                     b.relate("PARTICIPATED_IN", o, e, vec![], *sp);
                 }
             }
-            if let Some(c) = finder.person_country(person, &m) {
+            if let Some(c) = m.person_country(*p) {
                 let ce = country_entity(&mut b, c, *sp);
                 b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
             }
@@ -598,7 +607,7 @@ pub fn extract_with(
             if let Some(k) = a.event {
                 let evd = &evs[k];
                 for (p, _) in &evd.persons {
-                    if let Some(c) = finder.person_country(&m.persons[*p], &m) {
+                    if let Some(c) = m.person_country(*p) {
                         party_countries.push(c);
                     }
                 }
@@ -822,11 +831,76 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
     }
 }
 
+/// "A visitor met Interior Minister X in <the host's city>": a participant of a meeting or
+/// visit without a country of their own (or only the article's home country, `guessed` for
+/// their organisations) who holds the same title as a participant of another country is that
+/// visitor's counterpart, of the country where it is held, and so are the organisations of
+/// their titles.
+fn hosts_of_meetings(
+    evs: &[events::EventDraft],
+    m: &mut mentions::Mentions,
+    guessed: &[bool],
+    places: &places::Places,
+    gaz: &Gazetteer,
+) {
+    let unknown = |m: &mentions::Mentions, p: usize| {
+        let person = &m.persons[p];
+        person.country.is_none()
+            && !person.roles.is_empty()
+            && person.roles.iter().all(|r| {
+                r.org
+                    .is_none_or(|o| m.orgs[o].country.is_none() || guessed[o])
+            })
+    };
+    for ev in evs.iter().filter(|e| matches!(e.kind, "meeting" | "visit")) {
+        let host = ev
+            .place
+            .and_then(|(p, _)| gaz.country_by_code(&places.get(p).country))
+            .and_then(|c| gaz.countries().iter().position(|x| x.name == c.name))
+            .or(ev.country.map(|(c, _)| c));
+        let Some(host) = host else { continue };
+        let known: Vec<usize> = ev
+            .persons
+            .iter()
+            .filter(|(p, _)| !unknown(m, *p))
+            .filter_map(|(p, _)| m.person_country(*p))
+            .collect();
+        if known.is_empty() || known.contains(&host) {
+            continue;
+        }
+        // The visitor's counterpart: the same title as a participant of another country.
+        let titles = |p: usize| -> Vec<String> {
+            m.persons[p].roles.iter().map(|r| fold(&r.title)).collect()
+        };
+        let visitors: Vec<String> = ev
+            .persons
+            .iter()
+            .filter(|(p, _)| !unknown(m, *p))
+            .flat_map(|(p, _)| titles(*p))
+            .collect();
+        let counterparts: Vec<usize> = ev
+            .persons
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|&p| unknown(m, p) && titles(p).iter().any(|t| visitors.contains(t)))
+            .collect();
+        for p in counterparts {
+            m.persons[p].country = Some(host);
+            let orgs: Vec<usize> = m.persons[p].roles.iter().filter_map(|r| r.org).collect();
+            for o in orgs {
+                m.orgs[o].country = Some(host);
+            }
+        }
+    }
+}
+
+/// Returns, for each organisation mention, whether its country is only the article's home
+/// country, a guess.
 fn resolve_org_countries(
     m: &mut mentions::Mentions,
     finder: &mentions::Finder<'_>,
     home: Option<usize>,
-) {
+) -> Vec<bool> {
     // From persons: "Mozambican Minister of Interior" → the implied ministry is Mozambique's.
     for p in &m.persons {
         if let Some(c) = p.country {
@@ -840,22 +914,42 @@ fn resolve_org_countries(
         }
     }
     let _ = finder;
+    // Who holds each organisation mention through a role: the same office held by two
+    // persons ("Interior Minister X … talks with Interior Minister Y") is two ministries.
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); m.orgs.len()];
+    for (p, person) in m.persons.iter().enumerate() {
+        for o in person.roles.iter().filter_map(|r| r.org) {
+            holders[o].push(p);
+        }
+    }
     let n = m.orgs.len();
+    let mut guessed = vec![false; n];
     for k in 0..n {
         if m.orgs[k].known || m.orgs[k].country.is_some() {
             continue;
         }
         let f = fold(&m.orgs[k].name);
-        let mut cs: Vec<usize> = m
-            .orgs
-            .iter()
+        let other_holder = |o: usize| {
+            !holders[k].is_empty()
+                && !holders[o].is_empty()
+                && !holders[o].iter().any(|p| holders[k].contains(p))
+        };
+        let mut cs: Vec<usize> = (0..n)
+            .filter(|&o| !other_holder(o))
+            .map(|o| &m.orgs[o])
             .filter(|o| fold(&o.name) == f || o.acronym.as_deref().is_some_and(|a| fold(a) == f))
             .filter_map(|o| o.country)
             .collect();
         cs.sort_unstable();
         cs.dedup();
-        m.orgs[k].country = if cs.len() == 1 { Some(cs[0]) } else { home };
+        if cs.len() == 1 {
+            m.orgs[k].country = Some(cs[0]);
+        } else {
+            m.orgs[k].country = home;
+            guessed[k] = home.is_some();
+        }
     }
+    guessed
 }
 
 #[cfg(test)]
@@ -1552,5 +1646,83 @@ mod tests {
             "{evs:?}"
         );
         assert!(names(&x, Kind::Topic).contains(&"information sharing".to_string()));
+    }
+
+    fn country_of(x: &Extraction, person: &str) -> Vec<String> {
+        let Some((p, _)) = x.of_kind(Kind::Person).find(|(_, e)| e.name == person) else {
+            return vec![format!("no person {person}")];
+        };
+        x.from(p, "OF")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_delegation_and_its_companions_are_of_the_delegations_country() {
+        let x = extract(&art(
+            "Chilean and Peruvian officials met in Lima on Monday. The Chilean delegation was led by Dr Marta Quispe Rojas, Minister of the Interior. The leader of the Peruvian delegation, Dr Tomas Huaman, said border crime had fallen. Dr Quispe Rojas was accompanied by Santiago Police Chief Gen. Rolando Vega Ortiz.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Marta Quispe Rojas"), vec!["Chile"]);
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
+        assert_eq!(country_of(&x, "Rolando Vega Ortiz"), vec!["Chile"]);
+    }
+
+    #[test]
+    fn respectively_pairs_persons_with_organisations() {
+        let x = extract(&art(
+            "The agreement was signed by Gen. Arturo Benitez and Commissioner Helen Ward, chiefs of the Paraguayan National Police and the New Zealand Police respectively.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Arturo Benitez"), vec!["Paraguay"]);
+        assert_eq!(
+            member_of(&x, "Arturo Benitez"),
+            vec!["Paraguayan National Police|Paraguay"]
+        );
+        assert_eq!(
+            member_of(&x, "Helen Ward"),
+            vec!["New Zealand Police|New Zealand"]
+        );
+    }
+
+    #[test]
+    fn a_title_naming_its_own_country_wins_over_the_delegation() {
+        let x = extract(&art(
+            "The Chilean delegation, led by Interior Minister Marta Quispe Rojas, was accompanied by Peruvian Ambassador Tomas Huaman.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
+    }
+
+    #[test]
+    fn the_delegations_are_the_two_countries_named_before() {
+        let x = extract(&art(
+            "The Chilean and Peruvian governments have agreed to co-operate on border crime. At the end of a two-day meeting in Lima, the delegations agreed to share information.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(kinds_dates_countries(&x), vec!["meeting||Chile,Peru"]);
+    }
+
+    #[test]
+    fn the_visitors_counterpart_is_of_the_host_country() {
+        let x = extract(&art(
+            "Spanish Interior Minister Fernando Garcia held talks in Rabat with Interior Minister Ahmed Benali on Friday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Ahmed Benali"), vec!["Morocco"]);
+        assert_eq!(
+            member_of(&x, "Ahmed Benali"),
+            vec!["Ministry of Interior|Morocco"]
+        );
+        assert_eq!(
+            member_of(&x, "Fernando Garcia"),
+            vec!["Ministry of Interior|Spain"]
+        );
     }
 }

@@ -1,0 +1,359 @@
+//! Phrases that tie persons to a country written elsewhere in their sentence ("the Kenyan
+//! delegation was led by …", "… was accompanied by …") and lists distributed over lists
+//! ("X and Y, chiefs of A and B respectively"): the `[[affiliation]]` patterns and the
+//! `distributive` words of `graph-schema/lexicon.toml`, applied by a small matcher.
+
+use super::lexicon::lex;
+use super::mentions::{Mentions, RoleMention};
+use super::sentences::Token;
+use crate::fold::fold;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// One item of a pattern.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    /// One of these folded words.
+    Words(HashSet<String>),
+    /// A country's name or demonym: the country given.
+    Country,
+    /// A person whose country is given to the others.
+    With,
+    /// One or more persons joined by "," and "and": they take the country.
+    Persons,
+    /// Up to this many tokens of any kind.
+    Any(usize),
+}
+
+/// A pattern item and whether it may be absent.
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    item: Item,
+    optional: bool,
+}
+
+/// A compiled `[[affiliation]]` pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RuleText")]
+pub struct Rule {
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleText {
+    pattern: String,
+}
+
+impl TryFrom<RuleText> for Rule {
+    type Error = String;
+
+    fn try_from(r: RuleText) -> Result<Rule, String> {
+        Rule::compile(&r.pattern)
+    }
+}
+
+impl Rule {
+    /// Compiles pattern text: words joined by `|`, `COUNTRY`, `WITH`, `PERSONS`, `~N`, each
+    /// optionally followed by `?`.
+    pub fn compile(pattern: &str) -> Result<Rule, String> {
+        let mut steps = Vec::new();
+        for raw in pattern.split_whitespace() {
+            let (body, optional) = match raw.strip_suffix('?') {
+                Some(b) if !b.is_empty() => (b, true),
+                _ => (raw, false),
+            };
+            let item = match body {
+                "COUNTRY" => Item::Country,
+                "WITH" => Item::With,
+                "PERSONS" => Item::Persons,
+                b if b.starts_with('~') => Item::Any(
+                    b[1..]
+                        .parse()
+                        .map_err(|_| format!("`{raw}`: `~` takes a number of words"))?,
+                ),
+                b if b.chars().any(char::is_uppercase) => {
+                    return Err(format!(
+                        "`{raw}`: unknown slot (slots are COUNTRY, WITH, PERSONS; words are lower case)"
+                    ))
+                }
+                b => Item::Words(b.split('|').map(fold).collect()),
+            };
+            steps.push(Step { item, optional });
+        }
+        let persons = steps.iter().filter(|s| s.item == Item::Persons).count();
+        let sources = steps
+            .iter()
+            .filter(|s| matches!(s.item, Item::Country | Item::With))
+            .count();
+        if persons != 1 || sources != 1 {
+            return Err(format!(
+                "`{pattern}`: a pattern needs one PERSONS and one COUNTRY or WITH"
+            ));
+        }
+        Ok(Rule { steps })
+    }
+}
+
+/// Where the mentions of one sentence start and end, by token.
+struct Sentence<'a> {
+    toks: &'a [Token],
+    /// Country mention starting at a token: (country, token after it).
+    country_at: Vec<Option<(usize, usize)>>,
+    /// Person mention starting at a token: (person, token after it).
+    person_at: Vec<Option<(usize, usize)>>,
+}
+
+impl<'a> Sentence<'a> {
+    fn new(toks: &'a [Token], sent: usize, m: &Mentions) -> Sentence<'a> {
+        let end_after = |end: usize| toks.iter().position(|t| t.span.end >= end).map(|j| j + 1);
+        let mut country_at = vec![None; toks.len()];
+        let mut person_at = vec![None; toks.len()];
+        for c in m.countries.iter().filter(|c| c.sent == sent) {
+            if let (Some(i), Some(j)) = (
+                toks.iter().position(|t| t.span.start == c.span.start),
+                end_after(c.span.end),
+            ) {
+                country_at[i] = Some((c.country, j));
+            }
+        }
+        for p in m.person_mentions.iter().filter(|p| p.sent == sent) {
+            if let (Some(i), Some(j)) = (
+                toks.iter().position(|t| t.span.start == p.span.start),
+                end_after(p.span.end),
+            ) {
+                person_at[i] = Some((p.person, j));
+            }
+        }
+        Sentence {
+            toks,
+            country_at,
+            person_at,
+        }
+    }
+
+    /// A person at `i`, after at most a title's words ("Jakarta Police Chief Maj. Gen."):
+    /// the person, the token after the name, and whether the title names a country.
+    fn person(&self, i: usize) -> Option<(usize, usize, bool)> {
+        let mut titled_country = false;
+        for k in i..self.toks.len().min(i + 13) {
+            if let Some((p, j)) = self.person_at[k] {
+                return Some((p, j, titled_country));
+            }
+            titled_country |= self.country_at[k].is_some();
+            let t = &self.toks[k];
+            if !(t.is_cap() || matches!(t.key.as_str(), "." | "of" | "the" | "for" | "'s")) {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// What a match found.
+#[derive(Debug, Clone, Default)]
+struct Found {
+    country: Option<usize>,
+    with: Option<usize>,
+    /// Persons taking the country, and whether their own title names a country.
+    persons: Vec<(usize, bool)>,
+}
+
+fn matches(s: &Sentence<'_>, steps: &[Step], i: usize, f: &mut Found) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return true;
+    };
+    let saved = f.clone();
+    let taken = match &step.item {
+        Item::Words(w) => {
+            s.toks.get(i).is_some_and(|t| w.contains(&t.key)) && matches(s, rest, i + 1, f)
+        }
+        Item::Country => match s.country_at.get(i).copied().flatten() {
+            Some((c, j)) => {
+                f.country = Some(c);
+                matches(s, rest, j, f)
+            }
+            None => false,
+        },
+        Item::With => match s.person(i) {
+            Some((p, j, _)) => {
+                f.with = Some(p);
+                matches(s, rest, j, f)
+            }
+            None => false,
+        },
+        Item::Persons => {
+            let mut j = i;
+            let mut list = Vec::new();
+            while let Some((p, next, titled)) = s.person(j) {
+                list.push((p, titled));
+                j = next;
+                let sep = |k: usize| {
+                    s.toks
+                        .get(k)
+                        .is_some_and(|t| matches!(t.key.as_str(), "," | "and"))
+                };
+                let mut k = j;
+                while sep(k) {
+                    k += 1;
+                }
+                if k == j || s.person(k).is_none() {
+                    break;
+                }
+                j = k;
+            }
+            !list.is_empty() && {
+                f.persons = list;
+                matches(s, rest, j, f)
+            }
+        }
+        Item::Any(n) => (0..=*n).any(|k| i + k <= s.toks.len() && matches(s, rest, i + k, f)),
+    };
+    if taken {
+        return true;
+    }
+    *f = saved;
+    step.optional && matches(s, rest, i, f)
+}
+
+/// Applies the affiliation patterns and the distributive lists to every sentence.
+pub fn apply(toks: &[Vec<Token>], m: &mut Mentions) {
+    let rules = &lex().affiliations;
+    for (sent, ts) in toks.iter().enumerate() {
+        if !m.person_mentions.iter().any(|p| p.sent == sent) {
+            continue;
+        }
+        let s = Sentence::new(ts, sent, m);
+        let mut found = Vec::new();
+        for i in 0..ts.len() {
+            for r in rules {
+                let mut f = Found::default();
+                if matches(&s, &r.steps, i, &mut f) {
+                    found.push(f);
+                    break;
+                }
+            }
+        }
+        for f in found {
+            let country = f
+                .country
+                .or_else(|| f.with.and_then(|p| m.person_country(p)));
+            let Some(c) = country else { continue };
+            for (p, titled) in f.persons {
+                if Some(p) != f.with && !titled {
+                    m.persons[p].country = Some(c);
+                }
+            }
+        }
+        distribute(&s, sent, m);
+    }
+}
+
+/// "X and Y, chiefs of A and B respectively": the n-th person holds the role in the n-th
+/// organisation named between the last person and the distributive word.
+fn distribute(s: &Sentence<'_>, sent: usize, m: &mut Mentions) {
+    let Some(end) = s
+        .toks
+        .iter()
+        .position(|t| lex().distributive.contains(&t.key))
+    else {
+        return;
+    };
+    let mut persons: Vec<(usize, usize)> = Vec::new(); // (person, token after the name)
+    let mut i = 0;
+    while i < end {
+        match s.person_at[i] {
+            Some((p, j)) => {
+                if !persons.iter().any(|(q, _)| *q == p) {
+                    persons.push((p, j));
+                }
+                i = j;
+            }
+            None => i += 1,
+        }
+    }
+    let Some(&(_, after)) = persons.last() else {
+        return;
+    };
+    let (from, to) = (s.toks[after.min(end)].span.start, s.toks[end].span.start);
+    let mut orgs: Vec<usize> = (0..m.orgs.len())
+        .filter(|&o| m.orgs[o].sent == sent && m.orgs[o].span.start >= from)
+        .filter(|&o| m.orgs[o].span.end <= to)
+        .collect();
+    orgs.sort_by_key(|&o| m.orgs[o].span.start);
+    if persons.len() < 2 || orgs.len() != persons.len() {
+        return;
+    }
+    // The role noun: the word before the first organisation's "of" ("chiefs of").
+    let first = s
+        .toks
+        .iter()
+        .position(|t| t.span.start >= m.orgs[orgs[0]].span.start);
+    let noun = first.and_then(|k| {
+        let mut k = k.checked_sub(1)?;
+        while matches!(s.toks[k].key.as_str(), "the" | "of") {
+            k = k.checked_sub(1)?;
+        }
+        let t = &s.toks[k];
+        (t.word && k >= after).then(|| singular_title(&t.text))
+    });
+    for ((p, _), o) in persons.into_iter().zip(orgs) {
+        let person = &mut m.persons[p];
+        if let Some(r) = person.roles.iter_mut().find(|r| r.org.is_none()) {
+            r.org = Some(o);
+        } else if let Some(n) = &noun {
+            person.roles.push(RoleMention {
+                title: n.clone(),
+                written: None,
+                org: Some(o),
+                span: m.orgs[o].span,
+            });
+        }
+        if let Some(c) = m.orgs[o].country {
+            m.persons[p].country = Some(c);
+        }
+    }
+}
+
+/// "chiefs" → "Chief", "heads" → "Head".
+fn singular_title(w: &str) -> String {
+    let w = w.strip_suffix('s').filter(|s| s.len() > 2).unwrap_or(w);
+    let mut c = w.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_compile_and_bad_ones_say_why() {
+        let r = Rule::compile("COUNTRY delegation was? led|headed by PERSONS").unwrap();
+        assert_eq!(r.steps.len(), 6);
+        assert!(r.steps[2].optional);
+        assert!(Rule::compile("COUNTRY led by")
+            .unwrap_err()
+            .contains("PERSONS"));
+        assert!(Rule::compile("NATION led by PERSONS")
+            .unwrap_err()
+            .contains("unknown slot"));
+        assert!(Rule::compile("COUNTRY ~x PERSONS")
+            .unwrap_err()
+            .contains("number"));
+    }
+
+    #[test]
+    fn the_built_in_patterns_compile() {
+        assert!(!lex().affiliations.is_empty());
+        assert!(lex().distributive.contains("respectively"));
+    }
+
+    #[test]
+    fn singular_titles() {
+        assert_eq!(singular_title("chiefs"), "Chief");
+        assert_eq!(singular_title("heads"), "Head");
+        assert_eq!(singular_title("director"), "Director");
+    }
+}
