@@ -253,9 +253,9 @@ pub fn run(args: Args) -> Result<i32> {
             export::export(store.graph(), format, output.as_deref(), &sel, options)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
-                    "exported {} nodes and {} edges to {}",
-                    sel.nodes.len(),
-                    sel.edges.len(),
+                    "exported {} and {} to {}",
+                    crate::term::plural(sel.nodes.len() as u64, "node"),
+                    crate::term::plural(sel.edges.len() as u64, "edge"),
                     o.display()
                 );
             }

@@ -740,17 +740,9 @@ fn cut_to_width(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// A count with thousands separators: 12,345.
+/// A count with thousands separators: 12,345 (see [`crate::term::thousands`]).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::term::thousands(n as u64)
 }
 
 fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
