@@ -104,3 +104,51 @@ pub fn items(bytes: &[u8], name: &str, stem: &str) -> Vec<Item> {
 fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Article(a, _) => a.id.clone(),
+                Item::Failed(p, e) => format!("failed {p}: {e}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_item_without_guid_or_link_gets_an_id_from_its_text_the_same_each_time() {
+        let feed = "<rss version=\"2.0\"><channel><title>T</title>\
+                    <item><description>Vietnam and Laos met in Hanoi.</description></item>\
+                    </channel></rss>";
+        let a = ids(&items(feed.as_bytes(), "f.rss", "f"));
+        assert_eq!(a.len(), 1);
+        assert!(a[0].starts_with("f:") && a[0].len() == 14, "{a:?}");
+        assert_eq!(a, ids(&items(feed.as_bytes(), "f.rss", "f")));
+    }
+
+    #[test]
+    fn cut_feeds_give_items_or_one_error_never_a_panic() {
+        for feed in [
+            include_str!("../../tests/fixtures/feeds/wire.rss"),
+            include_str!("../../tests/fixtures/feeds/ministry.atom"),
+        ] {
+            for (cut, _) in feed.char_indices().step_by(23) {
+                let _ = items(feed[..cut].as_bytes(), "cut", "cut");
+            }
+        }
+        let got = ids(&items(
+            b"<html><body>not a feed</body></html>",
+            "x.xml",
+            "x",
+        ));
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].starts_with("failed x.xml: not an RSS or Atom feed"),
+            "{got:?}"
+        );
+    }
+}

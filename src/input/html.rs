@@ -267,6 +267,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cut_and_garbled_pages_give_an_article_or_an_error_never_a_panic() {
+        let pages = [
+            include_str!("../../tests/fixtures/html/wire.html"),
+            include_str!("../../tests/fixtures/html/ministry.html"),
+            include_str!("../../tests/fixtures/html/newspaper.html"),
+        ];
+        let mut n = 0;
+        for page in pages {
+            let cuts: Vec<usize> = page.char_indices().map(|(i, _)| i).step_by(37).collect();
+            for &cut in &cuts {
+                let _ = article(&page[..cut], "cut".into());
+                // The same page with its tags' closing brackets turned into text.
+                let garbled = page[cut..].replacen('>', "&gt;", 3) + &page[..cut];
+                let _ = article(&garbled, "garbled".into());
+                n += 2;
+            }
+        }
+        assert!(n > 400, "{n} cases");
+        assert!(article("", "empty".into()).is_err());
+        assert!(article("<html><body><script>x()</script></body></html>", "s".into()).is_err());
+    }
+
+    #[test]
     fn dates_come_from_timestamps_in_either_form() {
         let d = NaiveDate::from_ymd_opt(2025, 3, 4);
         assert_eq!(date_of("2025-03-04T08:15:00+07:00"), d);
