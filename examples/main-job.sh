@@ -4,7 +4,9 @@
 # of examples/questions.cql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+# Say what is happening before cargo's first line: a fresh build is quiet for a while.
+echo "building coopgraph (first run takes a few minutes)…" >&2
+cargo build --release
 CG=target/release/coopgraph
 $CG ingest seeds/ --meta examples/seeds-meta.jsonl
 $CG stats

@@ -19,7 +19,7 @@ use std::time::Instant;
 #[derive(Debug, Parser)]
 #[command(name = "coopgraph", version, about, long_about = None)]
 pub struct Args {
-    /// The database directory [default: $COOPGRAPH_DB, else ./coopgraph.db]
+    /// The database directory (COOPGRAPH_DB, when set, is used instead)
     #[arg(
         long,
         global = true,
@@ -90,13 +90,17 @@ pub enum Command {
     Check,
     /// Extracts facts from articles and adds them to the database, each document whole.
     ///
-    /// PATH may be a .txt or .md file, a .jsonl file (one article per line: `text` plus
-    /// optional `id`, `title`, `url`, `published`), a directory (read recursively) or `-`
-    /// for standard input. Input is read record by record, so files of any size work. A
-    /// record (a .txt/.md file or a .jsonl line) may be up to 16 MiB, and an article's
-    /// text up to 2,000,000 characters; a larger one, a bad line (reported with its
-    /// number), a special file (FIFO, device) or a missing path is reported and skipped,
-    /// and the rest is ingested. Documents are made durable in batches (--batch): a crash
+    /// PATH may be a .txt or .md file (one article; a short first line is its title), a
+    /// .jsonl file (one article per line: `text` plus optional `id`, `title`, `url`,
+    /// `published`, `source`, `author`), a news page (.html, .htm: the article body and
+    /// its metadata), an RSS or Atom feed (.xml, .rss, .atom: one article per item), a
+    /// directory (read recursively: article files only; README, SOURCES, LICENSE and
+    /// the like, hidden files and other kinds are listed as not read) or `-` for
+    /// standard input (docs/ingest.md). Input is read record by record, so files of any
+    /// size work. Limits: a record (a file or a .jsonl line) may be up to 16 MiB, and an
+    /// article's text up to 2,000,000 characters; a larger one, a bad line (reported
+    /// with its number), a special file (FIFO, device) or a missing path is reported and
+    /// skipped, and the rest is ingested. Documents are made durable in batches (--batch): a crash
     /// loses at most the last batch, and running the same ingest again completes it.
     Ingest {
         /// Files, directories, or `-` for standard input.
@@ -105,7 +109,7 @@ pub enum Command {
         /// Publication date (YYYY-MM-DD) for articles that do not give one.
         #[arg(long)]
         published: Option<chrono::NaiveDate>,
-        /// The outlet to record as the documents' `source`.
+        /// The outlet to record as the `source` of documents that do not name one.
         #[arg(long)]
         source: Option<String>,
         /// A JSON-lines file of article metadata (`id`, `published`, `title`, `url`),
@@ -118,6 +122,13 @@ pub enum Command {
         /// Documents per durable batch (also committed every 2 s).
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
         batch: u32,
+        /// In directories, also read files matching GLOB (path below the directory
+        /// named; `*.text`, `notes/**`), as plain text when of no article kind.
+        #[arg(long, value_name = "GLOB")]
+        include: Vec<String>,
+        /// In directories, never read files matching GLOB (wins over --include).
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
     },
     /// Folds the log of batches into a new snapshot, reclaiming their space (also done
     /// automatically when the log outgrows half of the snapshot).
@@ -242,9 +253,9 @@ pub fn run(args: Args) -> Result<i32> {
             export::export(store.graph(), format, output.as_deref(), &sel, options)?;
             if let Some(o) = output.filter(|o| o.as_os_str() != "-") {
                 eprintln!(
-                    "exported {} nodes and {} edges to {}",
-                    sel.nodes.len(),
-                    sel.edges.len(),
+                    "exported {} and {} to {}",
+                    crate::term::plural(sel.nodes.len() as u64, "node"),
+                    crate::term::plural(sel.edges.len() as u64, "edge"),
                     o.display()
                 );
             }
@@ -258,6 +269,8 @@ pub fn run(args: Args) -> Result<i32> {
             meta,
             jobs,
             batch,
+            include,
+            exclude,
         } => crate::ingest_cli::run(
             &args.db,
             &paths,
@@ -267,6 +280,8 @@ pub fn run(args: Args) -> Result<i32> {
                 meta,
                 jobs: jobs as usize,
                 batch: batch as usize,
+                include,
+                exclude,
             },
         ),
         Command::Compact => {

@@ -1,18 +1,22 @@
 //! The `ingest` and `explain` commands: progress and summary output of an ingest (the
 //! reading is `input`, the work `pipeline`), and quoting the evidence behind a node or edge.
 
-use crate::cli::{EXIT_OK, EXIT_PROBLEMS};
+use crate::cli::{thousands, EXIT_OK, EXIT_PROBLEMS};
 use crate::graph::Graph;
 use crate::ingest::Outcome;
-use crate::input::{Articles, Meta, ReadOptions};
+use crate::input::{Articles, Meta, ReadOptions, Selection};
 use crate::pipeline::{self, Event};
 use crate::store::{GroupCommit, Store};
+use crate::term::plural;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
+
+/// How many unchanged documents an ingest names one by one.
+const UNCHANGED_NAMED: usize = 5;
 
 /// How `coopgraph ingest` (and the shell's `:ingest`) reads and writes.
 #[derive(Debug, Clone, Default)]
@@ -27,14 +31,37 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Documents per durable batch (0: the default).
     pub batch: usize,
+    /// `--include` globs: in directories, also read these files.
+    pub include: Vec<String>,
+    /// `--exclude` globs: in directories, never read these files.
+    pub exclude: Vec<String>,
 }
 
 /// Runs `coopgraph ingest`.
 pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
     let t = Instant::now();
     let read = read_options(opts)?;
+    let created = !db.exists();
     let mut store = Store::open(db)?;
-    let code = ingest_inputs(&mut store, paths, read, opts, t, None)?;
+    let r = ingest_inputs(&mut store, paths, read, opts, t, None);
+    let stored = store.graph().node_count() > 0;
+    let failed = !matches!(r, Ok(EXIT_OK));
+    if created && !stored && failed {
+        // The ingest failed and stored nothing in the database this command made: remove
+        // it again. (An input with no articles at all succeeds and keeps the new, empty
+        // database.)
+        drop(store);
+        let note = match std::fs::remove_dir_all(db) {
+            Ok(()) => format!("nothing was ingested; {} was not created", db.display()),
+            Err(e) => format!(
+                "nothing was ingested; the new database {} is empty, but removing it failed: {e}",
+                db.display()
+            ),
+        };
+        eprintln!("{}", crate::term::safe(&note));
+        return r;
+    }
+    let code = r?;
     store.close_for_exit()?;
     Ok(code)
 }
@@ -60,6 +87,8 @@ fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
             Some(m) => Some(Meta::read(m).context("reading --meta")?),
             None => None,
         },
+        source: opts.source.clone(),
+        select: Selection::new(&opts.include, &opts.exclude).context("--include/--exclude")?,
     })
 }
 
@@ -82,9 +111,13 @@ fn ingest_inputs(
     } else {
         None
     };
-    let say = |msg: String| match &bar {
-        Some(b) => b.println(msg),
-        None => eprintln!("{msg}"),
+    // Places, ids and messages come from the input: shown with control characters escaped.
+    let say = |msg: String| {
+        let msg = crate::term::safe(&msg);
+        match &bar {
+            Some(b) => b.println(msg),
+            None => eprintln!("{msg}"),
+        }
     };
     let mut group = GroupCommit::default();
     if opts.batch > 0 {
@@ -96,14 +129,29 @@ fn ingest_inputs(
         source: opts.source.clone(),
     };
     let items = Articles::new(paths, read);
+    let skipped = items.skipped();
+    let mut undated = 0usize;
+    let mut unchanged_named = 0usize;
     let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
+            if a.published.is_none() && matches!(r, Ok(Outcome::Added | Outcome::Replaced)) {
+                undated += 1;
+            }
             match r {
-                Ok(Outcome::Unchanged) => say(format!(
-                    "unchanged {}: already ingested with the same text",
-                    a.id
-                )),
+                // A feed or archive read again is mostly unchanged: the first few are
+                // named, the rest counted in the summary.
+                Ok(Outcome::Unchanged) => {
+                    unchanged_named += 1;
+                    if unchanged_named <= UNCHANGED_NAMED {
+                        say(format!(
+                            "unchanged {}: already ingested with the same text",
+                            a.id
+                        ))
+                    } else if unchanged_named == UNCHANGED_NAMED + 1 {
+                        say("… more unchanged documents: counted in the summary".into())
+                    }
+                }
                 Err(e) => say(format!("skipped {place} ({}): {e}", a.id)),
                 Ok(_) => {}
             }
@@ -119,25 +167,49 @@ fn ingest_inputs(
     let s = match r {
         Ok(s) => s,
         Err(e) => {
-            report(store, before, &e.summary, t);
+            report(store, before, &e.summary, undated, t);
             return Err(anyhow::Error::new(*e).context("ingest stopped"));
         }
     };
     if s.cancelled {
         eprintln!("interrupted after {} inputs; the rest left out", s.read);
     }
-    report(store, before, &s, t);
+    if let Some(line) = skipped.summary() {
+        eprintln!("{}", crate::term::safe(&line));
+    }
+    report(store, before, &s, undated, t);
     Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
-fn report(store: &Store, before: (usize, usize), s: &pipeline::Summary, t: Instant) {
+/// The summary line; `undated`: how many of the articles ingested had no publication date.
+fn report(
+    store: &Store,
+    before: (usize, usize),
+    s: &pipeline::Summary,
+    undated: usize,
+    t: Instant,
+) {
     let g = store.graph();
     let dn = g.node_count() as i64 - before.0 as i64;
     let de = g.edge_count() as i64 - before.1 as i64;
     let secs = t.elapsed().as_secs_f64();
+    let undated = if undated == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} without a publication date (relative dates resolved against a dateline or \
+             marked unresolved): give one with --published YYYY-MM-DD or --meta FILE",
+            thousands(undated)
+        )
+    };
     eprintln!(
-        "ingested {} articles ({} replaced), skipped {} unchanged, {} failed; {dn:+} nodes, {de:+} edges in {secs:.2} s",
-        s.ingested, s.replaced, s.unchanged, s.failed
+        "ingested {} ({} replaced), skipped {} unchanged, {} failed; {dn:+} {}, {de:+} {} in {secs:.2} s{undated}",
+        plural(s.ingested as u64, "article"),
+        s.replaced,
+        s.unchanged,
+        s.failed,
+        if dn.abs() == 1 { "node" } else { "nodes" },
+        if de.abs() == 1 { "edge" } else { "edges" },
     );
     if crate::timing::enabled() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

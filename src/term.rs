@@ -30,6 +30,30 @@ pub fn safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `n` (with thousands separators) and `word`, with an `s` unless `n` is 1: "1 article",
+/// "2 articles", "0 files", "12,345 nodes".
+pub fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", thousands(n))
+    }
+}
+
+/// A count with thousands separators: 12,345.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +64,14 @@ mod tests {
             safe("a\u{1b}]0;owned\u{7}b\rc\u{9b}2Jd\u{202e}e\u{7f}"),
             "a\\u{1b}]0;owned\\u{7}b\\u{d}c\\u{9b}2Jd\\u{202e}e\\u{7f}"
         );
+    }
+
+    #[test]
+    fn plurals_count() {
+        assert_eq!(plural(1u32, "article"), "1 article");
+        assert_eq!(plural(0u32, "article"), "0 articles");
+        assert_eq!(plural(2u64, "file"), "2 files");
+        assert_eq!(plural(1_234_567u64, "node"), "1,234,567 nodes");
     }
 
     #[test]

@@ -350,6 +350,7 @@ fn seeds_and_articles_together_keep_each_articles_facts_and_merge_only_what_is_t
                     _ => None,
                 }),
             text: str_of(g, n, "text").unwrap(),
+            ..Article::default()
         };
         let alone = ingest_all(std::slice::from_ref(&a));
         let ga = alone.graph();

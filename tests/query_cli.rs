@@ -227,7 +227,7 @@ fn runtime_errors_exit_codes_and_continue() {
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert_eq!(stdout(&o), "{\"a\":1}\n");
     assert!(
-        stderr(&o).contains("err.cql:2:1: error: invalid argument: division by zero"),
+        stderr(&o).contains("err.cql:2:10: error: invalid argument: division by zero"),
         "{}",
         stderr(&o)
     );

@@ -255,3 +255,38 @@ fn sources_shows_the_sentences_behind_a_name_folded() {
     p.exp_string(PROMPT).expect("prompt");
     quit(p);
 }
+
+#[test]
+fn a_string_over_several_lines_keeps_what_was_typed_also_in_history() {
+    let dir = Dir::new();
+    seeds_db(&dir);
+    let mut p = shell(&dir, &[]);
+    // The unfinished literal continues on a new line (drawn with the continuation mark);
+    // the mark's blanks are no part of the string.
+    enter(&mut p, "RETURN size('line one");
+    enter(&mut p, "line two') AS n;");
+    p.exp_string(" 17 |")
+        .expect("17 characters: the newline and no indentation");
+    // A path shows as a drawing with names, not as a JSON blob.
+    enter(
+        &mut p,
+        "MATCH p = (:Person)-[:PARTICIPATED_IN]->(:Event) RETURN p LIMIT 1;",
+    );
+    p.exp_string(":Person)-[:PARTICIPATED_IN]->(")
+        .expect("the path drawn");
+    p.exp_string("1 row").expect("the path's row");
+    p.exp_string(PROMPT).expect("the prompt after the result");
+    quit(p);
+    let history = std::fs::read_to_string(dir.path("state/coopgraph/history")).unwrap();
+    assert!(history.contains("line one"), "{history}");
+    assert!(!history.contains("           line two"), "{history}");
+    let mut p = shell(&dir, &[]);
+    // Recalled from the history, the statement gives the same answer.
+    p.send("\x1b[A\x1b[A").unwrap();
+    p.flush().unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string(" 17 |")
+        .expect("the recalled statement is the one typed");
+    quit(p);
+}

@@ -155,7 +155,7 @@ fn reingest_is_a_no_op_and_bad_files_are_reported() {
     assert!(
         err.contains("latin1.txt")
             && err.contains("empty.txt")
-            && err.contains("ingested 1 articles"),
+            && err.contains("ingested 1 article ("),
         "{err}"
     );
     // explain quotes the evidence.

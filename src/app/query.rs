@@ -272,7 +272,12 @@ fn position(origin: &str, line: u32, column: u32) -> String {
 
 fn report_parse(origin: &str, text: &str, e: &ParseError) {
     let l = e.location();
-    let message = format!("{}{}", position(origin, l.line, l.column), e.render(text));
+    // The prefix gives the position: the message does not repeat it.
+    let message = format!(
+        "{}{}",
+        position(origin, l.line, l.column),
+        e.render_excerpt(text)
+    );
     eprintln!("{}", crate::term::safe(&message));
 }
 
@@ -286,16 +291,24 @@ fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
 /// ` |`, `N | text`, ` | ^ here`), and the place the caret marks.
 fn error_excerpt(text: &str, stmt: &Statement, e: &QueryError) -> (Location, String) {
     // Point at the error itself when it has a place, else at the statement.
-    let (start, note) = match e {
-        QueryError::Plan(p) => match p.location() {
-            Some(l) => (l, "here"),
-            None => (stmt.span.start, "in this statement"),
-        },
-        _ => (stmt.span.start, "in this statement"),
+    let at = match e {
+        QueryError::Plan(p) => p.location(),
+        QueryError::Exec(x) => x.location(),
+        QueryError::Parse(p) => Some(p.location()).filter(|l| l.line > 0),
     };
+    let (start, note) = match at {
+        Some(l) => (l, "here"),
+        None => (stmt.span.start, "in this statement"),
+    };
+    // One position per message: the excerpt (and the caller's prefix) give it, so the
+    // message's own " at line L, column C" goes.
+    let full = e.to_string();
+    let message = full
+        .strip_suffix(start.to_string().as_str())
+        .unwrap_or(&full);
     (
         start,
-        format!("error: {e}{} {note}", caret_excerpt(text, start)),
+        format!("error: {message}{} {note}", caret_excerpt(text, start)),
     )
 }
 
@@ -330,16 +343,14 @@ pub fn status_code(e: &QueryError) -> &'static str {
             "Neo.ClientError.Transaction.TransactionTimedOut"
         }
         QueryError::Plan(_) => "Neo.ClientError.Statement.SemanticError",
-        QueryError::Exec(ExecError::Timeout(_)) => {
-            "Neo.ClientError.Transaction.TransactionTimedOut"
-        }
-        QueryError::Exec(ExecError::IntegerOverflow(_)) => {
-            "Neo.ClientError.Statement.ArithmeticError"
-        }
-        QueryError::Exec(ExecError::Cancelled) => "Neo.TransientError.Transaction.Terminated",
-        QueryError::Exec(ExecError::Type(_)) => "Neo.ClientError.Statement.TypeError",
-        QueryError::Exec(ExecError::Limit(_)) => "Neo.ClientError.Statement.ExecutionFailed",
-        QueryError::Exec(_) => "Neo.ClientError.Statement.ArgumentError",
+        QueryError::Exec(x) => match x.kind() {
+            ExecError::Timeout(_) => "Neo.ClientError.Transaction.TransactionTimedOut",
+            ExecError::IntegerOverflow(_) => "Neo.ClientError.Statement.ArithmeticError",
+            ExecError::Cancelled => "Neo.TransientError.Transaction.Terminated",
+            ExecError::Type(_) => "Neo.ClientError.Statement.TypeError",
+            ExecError::Limit(_) => "Neo.ClientError.Statement.ExecutionFailed",
+            _ => "Neo.ClientError.Statement.ArgumentError",
+        },
     }
 }
 
@@ -729,17 +740,9 @@ fn cut_to_width(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// A count with thousands separators: 12,345.
+/// A count with thousands separators: 12,345 (see [`crate::term::thousands`]).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::term::thousands(n as u64)
 }
 
 fn nearest_rank(sorted: &[f64], p: f64) -> f64 {

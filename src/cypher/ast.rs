@@ -95,6 +95,17 @@ impl Ident {
     }
 }
 
+/// A source position carried by an expression for error messages; equality ignores it
+/// (a tree built by hand has none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pos(pub Location);
+
+impl PartialEq for Pos {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 impl PartialEq for Ident {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name
@@ -816,6 +827,8 @@ pub enum Expr {
         op: BinaryOp,
         /// Right operand.
         right: Box<Expr>,
+        /// Where the operator is written (runtime errors point at it).
+        at: Pos,
     },
     /// `x IS NULL` / `x IS NOT NULL`.
     IsNull {
@@ -868,10 +881,16 @@ impl Expr {
 
     /// Builds `left op right`.
     pub fn binary(left: Expr, op: BinaryOp, right: Expr) -> Expr {
+        Expr::binary_at(left, op, right, Location::default())
+    }
+
+    /// Builds `left op right` with the operator written at `at`.
+    pub fn binary_at(left: Expr, op: BinaryOp, right: Expr, at: Location) -> Expr {
         Expr::Binary {
             left: Box::new(left),
             op,
             right: Box::new(right),
+            at: Pos(at),
         }
     }
 
@@ -989,7 +1008,9 @@ impl Display for Expr {
                     write_sub(f, expr, nested_sign || expr.precedence() < PREC_UNARY)
                 }
             },
-            Expr::Binary { left, op, right } => {
+            Expr::Binary {
+                left, op, right, ..
+            } => {
                 let p = op.precedence();
                 let left_paren = if op.is_comparison() {
                     left.precedence() <= p

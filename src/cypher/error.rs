@@ -99,6 +99,26 @@ impl ParseError {
         }
     }
 
+    /// The message without the position suffix, for callers that show the position
+    /// themselves (`<query>:1:10: error: …`).
+    pub fn message(&self) -> String {
+        let full = self.to_string();
+        let suffix = self.location().to_string();
+        full.strip_suffix(suffix.as_str())
+            .unwrap_or(&full)
+            .to_string()
+    }
+
+    /// The message and the offending source line with a caret under the column, without
+    /// the position in words (the caller's prefix gives it).
+    pub fn render_excerpt(&self, source: &str) -> String {
+        let loc = self.location();
+        if loc.line == 0 {
+            return format!("error: {self}");
+        }
+        format!("error: {}{}", self.message(), caret_excerpt(source, loc))
+    }
+
     /// Renders the error with the offending source line and a caret under the column.
     ///
     /// ```text

@@ -708,7 +708,7 @@ impl Parser {
                         self.expect_keyword("WITH")?;
                     }
                     let (right, rd) = self.parse_subexpr(prec)?;
-                    left = Expr::binary(left, op, right);
+                    left = Expr::binary_at(left, op, right, location);
                     depth = depth.max(rd) + 1;
                     last_was_comparison = op.is_comparison();
                 }
@@ -728,6 +728,14 @@ impl Parser {
         };
         if let Some((op, prec)) = op {
             self.index += 1;
+            // -9223372036854775808: the one integer whose digits alone do not fit (the
+            // tokenizer reads them as i64::MIN, which only a minus sign makes valid).
+            if matches!(op, UnaryOp::Neg)
+                && matches!(self.peek_token().token, Token::Integer(i64::MIN))
+            {
+                self.index += 1;
+                return self.parse_postfix(Expr::Literal(Literal::Integer(i64::MIN)), 1);
+            }
             let (expr, d) = self.parse_subexpr(prec)?;
             return Ok((
                 Expr::Unary {
@@ -828,6 +836,10 @@ impl Parser {
         let tok = self.peek_token().clone();
         let leaf = |e: Expr| Ok((e, 1));
         match tok.token {
+            Token::Integer(i64::MIN) => Err(ParseError::Syntax {
+                message: "Integer literal is too large".into(),
+                location: tok.span.start,
+            }),
             Token::Integer(i) => {
                 self.index += 1;
                 leaf(Expr::Literal(Literal::Integer(i)))

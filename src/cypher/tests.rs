@@ -562,7 +562,11 @@ fn syntax_errors_pin_positions() {
     );
     assert_eq!(
         err("RETURN a ! b"),
-        "Unexpected character '!' at line 1, column 10"
+        "Unexpected character '!': Cypher writes negation as NOT (NOT a) at line 1, column 10"
+    );
+    assert_eq!(
+        err("RETURN a != b"),
+        "Unexpected '!=': Cypher writes 'not equal' as <> (a <> b) at line 1, column 10"
     );
     // Carets count characters, not bytes, and keep tabs.
     let q = "RETURN 'é',\t§";
@@ -974,6 +978,7 @@ fn gen_expr(rng: &mut Rng, depth: u32) -> Expr {
                 left: boxed(rng),
                 op: ops[rng.below(ops.len())],
                 right: boxed(rng),
+                at: Pos::default(),
             }
         }
         13 => Expr::IsNull {

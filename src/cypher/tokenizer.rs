@@ -392,6 +392,14 @@ impl<'a> Tokenizer<'a> {
                     simple(Token::Gt)
                 }
             }
+            '!' if self.peek() == Some('=') => Self::error(
+                "Unexpected '!=': Cypher writes 'not equal' as <> (a <> b)",
+                start,
+            ),
+            '!' => Self::error(
+                "Unexpected character '!': Cypher writes negation as NOT (NOT a)",
+                start,
+            ),
             other => Self::error(format!("Unexpected character {other:?}"), start),
         }
     }
@@ -459,6 +467,11 @@ impl<'a> Tokenizer<'a> {
         } else {
             match text.parse::<i64>() {
                 Ok(v) => Ok(Token::Integer(v)),
+                // 2^63, valid only as -9223372036854775808: given as i64::MIN (no other
+                // token is negative), and the parser accepts it only after a minus.
+                Err(_) if text.trim_start_matches('0') == "9223372036854775808" => {
+                    Ok(Token::Integer(i64::MIN))
+                }
                 Err(_) => Self::error("Integer literal is too large", start),
             }
         }

@@ -36,6 +36,35 @@ pub struct DateMention {
     pub precision: Precision,
     /// Where it is written.
     pub span: Span,
+    /// Whether the text leaves part of it to the reader ("on Sunday", "March 4", "in
+    /// May"), so that it was resolved against the article's date (or a guessed year).
+    pub relative: bool,
+}
+
+/// What a date was resolved against: the schema value of `date_basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Written in full in the text ("31 March 2025").
+    Written,
+    /// Relative, resolved against the article's publication date.
+    Publication,
+    /// Relative, resolved against the date in the article's dateline.
+    Dateline,
+    /// Relative with no article date: the year is the latest one written in the text, a
+    /// guess to check.
+    Unresolved,
+}
+
+impl Basis {
+    /// The schema value of `date_basis`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Written => "written",
+            Basis::Publication => "publication",
+            Basis::Dateline => "dateline",
+            Basis::Unresolved => "unresolved",
+        }
+    }
 }
 
 /// What relative dates are resolved against.
@@ -150,6 +179,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         if t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') {
             if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
                 out.push(DateMention {
+                    relative: false,
                     date: d,
                     precision: Precision::Day,
                     span: span(toks, i, i),
@@ -179,6 +209,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                 if let Some(y) = year.or_else(|| infer_year(r, m, d)) {
                     if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
                         out.push(DateMention {
+                            relative: year.is_none(),
                             date,
                             precision: Precision::Day,
                             span: span(toks, i, j),
@@ -188,6 +219,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                 i = j + 1;
                 continue;
             }
+            let relative = year_of(w(i + 1)).is_none();
             let (year, j) = if let Some(y) = year_of(w(i + 1)) {
                 (Some(y), i + 1)
             } else if w(i + 1).eq_ignore_ascii_case("this") && w(i + 2).eq_ignore_ascii_case("year")
@@ -207,6 +239,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             if let Some(y) = year {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, m, 1) {
                     out.push(DateMention {
+                        relative: relative,
                         date,
                         precision: Precision::Month,
                         span: span(toks, i, j),
@@ -219,12 +252,14 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         // Day Month [Year]
         if let Some(d) = day_of(t) {
             if let Some(m) = month_of(w(i + 1)).filter(|_| toks[i + 1].is_cap()) {
+                let relative = year_of(w(i + 2)).is_none();
                 let (year, j) = match year_of(w(i + 2)) {
                     Some(y) => (Some(y), i + 2),
                     None => (infer_year(r, m, d), i + 1),
                 };
                 if let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
                     out.push(DateMention {
+                        relative: relative,
                         date,
                         precision: Precision::Day,
                         span: span(toks, i, j),
@@ -249,6 +284,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             };
             if let Some(date) = dm.and_then(|(m, d)| NaiveDate::from_ymd_opt(y, m, d)) {
                 out.push(DateMention {
+                    relative: false,
                     date,
                     precision: Precision::Day,
                     span: span(toks, i, i + 4),
@@ -286,6 +322,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                     refd - Duration::days(back as i64)
                 };
                 out.push(DateMention {
+                    relative: true,
                     date,
                     precision: Precision::Day,
                     span: span(toks, start.min(i), i),
@@ -324,6 +361,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             };
             if let Some((date, precision)) = rel {
                 out.push(DateMention {
+                    relative: true,
                     date,
                     precision,
                     span: span(toks, i, i + 1),
@@ -341,6 +379,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             };
             if let Some(dl) = delta {
                 out.push(DateMention {
+                    relative: true,
                     date: refd + Duration::days(dl),
                     precision: Precision::Day,
                     span: span(toks, i, i),
@@ -359,6 +398,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
             if prev == "in" {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, 1, 1) {
                     out.push(DateMention {
+                        relative: false,
                         date,
                         precision: Precision::Year,
                         span: span(toks, i, i),

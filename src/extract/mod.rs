@@ -46,6 +46,10 @@ pub struct Article {
     pub url: Option<String>,
     /// Publication date, the reference for relative dates.
     pub published: Option<NaiveDate>,
+    /// The outlet that published it, when the source says (a page's site name).
+    pub source: Option<String>,
+    /// The author, when the source says (a page's byline).
+    pub author: Option<String>,
     /// The full text; spans are character offsets into it.
     pub text: String,
 }
@@ -362,6 +366,25 @@ pub fn extract_with(
     };
     let date_mentions: Vec<Vec<dates::DateMention>> =
         toks.iter().map(|t| dates::find(t, &reference)).collect();
+    // What each relative date was resolved against (`date_basis`).
+    let relative_basis = if article.published.is_some() {
+        dates::Basis::Publication
+    } else if dateline_date.is_some() {
+        dates::Basis::Dateline
+    } else {
+        dates::Basis::Unresolved
+    };
+    let basis = |d: &dates::DateMention| {
+        Prop::Str(
+            if d.relative {
+                relative_basis
+            } else {
+                dates::Basis::Written
+            }
+            .as_str()
+            .to_string(),
+        )
+    };
 
     // Organisation countries.
     let mut country_counts: HashMap<usize, usize> = HashMap::new();
@@ -521,6 +544,7 @@ pub fn extract_with(
                 "date_precision",
                 Prop::Str(d.precision.as_str().to_string()),
             );
+            b.prop(e, "date_basis", basis(&d));
         }
         if let Some((p, sp)) = ev.place {
             let pe = place_entity(&mut b, p, sp);
@@ -630,6 +654,7 @@ pub fn extract_with(
             if let (Some(d), "signed") = (evs[k].date, a.status) {
                 if d.precision == dates::Precision::Day {
                     b.prop(e, "date", Prop::Date(d.date));
+                    b.prop(e, "date_basis", basis(&d));
                 }
             }
         }

@@ -64,7 +64,8 @@ fn describe(g: &Graph, id: u32) -> String {
         .unwrap_or_else(|| g.node_id_text(id))
 }
 
-/// The date line of an Event or Agreement: "date: 2025-10-26 (day)", or "undated".
+/// The date line of an Event or Agreement: "date: 2025-10-26 (day; resolved against the
+/// publication date)", or "undated".
 fn date_line(g: &Graph, id: u32) -> Option<String> {
     let n = g.node_by_id(id)?;
     let label = &g.schema().labels()[n.label as usize];
@@ -73,11 +74,20 @@ fn date_line(g: &Graph, id: u32) -> Option<String> {
     if !matches!(label.name.as_str(), "Event" | "Agreement") {
         return None;
     }
+    let basis = node_str(g, n, "date_basis").map(|b| match b {
+        "written" => "written in full in the text",
+        "publication" => "resolved against the publication date",
+        "dateline" => "resolved against the dateline (no publication date)",
+        "unresolved" => "unresolved: no article date, year guessed from the text",
+        other => other,
+    });
+    let notes: Vec<&str> = [node_str(g, n, "date_precision"), basis]
+        .into_iter()
+        .flatten()
+        .collect();
     Some(match Graph::prop(&n.props, date_key) {
-        Some(Value::Date(d)) => match node_str(g, n, "date_precision") {
-            Some(p) => format!("date: {} ({p})", d.format("%Y-%m-%d")),
-            None => format!("date: {}", d.format("%Y-%m-%d")),
-        },
+        Some(Value::Date(d)) if notes.is_empty() => format!("date: {}", d.format("%Y-%m-%d")),
+        Some(Value::Date(d)) => format!("date: {} ({})", d.format("%Y-%m-%d"), notes.join("; ")),
         _ => "undated".to_string(),
     })
 }

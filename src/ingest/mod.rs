@@ -158,9 +158,17 @@ fn write_document(
     if let Some(p) = art.published {
         props.push((key(g, "published")?, Value::Date(p)));
     }
-    if let Some(s) = source {
+    // The article's own outlet (a page's site name) first, then `--source`.
+    if let Some(s) = art.source.as_deref().or(source) {
         props.push((key(g, "source")?, Value::str(s)));
     }
+    if let Some(a) = &art.author {
+        props.push((key(g, "author")?, Value::str(a)));
+    }
+    props.push((
+        key(g, "length")?,
+        Value::Int(art.text.chars().count() as i64),
+    ));
     match existing {
         Some(id) => {
             let props = normalize_props(props).map_err(|k| {

@@ -14,6 +14,8 @@ pub struct Lines<R> {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    /// The ids read so far, with their lines: a repeated id is refused, not replaced.
+    ids: std::collections::HashMap<String, usize>,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -27,6 +29,7 @@ impl<R: BufRead> Lines<R> {
             line: 0,
             buf: Vec::new(),
             done: false,
+            ids: std::collections::HashMap::new(),
         }
     }
 
@@ -78,13 +81,31 @@ impl<R: BufRead> Lines<R> {
         let Some(body) = s("text").filter(|t| !t.trim().is_empty()) else {
             return Err(InputError::NoText);
         };
-        let date = s("published")
-            .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok());
+        let date = match v.get("published") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(d)) => Some(
+                NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").map_err(|_| {
+                    InputError::BadDate(serde_json::Value::from(d.as_str()).to_string())
+                })?,
+            ),
+            Some(other) => return Err(InputError::BadDate(other.to_string())),
+        };
+        let id = match v.get("id") {
+            None | Some(serde_json::Value::Null) => format!("{}:{}", self.id_prefix, self.line),
+            Some(serde_json::Value::String(id)) => id.clone(),
+            Some(other) => return Err(InputError::IdNotString(other.to_string())),
+        };
+        if let Some(first) = self.ids.get(&id) {
+            return Err(InputError::DuplicateId(id, *first));
+        }
+        self.ids.insert(id.clone(), self.line);
         Ok(Article {
-            id: s("id").unwrap_or_else(|| format!("{}:{}", self.id_prefix, self.line)),
+            id,
             title: s("title"),
             published: date.or_else(|| s("url").as_deref().and_then(date_in_url)),
             url: s("url"),
+            source: s("source"),
+            author: s("author"),
             text: body,
         })
     }

@@ -9,10 +9,13 @@
 //! `title`, `url`, `published`); `-` is standard input, read as JSON lines when it starts
 //! with `{`, else as one article.
 
+mod feed;
+mod html;
 mod jsonl;
 mod walk;
 
 pub use jsonl::date_in_url;
+pub use walk::Skip;
 
 use crate::extract::Article;
 use chrono::NaiveDate;
@@ -56,6 +59,23 @@ pub enum InputError {
     /// A `.jsonl` object has no non-empty `text`.
     #[error("no `text`")]
     NoText,
+    /// A `published` value that is not a date.
+    #[error("`published` {0} is not a date (YYYY-MM-DD); the article is left out")]
+    BadDate(String),
+    /// An `id` that is not a string.
+    #[error("`id` {0} is not a string; write it in quotes (\"{0}\"); the article is left out")]
+    IdNotString(String),
+    /// A `.jsonl` id already read from the same file.
+    #[error(
+        "duplicate id {0:?} (first at line {1}); the first article is kept, this one left out"
+    )]
+    DuplicateId(String, usize),
+    /// A page in which no article could be found.
+    #[error("{0}")]
+    Html(String),
+    /// A feed that cannot be parsed.
+    #[error("not an RSS or Atom feed: {0}")]
+    Feed(String),
     /// A directory holds a link back to itself or an ancestor.
     #[error("symbolic link loop (directory already being read), not followed")]
     Loop,
@@ -70,6 +90,116 @@ pub enum Item {
     Failed(String, InputError),
 }
 
+/// How a file's records are read, chosen by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.txt`, `.md`: the whole file is one article.
+    Text,
+    /// `.jsonl`: one article per line.
+    Jsonl,
+    /// `.html`, `.htm`: a news page, one article.
+    Html,
+    /// `.xml`, `.rss`, `.atom`: an RSS or Atom feed, one article per item.
+    Feed,
+}
+
+/// The format of a path by its extension (any case); None for a file of no article kind.
+pub fn format_of(p: &Path) -> Option<Format> {
+    let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" | "md" => Some(Format::Text),
+        "jsonl" => Some(Format::Jsonl),
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "xml" | "rss" | "atom" => Some(Format::Feed),
+        _ => None,
+    }
+}
+
+/// Which files of a directory are read besides (`include`) or instead of (`exclude`)
+/// the article kinds; globs match the path below the directory named.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--include`: also read these, as plain text when of no article kind.
+    pub include: Option<globset::GlobSet>,
+    /// `--exclude`: never read these.
+    pub exclude: Option<globset::GlobSet>,
+}
+
+impl Selection {
+    /// Builds a selection from `--include` and `--exclude` globs (`*.html`, `2025/**`).
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Selection, globset::Error> {
+        let set = |globs: &[String]| -> Result<Option<globset::GlobSet>, globset::Error> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                b.add(globset::Glob::new(g)?);
+            }
+            b.build().map(Some)
+        };
+        Ok(Selection {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
+}
+
+/// The files directory walks passed over, counted by [`Skip`] kind with a few names of
+/// each; shared with the reader, so it can be read while and after the articles are.
+#[derive(Debug, Clone, Default)]
+pub struct Skipped(
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Skip, (usize, Vec<String>)>>>,
+);
+
+impl Skipped {
+    /// How many names of each kind are kept for the report.
+    const NAMES: usize = 3;
+
+    fn add(&self, p: &Path, why: Skip) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (n, names) = m.entry(why).or_default();
+        *n += 1;
+        if names.len() < Self::NAMES {
+            names.push(
+                p.file_name()
+                    .unwrap_or(p.as_os_str())
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+
+    /// The number of files passed over.
+    pub fn total(&self) -> usize {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.values().map(|(n, _)| n).sum()
+    }
+
+    /// One line saying what was passed over, by kind ("not read: 3 files —
+    /// 1 named like README, SOURCES or LICENSE (SOURCES.md), 2 .pdf (a.pdf, b.pdf); …");
+    /// None when nothing was.
+    pub fn summary(&self) -> Option<String> {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if m.is_empty() {
+            return None;
+        }
+        let kinds: Vec<String> = m
+            .iter()
+            .map(|(why, (n, names))| {
+                let more = if *n > names.len() { ", …" } else { "" };
+                format!("{n} {why} ({}{more})", names.join(", "))
+            })
+            .collect();
+        let n: usize = m.values().map(|(n, _)| n).sum();
+        Some(format!(
+            "not read: {} — {}; --include GLOB reads such files",
+            crate::term::plural(n as u64, "file"),
+            kinds.join(", ")
+        ))
+    }
+}
+
 /// Options of reading.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -77,6 +207,10 @@ pub struct ReadOptions {
     pub published: Option<NaiveDate>,
     /// Metadata by article id, filled in where the article lacks it.
     pub meta: Option<Meta>,
+    /// Which files of directories are read.
+    pub select: Selection,
+    /// The outlet for articles that do not name one.
+    pub source: Option<String>,
 }
 
 /// Reads the articles of `paths` one at a time (see the module documentation).
@@ -85,6 +219,7 @@ pub struct Articles {
     walker: Option<walk::Walk>,
     current: Option<Box<dyn Iterator<Item = Item> + Send>>,
     opts: ReadOptions,
+    skipped: Skipped,
 }
 
 impl Articles {
@@ -96,10 +231,16 @@ impl Articles {
             walker: None,
             current: None,
             opts,
+            skipped: Skipped::default(),
         }
     }
 
-    fn open(&self, path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
+    /// The record of files passed over in directories, filled in as they are read.
+    pub fn skipped(&self) -> Skipped {
+        self.skipped.clone()
+    }
+
+    fn open(&self, path: &Path, format: Format) -> Box<dyn Iterator<Item = Item> + Send> {
         let name = path.display().to_string();
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -111,18 +252,23 @@ impl Articles {
             return failed(name, e);
         }
         let reader = BufReader::with_capacity(1 << 16, file);
-        if has_extension(path, "jsonl") {
-            Box::new(self.decorate(jsonl::Lines::new(reader, name, stem(path))))
-        } else {
-            let art = whole_text(reader, &name).map(|text| Article {
-                id: stem(path),
-                text,
-                ..Article::default()
-            });
-            Box::new(self.decorate(std::iter::once(match art {
-                Ok(a) => Item::Article(a, name),
-                Err(e) => Item::Failed(name, e),
-            })))
+        match format {
+            Format::Jsonl => Box::new(self.decorate(jsonl::Lines::new(reader, name, stem(path)))),
+            Format::Feed => {
+                let items = match whole_text(reader) {
+                    Ok(text) => feed::items(text.as_bytes(), &name, &stem(path)),
+                    Err(e) => vec![Item::Failed(name, e)],
+                };
+                Box::new(self.decorate(items.into_iter()))
+            }
+            Format::Text | Format::Html => {
+                let art =
+                    whole_text(reader).and_then(|text| text_article(text, stem(path), format));
+                Box::new(self.decorate(std::iter::once(match art {
+                    Ok(a) => Item::Article(a, name),
+                    Err(e) => Item::Failed(name, e),
+                })))
+            }
         }
     }
 
@@ -145,15 +291,10 @@ impl Articles {
         if starts_json {
             Box::new(self.decorate(jsonl::Lines::new(reader, "-".into(), "stdin".into())))
         } else {
-            let item = match whole_text(reader, "-") {
-                Ok(text) => Item::Article(
-                    Article {
-                        id: "stdin".into(),
-                        text,
-                        ..Article::default()
-                    },
-                    "-".into(),
-                ),
+            let item = match whole_text(reader)
+                .and_then(|text| text_article(text, "stdin".into(), Format::Text))
+            {
+                Ok(a) => Item::Article(a, "-".into()),
                 Err(e) => Item::Failed("-".into(), e),
             };
             Box::new(self.decorate(std::iter::once(item)))
@@ -167,14 +308,18 @@ impl Articles {
     ) -> impl Iterator<Item = Item> + Send {
         let meta = self.opts.meta.clone();
         let published = self.opts.published;
+        let source = self.opts.source.clone();
         items.map(move |item| match item {
             Item::Article(mut a, place) => {
+                a.source = a.source.take().or_else(|| source.clone());
                 if let Some(m) = meta.as_ref().and_then(|m| m.by_id.get(&a.id)) {
                     a.published = a.published.or(m.published);
                     a.title = a.title.take().or_else(|| m.title.clone());
                     a.url = a.url.take().or_else(|| m.url.clone());
                 }
                 a.published = a.published.or(published);
+                // Given titles first (the source's, then --meta), then the headline line.
+                a.title = a.title.take().or_else(|| headline(&a.text));
                 Item::Article(a, place)
             }
             failed => failed,
@@ -195,11 +340,15 @@ impl Iterator for Articles {
             }
             if let Some(w) = &mut self.walker {
                 match w.next() {
-                    Some(Ok(path)) => {
-                        self.current = Some(self.open(&path));
+                    Some(walk::Entry::File(path, format)) => {
+                        self.current = Some(self.open(&path, format));
                         continue;
                     }
-                    Some(Err((place, e))) => return Some(Item::Failed(place, e)),
+                    Some(walk::Entry::Skipped(path, why)) => {
+                        self.skipped.add(&path, why);
+                        continue;
+                    }
+                    Some(walk::Entry::Failed(place, e)) => return Some(Item::Failed(place, e)),
                     None => self.walker = None,
                 }
             }
@@ -221,9 +370,16 @@ impl Iterator for Articles {
                         InputError::Io(e.to_string()),
                     ))
                 }
-                Ok(m) if m.is_dir() => self.walker = Some(walk::Walk::new(&path, &m)),
+                Ok(m) if m.is_dir() => {
+                    self.walker = Some(walk::Walk::new(&path, &m, self.opts.select.clone()))
+                }
+                // A file named on the command line is read whatever its name; one of no
+                // article kind as plain text.
                 Ok(m) => match walk::check_type(&Ok(m)) {
-                    Ok(()) => self.current = Some(self.open(&path)),
+                    Ok(()) => {
+                        let format = format_of(&path).unwrap_or(Format::Text);
+                        self.current = Some(self.open(&path, format))
+                    }
                     Err(e) => return Some(Item::Failed(path.display().to_string(), e)),
                 },
             }
@@ -235,13 +391,6 @@ fn failed(name: String, e: InputError) -> Box<dyn Iterator<Item = Item> + Send> 
     Box::new(std::iter::once(Item::Failed(name, e)))
 }
 
-/// Whether a path ends in `.ext` (any case).
-fn has_extension(p: &Path, ext: &str) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-}
-
 /// A file's name without its extension: the id of the article it holds.
 fn stem(p: &Path) -> String {
     p.file_stem()
@@ -249,9 +398,47 @@ fn stem(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
+/// One article from a whole file's text: a page when the format says so, or when text
+/// of no known kind starts like an HTML document.
+fn text_article(text: String, id: String, format: Format) -> Result<Article, InputError> {
+    let head = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if format == Format::Html || head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return html::article(&text, id);
+    }
+    Ok(Article {
+        id,
+        text,
+        ..Article::default()
+    })
+}
+
+/// The headline of an article's text: its first line when that reads as one — 3 to 30
+/// words, not ending in a sentence stop, holding no ISO date (a date line is no
+/// headline), and followed by more text.
+pub fn headline(text: &str) -> Option<String> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    lines.next()?;
+    let words = first.split_whitespace().count();
+    let stops = first.ends_with(['.', ';', ',', ':']) && !first.ends_with("..");
+    let iso_date = first.as_bytes().windows(10).any(|w| {
+        w[..4].iter().all(u8::is_ascii_digit)
+            && w[4] == b'-'
+            && w[5..7].iter().all(u8::is_ascii_digit)
+            && w[7] == b'-'
+            && w[8..].iter().all(u8::is_ascii_digit)
+    });
+    ((3..=30).contains(&words) && first.chars().count() <= 200 && !stops && !iso_date)
+        .then(|| first.to_string())
+}
+
 /// Reads a whole stream as one article's text, at most [`MAX_RECORD_BYTES`] (whatever
 /// the file system says its length is: a device can be endless).
-fn whole_text(reader: impl Read, _name: &str) -> Result<String, InputError> {
+fn whole_text(reader: impl Read) -> Result<String, InputError> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_RECORD_BYTES as u64 + 1)

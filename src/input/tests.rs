@@ -131,6 +131,7 @@ fn metadata_fills_what_an_article_lacks() {
     let opts = ReadOptions {
         published: NaiveDate::from_ymd_opt(2020, 1, 1),
         meta: Some(Meta::read(&meta).unwrap()),
+        ..ReadOptions::default()
     };
     let got: Vec<Item> = Articles::new(&[d.path().join("a.txt")], opts).collect();
     let Item::Article(a, _) = &got[0] else {
@@ -160,4 +161,94 @@ fn dates_are_read_from_article_urls() {
     );
     assert_eq!(date_in_url("https://example.org/2025/13/45/x"), None);
     assert_eq!(date_in_url("https://example.org/item-12019-05-14"), None);
+}
+
+#[test]
+fn directories_read_only_articles_and_report_the_rest_by_kind() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::create_dir_all(root.join("notes")).unwrap();
+    for (name, text) in [
+        ("a.txt", "One."),
+        ("B.MD", "Two."),
+        ("SOURCES.md", "a list of sources"),
+        ("README", "about"),
+        ("scan.pdf", "%PDF"),
+        ("photo.png", "png"),
+        (".hidden.txt", "x"),
+        ("notes/c.text", "Three."),
+        ("notes/d.txt", "Four."),
+    ] {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let read = |include: &[&str], exclude: &[&str]| {
+        let s = |v: &[&str]| v.iter().map(|g| g.to_string()).collect::<Vec<_>>();
+        let opts = ReadOptions {
+            select: Selection::new(&s(include), &s(exclude)).unwrap(),
+            ..ReadOptions::default()
+        };
+        let arts = Articles::new(&[root.to_path_buf()], opts);
+        let skipped = arts.skipped();
+        let ids: Vec<String> = arts
+            .map(|i| match i {
+                Item::Article(a, _) => a.id,
+                Item::Failed(p, e) => format!("failed {p}: {e}"),
+            })
+            .collect();
+        (ids, skipped.summary())
+    };
+    let (ids, summary) = read(&[], &[]);
+    assert_eq!(ids, ["B", "a", "d"]);
+    assert_eq!(
+        summary.unwrap(),
+        "not read: 6 files — 1 named like README, SOURCES or LICENSE (SOURCES.md), \
+         1 hidden (.hidden.txt), 1 without an extension (README), 1 .pdf (scan.pdf), \
+         1 .png (photo.png), 1 .text (c.text); --include GLOB reads such files"
+    );
+    // --include reads a file of no article kind as text; --exclude wins over it.
+    let (ids, _) = read(&["notes/*.text", "SOURCES.md"], &["**/d.txt", "SOURCES.md"]);
+    assert_eq!(ids, ["B", "a", "c"]);
+    // A file named directly is read whatever its name.
+    let named = Articles::new(&[root.join("SOURCES.md")], ReadOptions::default()).count();
+    assert_eq!(named, 1);
+}
+
+#[test]
+fn a_headline_line_is_the_title_unless_one_is_given() {
+    assert_eq!(
+        headline("Vietnam, Laos sign pact\nHANOI – The two countries signed.").as_deref(),
+        Some("Vietnam, Laos sign pact")
+    );
+    // A sentence, a date line, a lone line, a one-word line: no headline.
+    assert_eq!(
+        headline("Vietnam and Laos signed a pact.\nMore text."),
+        None
+    );
+    assert_eq!(
+        headline(" date 2021-02-28 New Delhi\n\nThe talks were held."),
+        None
+    );
+    assert_eq!(headline("Vietnam, Laos sign pact"), None);
+    assert_eq!(headline("Breaking\nNews."), None);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("a.txt"),
+        "Vietnam, Laos sign pact\nHANOI – Signed.",
+    )
+    .unwrap();
+    let meta = d.path().join("meta.jsonl");
+    std::fs::write(&meta, "{\"id\":\"a\",\"title\":\"Given title\"}\n").unwrap();
+    let title = |opts: ReadOptions| match Articles::new(&[d.path().join("a.txt")], opts).next() {
+        Some(Item::Article(a, _)) => a.title,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        title(ReadOptions::default()).as_deref(),
+        Some("Vietnam, Laos sign pact")
+    );
+    let opts = ReadOptions {
+        meta: Some(Meta::read(&meta).unwrap()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(title(opts).as_deref(), Some("Given title"));
 }

@@ -49,9 +49,9 @@ pub enum PlanError {
     /// A variable bound twice with different kinds.
     #[error("variable `{0}` is already bound")]
     Rebound(String),
-    /// An invalid regular expression literal.
-    #[error("invalid regular expression: {0}")]
-    Regex(String),
+    /// An invalid regular expression literal, and where its `=~` is.
+    #[error("invalid regular expression: {0}{1}")]
+    Regex(String, Location),
     /// The timeout passed while the statement was being planned.
     #[error("the query was stopped after the timeout of {0:.1} s (while planning)")]
     Timeout(f64),
@@ -66,7 +66,8 @@ impl PlanError {
         match self {
             PlanError::UndefinedVariable { location, .. }
             | PlanError::UnknownFunction { location, .. }
-            | PlanError::WrongArity { location, .. } => Some(*location).filter(|l| l.line > 0),
+            | PlanError::WrongArity { location, .. }
+            | PlanError::Regex(_, location) => Some(*location).filter(|l| l.line > 0),
             _ => None,
         }
     }
@@ -99,6 +100,51 @@ pub enum ExecError {
     /// An invalid regular expression.
     #[error("invalid regular expression: {0}")]
     Regex(String),
+    /// An error of the expression written at `location` (an operator or a function).
+    #[error("{error}")]
+    At {
+        /// The error.
+        error: Box<ExecError>,
+        /// Where the failing expression is written.
+        location: Location,
+    },
+}
+
+impl ExecError {
+    /// The error placed at `location`, when it is an error of a value (type, argument,
+    /// overflow, regular expression) not yet placed; others are returned as they are.
+    pub fn at(self, location: Location) -> ExecError {
+        match self {
+            ExecError::Type(_)
+            | ExecError::Argument(_)
+            | ExecError::IntegerOverflow(_)
+            | ExecError::Regex(_)
+                if location.line > 0 =>
+            {
+                ExecError::At {
+                    error: Box::new(self),
+                    location,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The error without its place.
+    pub fn kind(&self) -> &ExecError {
+        match self {
+            ExecError::At { error, .. } => error.kind(),
+            e => e,
+        }
+    }
+
+    /// Where the failing expression is written, when known.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ExecError::At { location, .. } => Some(*location),
+            _ => None,
+        }
+    }
 }
 
 /// Any error of running a query text, from parsing to execution.

@@ -1475,7 +1475,7 @@ impl<'p> ProjState<'p> {
 fn node_function(e: &CExpr) -> bool {
     match e {
         CExpr::Slot(_) | CExpr::Const(_) => true,
-        CExpr::Prop(a, _) | CExpr::HasLabels(a, _) => node_function(a),
+        CExpr::Prop(a, _) | CExpr::HasLabels(a, _) | CExpr::At(a, _) => node_function(a),
         CExpr::Func(Func::Id | Func::Labels | Func::ToLower | Func::ToUpper | Func::Fold, a) => {
             a.iter().all(node_function)
         }
@@ -1714,6 +1714,7 @@ pub(crate) fn eval(
             let v = eval(a, row, ctx, aggs)?;
             QValue::Bool(v.is_null() != *neg)
         }
+        CExpr::At(e, location) => eval(e, row, ctx, aggs).map_err(|err| err.at(*location))?,
         CExpr::Regex(a, re) => match eval(a, row, ctx, aggs)? {
             QValue::String(s) => QValue::Bool(re.is_match(&s)),
             _ => QValue::Null,
@@ -1983,9 +1984,7 @@ fn binary(op: BinaryOp, l: QValue, r: QValue) -> Result<QValue, ExecError> {
         },
         BinaryOp::RegexMatch => match (&l, &r) {
             (String(a), String(p)) => {
-                let re = regex::Regex::new(&format!("^(?:{p})$"))
-                    .map_err(|e| ExecError::Regex(e.to_string()))?;
-                Bool(re.is_match(a))
+                Bool(full_match_regex(p).map_err(ExecError::Regex)?.is_match(a))
             }
             _ => Null,
         },
@@ -2033,6 +2032,22 @@ fn scalar_text(v: &QValue) -> String {
     }
 }
 
+/// The regular expression of `=~`, which matches a whole string (`^(?:p)$`); an
+/// invalid one is described in terms of the pattern the user wrote, not the wrapped one.
+pub(crate) fn full_match_regex(p: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(&format!("^(?:{p})$")).map_err(|wrapped| {
+        let e = regex::Regex::new(p).err().unwrap_or(wrapped);
+        // The crate's message shows the pattern and a caret over lines, then `error: …`.
+        let text = e.to_string();
+        let what = text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .unwrap_or(text.trim());
+        format!("{:?}: {what}", p)
+    })
+}
+
 fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError> {
     use QValue::*;
     let g = ctx.g;
@@ -2042,7 +2057,13 @@ fn call(f: Func, mut a: Vec<QValue>, ctx: &mut Ctx) -> Result<QValue, ExecError>
         return Ok(Null);
     }
     let bad = |what: &str, v: &QValue| {
-        ExecError::Type(format!("{what}() does not accept a {}", v.type_name()))
+        let t = v.type_name();
+        let a = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        ExecError::Type(format!("{what}() does not accept {a} {t}"))
     };
     Ok(match f {
         Func::Labels => match x {

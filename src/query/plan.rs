@@ -204,6 +204,9 @@ pub enum CExpr {
     /// A pattern predicate (`(a)-[:OF]->(:Country)`, `exists(...)`): true when the
     /// pattern has a match.
     Pattern(Arc<PatternPred>),
+    /// An operator or function call written at a place in the text: its errors point
+    /// there.
+    At(Box<CExpr>, Location),
 }
 
 /// A pattern used as a predicate: a pipeline run from the current row until its first
@@ -532,7 +535,7 @@ pub(crate) fn slots_of(e: &CExpr, out: &mut Vec<usize>) {
         CExpr::Const(_) | CExpr::Agg(_) => {}
         CExpr::Slot(s) => out.push(*s),
         CExpr::Prop(a, _) | CExpr::Not(a) | CExpr::Neg(a) | CExpr::IsNull(a, _) => slots_of(a, out),
-        CExpr::PropName(a, _) => slots_of(a, out),
+        CExpr::PropName(a, _) | CExpr::At(a, _) => slots_of(a, out),
         CExpr::HasLabels(a, _) | CExpr::Regex(a, _) => slots_of(a, out),
         CExpr::List(v) | CExpr::Func(_, v) => v.iter().for_each(|x| slots_of(x, out)),
         CExpr::Map(v) => v.iter().for_each(|(_, x)| slots_of(x, out)),
@@ -610,6 +613,7 @@ fn split_and(e: Expr, out: &mut Vec<Expr>) {
             left,
             op: BinaryOp::And,
             right,
+            ..
         } => {
             split_and(*left, out);
             split_and(*right, out);
@@ -1733,6 +1737,7 @@ impl<'a> Planner<'a> {
             left,
             op: BinaryOp::Eq,
             right,
+            ..
         } = e
         else {
             return;
@@ -2050,7 +2055,7 @@ impl<'a> Planner<'a> {
                 for x in args {
                     out.push(self.compile(x, scope, aggs.as_deref_mut())?);
                 }
-                CExpr::Func(f, out)
+                CExpr::At(Box::new(CExpr::Func(f, out)), name.location)
             }
             Expr::Unary { op, expr } => {
                 let a = Box::new(self.compile(expr, scope, aggs)?);
@@ -2060,17 +2065,29 @@ impl<'a> Planner<'a> {
                     UnaryOp::Plus => *a,
                 }
             }
-            Expr::Binary { left, op, right } => {
+            Expr::Binary {
+                left,
+                op,
+                right,
+                at,
+            } => {
                 let l = self.compile(left, scope, aggs.as_deref_mut())?;
                 if *op == BinaryOp::RegexMatch {
                     if let Some(QValue::String(p)) = self.const_of(right) {
-                        let re = regex::Regex::new(&format!("^(?:{p})$"))
-                            .map_err(|e| PlanError::Regex(e.to_string()))?;
+                        let re = super::exec::full_match_regex(&p)
+                            .map_err(|e| PlanError::Regex(e, at.0))?;
                         return Ok(CExpr::Regex(Box::new(l), Arc::new(re)));
                     }
                 }
                 let r = self.compile(right, scope, aggs)?;
-                CExpr::Bin(*op, Box::new(l), Box::new(r))
+                let bin = CExpr::Bin(*op, Box::new(l), Box::new(r));
+                // Operators that can fail on their values point at themselves.
+                use BinaryOp::*;
+                if matches!(op, Add | Sub | Mul | Div | Mod | Pow | RegexMatch) && at.0.line > 0 {
+                    CExpr::At(Box::new(bin), at.0)
+                } else {
+                    bin
+                }
             }
             Expr::IsNull { expr, negated } => {
                 CExpr::IsNull(Box::new(self.compile(expr, scope, aggs)?), *negated)
@@ -2444,6 +2461,7 @@ pub fn expr_text(e: &CExpr, s: &Segment, g: &Graph) -> String {
                 .unwrap_or_else(|| "<unknown>".into())
         ),
         CExpr::PropName(a, k) => format!("{}.{k}", t(a)),
+        CExpr::At(a, _) => t(a),
         CExpr::Bin(op, a, b) => format!("{} {} {}", t(a), op.as_str(), t(b)),
         CExpr::Not(a) => format!("NOT ({})", t(a)),
         CExpr::Neg(a) => format!("-{}", t(a)),

@@ -672,10 +672,13 @@ fn warnings_and_errors() {
         QueryError::Plan(PlanError::UnknownFunction { .. })
     ));
     assert!(matches!(err(&s, "CREATE (n)"), QueryError::Parse(_)));
-    assert!(matches!(
-        err(&s, "RETURN 1 / 0"),
-        QueryError::Exec(ExecError::Argument(_))
-    ));
+    match err(&s, "RETURN 1 / 0") {
+        QueryError::Exec(e) => {
+            assert!(matches!(e.kind(), ExecError::Argument(_)), "{e:?}");
+            assert_eq!(e.location(), Some(crate::cypher::Location::new(1, 10)));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

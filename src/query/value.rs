@@ -308,9 +308,43 @@ impl QValue {
                 let props = g.edge_attrs(e).map(|a| &a.props[..]).unwrap_or(&[]);
                 format!("[{}:{} {}]", g.edge_id_text(e.id), ty, props_text(g, props))
             }
+            QValue::Path(p) => path_text(g, p),
             _ => self.to_json(g).to_string(),
         }
     }
+}
+
+/// A path as Cypher draws it, with names: `(Dibyo Widodo:Person)-[:PARTICIPATED_IN]->
+/// (Meeting of …:Event)`; a node without a name shows its id.
+fn path_text(g: &Graph, p: &PathValue) -> String {
+    let pg = g.petgraph();
+    let node = |ix: u32| {
+        let n = &pg[NodeIndex::from(ix)];
+        let label = &g.schema().labels()[n.label as usize].name;
+        let id = g.node_id_text(n.id);
+        let name = g.names_of(n).next().map(str::to_string).unwrap_or(id);
+        format!("({name}:{label})")
+    };
+    let mut out = String::new();
+    let Some(&first) = p.nodes.first() else {
+        return out;
+    };
+    out.push_str(&node(first));
+    for (i, &r) in p.rels.iter().enumerate() {
+        let ix = EdgeIndex::from(r);
+        let ty = &g.schema().rel_types()[pg[ix].rel_type() as usize].name;
+        let from = NodeIndex::from(p.nodes[i]);
+        let forward = pg.edge_endpoints(ix).is_none_or(|(a, _)| a == from);
+        if forward {
+            out.push_str(&format!("-[:{ty}]->"));
+        } else {
+            out.push_str(&format!("<-[:{ty}]-"));
+        }
+        if let Some(&next) = p.nodes.get(i + 1) {
+            out.push_str(&node(next));
+        }
+    }
+    out
 }
 
 fn format_float(f: f64) -> String {

@@ -398,9 +398,9 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     };
     crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
     eprintln!(
-        "exported {} nodes and {} relationships to {file}",
-        thousands(sel.nodes.len()),
-        thousands(sel.edges.len())
+        "exported {} and {} to {file}",
+        crate::term::plural(sel.nodes.len() as u64, "node"),
+        crate::term::plural(sel.edges.len() as u64, "relationship")
     );
     Ok(())
 }

@@ -675,6 +675,14 @@ impl Validator for ShellHelper {
 
 impl rustyline::Helper for ShellHelper {}
 
+/// The text the user typed, from the editor's buffer: without the blanks
+/// [`ContinuationHandler`] put after each newline to draw the continuation mark, so
+/// that a string literal spanning lines, the statement run and the history hold exactly
+/// what was typed.
+pub fn typed_text(buffer: &str) -> String {
+    buffer.replace(&format!("\n{INDENT}"), "\n")
+}
+
 /// Bound to Enter: on unfinished input, starts a continuation line (drawn with the
 /// continuation prompt) instead of letting the validator insert a bare newline.
 pub struct ContinuationHandler;
@@ -695,6 +703,15 @@ impl ConditionalEventHandler for ContinuationHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_drops_only_the_continuation_blanks() {
+        let buffer = format!("RETURN 'line one\n{INDENT}line two\n{INDENT}  indented';");
+        assert_eq!(
+            typed_text(&buffer),
+            "RETURN 'line one\nline two\n  indented';"
+        );
+    }
 
     #[test]
     fn complete_statements() {

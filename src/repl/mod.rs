@@ -11,7 +11,7 @@ mod commands;
 mod helper;
 
 use crate::app::query::{
-    engine_for, params_of, read_source, run_script, run_text, thousands, write_result, write_table,
+    engine_for, params_of, read_source, run_script, run_text, write_result, write_table,
     OutputFormat, QueryOptions, ResultSink, TableFit,
 };
 use crate::app::EXIT_OK;
@@ -45,11 +45,11 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
     let mut store = open_or_memory(&db)?;
     signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&shell.cancel))?;
     println!(
-        "coopgraph {} on {}: {} nodes, {} edges; :help for help",
+        "coopgraph {} on {}: {}, {}; :help for help",
         env!("CARGO_PKG_VERSION"),
         db.display(),
-        thousands(store.graph().node_count()),
-        thousands(store.graph().edge_count()),
+        crate::term::plural(store.graph().node_count() as u64, "node"),
+        crate::term::plural(store.graph().edge_count() as u64, "edge"),
     );
     loop {
         if let Some(h) = shell.editor.helper_mut() {
@@ -74,10 +74,10 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
                     db = path;
                     shell.last = None;
                     println!(
-                        "opened {} ({} nodes, {} edges)",
+                        "opened {} ({}, {})",
                         db.display(),
-                        thousands(store.graph().node_count()),
-                        thousands(store.graph().edge_count())
+                        crate::term::plural(store.graph().node_count() as u64, "node"),
+                        crate::term::plural(store.graph().edge_count() as u64, "edge")
                     );
                 }
                 Err(e) => eprintln!("error: {}", crate::term::safe(&e.to_string())),
@@ -225,7 +225,7 @@ impl Shell {
                 }
             }
             let input = match self.editor.readline(PROMPT) {
-                Ok(line) => line,
+                Ok(line) => helper::typed_text(&line),
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => return Flow::Quit,
                 Err(e) => {
