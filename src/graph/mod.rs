@@ -14,7 +14,7 @@ pub use ids::IdMap;
 pub use quote::{quote, sentence_around, Quote};
 pub use txn::{Change, Txn, Undo};
 
-use crate::fold::name_key;
+use crate::fold::{name_key, name_key_eq};
 use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -354,11 +354,26 @@ impl Graph {
     /// Nodes with `label` whose name or an alias has the same [`name_key`] as `name`
     /// (case, diacritics, spacing and punctuation aside).
     pub fn find_by_name(&self, label: LabelId, name: &str) -> Vec<NodeIndex> {
+        self.find_by_name_where(label, name, |_| true)
+    }
+
+    /// [`Graph::find_by_name`] among the nodes that `keep` accepts, which is asked first
+    /// (a cheap test, such as an indexed edge, spares comparing the others' names).
+    pub fn find_by_name_where(
+        &self,
+        label: LabelId,
+        name: &str,
+        keep: impl Fn(NodeIndex) -> bool,
+    ) -> Vec<NodeIndex> {
         let folded = name_key(name);
         slots_of(&self.by_name, name_hash(label, &folded))
             .iter()
             .map(|&i| NodeIndex::from(i))
-            .filter(|&ix| self.names_of(&self.g[ix]).any(|n| name_key(n) == folded))
+            .filter(|&ix| {
+                keep(ix)
+                    && self.g[ix].label == label
+                    && self.names_of(&self.g[ix]).any(|n| name_key_eq(n, &folded))
+            })
             .collect()
     }
 

@@ -374,8 +374,7 @@ impl<'g> Txn<'g> {
         };
         let existing = names
             .iter()
-            .flat_map(|n| self.g.find_by_name(label, n))
-            .filter(|&ix| in_scope(self.g, ix))
+            .flat_map(|n| self.g.find_by_name_where(label, n, |ix| in_scope(self.g, ix)))
             .min_by_key(|ix| self.g.g[*ix].id);
         let rec = match existing {
             Some(ix) => {
