@@ -326,6 +326,28 @@ impl Graph {
         self.edge_data(ix)
     }
 
+    /// The record of edge `id` with its evidence apart and unset, borrowed: for writers
+    /// that store evidence on their own terms.
+    pub fn edge_by_id_without_prov(&self, id: u32) -> Option<(EdgeData, &[Evidence])> {
+        let ix = self.edge_index(id)?;
+        let e = self.g.edge_weight(ix)?;
+        let (a, b) = self.g.edge_endpoints(ix)?;
+        let attrs = self.edge_attrs(e);
+        Some((
+            EdgeData {
+                id: e.id,
+                ty: e.rel_type(),
+                src: self.g[a].id,
+                dst: self.g[b].id,
+                attrs: EdgeAttrs {
+                    props: attrs.map(|x| x.props.clone()).unwrap_or_default(),
+                    prov: Vec::new(),
+                },
+            },
+            attrs.map_or(&[][..], |x| &x.prov[..]),
+        ))
+    }
+
     /// The full record of the edge at an index.
     pub fn edge_data(&self, ix: EdgeIndex) -> Option<EdgeData> {
         let e = self.g.edge_weight(ix)?;

@@ -95,6 +95,17 @@ impl Undo {
         }
     }
 
+    /// If node `id` was only appended evidence since this undo first saw it, the length of
+    /// its evidence then.
+    pub fn appended_node(&self, id: u32) -> Option<usize> {
+        self.node_prov_len.get(&id).copied()
+    }
+
+    /// The same for edge `id`.
+    pub fn appended_edge(&self, id: u32) -> Option<usize> {
+        self.edge_prov_len.get(&id).copied()
+    }
+
     /// Whether applying this undo would change nothing.
     pub fn is_empty(&self) -> bool {
         !self.clear && self.nodes.is_empty() && self.edges.is_empty()
@@ -374,7 +385,10 @@ impl<'g> Txn<'g> {
         };
         let existing = names
             .iter()
-            .flat_map(|n| self.g.find_by_name_where(label, n, |ix| in_scope(self.g, ix)))
+            .flat_map(|n| {
+                self.g
+                    .find_by_name_where(label, n, |ix| in_scope(self.g, ix))
+            })
             .min_by_key(|ix| self.g.g[*ix].id);
         let rec = match existing {
             Some(ix) => {

@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The storage format this build reads and writes.
-pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, lz4, crc32)";
+pub const FORMAT: &str = "coopgraph-store/2 (bincode-1.3, lz4, crc32)";
+/// The previous format, read and upgraded in place: its logged batches lack
+/// [`LogBatch::appended`], which is then empty.
+pub const FORMAT_1: &str = "coopgraph-store/1 (bincode-1.3, lz4, crc32)";
 /// Key of the format string.
 pub const KEY_FORMAT: &[u8] = b"meta/format";
 /// Key of the dictionary: the names behind the label, type and key numbers stored.
@@ -424,6 +427,17 @@ impl NodeSnap {
             prov: n.prov.to_vec(),
         }
     }
+
+    /// The on-disk form of a node, evidence left empty for the caller to fill.
+    pub fn from_rec_without_prov(n: &NodeRec, ext: Option<&str>) -> NodeSnap {
+        NodeSnap {
+            id: n.id,
+            ext: ext.map(str::to_string),
+            label: n.label,
+            props: sprops(&n.props),
+            prov: Vec::new(),
+        }
+    }
 }
 
 /// A chunk of edges, column by column; the fixed-width columns are little-endian bytes,
@@ -569,6 +583,33 @@ pub struct LogBatch {
     pub nodes: Vec<(u32, Option<NodeSnap>)>,
     /// (id, new state or None when removed).
     pub edges: Vec<(u32, Option<EdgeSnap>)>,
+    /// Nodes and edges whose logged state carries only the evidence appended in the batch:
+    /// (node id, evidence it had before), then (edge id, evidence it had before). A node
+    /// cited by every article is not written whole at every batch.
+    pub appended: (Vec<(u32, u32)>, Vec<(u32, u32)>),
+}
+
+/// A logged batch of [`FORMAT_1`], without appended evidence.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct LogBatch1 {
+    next_node: u32,
+    next_edge: u32,
+    nodes: Vec<(u32, Option<NodeSnap>)>,
+    edges: Vec<(u32, Option<EdgeSnap>)>,
+}
+
+/// Decodes a logged batch of either format.
+pub fn decode_log(key: &[u8], bytes: &[u8]) -> Result<LogBatch, StorageError> {
+    decode::<LogBatch>(key, bytes).or_else(|e| match decode::<LogBatch1>(key, bytes) {
+        Ok(b) => Ok(LogBatch {
+            next_node: b.next_node,
+            next_edge: b.next_edge,
+            nodes: b.nodes,
+            edges: b.edges,
+            appended: Default::default(),
+        }),
+        Err(_) => Err(e),
+    })
 }
 
 #[cfg(test)]

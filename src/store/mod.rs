@@ -18,7 +18,7 @@ use crate::graph::{Change, EdgeAttrs, Graph, NodeRec, Txn, Undo};
 use crate::schema::Schema;
 use codec::*;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -179,6 +179,14 @@ impl Store {
     ) -> Result<Store, StorageError> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from("(memory)"));
         match backend.get(KEY_FORMAT)? {
+            Some(f) if f == FORMAT_1.as_bytes() => {
+                // Every record of format 1 reads as format 2 ([`decode_log`]).
+                backend.apply(vec![(
+                    KEY_FORMAT.to_vec(),
+                    Some(FORMAT.as_bytes().to_vec()),
+                )])?;
+                backend.flush()?;
+            }
             Some(f) if f != FORMAT.as_bytes() => {
                 return Err(StorageError::Version {
                     path: shown,
@@ -234,7 +242,7 @@ impl Store {
                 result = Err(corrupt(k, &format!("log entry {next_seq} is missing")));
                 return Ok(());
             }
-            let batch: LogBatch = decode(k, v)?;
+            let batch = decode_log(k, v)?;
             replay(&mut graph, batch, &remap).map_err(|reason| corrupt(k, &reason))?;
             next_seq = seq + 1;
             log_bytes += v.len() as u64;
@@ -336,7 +344,7 @@ impl Store {
         let persisted = if is_bulk {
             self.write_snapshot()
         } else {
-            self.append_log(&changes)
+            self.append_log(&changes, &undo)
         };
         phases.lap("persisted");
         if let Err(e) = persisted {
@@ -395,7 +403,7 @@ impl Store {
         let policy = group.policy;
         let done = std::mem::replace(group, Group::new(policy));
         let mut phases = crate::timing::Phases::start("commit");
-        if let Err(e) = self.append_log(&done.order) {
+        if let Err(e) = self.append_log(&done.order, &done.undo) {
             self.engine_failed |= engine_error(&e);
             done.undo.apply(&mut self.graph);
             return Err(e);
@@ -431,7 +439,9 @@ impl Store {
         (self.snapshot_bytes, self.log_bytes)
     }
 
-    fn append_log(&mut self, changes: &[Change]) -> Result<(), StorageError> {
+    /// Writes the state of the changed nodes and edges as one flushed log record; those
+    /// that `undo` says only had evidence appended are written with just that evidence.
+    fn append_log(&mut self, changes: &[Change], undo: &Undo) -> Result<(), StorageError> {
         if changes.is_empty() {
             return Ok(());
         }
@@ -444,15 +454,27 @@ impl Store {
         for c in changes {
             match *c {
                 Change::Node(id) => {
-                    let snap = g
-                        .node_by_id(id)
-                        .map(|n| NodeSnap::from_rec(n, g.node_ids().ext(id)));
+                    let snap = g.node_by_id(id).map(|n| {
+                        let mut s = NodeSnap::from_rec_without_prov(n, g.node_ids().ext(id));
+                        let from = undo.appended_node(id).filter(|&l| l <= n.prov.len());
+                        if let Some(l) = from {
+                            batch.appended.0.push((id, l as u32));
+                        }
+                        s.prov = n.prov[from.unwrap_or(0)..].to_vec();
+                        s
+                    });
                     batch.nodes.push((id, snap));
                 }
                 Change::Edge(id) => {
-                    let snap = g
-                        .edge_by_id(id)
-                        .map(|e| EdgeSnap::from_data(&e, g.edge_ids().ext(id)));
+                    let snap = g.edge_by_id_without_prov(id).map(|(e, prov)| {
+                        let mut s = EdgeSnap::from_data(&e, g.edge_ids().ext(id));
+                        let from = undo.appended_edge(id).filter(|&l| l <= prov.len());
+                        if let Some(l) = from {
+                            batch.appended.1.push((id, l as u32));
+                        }
+                        s.prov = prov[from.unwrap_or(0)..].to_vec();
+                        s
+                    });
                     batch.edges.push((id, snap));
                 }
             }
@@ -579,7 +601,7 @@ impl Store {
             } else if k == KEY_DICTIONARY {
                 decode::<Dictionary>(k, v).map(|_| ())
             } else if k.starts_with(LOG_PREFIX) {
-                decode::<LogBatch>(k, v).map(|_| ())
+                decode_log(k, v).map(|_| ())
             } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_NODES) {
                 decode::<Vec<NodeSnap>>(k, v).map(|_| ())
             } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_EDGES) {
@@ -608,7 +630,7 @@ impl Store {
                 Ok((mut g2, _)) => {
                     b.scan(LOG_PREFIX, &mut |k, v| {
                         if log_key_seq(k).is_some_and(|s| s >= self.manifest.log_start) {
-                            if let Err(r) = replay(&mut g2, decode(k, v)?, &Remap::default()) {
+                            if let Err(r) = replay(&mut g2, decode_log(k, v)?, &Remap::default()) {
                                 problems.push(format!("{}: {r}", describe_key(k)));
                             }
                         }
@@ -827,6 +849,20 @@ fn load_snapshot(
 
 /// Applies a logged batch: the final state of each touched node and edge.
 fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
+    let node_from: FxHashMap<u32, u32> = batch.appended.0.iter().copied().collect();
+    let edge_from: FxHashMap<u32, u32> = batch.appended.1.iter().copied().collect();
+    // Evidence logged as appended follows what the node or edge had.
+    let before =
+        |have: Option<&[crate::graph::Evidence]>, from: u32, what: &str, id: u32| match have {
+            Some(p) if p.len() == from as usize => Ok(p.to_vec()),
+            Some(p) => Err(format!(
+                "{what} {id} has {} pieces of evidence, the batch appends to {from}",
+                p.len()
+            )),
+            None => Err(format!(
+                "{what} {id} gets evidence appended but does not exist"
+            )),
+        };
     for (id, e) in &batch.edges {
         if e.is_none() {
             g.remove_edge(*id);
@@ -834,6 +870,12 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     }
     for (id, n) in batch.nodes.iter() {
         if let Some(n) = n {
+            let mut prov = n.prov.clone();
+            if let Some(&from) = node_from.get(id) {
+                let mut p = before(g.node_by_id(*id).map(|x| &x.prov[..]), from, "node", *id)?;
+                p.extend_from_slice(&prov);
+                prov = p;
+            }
             let props =
                 props_from(n.props.clone(), remap).ok_or("a property key or date out of range")?;
             let label = remap
@@ -847,14 +889,23 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
                 id: *id,
                 label,
                 props,
-                prov: n.prov.clone().into(),
+                prov,
             });
         }
     }
     for (id, e) in batch.edges {
-        if let Some(e) = e {
+        if let Some(mut e) = e {
             if let Some(x) = &e.ext {
                 g.id_maps_mut().1.set_ext(id, x);
+            }
+            if let Some(&from) = edge_from.get(&id) {
+                let have = g.edge_index(id).map(|ix| {
+                    g.edge_attrs(&g.petgraph()[ix])
+                        .map_or(&[][..], |a| &a.prov[..])
+                });
+                let mut p = before(have, from, "edge", id)?;
+                p.append(&mut e.prov);
+                e.prov = p;
             }
             let data = e
                 .into_data(id, remap)
