@@ -25,6 +25,10 @@ pub const KEY_MANIFEST: &[u8] = b"meta/manifest";
 pub const SNAP_PREFIX: &[u8] = b"snap/";
 /// Prefix of logged batches: `log/` + sequence number (8 bytes BE).
 pub const LOG_PREFIX: &[u8] = b"log/";
+/// Prefix of document texts: `text/` + the Document's id number (4 bytes BE). A text is
+/// written once, with the batch that adds or changes its document, and never rewritten by
+/// snapshots, whose node chunks hold Documents without their `text`.
+pub const TEXT_PREFIX: &[u8] = b"text/";
 /// Nodes per snapshot chunk.
 pub const NODES_PER_CHUNK: usize = 1024;
 /// Edges per snapshot chunk (about 64 KiB, the value size sled stores best).
@@ -164,6 +168,19 @@ pub fn log_key(seq: u64) -> Vec<u8> {
     k
 }
 
+/// The key of document `id`'s text.
+pub fn text_key(id: u32) -> Vec<u8> {
+    let mut k = TEXT_PREFIX.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The document id number of a text key.
+pub fn text_key_id(key: &[u8]) -> Option<u32> {
+    let b = key.strip_prefix(TEXT_PREFIX)?;
+    (b.len() == 4).then(|| u32::from_be_bytes(b.try_into().expect("4 bytes")))
+}
+
 /// The generation of a snapshot key.
 pub fn snap_key_generation(key: &[u8]) -> Option<u64> {
     key.strip_prefix(SNAP_PREFIX)?
@@ -193,6 +210,9 @@ pub fn describe_key(key: &[u8]) -> String {
     }
     if let Some(s) = log_key_seq(key) {
         return format!("log entry {s}");
+    }
+    if let Some(id) = text_key_id(key) {
+        return format!("text of document n{id}");
     }
     String::from_utf8_lossy(key).into_owned()
 }
