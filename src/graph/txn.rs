@@ -175,6 +175,11 @@ impl<'g> Txn<'g> {
         self.undo.clear
     }
 
+    /// Builds the graph's index of edges by endpoints and type ([`Graph::index_pairs`]).
+    pub fn index_pairs(&mut self) {
+        self.g.index_pairs();
+    }
+
     /// The graph as changed so far.
     pub fn graph(&self) -> &Graph {
         self.g
