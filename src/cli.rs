@@ -133,6 +133,15 @@ pub enum Command {
     /// Folds the log of batches into a new snapshot, reclaiming their space (also done
     /// automatically when the log outgrows half of the snapshot).
     Compact,
+    /// Removes documents by id with every fact only they support; nodes merged from
+    /// several documents keep what the others contributed, and nothing else is split.
+    /// All the given documents go in one durable batch; an id not in the database is
+    /// reported and the command exits with status 1, the others removed.
+    Remove {
+        /// Document ids (the `id` of `ingest`'s records, or the file name without extension).
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Prints the source sentences behind a node or edge (by id, or a node by name).
     Explain {
         /// A node id ("n12"), an edge id ("e7"), or a name or title.
@@ -306,6 +315,34 @@ pub fn run(args: Args) -> Result<i32> {
             );
             store.close_for_exit()?;
             Ok(EXIT_OK)
+        }
+        Command::Remove { ids } => {
+            let mut store = Store::open_existing(&args.db)?;
+            let (before_n, before_e) = (store.graph().node_count(), store.graph().edge_count());
+            store.begin_group(crate::store::GroupCommit {
+                max_writes: usize::MAX,
+                max_records: usize::MAX,
+                max_delay: std::time::Duration::MAX,
+            })?;
+            let mut missing = 0;
+            let mut removed = 0;
+            for id in &ids {
+                if crate::ingest::remove_article(&mut store, id)? {
+                    removed += 1;
+                } else {
+                    missing += 1;
+                    eprintln!("no document with id {}", crate::term::safe(id));
+                }
+            }
+            store.end_group()?;
+            let g = store.graph();
+            eprintln!(
+                "removed {removed} documents; -{} nodes, -{} edges",
+                before_n - g.node_count(),
+                before_e - g.edge_count()
+            );
+            store.close_for_exit()?;
+            Ok(if missing > 0 { EXIT_PROBLEMS } else { EXIT_OK })
         }
         Command::Explain { target } => {
             let store = Store::open_existing(&args.db)?;

@@ -44,6 +44,18 @@ pub fn name_key(s: &str) -> String {
     k
 }
 
+/// Whether `name_key(s) == key`, without allocating when `s` is ASCII (the usual case in
+/// index look-ups, which compare every candidate's names with one key).
+pub fn name_key_eq(s: &str, key: &str) -> bool {
+    if !s.is_ascii() {
+        return name_key(s) == key;
+    }
+    s.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+        .eq(key.bytes())
+}
+
 /// Whether two strings are equal once folded, without allocating when both are ASCII.
 pub fn fold_eq(a: &str, b: &str) -> bool {
     if a.is_ascii()
@@ -59,6 +71,23 @@ pub fn fold_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_key_eq_agrees_with_name_key() {
+        for s in [
+            "U.K.",
+            "Group-IB",
+            "Viet  Nam",
+            "Việt Nam",
+            "ab",
+            "",
+            "A1 b2",
+        ] {
+            for t in ["uk", "groupib", "vietnam", "ab", "", "a1b2", "a1b"] {
+                assert_eq!(name_key_eq(s, t), name_key(s) == t, "{s:?} {t:?}");
+            }
+        }
+    }
 
     #[test]
     fn vietnamese_names_fold_to_ascii() {

@@ -580,3 +580,60 @@ fn two_thousand_generated_articles_give_exactly_the_generated_events() {
     assert_eq!(label_count(g, "Person"), hosts.len() + counterparts.len());
     assert!(g.verify().is_empty(), "{:?}", g.verify());
 }
+
+/// `coopgraph remove` takes back what an article gave: the merged summit is again the
+/// other report's alone, and everything the two articles did not share is untouched.
+#[test]
+fn the_remove_command_takes_back_an_articles_contribution_and_splits_nothing_else() {
+    let facts = |dir: &Dir| {
+        let mut c = dir.cg();
+        c.args([
+            "query",
+            "MATCH (n) WHERE NOT n:Document \
+             OPTIONAL MATCH (n)-[r]->(m) WHERE NOT m:Document \
+             RETURN labels(n)[0] AS label, coalesce(n.title, n.name) AS node, n.aliases AS aliases, \
+             type(r) AS rel, coalesce(m.title, m.name) AS other ORDER BY label, node, rel, other",
+        ]);
+        let rows: serde_json::Value = serde_json::from_str(&ok(c)).unwrap();
+        rows
+    };
+    let both = Dir::new();
+    for (id, text) in [("s1", SUMMIT_1), ("k", KORIR_CHILE), ("s2", SUMMIT_2)] {
+        both.write(&format!("{id}.txt"), text);
+    }
+    let alone = Dir::new();
+    for (id, text) in [("s1", SUMMIT_1), ("k", KORIR_CHILE)] {
+        alone.write(&format!("{id}.txt"), text);
+    }
+    let ingest = |dir: &Dir, files: &[&str]| {
+        let mut c = dir.cg();
+        c.arg("ingest");
+        for f in files {
+            c.arg(dir.path(f));
+        }
+        ok(c);
+    };
+    ingest(&both, &["s1.txt", "k.txt", "s2.txt"]);
+    ingest(&alone, &["s1.txt", "k.txt"]);
+    assert_ne!(facts(&both), facts(&alone), "s2 merged into the summit");
+    let mut c = both.cg();
+    c.args(["remove", "s2"]);
+    let o = common::run(c);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with("removed 1 documents;"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(facts(&both), facts(&alone));
+    let mut c = both.cg();
+    c.arg("check");
+    let out = ok(c);
+    assert!(out.contains(": ok"), "{out}");
+    // An unknown id is reported, with exit status 1; nothing changes.
+    let mut c = both.cg();
+    c.args(["remove", "s2"]);
+    let err = common::fails(c, 1);
+    assert!(err.contains("no document with id s2"), "{err}");
+    assert_eq!(facts(&both), facts(&alone));
+}

@@ -14,7 +14,7 @@ pub use ids::IdMap;
 pub use quote::{quote, sentence_around, Quote};
 pub use txn::{Change, Txn, Undo};
 
-use crate::fold::name_key;
+use crate::fold::{name_key, name_key_eq};
 use crate::schema::{KeyId, LabelId, RelTypeId, Schema, SchemaError};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -39,8 +39,10 @@ pub struct Evidence {
     pub end: u32,
 }
 
-/// The provenance of a node or edge: its evidence, sorted, without duplicates.
-pub type Provenance = Box<[Evidence]>;
+/// The provenance of a node or edge: its evidence, sorted, without duplicates. A `Vec`, so
+/// that evidence of a new document (which sorts last) is appended in place: a node cited by
+/// thousands of documents is not copied for each new one.
+pub type Provenance = Vec<Evidence>;
 
 /// A node as stored in the graph.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +143,9 @@ pub struct Graph {
     by_label: Vec<Vec<u32>>,
     by_name: FxHashMap<u64, Slots>,
     by_date: FxHashMap<u64, Slots>,
+    /// Edges by (source, target, type), built on the first upsert that needs it
+    /// ([`Graph::index_pairs`]): loads and queries never pay for it.
+    by_pair: Option<FxHashMap<u64, Slots>>,
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
@@ -161,6 +166,13 @@ fn date_hash(label: LabelId, date: chrono::NaiveDate) -> u64 {
     let mut h = FxHasher::default();
     (label, u8::MAX).hash(&mut h);
     date.hash(&mut h);
+    h.finish()
+}
+
+/// The pair-index key of an edge's endpoints (node indexes) and type.
+fn pair_hash(a: NodeIndex, b: NodeIndex, ty: RelTypeId) -> u64 {
+    let mut h = FxHasher::default();
+    (a.index() as u32, b.index() as u32, ty).hash(&mut h);
     h.finish()
 }
 
@@ -222,6 +234,7 @@ impl Graph {
             by_label,
             by_name: FxHashMap::default(),
             by_date: FxHashMap::default(),
+            by_pair: None,
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
             date_key: schema.key("date"),
             aliases_key,
@@ -313,6 +326,28 @@ impl Graph {
         self.edge_data(ix)
     }
 
+    /// The record of edge `id` with its evidence apart and unset, borrowed: for writers
+    /// that store evidence on their own terms.
+    pub fn edge_by_id_without_prov(&self, id: u32) -> Option<(EdgeData, &[Evidence])> {
+        let ix = self.edge_index(id)?;
+        let e = self.g.edge_weight(ix)?;
+        let (a, b) = self.g.edge_endpoints(ix)?;
+        let attrs = self.edge_attrs(e);
+        Some((
+            EdgeData {
+                id: e.id,
+                ty: e.rel_type(),
+                src: self.g[a].id,
+                dst: self.g[b].id,
+                attrs: EdgeAttrs {
+                    props: attrs.map(|x| x.props.clone()).unwrap_or_default(),
+                    prov: Vec::new(),
+                },
+            },
+            attrs.map_or(&[][..], |x| &x.prov[..]),
+        ))
+    }
+
     /// The full record of the edge at an index.
     pub fn edge_data(&self, ix: EdgeIndex) -> Option<EdgeData> {
         let e = self.g.edge_weight(ix)?;
@@ -341,11 +376,26 @@ impl Graph {
     /// Nodes with `label` whose name or an alias has the same [`name_key`] as `name`
     /// (case, diacritics, spacing and punctuation aside).
     pub fn find_by_name(&self, label: LabelId, name: &str) -> Vec<NodeIndex> {
+        self.find_by_name_where(label, name, |_| true)
+    }
+
+    /// [`Graph::find_by_name`] among the nodes that `keep` accepts, which is asked first
+    /// (a cheap test, such as an indexed edge, spares comparing the others' names).
+    pub fn find_by_name_where(
+        &self,
+        label: LabelId,
+        name: &str,
+        keep: impl Fn(NodeIndex) -> bool,
+    ) -> Vec<NodeIndex> {
         let folded = name_key(name);
         slots_of(&self.by_name, name_hash(label, &folded))
             .iter()
             .map(|&i| NodeIndex::from(i))
-            .filter(|&ix| self.names_of(&self.g[ix]).any(|n| name_key(n) == folded))
+            .filter(|&ix| {
+                keep(ix)
+                    && self.g[ix].label == label
+                    && self.names_of(&self.g[ix]).any(|n| name_key_eq(n, &folded))
+            })
             .collect()
     }
 
@@ -489,11 +539,18 @@ impl Graph {
                 let w = self.g[ix];
                 let old = self.edge_data(ix);
                 let attr = self.store_attrs(w.attr, e.attrs);
+                let retyped = w.rel_type() != e.ty;
+                if retyped {
+                    self.index_pair(ix, false);
+                }
                 self.g[ix] = EdgeRec {
                     id: e.id,
                     attr,
                     ty: ty_code(e.ty),
                 };
+                if retyped {
+                    self.index_pair(ix, true);
+                }
                 return Ok(old);
             }
             Some(_) => self.remove_edge(e.id),
@@ -510,6 +567,7 @@ impl Graph {
             },
         );
         self.edge_ids.set(e.id, ix.index() as u32);
+        self.index_pair(ix, true);
         Ok(old)
     }
 
@@ -533,6 +591,7 @@ impl Graph {
             },
         );
         self.edge_ids.set(id, ix.index() as u32);
+        self.index_pair(ix, true);
     }
 
     fn store_attrs(&mut self, slot: u32, attrs: EdgeAttrs) -> u32 {
@@ -565,6 +624,7 @@ impl Graph {
     pub fn remove_edge(&mut self, id: u32) -> Option<EdgeData> {
         let ix = self.edge_index(id)?;
         let data = self.edge_data(ix)?;
+        self.index_pair(ix, false);
         let w = self.g.remove_edge(ix)?;
         self.store_attrs(w.attr, EdgeAttrs::default());
         self.edge_ids.remove(id);
@@ -585,6 +645,109 @@ impl Graph {
                 use petgraph::visit::EdgeRef;
                 e.id()
             })
+    }
+
+    /// Builds the index of edges by (source, target, type) if it is not there, so that
+    /// [`Graph::edge_between`] costs O(1) instead of a walk over a node's edges.
+    pub fn index_pairs(&mut self) {
+        if self.by_pair.is_some() {
+            return;
+        }
+        let mut m = FxHashMap::default();
+        for ix in self.g.edge_indices() {
+            let (a, b) = self
+                .g
+                .edge_endpoints(ix)
+                .expect("edge index from edge_indices");
+            let h = pair_hash(a, b, self.g[ix].rel_type());
+            index_slot(&mut m, h, ix.index() as u32, true);
+        }
+        self.by_pair = Some(m);
+    }
+
+    /// The edge of type `ty` from `a` to `b` with the lowest id number, if any (through the
+    /// pair index when it is built).
+    pub fn edge_between(&self, a: NodeIndex, b: NodeIndex, ty: RelTypeId) -> Option<EdgeIndex> {
+        let ok = |ix: EdgeIndex| {
+            self.g.edge_endpoints(ix) == Some((a, b)) && self.g[ix].rel_type() == ty
+        };
+        let best = |it: &mut dyn Iterator<Item = EdgeIndex>| it.min_by_key(|&ix| self.g[ix].id);
+        match &self.by_pair {
+            Some(m) => best(
+                &mut slots_of(m, pair_hash(a, b, ty))
+                    .iter()
+                    .map(|&i| EdgeIndex::from(i))
+                    .filter(|&ix| ok(ix)),
+            ),
+            None => best(&mut self.edges_between(a, b, ty)),
+        }
+    }
+
+    fn index_pair(&mut self, ix: EdgeIndex, add: bool) {
+        if let Some(m) = &mut self.by_pair {
+            let (a, b) = self.g.edge_endpoints(ix).expect("a live edge");
+            let h = pair_hash(a, b, self.g[ix].rel_type());
+            index_slot(m, h, ix.index() as u32, add);
+        }
+    }
+
+    /// Replaces node `ix`'s properties and appends evidence that sorts after all it has
+    /// (the caller checks both): the in-place form of a merge, without copying the node.
+    pub(crate) fn merge_in_place(&mut self, ix: NodeIndex, props: Props, more: &[Evidence]) {
+        debug_assert!(match (self.g[ix].prov.last(), more.first()) {
+            (Some(l), Some(f)) => l < f,
+            _ => true,
+        });
+        if self.g[ix].props != props {
+            self.index_node(ix.index() as u32, false);
+            self.g[ix].props = props;
+            self.index_node(ix.index() as u32, true);
+        }
+        self.g[ix].prov.extend_from_slice(more);
+    }
+
+    /// Replaces edge `ix`'s properties and appends evidence that sorts after all it has: the
+    /// in-place form of an edge merge.
+    pub(crate) fn merge_edge_in_place(&mut self, ix: EdgeIndex, props: Props, more: &[Evidence]) {
+        let w = self.g[ix];
+        if w.attr == NO_ATTR {
+            let attr = self.store_attrs(
+                NO_ATTR,
+                EdgeAttrs {
+                    props,
+                    prov: more.to_vec(),
+                },
+            );
+            self.g[ix].attr = attr;
+            return;
+        }
+        let a = &mut self.attrs[w.attr as usize];
+        a.props = props;
+        a.prov.extend_from_slice(more);
+    }
+
+    /// Cuts the evidence of node `id` back to its first `len` entries (undo of appends).
+    pub(crate) fn truncate_node_prov(&mut self, id: u32, len: usize) -> Provenance {
+        let Some(ix) = self.node_index(id) else {
+            return Vec::new();
+        };
+        let mut p = std::mem::take(&mut self.g[ix].prov);
+        p.truncate(len);
+        p
+    }
+
+    /// Cuts the evidence of edge `id` back to its first `len` entries (undo of appends).
+    pub(crate) fn truncate_edge_prov(&mut self, id: u32, len: usize) -> Provenance {
+        let Some(ix) = self.edge_index(id) else {
+            return Vec::new();
+        };
+        let w = self.g[ix];
+        if w.attr == NO_ATTR {
+            return Vec::new();
+        }
+        let mut p = std::mem::take(&mut self.attrs[w.attr as usize].prov);
+        p.truncate(len);
+        p
     }
 
     /// Allocates a fresh node id number.
@@ -706,7 +869,7 @@ pub fn merge_prov(a: &[Evidence], b: &[Evidence]) -> Provenance {
     let mut v: Vec<Evidence> = a.iter().chain(b).copied().collect();
     v.sort_unstable();
     v.dedup();
-    v.into_boxed_slice()
+    v
 }
 
 #[cfg(test)]

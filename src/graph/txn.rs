@@ -26,6 +26,12 @@ pub struct Undo {
     clear: bool,
     nodes: FxHashMap<u32, Option<NodeRec>>,
     edges: FxHashMap<u32, Option<EdgeData>>,
+    /// Nodes whose saved record above lacks its evidence because the transaction only
+    /// appended to it since: the evidence to restore is the first `len` entries of the
+    /// current one (a popular node is not copied for each document that cites it).
+    node_prov_len: FxHashMap<u32, usize>,
+    /// The same for edges.
+    edge_prov_len: FxHashMap<u32, usize>,
     /// Ids the transaction created (they had no previous record), in creation order.
     created: Vec<Change>,
 }
@@ -34,13 +40,70 @@ impl Undo {
     /// Folds the undo of a later transaction into this one, so that applying the result
     /// restores the state before both (the earlier saved state of an id wins).
     pub fn absorb(&mut self, later: Undo) {
+        use std::collections::hash_map::Entry;
         self.clear |= later.clear;
+        // Ids the later transaction created that this undo does not know yet, in order.
+        let fresh: Vec<Change> = later
+            .created
+            .iter()
+            .copied()
+            .filter(|c| match c {
+                Change::Node(id) => !self.nodes.contains_key(id),
+                Change::Edge(id) => !self.edges.contains_key(id),
+            })
+            .collect();
+        self.created.extend(fresh);
         for (id, prev) in later.nodes {
-            self.nodes.entry(id).or_insert(prev);
+            match self.nodes.entry(id) {
+                Entry::Occupied(mut o) => {
+                    // Only appends happened between the two saves, so the later full
+                    // record starts with the evidence the earlier one lacks.
+                    if !later.node_prov_len.contains_key(&id) {
+                        if let (Some(len), Some(mine), Some(p)) =
+                            (self.node_prov_len.remove(&id), o.get_mut(), &prev)
+                        {
+                            mine.prov = p.prov[..len.min(p.prov.len())].to_vec();
+                        }
+                    }
+                }
+                Entry::Vacant(v) => {
+                    v.insert(prev);
+                    if let Some(&len) = later.node_prov_len.get(&id) {
+                        self.node_prov_len.insert(id, len);
+                    }
+                }
+            }
         }
         for (id, prev) in later.edges {
-            self.edges.entry(id).or_insert(prev);
+            match self.edges.entry(id) {
+                Entry::Occupied(mut o) => {
+                    if !later.edge_prov_len.contains_key(&id) {
+                        if let (Some(len), Some(mine), Some(p)) =
+                            (self.edge_prov_len.remove(&id), o.get_mut(), &prev)
+                        {
+                            mine.attrs.prov = p.attrs.prov[..len.min(p.attrs.prov.len())].to_vec();
+                        }
+                    }
+                }
+                Entry::Vacant(v) => {
+                    v.insert(prev);
+                    if let Some(&len) = later.edge_prov_len.get(&id) {
+                        self.edge_prov_len.insert(id, len);
+                    }
+                }
+            }
         }
+    }
+
+    /// If node `id` was only appended evidence since this undo first saw it, the length of
+    /// its evidence then.
+    pub fn appended_node(&self, id: u32) -> Option<usize> {
+        self.node_prov_len.get(&id).copied()
+    }
+
+    /// The same for edge `id`.
+    pub fn appended_edge(&self, id: u32) -> Option<usize> {
+        self.edge_prov_len.get(&id).copied()
     }
 
     /// Whether applying this undo would change nothing.
@@ -67,10 +130,18 @@ impl Undo {
                 }
             }
         }
-        for prev in self.nodes.into_values().flatten() {
+        for (id, prev) in self.nodes {
+            let Some(mut prev) = prev else { continue };
+            if let Some(&len) = self.node_prov_len.get(&id) {
+                prev.prov = g.truncate_node_prov(id, len);
+            }
             g.put_node(prev);
         }
-        for prev in self.edges.into_values().flatten() {
+        for (id, prev) in self.edges {
+            let Some(mut prev) = prev else { continue };
+            if let Some(&len) = self.edge_prov_len.get(&id) {
+                prev.attrs.prov = g.truncate_edge_prov(id, len);
+            }
             // Endpoints exist again: they were restored above or never removed.
             let _ = g.put_edge(prev);
         }
@@ -104,6 +175,11 @@ impl<'g> Txn<'g> {
         self.undo.clear
     }
 
+    /// Builds the graph's index of edges by endpoints and type ([`Graph::index_pairs`]).
+    pub fn index_pairs(&mut self) {
+        self.g.index_pairs();
+    }
+
     /// The graph as changed so far.
     pub fn graph(&self) -> &Graph {
         self.g
@@ -124,6 +200,13 @@ impl<'g> Txn<'g> {
         if self.undo.clear {
             return;
         }
+        if let Some(len) = self.undo.node_prov_len.remove(&id) {
+            // A change other than an append: save the evidence as it was before the appends.
+            let cur = self.g.node_by_id(id).map(|n| n.prov[..len].to_vec());
+            if let (Some(Some(saved)), Some(p)) = (self.undo.nodes.get_mut(&id), cur) {
+                saved.prov = p;
+            }
+        }
         if !self.undo.nodes.contains_key(&id) {
             let prev = self.g.node_by_id(id).cloned();
             if prev.is_none() {
@@ -134,9 +217,67 @@ impl<'g> Txn<'g> {
         }
     }
 
+    /// Notes node `id` (which exists) before evidence is appended to it: its record is saved
+    /// without its evidence, which undo cuts back to the current length.
+    fn note_node_append(&mut self, id: u32) {
+        if self.undo.clear || self.undo.nodes.contains_key(&id) {
+            return;
+        }
+        let Some(n) = self.g.node_by_id(id) else {
+            return;
+        };
+        let saved = NodeRec {
+            id,
+            label: n.label,
+            props: n.props.clone(),
+            prov: Vec::new(),
+        };
+        self.undo.node_prov_len.insert(id, n.prov.len());
+        self.undo.nodes.insert(id, Some(saved));
+        self.touched.push(Change::Node(id));
+    }
+
+    /// Notes edge `id` (which exists) before evidence is appended to it.
+    fn note_edge_append(&mut self, id: u32) {
+        if self.undo.clear || self.undo.edges.contains_key(&id) {
+            return;
+        }
+        let Some(ix) = self.g.edge_index(id) else {
+            return;
+        };
+        let (a, b) = self.g.g.edge_endpoints(ix).expect("a live edge");
+        let w = self.g.g[ix];
+        let attrs = self.g.edge_attrs(&w);
+        let saved = EdgeData {
+            id,
+            ty: w.rel_type(),
+            src: self.g.g[a].id,
+            dst: self.g.g[b].id,
+            attrs: EdgeAttrs {
+                props: attrs.map(|a| a.props.clone()).unwrap_or_default(),
+                prov: Vec::new(),
+            },
+        };
+        self.undo
+            .edge_prov_len
+            .insert(id, attrs.map_or(0, |a| a.prov.len()));
+        self.undo.edges.insert(id, Some(saved));
+        self.touched.push(Change::Edge(id));
+    }
+
     fn note_edge(&mut self, id: u32) {
         if self.undo.clear {
             return;
+        }
+        if let Some(len) = self.undo.edge_prov_len.remove(&id) {
+            let cur = self
+                .g
+                .edge_index(id)
+                .and_then(|ix| self.g.edge_attrs(&self.g.g[ix]))
+                .map(|a| a.prov[..len].to_vec());
+            if let Some(Some(saved)) = self.undo.edges.get_mut(&id) {
+                saved.attrs.prov = cur.unwrap_or_default();
+            }
         }
         if !self.undo.edges.contains_key(&id) {
             let prev = self.g.edge_by_id(id);
@@ -228,7 +369,7 @@ impl<'g> Txn<'g> {
             id: u32::MAX,
             label,
             props,
-            prov: Box::default(),
+            prov: Vec::new(),
         };
         let names: Vec<String> = self.g.names_of(&probe).map(str::to_string).collect();
         let scope_ix = match scope {
@@ -240,19 +381,25 @@ impl<'g> Txn<'g> {
             )),
             None => None,
         };
+        if scope_ix.is_some() {
+            self.g.index_pairs();
+        }
         let in_scope = |g: &Graph, ix: petgraph::stable_graph::NodeIndex| match scope_ix {
             None => true,
-            Some((rel, t)) => g.edges_between(ix, t, rel).next().is_some(),
+            Some((rel, t)) => g.edge_between(ix, t, rel).is_some(),
         };
         let existing = names
             .iter()
-            .flat_map(|n| self.g.find_by_name(label, n))
-            .filter(|&ix| in_scope(self.g, ix))
+            .flat_map(|n| {
+                self.g
+                    .find_by_name_where(label, n, |ix| in_scope(self.g, ix))
+            })
             .min_by_key(|ix| self.g.g[*ix].id);
         let rec = match existing {
             Some(ix) => {
-                let old = self.g.g[ix].clone();
-                merge_node(self.g, old, probe.props, prov)
+                let id = self.g.g[ix].id;
+                self.merge_into(id, probe.props, prov)?;
+                return Ok(id);
             }
             None => {
                 let id = self.g.allocate_node_id();
@@ -283,13 +430,11 @@ impl<'g> Txn<'g> {
         let props = self.checked_props(label, props)?;
         let rec = match into {
             Some(id) => {
-                let old = self
-                    .g
-                    .node_by_id(id)
-                    .filter(|n| n.label == label)
-                    .cloned()
-                    .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(id)))?;
-                merge_node(self.g, old, props, prov)
+                if self.g.node_by_id(id).filter(|n| n.label == label).is_none() {
+                    return Err(GraphError::NoSuchNode(self.g.node_id_text(id)));
+                }
+                self.merge_into(id, props, prov)?;
+                return Ok(id);
             }
             None => NodeRec {
                 id: self.g.allocate_node_id(),
@@ -301,6 +446,31 @@ impl<'g> Txn<'g> {
         let id = rec.id;
         self.put_node(rec)?;
         Ok(id)
+    }
+
+    /// Merges properties and evidence into existing node `id`; evidence that sorts after
+    /// all the node has (a new document's) is appended in place, without copying the node.
+    fn merge_into(
+        &mut self,
+        id: u32,
+        props: super::Props,
+        prov: &[Evidence],
+    ) -> Result<(), GraphError> {
+        let ix = self
+            .g
+            .node_index(id)
+            .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(id)))?;
+        let more = merge_prov(prov, &[]);
+        let old = &self.g.g[ix];
+        if !appends(&old.prov, &more) {
+            let rec = merge_node(self.g, old.clone(), props, &more);
+            return self.put_node(rec);
+        }
+        let props = merged_node_props(self.g, old, props);
+        self.g.schema.check_node(old.label, &props)?;
+        self.note_node_append(id);
+        self.g.merge_in_place(ix, props, &more);
+        Ok(())
     }
 
     /// Rebuilds node `id`'s properties from contributions given in order (each as an upsert
@@ -341,7 +511,7 @@ impl<'g> Txn<'g> {
                     id: u32::MAX,
                     label,
                     props: p,
-                    prov: Box::default(),
+                    prov: Vec::new(),
                 },
                 Some(r) => merge_node(self.g, r, p, &[]),
             });
@@ -368,12 +538,29 @@ impl<'g> Txn<'g> {
             .g
             .node_index(dst)
             .ok_or_else(|| GraphError::NoSuchNode(self.g.node_id_text(dst)))?;
-        let existing = self.g.edges_between(a, b, ty).next();
+        self.g.index_pairs();
+        let existing = self.g.edge_between(a, b, ty);
         let data = match existing {
             Some(ix) => {
-                let mut old = self.g.edge_data(ix).expect("edge index from edges_between");
+                let w = self.g.g[ix];
+                let more = merge_prov(prov, &[]);
+                let (old_props, old_prov) = self
+                    .g
+                    .edge_attrs(&w)
+                    .map_or((&[][..], &[][..]), |x| (&x.props[..], &x.prov[..]));
+                if appends(old_prov, &more) {
+                    let new_props = fill_props(old_props, props);
+                    if new_props[..] != *old_props {
+                        let (la, lb) = (self.g.g[a].label, self.g.g[b].label);
+                        self.g.schema.check_edge(ty, la, lb, &new_props)?;
+                    }
+                    self.note_edge_append(w.id);
+                    self.g.merge_edge_in_place(ix, new_props, &more);
+                    return Ok(w.id);
+                }
+                let mut old = self.g.edge_data(ix).expect("edge index from edge_between");
                 old.attrs.props = fill_props(&old.attrs.props, props);
-                old.attrs.prov = merge_prov(&old.attrs.prov, prov);
+                old.attrs.prov = merge_prov(&old.attrs.prov, &more);
                 old
             }
             None => {
@@ -428,7 +615,7 @@ impl<'g> Txn<'g> {
             id,
             label,
             props,
-            prov: prov.into_boxed_slice(),
+            prov,
         });
         Ok(id)
     }
@@ -461,10 +648,7 @@ impl<'g> Txn<'g> {
         let mut prov = prov;
         prov.sort_unstable();
         prov.dedup();
-        let attrs = EdgeAttrs {
-            props,
-            prov: prov.into_boxed_slice(),
-        };
+        let attrs = EdgeAttrs { props, prov };
         if self.undo.clear && self.g.edge_index(id).is_none() {
             if !native {
                 self.g.id_maps_mut().1.set_ext(id, ext_id);
@@ -514,9 +698,21 @@ fn fullness(s: &str) -> usize {
 }
 
 fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence]) -> NodeRec {
+    NodeRec {
+        id: old.id,
+        label: old.label,
+        props: merged_node_props(g, &old, new_props),
+        prov: merge_prov(&old.prov, prov),
+    }
+}
+
+/// The properties node `old` has once `new_props` are merged into it: aliases grown with
+/// every new written form, the form with the most diacritics as the name, missing
+/// properties filled.
+fn merged_node_props(g: &Graph, old: &NodeRec, new_props: super::Props) -> super::Props {
     let key = g.schema.labels()[old.label as usize].key;
     let aliases_key = g.aliases_key;
-    let mut written: Vec<String> = g.names_of(&old).map(str::to_string).collect();
+    let mut written: Vec<String> = g.names_of(old).map(str::to_string).collect();
     let mut name = key
         .and_then(|k| Graph::prop(&old.props, k))
         .and_then(Value::as_str)
@@ -525,7 +721,7 @@ fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence
         id: old.id,
         label: old.label,
         props: new_props.clone(),
-        prov: Box::default(),
+        prov: Vec::new(),
     };
     for n in g.names_of(&probe) {
         if !written.iter().any(|w| w == n) {
@@ -555,11 +751,14 @@ fn merge_node(g: &Graph, old: NodeRec, new_props: super::Props, prov: &[Evidence
         }
     }
     props.sort_by_key(|(k, _)| *k);
-    NodeRec {
-        id: old.id,
-        label: old.label,
-        props: props.into_boxed_slice(),
-        prov: merge_prov(&old.prov, prov),
+    props.into_boxed_slice()
+}
+
+/// Whether evidence `more` (sorted) all sorts after `old`: then a merge appends it.
+fn appends(old: &[Evidence], more: &[Evidence]) -> bool {
+    match (old.last(), more.first()) {
+        (Some(l), Some(f)) => l < f,
+        _ => true,
     }
 }
 

@@ -107,6 +107,36 @@ pub fn entries(g: &Graph, id: u32) -> Vec<MergeEntry> {
     v
 }
 
+/// Whether node `id` has a merge record (without reading it).
+fn has_entries(g: &Graph, id: u32) -> bool {
+    let (Some(ix), Ok(ty)) = (g.node_index(id), g.schema().rel_type(MERGED_FROM)) else {
+        return false;
+    };
+    g.edges(ix, Direction::Outgoing)
+        .any(|e| e.weight().rel_type() == ty)
+}
+
+/// Document `doc`'s entry in node `id`'s merge record, found through the pair index.
+fn entry_of(g: &Graph, id: u32, doc: u32) -> Option<MergeEntry> {
+    let ty = g.schema().rel_type(MERGED_FROM).ok()?;
+    let (a, b) = (g.node_index(id)?, g.node_index(doc)?);
+    let e = g.edge_between(a, b, ty)?;
+    let w = g.petgraph().edge_weight(e)?;
+    let props = g.edge_attrs(w).map(|a| &a.props[..]).unwrap_or(&[]);
+    let get = |k: Option<KeyId>| {
+        k.and_then(|k| Graph::prop(props, k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Some(MergeEntry {
+        edge: w.id,
+        doc,
+        rule: get(g.schema().key("rule")),
+        facts: get(g.schema().key("facts")),
+    })
+}
+
 fn add_edge(
     txn: &mut Txn<'_>,
     node: u32,
@@ -137,7 +167,7 @@ pub fn record(
     ev: &[Evidence],
 ) -> Result<(), IngestError> {
     let g = txn.graph();
-    if entries(g, node).is_empty() {
+    if !has_entries(g, node) {
         if let Some(n) = g.node_by_id(node) {
             let first = n.prov.first().map(|e| e.doc);
             if let Some(base) = first.filter(|b| n.prov.iter().all(|e| e.doc == *b)) {
@@ -161,8 +191,9 @@ pub fn extend(
     props: &[(KeyId, Value)],
     ev: &[Evidence],
 ) -> Result<(), IngestError> {
+    txn.index_pairs();
     let g = txn.graph();
-    let Some(entry) = entries(g, node).into_iter().find(|e| e.doc == doc) else {
+    let Some(entry) = entry_of(g, node, doc) else {
         return Ok(());
     };
     let Some(label) = g.node_by_id(node).map(|n| n.label) else {

@@ -181,7 +181,7 @@ fn write_document(
                 id,
                 label,
                 props,
-                prov: Box::default(),
+                prov: Vec::new(),
             })?;
             Ok(id)
         }

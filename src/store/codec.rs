@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The storage format this build reads and writes.
-pub const FORMAT: &str = "coopgraph-store/1 (bincode-1.3, lz4, crc32)";
+pub const FORMAT: &str = "coopgraph-store/2 (bincode-1.3, lz4, crc32)";
+/// The previous format, read and upgraded in place: its logged batches lack
+/// [`LogBatch::appended`], which is then empty.
+pub const FORMAT_1: &str = "coopgraph-store/1 (bincode-1.3, lz4, crc32)";
 /// Key of the format string.
 pub const KEY_FORMAT: &[u8] = b"meta/format";
 /// Key of the dictionary: the names behind the label, type and key numbers stored.
@@ -22,6 +25,10 @@ pub const KEY_MANIFEST: &[u8] = b"meta/manifest";
 pub const SNAP_PREFIX: &[u8] = b"snap/";
 /// Prefix of logged batches: `log/` + sequence number (8 bytes BE).
 pub const LOG_PREFIX: &[u8] = b"log/";
+/// Prefix of document texts: `text/` + the Document's id number (4 bytes BE). A text is
+/// written once, with the batch that adds or changes its document, and never rewritten by
+/// snapshots, whose node chunks hold Documents without their `text`.
+pub const TEXT_PREFIX: &[u8] = b"text/";
 /// Nodes per snapshot chunk.
 pub const NODES_PER_CHUNK: usize = 1024;
 /// Edges per snapshot chunk (about 64 KiB, the value size sled stores best).
@@ -161,6 +168,19 @@ pub fn log_key(seq: u64) -> Vec<u8> {
     k
 }
 
+/// The key of document `id`'s text.
+pub fn text_key(id: u32) -> Vec<u8> {
+    let mut k = TEXT_PREFIX.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The document id number of a text key.
+pub fn text_key_id(key: &[u8]) -> Option<u32> {
+    let b = key.strip_prefix(TEXT_PREFIX)?;
+    (b.len() == 4).then(|| u32::from_be_bytes(b.try_into().expect("4 bytes")))
+}
+
 /// The generation of a snapshot key.
 pub fn snap_key_generation(key: &[u8]) -> Option<u64> {
     key.strip_prefix(SNAP_PREFIX)?
@@ -190,6 +210,9 @@ pub fn describe_key(key: &[u8]) -> String {
     }
     if let Some(s) = log_key_seq(key) {
         return format!("log entry {s}");
+    }
+    if let Some(id) = text_key_id(key) {
+        return format!("text of document n{id}");
     }
     String::from_utf8_lossy(key).into_owned()
 }
@@ -424,6 +447,17 @@ impl NodeSnap {
             prov: n.prov.to_vec(),
         }
     }
+
+    /// The on-disk form of a node, evidence left empty for the caller to fill.
+    pub fn from_rec_without_prov(n: &NodeRec, ext: Option<&str>) -> NodeSnap {
+        NodeSnap {
+            id: n.id,
+            ext: ext.map(str::to_string),
+            label: n.label,
+            props: sprops(&n.props),
+            prov: Vec::new(),
+        }
+    }
 }
 
 /// A chunk of edges, column by column; the fixed-width columns are little-endian bytes,
@@ -569,6 +603,33 @@ pub struct LogBatch {
     pub nodes: Vec<(u32, Option<NodeSnap>)>,
     /// (id, new state or None when removed).
     pub edges: Vec<(u32, Option<EdgeSnap>)>,
+    /// Nodes and edges whose logged state carries only the evidence appended in the batch:
+    /// (node id, evidence it had before), then (edge id, evidence it had before). A node
+    /// cited by every article is not written whole at every batch.
+    pub appended: (Vec<(u32, u32)>, Vec<(u32, u32)>),
+}
+
+/// A logged batch of [`FORMAT_1`], without appended evidence.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct LogBatch1 {
+    next_node: u32,
+    next_edge: u32,
+    nodes: Vec<(u32, Option<NodeSnap>)>,
+    edges: Vec<(u32, Option<EdgeSnap>)>,
+}
+
+/// Decodes a logged batch of either format.
+pub fn decode_log(key: &[u8], bytes: &[u8]) -> Result<LogBatch, StorageError> {
+    decode::<LogBatch>(key, bytes).or_else(|e| match decode::<LogBatch1>(key, bytes) {
+        Ok(b) => Ok(LogBatch {
+            next_node: b.next_node,
+            next_edge: b.next_edge,
+            nodes: b.nodes,
+            edges: b.edges,
+            appended: Default::default(),
+        }),
+        Err(_) => Err(e),
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::graph::{Change, EdgeAttrs, Graph, NodeRec, Txn, Undo};
 use crate::schema::Schema;
 use codec::*;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,6 +120,8 @@ pub struct Store {
     log_bytes: u64,
     snapshot_bytes: u64,
     group: Option<Group>,
+    /// Documents whose text is durable in its own record ([`TEXT_PREFIX`]).
+    texts: FxHashSet<u32>,
     /// A write to the engine failed: its handle is abandoned at the end rather than
     /// dropped, since sled's flush on drop can hang after an I/O error (every batch
     /// already committed was flushed when its commit returned).
@@ -179,6 +181,14 @@ impl Store {
     ) -> Result<Store, StorageError> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from("(memory)"));
         match backend.get(KEY_FORMAT)? {
+            Some(f) if f == FORMAT_1.as_bytes() => {
+                // Every record of format 1 reads as format 2 ([`decode_log`]).
+                backend.apply(vec![(
+                    KEY_FORMAT.to_vec(),
+                    Some(FORMAT.as_bytes().to_vec()),
+                )])?;
+                backend.flush()?;
+            }
             Some(f) if f != FORMAT.as_bytes() => {
                 return Err(StorageError::Version {
                     path: shown,
@@ -234,7 +244,7 @@ impl Store {
                 result = Err(corrupt(k, &format!("log entry {next_seq} is missing")));
                 return Ok(());
             }
-            let batch: LogBatch = decode(k, v)?;
+            let batch = decode_log(k, v)?;
             replay(&mut graph, batch, &remap).map_err(|reason| corrupt(k, &reason))?;
             next_seq = seq + 1;
             log_bytes += v.len() as u64;
@@ -242,6 +252,9 @@ impl Store {
         })?;
         result?;
         phases.lap("log replayed");
+        let (texts, stale_texts) = attach_texts(&*backend, &mut graph)?;
+        stale_logs.extend(stale_texts);
+        phases.lap("texts read");
         let mut store = Store {
             graph,
             backend,
@@ -251,6 +264,7 @@ impl Store {
             log_bytes,
             snapshot_bytes,
             group: None,
+            texts,
             engine_failed: false,
         };
         store.collect_garbage(stale_logs)?;
@@ -336,7 +350,7 @@ impl Store {
         let persisted = if is_bulk {
             self.write_snapshot()
         } else {
-            self.append_log(&changes)
+            self.append_log(&changes, &undo)
         };
         phases.lap("persisted");
         if let Err(e) = persisted {
@@ -395,7 +409,7 @@ impl Store {
         let policy = group.policy;
         let done = std::mem::replace(group, Group::new(policy));
         let mut phases = crate::timing::Phases::start("commit");
-        if let Err(e) = self.append_log(&done.order) {
+        if let Err(e) = self.append_log(&done.order, &done.undo) {
             self.engine_failed |= engine_error(&e);
             done.undo.apply(&mut self.graph);
             return Err(e);
@@ -431,7 +445,9 @@ impl Store {
         (self.snapshot_bytes, self.log_bytes)
     }
 
-    fn append_log(&mut self, changes: &[Change]) -> Result<(), StorageError> {
+    /// Writes the state of the changed nodes and edges as one flushed log record; those
+    /// that `undo` says only had evidence appended are written with just that evidence.
+    fn append_log(&mut self, changes: &[Change], undo: &Undo) -> Result<(), StorageError> {
         if changes.is_empty() {
             return Ok(());
         }
@@ -441,28 +457,67 @@ impl Store {
             next_edge: g.edge_ids().next_number(),
             ..LogBatch::default()
         };
+        let mut texts: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         for c in changes {
             match *c {
                 Change::Node(id) => {
-                    let snap = g
-                        .node_by_id(id)
-                        .map(|n| NodeSnap::from_rec(n, g.node_ids().ext(id)));
+                    match g.node_by_id(id) {
+                        None if self.texts.contains(&id) => texts.push((text_key(id), None)),
+                        Some(n) => {
+                            if let Some(t) = document_text(g, n) {
+                                texts.push((text_key(id), Some(encode(&t))));
+                            }
+                        }
+                        None => {}
+                    }
+                    let snap = g.node_by_id(id).map(|n| {
+                        let mut s = NodeSnap::from_rec_without_prov(n, g.node_ids().ext(id));
+                        strip_text(g, n, &mut s);
+                        let from = undo.appended_node(id).filter(|&l| l <= n.prov.len());
+                        if let Some(l) = from {
+                            batch.appended.0.push((id, l as u32));
+                        }
+                        s.prov = n.prov[from.unwrap_or(0)..].to_vec();
+                        s
+                    });
                     batch.nodes.push((id, snap));
                 }
                 Change::Edge(id) => {
-                    let snap = g
-                        .edge_by_id(id)
-                        .map(|e| EdgeSnap::from_data(&e, g.edge_ids().ext(id)));
+                    let snap = g.edge_by_id_without_prov(id).map(|(e, prov)| {
+                        let mut s = EdgeSnap::from_data(&e, g.edge_ids().ext(id));
+                        let from = undo.appended_edge(id).filter(|&l| l <= prov.len());
+                        if let Some(l) = from {
+                            batch.appended.1.push((id, l as u32));
+                        }
+                        s.prov = prov[from.unwrap_or(0)..].to_vec();
+                        s
+                    });
                     batch.edges.push((id, snap));
                 }
             }
         }
         let bytes = encode(&batch);
         let len = bytes.len() as u64;
-        self.ensure_space(2 * len, "this batch")?;
-        self.backend
-            .apply(vec![(log_key(self.next_seq), Some(bytes))])?;
+        let text_bytes: u64 = texts
+            .iter()
+            .map(|(_, v)| v.as_ref().map_or(0, |v| v.len() as u64))
+            .sum();
+        self.ensure_space(2 * (len + text_bytes), "this batch")?;
+        let written: Vec<(u32, bool)> = texts
+            .iter()
+            .filter_map(|(k, v)| text_key_id(k).map(|id| (id, v.is_some())))
+            .collect();
+        texts.push((log_key(self.next_seq), Some(bytes)));
+        // One atomic batch: the log record and the texts of its documents.
+        self.backend.apply(texts)?;
         self.backend.flush()?;
+        for (id, put) in written {
+            if put {
+                self.texts.insert(id);
+            } else {
+                self.texts.remove(&id);
+            }
+        }
         self.next_seq += 1;
         self.log_bytes += len;
         Ok(())
@@ -506,7 +561,9 @@ impl Store {
                 chunk.clear();
                 for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
                     let n = &pg[ix];
-                    chunk.push(NodeSnap::from_rec(n, g.node_ids().ext(n.id)));
+                    let mut snap = NodeSnap::from_rec(n, g.node_ids().ext(n.id));
+                    strip_text(g, n, &mut snap);
+                    chunk.push(snap);
                 }
                 w.push(encode(&chunk))?;
             }
@@ -517,6 +574,8 @@ impl Store {
             Ok::<_, StorageError>((nodes, edges))
         })?;
         phases.lap("chunks encoded and written");
+        let new_texts = self.write_missing_texts()?;
+        phases.lap("texts written");
         self.backend.flush()?;
         phases.lap("flushed chunks");
         let manifest = Manifest {
@@ -538,15 +597,50 @@ impl Store {
         ])?;
         self.backend.flush()?;
         self.manifest = manifest;
+        self.texts.extend(new_texts);
         self.log_bytes = 0;
         self.snapshot_bytes = node_chunks.1 + edge_chunks.1;
         let stale = self.backend.keys(LOG_PREFIX)?;
         self.collect_garbage(stale)
     }
 
+    /// Writes the text records of documents that have none yet (a bulk load, or a
+    /// database of format 1); returns their ids. Flushed with the snapshot's chunks.
+    fn write_missing_texts(&self) -> Result<Vec<u32>, StorageError> {
+        let g = &self.graph;
+        let Ok(doc) = g.schema().label("Document") else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        let mut ops = Vec::new();
+        let mut pending = 0usize;
+        for ix in g.nodes_with_label(doc) {
+            let Some(n) = g.node(ix) else { continue };
+            if self.texts.contains(&n.id) {
+                continue;
+            }
+            if let Some(t) = document_text(g, n) {
+                let v = encode(&t);
+                pending += v.len();
+                ops.push((text_key(n.id), Some(v)));
+                ids.push(n.id);
+            }
+            if pending >= 8 << 20 {
+                self.backend.apply(std::mem::take(&mut ops))?;
+                pending = 0;
+            }
+        }
+        if !ops.is_empty() {
+            self.backend.apply(ops)?;
+        }
+        Ok(ids)
+    }
+
     /// Deletes snapshot chunks of dead generations and the given dead log entries.
     fn collect_garbage(&mut self, mut stale: Vec<Vec<u8>>) -> Result<(), StorageError> {
-        stale.retain(|k| log_key_seq(k).is_some_and(|s| s < self.manifest.log_start));
+        stale.retain(|k| {
+            log_key_seq(k).is_some_and(|s| s < self.manifest.log_start) || text_key_id(k).is_some()
+        });
         let live = self.manifest.generation;
         for k in self.backend.keys(SNAP_PREFIX)? {
             if snap_key_generation(&k) != Some(live) {
@@ -579,7 +673,9 @@ impl Store {
             } else if k == KEY_DICTIONARY {
                 decode::<Dictionary>(k, v).map(|_| ())
             } else if k.starts_with(LOG_PREFIX) {
-                decode::<LogBatch>(k, v).map(|_| ())
+                decode_log(k, v).map(|_| ())
+            } else if text_key_id(k).is_some() {
+                decode::<String>(k, v).map(|_| ())
             } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_NODES) {
                 decode::<Vec<NodeSnap>>(k, v).map(|_| ())
             } else if k.get(SNAP_PREFIX.len() + 8) == Some(&CHUNK_EDGES) {
@@ -608,7 +704,7 @@ impl Store {
                 Ok((mut g2, _)) => {
                     b.scan(LOG_PREFIX, &mut |k, v| {
                         if log_key_seq(k).is_some_and(|s| s >= self.manifest.log_start) {
-                            if let Err(r) = replay(&mut g2, decode(k, v)?, &Remap::default()) {
+                            if let Err(r) = replay(&mut g2, decode_log(k, v)?, &Remap::default()) {
                                 problems.push(format!("{}: {r}", describe_key(k)));
                             }
                         }
@@ -827,6 +923,20 @@ fn load_snapshot(
 
 /// Applies a logged batch: the final state of each touched node and edge.
 fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
+    let node_from: FxHashMap<u32, u32> = batch.appended.0.iter().copied().collect();
+    let edge_from: FxHashMap<u32, u32> = batch.appended.1.iter().copied().collect();
+    // Evidence logged as appended follows what the node or edge had.
+    let before =
+        |have: Option<&[crate::graph::Evidence]>, from: u32, what: &str, id: u32| match have {
+            Some(p) if p.len() == from as usize => Ok(p.to_vec()),
+            Some(p) => Err(format!(
+                "{what} {id} has {} pieces of evidence, the batch appends to {from}",
+                p.len()
+            )),
+            None => Err(format!(
+                "{what} {id} gets evidence appended but does not exist"
+            )),
+        };
     for (id, e) in &batch.edges {
         if e.is_none() {
             g.remove_edge(*id);
@@ -834,6 +944,12 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     }
     for (id, n) in batch.nodes.iter() {
         if let Some(n) = n {
+            let mut prov = n.prov.clone();
+            if let Some(&from) = node_from.get(id) {
+                let mut p = before(g.node_by_id(*id).map(|x| &x.prov[..]), from, "node", *id)?;
+                p.extend_from_slice(&prov);
+                prov = p;
+            }
             let props =
                 props_from(n.props.clone(), remap).ok_or("a property key or date out of range")?;
             let label = remap
@@ -847,14 +963,23 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
                 id: *id,
                 label,
                 props,
-                prov: n.prov.clone().into(),
+                prov,
             });
         }
     }
     for (id, e) in batch.edges {
-        if let Some(e) = e {
+        if let Some(mut e) = e {
             if let Some(x) = &e.ext {
                 g.id_maps_mut().1.set_ext(id, x);
+            }
+            if let Some(&from) = edge_from.get(&id) {
+                let have = g.edge_index(id).map(|ix| {
+                    g.edge_attrs(&g.petgraph()[ix])
+                        .map_or(&[][..], |a| &a.prov[..])
+                });
+                let mut p = before(have, from, "edge", id)?;
+                p.append(&mut e.prov);
+                e.prov = p;
             }
             let data = e
                 .into_data(id, remap)
@@ -872,4 +997,63 @@ fn replay(g: &mut Graph, batch: LogBatch, remap: &Remap) -> Result<(), String> {
     n.bump_next(batch.next_node);
     e.bump_next(batch.next_edge);
     Ok(())
+}
+
+/// The text of a Document node, if it is one and has a text.
+fn document_text(g: &Graph, n: &NodeRec) -> Option<String> {
+    let s = g.schema();
+    if s.labels()[n.label as usize].name != "Document" {
+        return None;
+    }
+    let k = s.key("text")?;
+    Graph::prop(&n.props, k)
+        .and_then(crate::value::Value::as_str)
+        .map(str::to_string)
+}
+
+/// Drops a Document's `text` from its stored form: the text has its own record.
+fn strip_text(g: &Graph, n: &NodeRec, snap: &mut NodeSnap) {
+    let s = g.schema();
+    if s.labels()[n.label as usize].name == "Document" {
+        if let Some(k) = s.key("text") {
+            snap.props.retain(|(pk, _)| *pk != k);
+        }
+    }
+}
+
+/// Gives the Documents of a loaded graph their texts from the text records; returns the
+/// ids with a text record, and the keys of records whose document is gone.
+fn attach_texts(
+    b: &dyn Backend,
+    g: &mut Graph,
+) -> Result<(FxHashSet<u32>, Vec<Vec<u8>>), StorageError> {
+    let mut ids = FxHashSet::default();
+    let mut stale = Vec::new();
+    let Some(k) = g.schema().key("text") else {
+        return Ok((ids, stale));
+    };
+    b.scan(TEXT_PREFIX, &mut |key, v| {
+        let Some(id) = text_key_id(key) else {
+            return Err(corrupt(key, "unexpected key"));
+        };
+        let Some(n) = g.node_by_id(id) else {
+            stale.push(key.to_vec());
+            return Ok(());
+        };
+        let text: String = decode(key, v)?;
+        let mut props: Vec<(crate::schema::KeyId, crate::value::Value)> = n.props.to_vec();
+        props.retain(|(pk, _)| *pk != k);
+        props.push((k, crate::value::Value::str(&text)));
+        props.sort_by_key(|(pk, _)| *pk);
+        let rec = NodeRec {
+            id,
+            label: n.label,
+            props: props.into_boxed_slice(),
+            prov: n.prov.clone(),
+        };
+        g.put_node(rec);
+        ids.insert(id);
+        Ok(())
+    })?;
+    Ok((ids, stale))
 }
