@@ -86,3 +86,37 @@ SELECT t.name AS topic, min(d.steps) AS steps
 FROM down d JOIN nodes_Topic t ON t._id = d.id
 GROUP BY t.name
 ORDER BY steps, topic NULLS LAST;
+
+-- name: bench_Q2
+-- The canonical question as ../shared/bench/README.md writes it (its Q2, beside Kuzu and
+-- coopgraph): BROADER*0..3, and a participant counts through the country it is OF.
+WITH RECURSIVE under_topic(id, depth) AS (
+    SELECT _id, 0 FROM nodes_Topic WHERE name = 'cybercrime'
+    UNION ALL
+    SELECT b._src, u.depth + 1
+    FROM under_topic u JOIN edges_BROADER b ON b._dst = u.id
+    WHERE u.depth < 3
+),
+mps AS (
+    SELECT o._id
+    FROM nodes_Organization o
+    JOIN edges_OF f ON f._src = o._id
+    JOIN nodes_Country c ON c._id = f._dst
+    WHERE o.name = 'Ministry of Public Security' AND c.name = :country
+),
+mps_events AS (
+    SELECT p1._id AS rel, p1._dst AS e
+    FROM mps
+    JOIN edges_PARTICIPATED_IN p1 ON p1._src = mps._id
+    JOIN nodes_Event ev ON ev._id = p1._dst
+    WHERE EXISTS (
+        SELECT 1 FROM edges_ABOUT a JOIN under_topic u ON u.id = a._dst
+        WHERE a._src = p1._dst)
+)
+SELECT DISTINCT c.name AS country
+FROM mps_events m
+JOIN edges_PARTICIPATED_IN p2 ON p2._dst = m.e AND p2._id <> m.rel
+JOIN edges_OF f ON f._src = p2._src
+JOIN nodes_Country c ON c._id = f._dst
+WHERE c.name <> :country
+ORDER BY country;
