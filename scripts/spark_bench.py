@@ -38,6 +38,7 @@ def bench_extract(a):
         t = time.perf_counter()
         spark = session(f"local[{cores}]")
         started = time.perf_counter() - t
+        parallelism = spark.sparkContext.defaultParallelism
         try:
             t = time.perf_counter()
             extract_job.run(spark, tiny, os.path.join(work, f"tiny-{cores}"), a.coopgraph, partitions=cores)
@@ -57,6 +58,7 @@ def bench_extract(a):
             "cores": cores, "session_s": round(started, 2), "tiny_job_s": round(tiny_s, 2),
             "tiny_articles": a.tiny, "job_s": round(full_s, 2), "lines": lines,
             "articles_per_s": round(lines / full_s, 1), "partitions": a.partitions,
+            "parallelism": parallelism, "loadavg_1min_after": os.getloadavg()[0],
         }), flush=True)
     shutil.rmtree(work)
 
