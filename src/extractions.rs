@@ -49,7 +49,7 @@ fn line_of(place: &str) -> Option<usize> {
     place.rsplit_once(':').and_then(|(_, n)| n.parse().ok())
 }
 
-/// Whether a line is an error line (of a failed article), without parsing all of it.
+/// Whether a prepared article is a failure (its line is an error line).
 fn is_failure(p: &Prepared) -> bool {
     matches!(p.item, Item::Failed(..)) || matches!(p.extraction, Some(Err(_)))
 }
