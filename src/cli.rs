@@ -129,6 +129,33 @@ pub enum Command {
         /// In directories, never read files matching GLOB (wins over --include).
         #[arg(long, value_name = "GLOB")]
         exclude: Vec<String>,
+        /// What PATHs hold: articles, or the lines of `coopgraph extract`
+        /// (docs/extractions-format.md), applied as if their articles were ingested.
+        #[arg(long, value_enum, default_value_t = IngestFormat::Articles)]
+        format: IngestFormat,
+    },
+    /// Extracts facts from articles without a database: one JSON line per article on
+    /// standard output (docs/extractions-format.md), for `ingest --format extractions`.
+    ///
+    /// Reads PATHs as `ingest` does (`-`, the default, is standard input: JSON lines of
+    /// `text` plus optional `id`, `title`, `url`, `published`). Lines come out in input
+    /// order whatever --jobs; an article or line that fails gives an error line with its
+    /// place and the rest goes on. Exits 0 once all input is read and written; `ingest`
+    /// reports the failures.
+    Extract {
+        /// Files, directories, or `-` for standard input.
+        #[arg(default_value = "-")]
+        paths: Vec<PathBuf>,
+        /// Publication date (YYYY-MM-DD) for articles that do not give one.
+        #[arg(long)]
+        published: Option<chrono::NaiveDate>,
+        /// A JSON-lines file of article metadata (`id`, `published`, `title`, `url`),
+        /// matched to files by name without extension.
+        #[arg(long)]
+        meta: Option<PathBuf>,
+        /// Extraction threads; the output is the same for any number.
+        #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
     },
     /// Folds the log of batches into a new snapshot, reclaiming their space (also done
     /// automatically when the log outgrows half of the snapshot).
@@ -210,6 +237,15 @@ pub enum Command {
     },
 }
 
+/// What `ingest` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IngestFormat {
+    /// Articles: .txt, .md, .jsonl files, directories, standard input.
+    Articles,
+    /// Lines written by `coopgraph extract`.
+    Extractions,
+}
+
 /// A listening address of `serve`, or none ("off").
 #[derive(Debug, Clone, Copy)]
 pub struct Listen(pub Option<std::net::SocketAddr>);
@@ -280,6 +316,7 @@ pub fn run(args: Args) -> Result<i32> {
             batch,
             include,
             exclude,
+            format,
         } => crate::ingest_cli::run(
             &args.db,
             &paths,
@@ -291,6 +328,20 @@ pub fn run(args: Args) -> Result<i32> {
                 batch: batch as usize,
                 include,
                 exclude,
+                extractions: format == IngestFormat::Extractions,
+            },
+        ),
+        Command::Extract {
+            paths,
+            published,
+            meta,
+            jobs,
+        } => crate::ingest_cli::extract(
+            &paths,
+            &crate::ingest_cli::ExtractOptions {
+                published,
+                meta,
+                jobs: jobs as usize,
             },
         ),
         Command::Compact => {

@@ -35,6 +35,8 @@ pub struct IngestOptions {
     pub include: Vec<String>,
     /// `--exclude` globs: in directories, never read these files.
     pub exclude: Vec<String>,
+    /// The paths hold `coopgraph extract` lines (docs/extractions-format.md), not articles.
+    pub extractions: bool,
 }
 
 /// Runs `coopgraph ingest`.
@@ -81,6 +83,11 @@ pub fn ingest_into(
 }
 
 fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
+    if opts.extractions && (opts.published.is_some() || opts.meta.is_some()) {
+        anyhow::bail!(
+            "--published and --meta apply when articles are extracted: give them to `coopgraph extract`, not to `ingest --format extractions`"
+        );
+    }
     Ok(ReadOptions {
         published: opts.published,
         meta: match &opts.meta {
@@ -128,11 +135,9 @@ fn ingest_inputs(
         group,
         source: opts.source.clone(),
     };
-    let items = Articles::new(paths, read);
-    let skipped = items.skipped();
     let mut undated = 0usize;
     let mut unchanged_named = 0usize;
-    let r = pipeline::run(store, items, &popts, cancel, |ev| match ev {
+    let on_event = |ev: Event<'_>| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
             if a.published.is_none() && matches!(r, Ok(Outcome::Added | Outcome::Replaced)) {
@@ -160,7 +165,16 @@ fn ingest_inputs(
             }
         }
         Event::Committed(_) => {}
-    });
+    };
+    let mut skipped = None;
+    let r = if opts.extractions {
+        let prepared = crate::extractions::read_paths(paths);
+        pipeline::run_prepared(store, prepared, &popts, cancel, on_event)
+    } else {
+        let items = Articles::new(paths, read);
+        skipped = Some(items.skipped());
+        pipeline::run(store, items, &popts, cancel, on_event)
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -174,7 +188,7 @@ fn ingest_inputs(
     if s.cancelled {
         eprintln!("interrupted after {} inputs; the rest left out", s.read);
     }
-    if let Some(line) = skipped.summary() {
+    if let Some(line) = skipped.and_then(|s| s.summary()) {
         eprintln!("{}", crate::term::safe(&line));
     }
     report(store, before, &s, undated, t);
@@ -232,6 +246,53 @@ pub fn explain(g: &Graph, target: &str) -> Result<i32> {
     print!(
         "{}",
         crate::term::safe(&crate::ingest::explain::explain(g, target)?)
+    );
+    Ok(EXIT_OK)
+}
+
+/// How `coopgraph extract` reads its articles.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// Publication date for articles that give none.
+    pub published: Option<NaiveDate>,
+    /// A JSON-lines file of article metadata, matched by id.
+    pub meta: Option<PathBuf>,
+    /// Extraction threads (0 or 1: one).
+    pub jobs: usize,
+}
+
+/// Runs `coopgraph extract`: the articles of `paths`, read as `ingest` reads them, go
+/// through the pipeline's extraction stage and come out on standard output as
+/// extraction lines (docs/extractions-format.md), in input order, one per article or
+/// failure. Touches no database; failures are lines, not a stop.
+pub fn extract(paths: &[PathBuf], opts: &ExtractOptions) -> Result<i32> {
+    use std::io::Write;
+    let t = Instant::now();
+    let read = read_options(&IngestOptions {
+        published: opts.published,
+        meta: opts.meta.clone(),
+        ..IngestOptions::default()
+    })?;
+    let items = Articles::new(paths, read);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let (mut lines, mut failed) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    let known = pipeline::Known::default();
+    pipeline::extract_ordered(items, opts.jobs.max(1), &known, &|| false, |p| {
+        buf.clear();
+        failed += usize::from(crate::extractions::write_line(p, &mut buf)?);
+        buf.push(b'\n');
+        out.write_all(&buf)?;
+        lines += 1;
+        anyhow::Ok(())
+    })
+    .context("writing extractions")?;
+    out.flush().context("writing extractions")?;
+    eprintln!(
+        "extracted {} articles, {failed} failed, in {:.2} s",
+        lines - failed,
+        t.elapsed().as_secs_f64()
     );
     Ok(EXIT_OK)
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cypher;
 pub mod export;
 pub mod extract;
+pub mod extractions;
 pub mod fold;
 pub mod gazetteer;
 pub mod graph;

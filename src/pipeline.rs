@@ -92,16 +92,27 @@ pub struct CommitFailed {
     pub summary: Summary,
 }
 
-/// An article with its hash and, unless it is known to be stored already, its extraction.
-struct Prepared {
-    item: Item,
-    sha: String,
-    extraction: Option<Result<Extraction, ExtractError>>,
-    took: Duration,
+/// What the extraction stage hands to the apply stage: an article with its hash and,
+/// unless it is known to be stored already, its extraction (or a place that could not
+/// be read). `coopgraph extract` writes these as lines ([`crate::extractions`]).
+#[derive(Debug)]
+pub struct Prepared {
+    /// The article and where it was read, or the failure.
+    pub item: Item,
+    /// The [`ingest::sha256_hex`] of the article's text (empty for a failure).
+    pub sha: String,
+    /// The extraction; `None` when the article is known to be stored with this text.
+    pub extraction: Option<Result<Extraction, ExtractError>>,
+    /// Time spent preparing.
+    pub took: Duration,
 }
 
+/// Document ids and the sha256 of their stored text: articles found here need no
+/// extraction.
+pub type Known = FxHashMap<String, String>;
+
 /// Hashes and extracts an article, unless `known` says this id is stored with this text.
-fn prepare(item: Item, known: &FxHashMap<String, String>) -> Prepared {
+pub fn prepare(item: Item, known: &Known) -> Prepared {
     let t = Instant::now();
     let (sha, extraction) = match &item {
         Item::Article(a, _) => {
@@ -212,6 +223,50 @@ where
     I: Iterator<Item = Item> + Send,
     F: FnMut(Event<'_>),
 {
+    run_stage(store, opts, cancel, on_event, |applier, cancelled| {
+        let known = known_documents(applier.store);
+        extract_ordered(items, opts.jobs, &known, cancelled, |p| applier.apply(p))
+    })
+}
+
+/// Applies articles already prepared elsewhere (`ingest --format extractions`: the lines
+/// of `coopgraph extract`) to `store` in order, as [`run`] applies the ones it extracts.
+pub fn run_prepared<P, F>(
+    store: &mut Store,
+    prepared: P,
+    opts: &Options,
+    cancel: Option<&AtomicBool>,
+    on_event: F,
+) -> Result<Summary, Box<CommitFailed>>
+where
+    P: Iterator<Item = Prepared>,
+    F: FnMut(Event<'_>),
+{
+    run_stage(store, opts, cancel, on_event, |applier, cancelled| {
+        let mut prepared = prepared;
+        let mut took = Duration::ZERO;
+        while !cancelled() {
+            let t = Instant::now();
+            let Some(p) = prepared.next() else { break };
+            took += t.elapsed();
+            applier.apply(p)?;
+        }
+        Ok(took)
+    })
+}
+
+/// Opens a group commit, feeds `stage`'s articles to an applier, and commits what is
+/// left; `stage` returns the time it spent reading.
+fn run_stage<F: FnMut(Event<'_>)>(
+    store: &mut Store,
+    opts: &Options,
+    cancel: Option<&AtomicBool>,
+    on_event: F,
+    stage: impl FnOnce(
+        &mut Applier<'_, F>,
+        &(dyn Fn() -> bool + Sync),
+    ) -> Result<Duration, CommitFailed>,
+) -> Result<Summary, Box<CommitFailed>> {
     store.begin_group(opts.group).map_err(|error| {
         Box::new(CommitFailed {
             error,
@@ -227,12 +282,10 @@ where
         pending: (0, 0),
     };
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    let r = if opts.jobs <= 1 {
-        run_inline(&mut applier, items, &cancelled)
-    } else {
-        run_parallel(&mut applier, items, opts.jobs, &cancelled)
-    };
-    let r = r.and_then(|()| applier.commit(true));
+    let r = stage(&mut applier, &cancelled).and_then(|read| {
+        applier.summary.time.read += read;
+        applier.commit(true)
+    });
     let mut summary = applier.summary.clone();
     let ended = applier.store.end_group();
     match (r, ended) {
@@ -249,28 +302,9 @@ where
     }
 }
 
-fn run_inline<F: FnMut(Event<'_>)>(
-    applier: &mut Applier<'_, F>,
-    mut items: impl Iterator<Item = Item>,
-    cancelled: &dyn Fn() -> bool,
-) -> Result<(), CommitFailed> {
-    let known = known_documents(applier.store);
-    loop {
-        if cancelled() {
-            return Ok(());
-        }
-        let t = Instant::now();
-        let Some(item) = items.next() else {
-            return Ok(());
-        };
-        applier.summary.time.read += t.elapsed();
-        applier.apply(prepare(item, &known))?;
-    }
-}
-
 /// The ids and text hashes of the documents stored, so that workers can skip extracting
 /// articles that are already there.
-fn known_documents(store: &Store) -> FxHashMap<String, String> {
+fn known_documents(store: &Store) -> Known {
     let g = store.graph();
     let mut known = FxHashMap::default();
     let Ok(label) = g.schema().label("Document") else {
@@ -289,18 +323,32 @@ fn known_documents(store: &Store) -> FxHashMap<String, String> {
     known
 }
 
-fn run_parallel<I, F>(
-    applier: &mut Applier<'_, F>,
+/// The extraction stage: prepares `items` on `jobs` threads (1: on the calling thread)
+/// and hands them to `sink` strictly in input order, holding at most a window of them;
+/// stops at the end of `items`, once `cancelled`, or at `sink`'s first error. Returns the
+/// time spent reading `items`.
+pub fn extract_ordered<I, E>(
     items: I,
     jobs: usize,
+    known: &Known,
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Result<(), CommitFailed>
+    mut sink: impl FnMut(Prepared) -> Result<(), E>,
+) -> Result<Duration, E>
 where
     I: Iterator<Item = Item> + Send,
-    F: FnMut(Event<'_>),
 {
-    let known = Arc::new(known_documents(applier.store));
-    // Articles between the reader and the store: enough to keep every worker busy while
+    if jobs <= 1 {
+        let mut items = items;
+        let mut took = Duration::ZERO;
+        while !cancelled() {
+            let t = Instant::now();
+            let Some(item) = items.next() else { break };
+            took += t.elapsed();
+            sink(prepare(item, known))?;
+        }
+        return Ok(took);
+    }
+    // Articles between the reader and the sink: enough to keep every worker busy while
     // one works through a long article, few enough to bound memory.
     let window = 32 * jobs;
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Item)>(2 * jobs);
@@ -312,7 +360,7 @@ where
             .send(())
             .expect("the channel has room for the window");
     }
-    let read_time = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let reader = s.spawn(move || {
             let mut took = Duration::ZERO;
             let mut items = items;
@@ -330,11 +378,11 @@ where
             took
         });
         for _ in 0..jobs {
-            let (rx, tx, known) = (work_rx.clone(), done_tx.clone(), known.clone());
+            let (rx, tx) = (work_rx.clone(), done_tx.clone());
             s.spawn(move || loop {
                 let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok((seq, item)) = job else { break };
-                if tx.send((seq, prepare(item, &known))).is_err() {
+                if tx.send((seq, prepare(item, known))).is_err() {
                     break;
                 }
             });
@@ -351,7 +399,7 @@ where
             waiting.insert(seq, p);
             while let Some(p) = waiting.remove(&next) {
                 next += 1;
-                if let Err(e) = applier.apply(p) {
+                if let Err(e) = sink(p) {
                     result = Err(e);
                     break 'recv;
                 }
@@ -363,7 +411,5 @@ where
         drop(done_rx);
         let read_time = reader.join().unwrap_or_default();
         result.map(|()| read_time)
-    })?;
-    applier.summary.time.read += read_time;
-    Ok(())
+    })
 }

@@ -23,7 +23,7 @@ use crate::schema::PropDef;
 use crate::value::{Value, ValueType};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The neo4j-admin header type of a schema type.
 pub fn header_type(ty: ValueType) -> &'static str {
@@ -133,46 +133,7 @@ pub fn export(
     sel: &Selection,
     guard: bool,
 ) -> Result<(), ExportError> {
-    let Some(dir) = dir.filter(|d| d.as_os_str() != "-") else {
-        return Err(ExportError::Refused(
-            "csv export writes a directory of files: name it with -o DIR".into(),
-        ));
-    };
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map(|mut r| r.next().is_none())
-            .unwrap_or(false);
-        if !empty {
-            return Err(ExportError::Refused(format!(
-                "{} exists and is not an empty directory: remove it or name a new directory",
-                dir.display()
-            )));
-        }
-    }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "csv".into());
-    let tmp = dir.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir(&tmp).map_err(io_at(&tmp))?;
-    let cleanup = TmpDir(tmp.clone());
-    write_files(g, &tmp, sel, guard)?;
-    if dir.exists() {
-        std::fs::remove_dir(dir).map_err(io_at(dir))?;
-    }
-    std::fs::rename(&tmp, dir).map_err(io_at(dir))?;
-    std::mem::forget(cleanup);
-    Ok(())
-}
-
-/// Removes the temporary directory of a failed export.
-struct TmpDir(PathBuf);
-
-impl Drop for TmpDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    super::export_dir(dir, "csv", |tmp| write_files(g, tmp, sel, guard))
 }
 
 fn write_files(g: &Graph, dir: &Path, sel: &Selection, guard: bool) -> Result<(), ExportError> {

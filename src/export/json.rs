@@ -43,7 +43,12 @@ pub fn write_value(w: &mut dyn Write, v: &Value) -> io::Result<()> {
     }
 }
 
-fn write_props(w: &mut dyn Write, schema: &Schema, props: &[(KeyId, Value)]) -> io::Result<()> {
+/// Writes properties as a JSON object, by key name, in key order.
+pub(crate) fn write_props(
+    w: &mut dyn Write,
+    schema: &Schema,
+    props: &[(KeyId, Value)],
+) -> io::Result<()> {
     w.write_all(b"{")?;
     for (i, (k, v)) in props.iter().enumerate() {
         if i > 0 {

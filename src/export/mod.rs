@@ -12,6 +12,7 @@ pub mod json;
 mod json_import;
 pub mod jsonl;
 pub mod ntriples;
+pub mod parquet;
 mod rdf;
 pub mod turtle;
 mod xml;
@@ -78,11 +79,13 @@ pub enum Format {
     Ntriples,
     /// RDF Turtle ([`turtle`]).
     Turtle,
+    /// Apache Parquet tables in a directory ([`parquet`]).
+    Parquet,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Format::Json,
         Format::Jsonl,
         Format::Csv,
@@ -94,6 +97,7 @@ impl Format {
         Format::Html,
         Format::Ntriples,
         Format::Turtle,
+        Format::Parquet,
     ];
 
     /// The name users type (`--format csv`).
@@ -110,6 +114,7 @@ impl Format {
             Format::Html => "html",
             Format::Ntriples => "ntriples",
             Format::Turtle => "turtle",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -127,6 +132,7 @@ impl Format {
             Format::Html => "One self-contained HTML page that draws the graph",
             Format::Ntriples => "RDF N-Triples",
             Format::Turtle => "RDF Turtle",
+            Format::Parquet => "Parquet tables in a new directory (Spark, DuckDB, Polars, pandas)",
         }
     }
 }
@@ -221,6 +227,7 @@ pub fn export(
         Format::Html => write_output(path, |w| html::write(w, g, sel)),
         Format::Ntriples => write_output(path, |w| ntriples::write(w, g, sel)),
         Format::Turtle => write_output(path, |w| turtle::write(w, g, sel)),
+        Format::Parquet => parquet::export(g, path, sel),
     }
 }
 
@@ -354,6 +361,56 @@ pub(crate) fn io_at(path: &Path) -> impl Fn(io::Error) -> ExportError + '_ {
     move |err| ExportError::Io {
         path: path.to_path_buf(),
         err,
+    }
+}
+
+/// Writes a directory export: `fill` writes the files into a temporary directory beside
+/// `dir`, which is renamed to `dir` when complete (and removed if `fill` fails); `dir`
+/// must not exist or be an empty directory. `what` names the format in messages.
+pub(crate) fn export_dir(
+    dir: Option<&Path>,
+    what: &str,
+    fill: impl FnOnce(&Path) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let Some(dir) = dir.filter(|d| d.as_os_str() != "-") else {
+        return Err(ExportError::Refused(format!(
+            "{what} export writes a directory of files: name it with -o DIR"
+        )));
+    };
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false);
+        if !empty {
+            return Err(ExportError::Refused(format!(
+                "{} exists and is not an empty directory: remove it or name a new directory",
+                dir.display()
+            )));
+        }
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| what.into());
+    let tmp = dir.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp).map_err(io_at(&tmp))?;
+    let cleanup = TmpDir(tmp.clone());
+    fill(&tmp)?;
+    if dir.exists() {
+        std::fs::remove_dir(dir).map_err(io_at(dir))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(io_at(dir))?;
+    std::mem::forget(cleanup);
+    Ok(())
+}
+
+/// Removes the temporary directory of a failed export.
+struct TmpDir(PathBuf);
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -14,17 +14,20 @@ pub mod lexicon;
 pub mod mentions;
 pub mod places;
 pub mod sentences;
+mod wire;
 
 use crate::fold::fold;
 use crate::gazetteer::Gazetteer;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Articles longer than this many characters are refused.
 pub const MAX_CHARS: usize = 2_000_000;
 
 /// Why an article cannot be extracted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ExtractError {
     /// The article has no text (or only white space).
@@ -36,7 +39,8 @@ pub enum ExtractError {
 }
 
 /// An article to extract from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Article {
     /// Document id (file stem or the JSONL `id`).
     pub id: String,
@@ -54,8 +58,11 @@ pub struct Article {
     pub text: String,
 }
 
-/// A character span `[start, end)` of the article text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// A character span `[start, end)` of the article text (serialised as `[start, end]`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(from = "(usize, usize)", into = "(usize, usize)")]
 pub struct Span {
     /// First character.
     pub start: usize,
@@ -63,8 +70,8 @@ pub struct Span {
     pub end: usize,
 }
 
-/// The label of an extracted entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The label of an extracted entity (serialised as the label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
     /// `Country`
     Country,
@@ -97,8 +104,10 @@ impl Kind {
     }
 }
 
-/// A property value of an extracted entity.
-#[derive(Debug, Clone, PartialEq)]
+/// A property value of an extracted entity (serialised as `{"str": …}` or
+/// `{"date": "YYYY-MM-DD"}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Prop {
     /// A string.
     Str(String),
@@ -107,7 +116,8 @@ pub enum Prop {
 }
 
 /// A node to be: its key name (or title), other written forms, properties and evidence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entity {
     /// The label.
     pub kind: Kind,
@@ -116,6 +126,7 @@ pub struct Entity {
     /// Other written forms.
     pub aliases: Vec<String>,
     /// Other properties (`kind`, `rank`, `date`, …).
+    #[serde(deserialize_with = "wire::property_pairs")]
     pub props: Vec<(&'static str, Prop)>,
     /// Evidence.
     pub spans: Vec<Span>,
@@ -123,23 +134,32 @@ pub struct Entity {
     pub scope: Option<usize>,
 }
 
+/// A name of the built-in schema (a relationship type), as the extractor writes it. (An
+/// alias, so that serde does not take the field for text borrowed from its input.)
+pub type SchemaName = &'static str;
+
 /// An edge to be, between two entities of this extraction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Relation {
     /// Relationship type.
-    pub ty: &'static str,
+    #[serde(rename = "type", deserialize_with = "wire::relationship_type")]
+    pub ty: SchemaName,
     /// Source entity index.
     pub src: usize,
     /// Target entity index.
     pub dst: usize,
     /// Properties (`role`).
+    #[serde(deserialize_with = "wire::property_pairs")]
     pub props: Vec<(&'static str, String)>,
     /// Evidence.
     pub spans: Vec<Span>,
 }
 
-/// What one article yields.
-#[derive(Debug, Clone, Default)]
+/// What one article yields; serialised as the `extraction` of a `coopgraph extract` line
+/// (docs/extractions-format.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Extraction {
     /// Entities (nodes), deduplicated within the article.
     pub entities: Vec<Entity>,
@@ -1774,5 +1794,58 @@ mod tests {
         assert_eq!(orgs, vec!["European Union"]);
         let (_, eu) = x.of_kind(Kind::Organization).next().unwrap();
         assert_eq!(eu.spans.len(), 1, "only the acting mention: {:?}", eu.spans);
+    }
+}
+
+impl From<(usize, usize)> for Span {
+    fn from((start, end): (usize, usize)) -> Span {
+        Span { start, end }
+    }
+}
+
+impl From<Span> for (usize, usize) {
+    fn from(s: Span) -> (usize, usize) {
+        (s.start, s.end)
+    }
+}
+
+impl Extraction {
+    /// Checks that an extraction read from outside refers only to its own entities and
+    /// to characters of a text `chars` long; says what is wrong otherwise.
+    pub fn check(&self, chars: usize) -> Result<(), String> {
+        let n = self.entities.len();
+        let span = |what: &str, s: &Span| {
+            if s.start <= s.end && s.end <= chars {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} span [{}, {}] is outside the text ({chars} characters)",
+                    s.start, s.end
+                ))
+            }
+        };
+        for (i, e) in self.entities.iter().enumerate() {
+            if let Some(s) = e.scope.filter(|&s| s >= n) {
+                return Err(format!("entity {i} is scoped by entity {s}, of {n}"));
+            }
+            e.spans
+                .iter()
+                .try_for_each(|s| span(&format!("entity {i}"), s))?;
+        }
+        for (i, r) in self.relations.iter().enumerate() {
+            if r.src >= n || r.dst >= n {
+                return Err(format!(
+                    "relation {i} joins entities {} and {}, of {n}",
+                    r.src, r.dst
+                ));
+            }
+            r.spans
+                .iter()
+                .try_for_each(|s| span(&format!("relation {i}"), s))?;
+        }
+        self.body
+            .iter()
+            .chain(&self.sentences)
+            .try_for_each(|s| span("body or sentence", s))
     }
 }

@@ -79,6 +79,10 @@ pub enum InputError {
     /// A directory holds a link back to itself or an ancestor.
     #[error("symbolic link loop (directory already being read), not followed")]
     Loop,
+    /// A line of `coopgraph extract` output that cannot be applied, or the failure such
+    /// a line records (`ingest --format extractions`).
+    #[error("{0}")]
+    Extractions(String),
 }
 
 /// One thing read from the sources: an article, or a reason a place could not be read.
