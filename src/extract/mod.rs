@@ -1848,4 +1848,14 @@ impl Extraction {
             .chain(&self.sentences)
             .try_for_each(|s| span("body or sentence", s))
     }
+
+    #[test]
+    fn officials_including_a_named_person_are_of_their_country() {
+        let x = extract(&art(
+            "Chilean officials, including the president, Marta Quispe Rojas, spoke about border crime.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Marta Quispe Rojas"), vec!["Chile"]);
+    }
 }
