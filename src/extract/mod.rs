@@ -992,6 +992,59 @@ fn resolve_org_countries(
     guessed
 }
 
+impl From<(usize, usize)> for Span {
+    fn from((start, end): (usize, usize)) -> Span {
+        Span { start, end }
+    }
+}
+
+impl From<Span> for (usize, usize) {
+    fn from(s: Span) -> (usize, usize) {
+        (s.start, s.end)
+    }
+}
+
+impl Extraction {
+    /// Checks that an extraction read from outside refers only to its own entities and
+    /// to characters of a text `chars` long; says what is wrong otherwise.
+    pub fn check(&self, chars: usize) -> Result<(), String> {
+        let n = self.entities.len();
+        let span = |what: &str, s: &Span| {
+            if s.start <= s.end && s.end <= chars {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} span [{}, {}] is outside the text ({chars} characters)",
+                    s.start, s.end
+                ))
+            }
+        };
+        for (i, e) in self.entities.iter().enumerate() {
+            if let Some(s) = e.scope.filter(|&s| s >= n) {
+                return Err(format!("entity {i} is scoped by entity {s}, of {n}"));
+            }
+            e.spans
+                .iter()
+                .try_for_each(|s| span(&format!("entity {i}"), s))?;
+        }
+        for (i, r) in self.relations.iter().enumerate() {
+            if r.src >= n || r.dst >= n {
+                return Err(format!(
+                    "relation {i} joins entities {} and {}, of {n}",
+                    r.src, r.dst
+                ));
+            }
+            r.spans
+                .iter()
+                .try_for_each(|s| span(&format!("relation {i}"), s))?;
+        }
+        self.body
+            .iter()
+            .chain(&self.sentences)
+            .try_for_each(|s| span("body or sentence", s))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1794,59 +1847,6 @@ mod tests {
         assert_eq!(orgs, vec!["European Union"]);
         let (_, eu) = x.of_kind(Kind::Organization).next().unwrap();
         assert_eq!(eu.spans.len(), 1, "only the acting mention: {:?}", eu.spans);
-    }
-}
-
-impl From<(usize, usize)> for Span {
-    fn from((start, end): (usize, usize)) -> Span {
-        Span { start, end }
-    }
-}
-
-impl From<Span> for (usize, usize) {
-    fn from(s: Span) -> (usize, usize) {
-        (s.start, s.end)
-    }
-}
-
-impl Extraction {
-    /// Checks that an extraction read from outside refers only to its own entities and
-    /// to characters of a text `chars` long; says what is wrong otherwise.
-    pub fn check(&self, chars: usize) -> Result<(), String> {
-        let n = self.entities.len();
-        let span = |what: &str, s: &Span| {
-            if s.start <= s.end && s.end <= chars {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{what} span [{}, {}] is outside the text ({chars} characters)",
-                    s.start, s.end
-                ))
-            }
-        };
-        for (i, e) in self.entities.iter().enumerate() {
-            if let Some(s) = e.scope.filter(|&s| s >= n) {
-                return Err(format!("entity {i} is scoped by entity {s}, of {n}"));
-            }
-            e.spans
-                .iter()
-                .try_for_each(|s| span(&format!("entity {i}"), s))?;
-        }
-        for (i, r) in self.relations.iter().enumerate() {
-            if r.src >= n || r.dst >= n {
-                return Err(format!(
-                    "relation {i} joins entities {} and {}, of {n}",
-                    r.src, r.dst
-                ));
-            }
-            r.spans
-                .iter()
-                .try_for_each(|s| span(&format!("relation {i}"), s))?;
-        }
-        self.body
-            .iter()
-            .chain(&self.sentences)
-            .try_for_each(|s| span("body or sentence", s))
     }
 
     #[test]
