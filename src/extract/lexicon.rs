@@ -182,6 +182,9 @@ pub struct Lexicon {
     pub title_words: WordSet,
     /// Words that distribute a list over a list ("… respectively").
     pub distributive: WordSet,
+    /// Bodies a country has one of, named by the national word and one head noun
+    /// ("the Iraqi Parliament").
+    pub national_bodies: WordSet,
     /// Nouns after an organisation's name that make the phrase name its members
     /// ("GCC countries").
     pub member_nouns: WordSet,
@@ -282,6 +285,7 @@ impl Lexicon {
             side_nouns,
             sides_alone,
             member_nouns,
+            national_bodies,
             mut triggers,
             mut affiliations,
         } = o;
@@ -302,6 +306,7 @@ impl Lexicon {
         self.distributive.extend(distributive);
         self.side_nouns.extend(side_nouns);
         self.member_nouns.extend(member_nouns);
+        self.national_bodies.extend(national_bodies);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

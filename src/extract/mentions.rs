@@ -771,7 +771,14 @@ impl<'g> Finder<'g> {
                     }
                 }
             }
-            if name_end - start < 2 {
+            // One word is no name, but for a country's own body after its national word:
+            // "the Iraqi Parliament".
+            let national_body = start > 0
+                && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_))
+                && lex()
+                    .national_bodies
+                    .contains(&fold(&join(&toks[start..name_end])));
+            if name_end - start < 2 && !national_body {
                 i = end.max(i + 1);
                 continue;
             }

@@ -1648,9 +1648,17 @@ mod tests {
             Some("2021-09-04"),
         ))
         .unwrap();
+        // The Speaker is another person met: a second meeting, on the same day.
         assert_eq!(
             kinds_dates_countries(&x),
-            vec!["meeting|2021-09-04|Iraq,Saudi Arabia"]
+            vec![
+                "meeting|2021-09-04|Iraq,Saudi Arabia",
+                "meeting|2021-09-04|Iraq,Saudi Arabia"
+            ]
+        );
+        assert_eq!(
+            member_of(&x, "Mohammad Al-Halbousi"),
+            vec!["Iraqi Parliament|Iraq"]
         );
         assert_eq!(
             member_of(&x, "Othman Al-Ghanimi"),
@@ -1857,5 +1865,23 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(country_of(&x, "Marta Quispe Rojas"), vec!["Chile"]);
+    }
+
+    #[test]
+    fn a_national_parliament_and_its_speaker() {
+        let x = extract(&art(
+            "He met the Speaker of the Chilean Parliament, Marta Quispe Rojas, on Monday. The Chilean Council met too.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Marta Quispe Rojas"),
+            vec!["Chilean Parliament|Chile"]
+        );
+        let orgs: Vec<String> = x
+            .of_kind(Kind::Organization)
+            .map(|(_, e)| e.name.clone())
+            .collect();
+        assert_eq!(orgs, vec!["Chilean Parliament"]);
     }
 }
