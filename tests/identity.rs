@@ -149,7 +149,7 @@ fn a_named_summit_reported_twice_without_a_year_is_one_event_with_its_reason() {
         .count();
     assert_eq!(heads, 1, "{out}");
     assert!(
-        out.contains("merged from s1 and s2: same name 'Coastal Security Summit', same place Nairobi, both undated"),
+        out.contains("merged from s1 and s2: same name 'Coastal Security Summit', same place Nairobi, same date March 3 (no year known)"),
         "{out}"
     );
     assert!(out.contains("  undated\n"), "{out}");
@@ -167,8 +167,48 @@ fn a_named_summit_reported_twice_without_a_year_is_one_event_with_its_reason() {
             "label": "Event",
             "node": "Coastal Security Summit, Nairobi",
             "document": "s2",
-            "rule": "same name 'Coastal Security Summit', same place Nairobi, both undated"
+            "rule": "same name 'Coastal Security Summit', same place Nairobi, same date March 3 (no year known)"
         }])
+    );
+}
+
+const SUMMIT_APRIL: &str = "Peruvian Minister of Interior Jorge Quispe attended the Coastal Security Summit held in Nairobi on 4 April. He spoke about piracy.";
+
+#[test]
+fn a_named_summit_on_two_month_days_without_a_year_is_two_events() {
+    // Neither article has a year or a date: the day and month are kept as `month_day`.
+    let s = ingest_all(&[art("s1", SUMMIT_1), art("s3", SUMMIT_APRIL)]);
+    let g = s.graph();
+    let l = g.schema().label("Event").unwrap();
+    let mut days: Vec<(Option<String>, Option<String>)> = g
+        .nodes_with_label(l)
+        .map(|ix| {
+            let n = g.node(ix).unwrap();
+            (str_of(g, n, "month_day"), str_of(g, n, "date"))
+        })
+        .collect();
+    days.sort();
+    assert_eq!(
+        days,
+        vec![
+            (Some("--03-03".into()), None),
+            (Some("--04-04".into()), None)
+        ]
+    );
+    assert!(event_merges(g).is_empty(), "{:?}", event_merges(g));
+    // The same month–day is one event, and its record names the rule.
+    let s = ingest_all(&[art("s1", SUMMIT_1), art("s2", SUMMIT_2)]);
+    let g = s.graph();
+    assert_eq!(label_count(g, "Event"), 1);
+    assert_eq!(
+        event_merges(g),
+        vec![(
+            "Event".into(),
+            vec!["s1".into(), "s2".into()],
+            vec![
+                "same name 'Coastal Security Summit', same place Nairobi, same date March 3 (no year known)".into()
+            ]
+        )]
     );
 }
 
@@ -254,6 +294,8 @@ fn the_repository_seeds_give_one_london_summit_with_and_without_metadata() {
         );
         if meta {
             assert!(out.contains("same date March 31, 2025"), "{out}");
+        } else {
+            assert!(out.contains("same date March 31 (no year known)"), "{out}");
         }
     }
 }

@@ -41,6 +41,30 @@ pub struct DateMention {
     pub relative: bool,
 }
 
+/// A day and month written without a year when no year can be inferred ("March 31" in an
+/// article with no year and no date): kept as an ISO 8601 month–day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthDay {
+    /// The month, 1–12.
+    pub month: u32,
+    /// The day of the month.
+    pub day: u32,
+    /// Where it is written.
+    pub span: Span,
+}
+
+impl MonthDay {
+    /// A month–day that exists in some year (29 February included).
+    fn new(month: u32, day: u32, span: Span) -> Option<MonthDay> {
+        NaiveDate::from_ymd_opt(2000, month, day).map(|_| MonthDay { month, day, span })
+    }
+
+    /// The schema value of `month_day`: ISO 8601 "--MM-DD".
+    pub fn iso(&self) -> String {
+        format!("--{:02}-{:02}", self.month, self.day)
+    }
+}
+
 /// What a date was resolved against: the schema value of `date_basis`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Basis {
@@ -170,7 +194,14 @@ fn span(toks: &[Token], a: usize, b: usize) -> Span {
 
 /// Finds and resolves the dates of a tokenised sentence, in order.
 pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
+    find_all(toks, r).0
+}
+
+/// Finds the dates of a tokenised sentence, in order, and apart from them the days and
+/// months written without a year that no year could be inferred for.
+pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDay>) {
     let mut out = Vec::new();
+    let mut month_days = Vec::new();
     let w = |i: usize| toks.get(i).map(|t| t.text.as_str()).unwrap_or("");
     let mut i = 0;
     while i < toks.len() {
@@ -206,15 +237,18 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                 if year.is_some() {
                     j = k;
                 }
-                if let Some(y) = year.or_else(|| infer_year(r, m, d)) {
-                    if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
-                        out.push(DateMention {
-                            relative: year.is_none(),
-                            date,
-                            precision: Precision::Day,
-                            span: span(toks, i, j),
-                        });
+                match year.or_else(|| infer_year(r, m, d)) {
+                    Some(y) => {
+                        if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                            out.push(DateMention {
+                                relative: year.is_none(),
+                                date,
+                                precision: Precision::Day,
+                                span: span(toks, i, j),
+                            });
+                        }
                     }
+                    None => month_days.extend(MonthDay::new(m, d, span(toks, i, j))),
                 }
                 i = j + 1;
                 continue;
@@ -264,6 +298,8 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
                         precision: Precision::Day,
                         span: span(toks, i, j),
                     });
+                } else if year.is_none() {
+                    month_days.extend(MonthDay::new(m, d, span(toks, i, j)));
                 }
                 i = j + 1;
                 continue;
@@ -408,7 +444,7 @@ pub fn find(toks: &[Token], r: &Reference) -> Vec<DateMention> {
         }
         i += 1;
     }
-    out
+    (out, month_days)
 }
 
 /// The latest explicit four-digit year written in the tokens, a fallback reference.
@@ -506,5 +542,50 @@ mod tests {
         );
         assert!(dates("on 05/06/2024", None).is_empty());
         assert!(dates("last", Some("2025-01-01")).is_empty());
+    }
+
+    fn month_days(text: &str, r: Reference) -> (Vec<String>, Vec<String>) {
+        let chars: Vec<char> = text.chars().collect();
+        let toks = tokenize(
+            &chars,
+            Span {
+                start: 0,
+                end: chars.len(),
+            },
+        );
+        let (d, md) = find_all(&toks, &r);
+        (
+            d.into_iter().map(|d| d.date.to_string()).collect(),
+            md.into_iter().map(|m| m.iso()).collect(),
+        )
+    }
+
+    #[test]
+    fn day_and_month_without_any_year_are_kept_as_month_day() {
+        let none = Reference::default();
+        assert_eq!(
+            month_days("held in London on March 31 and on 1 April", none),
+            (vec![], vec!["--03-31".into(), "--04-01".into()])
+        );
+        assert_eq!(
+            month_days("on February 29", none),
+            (vec![], vec!["--02-29".into()])
+        );
+        assert_eq!(month_days("on February 30", none), (vec![], vec![]));
+        // A year written beside it, or one to assume, makes it a date.
+        assert_eq!(
+            month_days("on March 31, 2025", none),
+            (vec!["2025-03-31".into()], vec![])
+        );
+        let year = Reference {
+            date: None,
+            year: Some(2024),
+        };
+        assert_eq!(
+            month_days("on March 31", year),
+            (vec!["2024-03-31".into()], vec![])
+        );
+        // A month alone is no month–day.
+        assert_eq!(month_days("in March", none), (vec![], vec![]));
     }
 }

@@ -1,7 +1,7 @@
 //! Events (meetings, talks, receptions, signings, conferences, summits, visits,
 //! calls, operations) and agreements, assembled from the sentence mentions.
 
-use super::dates::{DateMention, Reference};
+use super::dates::{DateMention, MonthDay, Reference};
 use super::lexicon::lex;
 use super::mentions::{join, Mentions};
 use super::sentences::Token;
@@ -24,6 +24,9 @@ pub struct EventDraft {
     pub sents: Vec<usize>,
     /// Date.
     pub date: Option<DateMention>,
+    /// Day and month written without a year when no year could be inferred (`date` is
+    /// then empty).
+    pub month_day: Option<MonthDay>,
     /// Place index and span.
     pub place: Option<(usize, Span)>,
     /// Country where held, when no place is known.
@@ -105,6 +108,8 @@ pub struct Assembler<'a> {
     pub m: &'a Mentions,
     /// Dates per sentence.
     pub dates: &'a [Vec<DateMention>],
+    /// Days and months without a year per sentence (see [`MonthDay`]).
+    pub month_days: &'a [Vec<MonthDay>],
     /// Date reference.
     pub reference: Reference,
     /// Dateline place.
@@ -164,6 +169,7 @@ impl Assembler<'_> {
                             .any(|(p, _)| events[c].persons.iter().any(|(q, _)| q == p));
                         if shared {
                             ev.date = events[c].date;
+                            ev.month_day = events[c].month_day;
                         }
                     }
                 }
@@ -453,6 +459,7 @@ impl Assembler<'_> {
                 .iter()
                 .find(|d| d.precision != super::dates::Precision::Year && inside(d.span))
                 .copied();
+            let month_day = self.month_days[s].iter().find(|d| inside(d.span)).copied();
             let place = self
                 .m
                 .places
@@ -560,6 +567,11 @@ impl Assembler<'_> {
                 date: date.or_else(|| {
                     list_item
                         .then(|| main_ev.and_then(|m| events[m].date))
+                        .flatten()
+                }),
+                month_day: month_day.or_else(|| {
+                    list_item
+                        .then(|| main_ev.and_then(|m| events[m].month_day))
                         .flatten()
                 }),
                 place,
@@ -816,6 +828,15 @@ impl Assembler<'_> {
             .iter()
             .find(|d| cands.len() == 1 || !is_report_date(toks, d.span))
             .copied();
+        let md_cands: Vec<MonthDay> = self.month_days[s]
+            .iter()
+            .filter(|d| d.span.start < limit)
+            .copied()
+            .collect();
+        let month_day = md_cands
+            .iter()
+            .find(|d| md_cands.len() == 1 || !is_report_date(toks, d.span))
+            .copied();
         // "the two countries", "both sides": the two countries named last before.
         if let Some(sp) = two_sides_phrase(toks) {
             let mut known: Vec<usize> = countries.iter().map(|c| c.0).collect();
@@ -841,6 +862,7 @@ impl Assembler<'_> {
             name,
             sents: vec![s],
             date,
+            month_day,
             place,
             country,
             persons,
@@ -852,6 +874,9 @@ impl Assembler<'_> {
         if let Some(u) = umbrella.filter(|_| !umbrella_now) {
             if ev.date.is_none() {
                 ev.date = u.date;
+            }
+            if ev.month_day.is_none() {
+                ev.month_day = u.month_day;
             }
             if ev.place.is_none() && ev.country.is_none() {
                 ev.place = u.place;
@@ -1294,6 +1319,7 @@ fn merge_into(a: &mut EventDraft, b: EventDraft) {
         }
     }
     a.date = a.date.or(b.date);
+    a.month_day = a.month_day.or(b.month_day);
     a.place = a.place.or(b.place);
     a.country = a.country.or(b.country);
     // Prefer the longer written name (the body's over the headline's).

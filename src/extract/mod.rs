@@ -384,8 +384,8 @@ pub fn extract_with(
         date: article.published.or(dateline_date),
         year: dates::latest_year(&all_toks),
     };
-    let date_mentions: Vec<Vec<dates::DateMention>> =
-        toks.iter().map(|t| dates::find(t, &reference)).collect();
+    let (date_mentions, month_days): (Vec<Vec<dates::DateMention>>, Vec<Vec<dates::MonthDay>>) =
+        toks.iter().map(|t| dates::find_all(t, &reference)).unzip();
     // What each relative date was resolved against (`date_basis`).
     let relative_basis = if article.published.is_some() {
         dates::Basis::Publication
@@ -424,6 +424,7 @@ pub fn extract_with(
         para: &para,
         m: &m,
         dates: &date_mentions,
+        month_days: &month_days,
         reference,
         dateline,
         capital,
@@ -565,6 +566,8 @@ pub fn extract_with(
                 Prop::Str(d.precision.as_str().to_string()),
             );
             b.prop(e, "date_basis", basis(&d));
+        } else if let Some(md) = ev.month_day {
+            b.prop(e, "month_day", Prop::Str(md.iso()));
         }
         if let Some((p, sp)) = ev.place {
             let pe = place_entity(&mut b, p, sp);

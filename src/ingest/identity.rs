@@ -5,7 +5,10 @@
 //!
 //! - Events: the same kind, and either the same day (both day-precise) with a shared
 //!   participant and no conflicting participant or place, or the same proper name
-//!   ("Border Security Summit") with compatible dates and places.
+//!   ("Border Security Summit") with compatible dates and places. Dates are compatible
+//!   when they agree at the coarser precision; a `month_day` (a day and month written
+//!   with no year known, "--03-31") agrees with another month–day or a day-precise date
+//!   only on the same month and day.
 //! - Agreements: the same document type and the same set of party countries, and the same
 //!   date or the same proper title.
 //! - Persons: the same name or a known alias, and no conflicting country.
@@ -57,6 +60,8 @@ pub struct EventFacts {
     pub date: Option<NaiveDate>,
     /// `date_precision`: "day", "month" or "year".
     pub precision: Option<String>,
+    /// `month_day` as (month, day): a day and month written with no year known.
+    pub month_day: Option<(u32, u32)>,
     /// Proper names ("Border Security Summit on Organised Immigration Crime") and their
     /// short forms ("Border Security Summit").
     pub names: Vec<String>,
@@ -140,6 +145,10 @@ impl EventFacts {
                 Some(Prop::Str(s)) => Some(s),
                 _ => None,
             },
+            month_day: match prop_of(&e.props, "month_day") {
+                Some(Prop::Str(s)) => parse_month_day(&s),
+                _ => None,
+            },
             ..EventFacts::default()
         };
         // The written name is the alias the extraction's title starts with.
@@ -191,6 +200,7 @@ impl EventFacts {
             kind: str_prop(g, n, "kind"),
             date: date_prop(g, n),
             precision: str_prop(g, n, "date_precision"),
+            month_day: str_prop(g, n, "month_day").and_then(|s| parse_month_day(&s)),
             ..EventFacts::default()
         };
         // The proper name with its short form, then the other written names.
@@ -256,6 +266,13 @@ impl EventFacts {
         }
         f
     }
+}
+
+/// The (month, day) of a `month_day` value "--MM-DD".
+pub fn parse_month_day(s: &str) -> Option<(u32, u32)> {
+    let (m, d) = s.strip_prefix("--")?.split_once('-')?;
+    let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2000, m, d).map(|_| (m, d))
 }
 
 fn str_prop(g: &Graph, n: &NodeRec, k: &str) -> Option<String> {
@@ -530,12 +547,63 @@ pub fn date_words(d: NaiveDate, precision: Option<&str>) -> String {
     }
 }
 
-/// Whether two event dates agree at the coarser precision; the words saying so.
+/// The month and day an event is known to be on: its `month_day`, or those of a
+/// day-precise date.
+fn month_and_day(f: &EventFacts) -> Option<(u32, u32)> {
+    use chrono::Datelike;
+    f.month_day.or_else(|| {
+        f.date
+            .filter(|_| precision_rank(f.precision.as_deref()) == 2)
+            .map(|d| (d.month(), d.day()))
+    })
+}
+
+/// The month an event is known to be in: that of its `month_day` or of a date precise to
+/// the month or day.
+fn month_of(f: &EventFacts) -> Option<u32> {
+    use chrono::Datelike;
+    f.month_day.map(|(m, _)| m).or_else(|| {
+        f.date
+            .filter(|_| precision_rank(f.precision.as_deref()) >= 1)
+            .map(|d| d.month())
+    })
+}
+
+/// Whether two values are both known and differ.
+fn conflict<T: PartialEq>(x: Option<T>, y: Option<T>) -> bool {
+    matches!((x, y), (Some(x), Some(y)) if x != y)
+}
+
+/// Whether two event dates agree at the coarser precision; the words saying so. A
+/// `month_day` agrees with another month–day, or a day-precise date, of the same month
+/// and day, and with a month-precise date of its month.
 fn dates_agree(a: &EventFacts, b: &EventFacts) -> Option<String> {
     use chrono::Datelike;
+    if conflict(month_and_day(a), month_and_day(b)) || conflict(month_of(a), month_of(b)) {
+        return None;
+    }
     match (a.date, b.date) {
-        (None, None) => Some("both undated".into()),
-        (Some(_), None) | (None, Some(_)) => Some("undated in one report".into()),
+        (None, None) | (Some(_), None) | (None, Some(_)) => {
+            if let (Some((m, d)), Some(_)) = (month_and_day(a), month_and_day(b)) {
+                let words = NaiveDate::from_ymd_opt(2000, m, d)
+                    .map(|x| x.format("%B %-d").to_string())
+                    .unwrap_or_default();
+                let year = if a.date.is_none() && b.date.is_none() {
+                    "no year known"
+                } else {
+                    "year known in one report"
+                };
+                return Some(format!("same date {words} ({year})"));
+            }
+            Some(
+                if a.date.is_none() && b.date.is_none() {
+                    "both undated"
+                } else {
+                    "undated in one report"
+                }
+                .into(),
+            )
+        }
         (Some(x), Some(y)) => {
             let p =
                 precision_rank(a.precision.as_deref()).min(precision_rank(b.precision.as_deref()));
@@ -947,6 +1015,60 @@ mod tests {
             same_event(&meeting(Some(26), &["Host Minister"], &[], "Da Nang"), &a),
             None
         );
+    }
+
+    fn summit(date: Option<(i32, u32, u32)>, month_day: Option<&str>) -> EventFacts {
+        EventFacts {
+            kind: Some("conference".into()),
+            date: date.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+            precision: date.map(|_| "day".into()),
+            month_day: month_day.and_then(parse_month_day),
+            names: vec!["Border Security Summit".into()],
+            held: vec![Held {
+                name: Named::new("London"),
+                country: Some(name_key("United Kingdom")),
+                is_country: false,
+            }],
+            ..EventFacts::default()
+        }
+    }
+
+    #[test]
+    fn named_events_without_a_year_agree_only_on_the_same_month_and_day() {
+        assert_eq!(parse_month_day("--03-31"), Some((3, 31)));
+        assert_eq!(parse_month_day("--02-30"), None);
+        assert_eq!(parse_month_day("2025-03-31"), None);
+        let march31 = summit(None, Some("--03-31"));
+        assert_eq!(
+            same_event(&march31, &summit(None, Some("--03-31"))).as_deref(),
+            Some(
+                "same name 'Border Security Summit', same place London, \
+                 same date March 31 (no year known)"
+            )
+        );
+        assert_eq!(same_event(&march31, &summit(None, Some("--04-01"))), None);
+        // A full date on one side: the same month and day, whatever the year.
+        assert_eq!(
+            same_event(&summit(Some((2025, 3, 31)), None), &march31).as_deref(),
+            Some(
+                "same name 'Border Security Summit', same place London, \
+                 same date March 31 (year known in one report)"
+            )
+        );
+        assert_eq!(
+            same_event(&march31, &summit(Some((2025, 4, 1)), None)),
+            None
+        );
+        // A date known only to the month must be of that month.
+        let mut may = summit(Some((2025, 5, 1)), None);
+        may.precision = Some("month".into());
+        assert_eq!(same_event(&march31, &may), None);
+        may.date = NaiveDate::from_ymd_opt(2025, 3, 1);
+        assert!(same_event(&march31, &may).is_some());
+        // No date at all on one side conflicts with nothing, as before.
+        assert!(same_event(&march31, &summit(None, None))
+            .unwrap()
+            .ends_with("both undated"));
     }
 
     #[test]
