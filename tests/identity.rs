@@ -152,7 +152,10 @@ fn a_named_summit_reported_twice_without_a_year_is_one_event_with_its_reason() {
         out.contains("merged from s1 and s2: same name 'Coastal Security Summit', same place Nairobi, same date March 3 (no year known)"),
         "{out}"
     );
-    assert!(out.contains("  undated\n"), "{out}");
+    assert!(
+        out.contains("  date: --03-03 (month and day written, no year known)\n"),
+        "{out}"
+    );
     // The review recipe of docs/schema.md lists the merge.
     let mut c = dir.cg();
     c.args([

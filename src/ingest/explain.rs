@@ -65,7 +65,7 @@ fn describe(g: &Graph, id: u32) -> String {
 }
 
 /// The date line of an Event or Agreement: "date: 2025-10-26 (day; resolved against the
-/// publication date)", or "undated".
+/// publication date)", "date: --03-31 (month and day written, no year known)", or "undated".
 fn date_line(g: &Graph, id: u32) -> Option<String> {
     let n = g.node_by_id(id)?;
     let label = &g.schema().labels()[n.label as usize];
@@ -88,7 +88,11 @@ fn date_line(g: &Graph, id: u32) -> Option<String> {
     Some(match Graph::prop(&n.props, date_key) {
         Some(Value::Date(d)) if notes.is_empty() => format!("date: {}", d.format("%Y-%m-%d")),
         Some(Value::Date(d)) => format!("date: {} ({})", d.format("%Y-%m-%d"), notes.join("; ")),
-        _ => "undated".to_string(),
+        // "March 31" in an article with no year anywhere: the day, not the year.
+        _ => match node_str(g, n, "month_day") {
+            Some(md) => format!("date: {md} (month and day written, no year known)"),
+            None => "undated".to_string(),
+        },
     })
 }
 
