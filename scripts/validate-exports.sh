@@ -54,7 +54,8 @@ export_all() { # db dir
     for f in json jsonl cypher graphml gexf dot svg html ntriples turtle; do
         "$BIN" --db "$db" export --format "$f" -o "$out/graph.$f" 2>/dev/null
     done
-    "$BIN" --db "$db" export --format csv -o "$out/csv" 2>/dev/null
+    # The csv layout is for bulk loaders (Kuzu below): exact cells, as docs/reliability.md says.
+    "$BIN" --db "$db" export --format csv --csv-raw -o "$out/csv" 2>/dev/null
 }
 
 "$BIN" --db "$WORK/seeds.db" ingest seeds/ >/dev/null 2>&1
