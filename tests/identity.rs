@@ -313,15 +313,12 @@ fn shared() -> Option<PathBuf> {
 
 type Sig = (String, Vec<(u32, u32)>);
 
+/// An edge's facts: type, endpoints, spans.
+type EdgeSig = (String, Sig, Sig, Vec<(u32, u32)>);
+
 /// What document `doc` contributes to a graph: its nodes (label and spans) and edges
 /// (type, endpoints, spans), each counted; the merge record is left out.
-fn facts_of(
-    g: &Graph,
-    doc: u32,
-) -> (
-    BTreeMap<Sig, usize>,
-    BTreeMap<(String, Sig, Sig, Vec<(u32, u32)>), usize>,
-) {
+fn facts_of(g: &Graph, doc: u32) -> (BTreeMap<Sig, usize>, BTreeMap<EdgeSig, usize>) {
     let spans = |prov: &[coopgraph::graph::Evidence]| -> Vec<(u32, u32)> {
         prov.iter()
             .filter(|e| e.doc == doc)

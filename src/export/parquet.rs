@@ -324,7 +324,7 @@ mod tests {
                 nullable: true,
             },
         ];
-        let rows = vec![
+        let rows = [
             (
                 "n1",
                 Some(Value::Int(7)),

@@ -273,7 +273,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             if let Some(y) = year {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, m, 1) {
                     out.push(DateMention {
-                        relative: relative,
+                        relative,
                         date,
                         precision: Precision::Month,
                         span: span(toks, i, j),
@@ -293,7 +293,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
                 };
                 if let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
                     out.push(DateMention {
-                        relative: relative,
+                        relative,
                         date,
                         precision: Precision::Day,
                         span: span(toks, i, j),

@@ -221,7 +221,7 @@ pub fn remove_evidence(txn: &mut Txn<'_>, doc: u32) -> Result<(), IngestError> {
         if kept.is_empty() {
             txn.remove_edge(id);
         } else {
-            e.attrs.prov = kept.into();
+            e.attrs.prov = kept;
             let _ = txn.put_edge(e);
         }
     }
@@ -233,7 +233,7 @@ pub fn remove_evidence(txn: &mut Txn<'_>, doc: u32) -> Result<(), IngestError> {
         if kept.is_empty() && !is_vocabulary_topic(txn.graph(), &n) {
             txn.remove_node(id);
         } else {
-            n.prov = kept.into();
+            n.prov = kept;
             let _ = txn.put_node(n);
         }
     }

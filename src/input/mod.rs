@@ -152,9 +152,10 @@ impl Selection {
 /// The files directory walks passed over, counted by [`Skip`] kind with a few names of
 /// each; shared with the reader, so it can be read while and after the articles are.
 #[derive(Debug, Clone, Default)]
-pub struct Skipped(
-    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Skip, (usize, Vec<String>)>>>,
-);
+pub struct Skipped(std::sync::Arc<std::sync::Mutex<SkipCounts>>);
+
+/// Per kind of skipped file: how many, and the first few names.
+type SkipCounts = std::collections::BTreeMap<Skip, (usize, Vec<String>)>;
 
 impl Skipped {
     /// How many names of each kind are kept for the report.
@@ -219,7 +220,7 @@ pub struct ReadOptions {
 
 /// Reads the articles of `paths` one at a time (see the module documentation).
 pub struct Articles {
-    pending: std::vec::IntoIter<PathBuf>,
+    pending: std::collections::VecDeque<PathBuf>,
     walker: Option<walk::Walk>,
     current: Option<Box<dyn Iterator<Item = Item> + Send>>,
     opts: ReadOptions,
@@ -231,7 +232,7 @@ impl Articles {
     /// name order, recursively.
     pub fn new(paths: &[PathBuf], opts: ReadOptions) -> Articles {
         Articles {
-            pending: paths.to_vec().into_iter(),
+            pending: paths.iter().cloned().collect(),
             walker: None,
             current: None,
             opts,
@@ -356,7 +357,7 @@ impl Iterator for Articles {
                     None => self.walker = None,
                 }
             }
-            let path = self.pending.next()?;
+            let path = self.pending.pop_front()?;
             if path.as_os_str() == "-" {
                 self.current = Some(self.stdin());
                 continue;

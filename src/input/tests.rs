@@ -33,7 +33,7 @@ fn a_bad_jsonl_line_is_reported_with_its_number_and_the_rest_is_read() {
     f.write_all(b"{\"text\":\"Last, without newline or id.\"}")
         .unwrap();
     drop(f);
-    let got = items(&[p.clone()]);
+    let got = items(std::slice::from_ref(&p));
     let place = |n: usize| format!("{}:{n}", p.display());
     assert_eq!(got[0], Ok(("x".into(), place(1))));
     assert_eq!(
@@ -65,7 +65,7 @@ fn an_overlong_line_is_skipped_and_the_next_line_is_read() {
     f.write_all(b"\"}\n{\"id\":\"after\",\"text\":\"Fine.\"}\n")
         .unwrap();
     drop(f);
-    let got = items(&[p.clone()]);
+    let got = items(std::slice::from_ref(&p));
     assert_eq!(
         got,
         vec![

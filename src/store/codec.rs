@@ -586,7 +586,7 @@ impl EdgeSnap {
             dst: self.dst,
             attrs: EdgeAttrs {
                 props: props_from(self.props, remap)?,
-                prov: self.prov.into(),
+                prov: self.prov,
             },
         })
     }
@@ -606,8 +606,11 @@ pub struct LogBatch {
     /// Nodes and edges whose logged state carries only the evidence appended in the batch:
     /// (node id, evidence it had before), then (edge id, evidence it had before). A node
     /// cited by every article is not written whole at every batch.
-    pub appended: (Vec<(u32, u32)>, Vec<(u32, u32)>),
+    pub appended: (Vec<Appended>, Vec<Appended>),
 }
+
+/// An id whose record only gained evidence, and how much evidence it had before.
+pub type Appended = (u32, u32);
 
 /// A logged batch of [`FORMAT_1`], without appended evidence.
 #[derive(Debug, Default, Serialize, Deserialize)]

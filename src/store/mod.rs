@@ -864,7 +864,7 @@ fn load_snapshot(
                     id: n.id,
                     label,
                     props,
-                    prov: n.prov.into(),
+                    prov: n.prov,
                 });
             }
             node_chunks += 1;
@@ -892,7 +892,7 @@ fn load_snapshot(
                     let (_, p, prov) = attrs.next().expect("peeked");
                     ea.props = props_from(p, remap)
                         .ok_or_else(|| corrupt(&key, "a property key or date out of range"))?;
-                    ea.prov = prov.into();
+                    ea.prov = prov;
                 }
                 if exts.peek().is_some_and(|x| x.0 as usize == row) {
                     let (_, x) = exts.next().expect("peeked");
