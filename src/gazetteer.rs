@@ -312,6 +312,11 @@ impl Gazetteer {
             .map(|&i| &self.countries[i])
     }
 
+    /// The index in [`Gazetteer::countries`] of the country with this ISO code.
+    pub fn country_index_by_code(&self, code: &str) -> Option<usize> {
+        self.country_codes.get(code.trim()).copied()
+    }
+
     /// The country of a demonym or national adjective ("Mozambican" → Mozambique).
     pub fn country_by_demonym(&self, demonym: &str) -> Option<&Country> {
         lookup(&self.country_demonyms, demonym).map(|i| &self.countries[i])

@@ -6,6 +6,7 @@
 use super::lexicon::lex;
 use super::mentions::{Mentions, RoleMention};
 use super::sentences::Token;
+use super::Span;
 use crate::fold::fold;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -106,22 +107,21 @@ struct Sentence<'a> {
 
 impl<'a> Sentence<'a> {
     fn new(toks: &'a [Token], sent: usize, m: &Mentions) -> Sentence<'a> {
-        let end_after = |end: usize| toks.iter().position(|t| t.span.end >= end).map(|j| j + 1);
+        // The tokens a mention covers: its first, and the one after its last.
+        let tokens = |sp: Span| -> Option<(usize, usize)> {
+            let i = toks.iter().position(|t| t.span.start == sp.start)?;
+            let j = toks.iter().position(|t| t.span.end >= sp.end)?;
+            Some((i, j + 1))
+        };
         let mut country_at = vec![None; toks.len()];
         let mut person_at = vec![None; toks.len()];
         for c in m.countries.iter().filter(|c| c.sent == sent) {
-            if let (Some(i), Some(j)) = (
-                toks.iter().position(|t| t.span.start == c.span.start),
-                end_after(c.span.end),
-            ) {
+            if let Some((i, j)) = tokens(c.span) {
                 country_at[i] = Some((c.country, j));
             }
         }
         for p in m.person_mentions.iter().filter(|p| p.sent == sent) {
-            if let (Some(i), Some(j)) = (
-                toks.iter().position(|t| t.span.start == p.span.start),
-                end_after(p.span.end),
-            ) {
+            if let Some((i, j)) = tokens(p.span) {
                 person_at[i] = Some((p.person, j));
             }
         }

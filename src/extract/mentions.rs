@@ -750,10 +750,7 @@ impl<'g> Finder<'g> {
             // body is of the city's country.
             if start > 0 {
                 if let Tag::Place(p) = tags[start - 1] {
-                    let c = self
-                        .gaz
-                        .country_by_code(&self.places.get(p).country)
-                        .and_then(|c| self.country_index(&c.name));
+                    let c = self.places.country_of(p, self.gaz);
                     if c.is_some() {
                         country = country.or(c);
                         while start > 0 && tags[start - 1] == Tag::Place(p) {

@@ -374,10 +374,7 @@ pub fn extract_with(
             break;
         }
     }
-    let dateline_country = dateline.and_then(|(p, _)| {
-        gaz.country_by_code(&places.get(p).country)
-            .and_then(|c| gaz.countries().iter().position(|x| x.name == c.name))
-    });
+    let dateline_country = dateline.and_then(|(p, _)| places.country_of(p, gaz));
     let capital = dateline.and_then(|(p, _)| places.capital_of(&places.get(p).country));
     let all_toks: Vec<sentences::Token> = toks.iter().flatten().cloned().collect();
     let reference = dates::Reference {
@@ -524,10 +521,7 @@ pub fn extract_with(
     let mut place_ent: HashMap<usize, usize> = HashMap::new();
     let mut place_entity = |b: &mut Builder, p: usize, span: Span| -> usize {
         let e = b.entity(Kind::Place, &places.get(p).name, None, span);
-        if let Some(c) = gaz
-            .country_by_code(&places.get(p).country)
-            .and_then(|c| countries.iter().position(|x| x.name == c.name))
-        {
+        if let Some(c) = places.country_of(p, gaz) {
             let ce = b.entity(Kind::Country, &countries[c].name, None, span);
             b.relate("IN", e, ce, vec![], span);
         }
@@ -603,10 +597,7 @@ pub fn extract_with(
         // A visit: the visited country takes part (the host side).
         if ev.kind == "visit" {
             if let Some((p, sp)) = ev.place {
-                if let Some(c) = gaz
-                    .country_by_code(&places.get(p).country)
-                    .and_then(|c| countries.iter().position(|x| x.name == c.name))
-                {
+                if let Some(c) = places.country_of(p, gaz) {
                     let ce = country_entity(&mut b, c, sp);
                     b.relate("PARTICIPATED_IN", ce, e, vec![], sp);
                 }
@@ -885,8 +876,7 @@ fn hosts_of_meetings(
     for ev in evs.iter().filter(|e| matches!(e.kind, "meeting" | "visit")) {
         let host = ev
             .place
-            .and_then(|(p, _)| gaz.country_by_code(&places.get(p).country))
-            .and_then(|c| gaz.countries().iter().position(|x| x.name == c.name))
+            .and_then(|(p, _)| places.country_of(p, gaz))
             .or(ev.country.map(|(c, _)| c));
         let Some(host) = host else { continue };
         let known: Vec<usize> = ev

@@ -74,6 +74,11 @@ impl Places {
         &self.places[i]
     }
 
+    /// The index in the gazetteer's countries of the country place `i` is in.
+    pub fn country_of(&self, i: usize, gaz: &crate::gazetteer::Gazetteer) -> Option<usize> {
+        gaz.country_index_by_code(&self.get(i).country)
+    }
+
     /// The capital of the country with this ISO alpha-2 code.
     pub fn capital_of(&self, iso2: &str) -> Option<usize> {
         self.places

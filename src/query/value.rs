@@ -314,7 +314,7 @@ impl QValue {
     }
 }
 
-/// A path as Cypher draws it, with names: `(Dibyo Widodo:Person)-[:PARTICIPATED_IN]->
+/// A path as Cypher draws it, with names: `(Ana Torres:Person)-[:PARTICIPATED_IN]->
 /// (Meeting of …:Event)`; a node without a name shows its id.
 fn path_text(g: &Graph, p: &PathValue) -> String {
     let pg = g.petgraph();
