@@ -50,6 +50,7 @@ pub const ORG_KINDS: &[&str] = &[
     "police",
     "intergovernmental",
     "company",
+    "government",
     "other",
 ];
 
@@ -178,6 +179,23 @@ pub struct Role {
     pub org: Option<String>,
     /// Kind of that organisation, if known.
     pub org_kind: Option<String>,
+    /// The national body the title implies when the article names no organisation
+    /// ("police": the country's police), a key of [`NationalBody`].
+    pub body: Option<String>,
+}
+
+/// The body of a country a title implies when no organisation is written ("Inspector
+/// General of Police" → the country's police, "Prime Minister" → its government).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationalBody {
+    /// The key roles name in `body`.
+    pub key: String,
+    /// Schema kind of the organisation.
+    pub kind: String,
+    /// Name for a country not listed, if any.
+    pub name: Option<String>,
+    /// The usual English name, by ISO alpha-2 code.
+    pub by_country: BTreeMap<String, String>,
 }
 
 /// A role title with a field X and the organisation it implies.
@@ -243,6 +261,7 @@ pub struct Gazetteer {
     roles: Vec<Role>,
     role_names: HashMap<String, usize>,
     role_templates: Vec<RoleTemplate>,
+    national_bodies: Vec<NationalBody>,
     ranks: Vec<Rank>,
     rank_names: HashMap<String, usize>,
     honorifics: Vec<Honorific>,
@@ -278,6 +297,7 @@ impl Gazetteer {
             roles: Vec::new(),
             role_names: HashMap::new(),
             role_templates: Vec::new(),
+            national_bodies: Vec::new(),
             ranks: Vec::new(),
             rank_names: HashMap::new(),
             honorifics: Vec::new(),
@@ -381,6 +401,14 @@ impl Gazetteer {
     /// The role with this title or alias.
     pub fn role_by_title(&self, title: &str) -> Option<&Role> {
         lookup(&self.role_names, title).map(|i| &self.roles[i])
+    }
+
+    /// The name and kind of the body `key` of the country with this ISO code, if the
+    /// country has one by that key or the key has a default name.
+    pub fn national_body(&self, key: &str, code: &str) -> Option<(&str, &str)> {
+        let b = self.national_bodies.iter().find(|b| b.key == key)?;
+        let name = b.by_country.get(code).or(b.name.as_ref())?;
+        Some((name, &b.kind))
     }
 
     /// Role templates ("Minister of X" → "Ministry of X").
@@ -706,6 +734,45 @@ impl Gazetteer {
                 country: o.country.as_ref().map(|c| c.get_ref().clone()),
             });
         }
+        for b in &file.national_body {
+            if !ORG_KINDS.contains(&b.kind.get_ref().as_str()) {
+                return Err(span_error(
+                    src,
+                    b.kind.span(),
+                    format!("kind {:?} is not one of {ORG_KINDS:?}", b.kind.get_ref()),
+                ));
+            }
+            if self
+                .national_bodies
+                .iter()
+                .any(|o| o.key == *b.key.get_ref())
+            {
+                return Err(span_error(
+                    src,
+                    b.key.span(),
+                    format!("national body {:?} is listed twice", b.key.get_ref()),
+                ));
+            }
+            for (code, name) in &b.by_country {
+                if self.country_by_code(code).is_none() {
+                    return Err(span_error(
+                        src,
+                        name.span(),
+                        format!("unknown country code {code:?}"),
+                    ));
+                }
+            }
+            self.national_bodies.push(NationalBody {
+                key: b.key.get_ref().clone(),
+                kind: b.kind.get_ref().clone(),
+                name: b.name.clone(),
+                by_country: b
+                    .by_country
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect(),
+            });
+        }
         if let Some(p) = file.patterns {
             for (head, kind) in &p.kind_by_head {
                 if !ORG_KINDS.contains(&kind.get_ref().as_str()) {
@@ -742,6 +809,18 @@ impl Gazetteer {
                     ));
                 }
             }
+            if let Some(k) = &r.body {
+                if !self.national_bodies.iter().any(|b| b.key == *k.get_ref()) {
+                    return Err(span_error(
+                        src,
+                        k.span(),
+                        format!(
+                            "body {:?} is not a [[national_body]] of organizations.toml",
+                            k.get_ref()
+                        ),
+                    ));
+                }
+            }
             let idx = self.roles.len();
             for v in std::iter::once(&r.title).chain(&r.aliases) {
                 index(&mut self.role_names, v.get_ref(), idx, |j| {
@@ -761,6 +840,7 @@ impl Gazetteer {
                 aliases: strings(&r.aliases),
                 org: r.org.clone(),
                 org_kind: r.org_kind.as_ref().map(|k| k.get_ref().clone()),
+                body: r.body.as_ref().map(|b| b.get_ref().clone()),
             });
         }
         for t in &file.role_template {
@@ -960,7 +1040,19 @@ struct OrganizationsFile {
     format: Option<Spanned<i64>>,
     #[serde(default)]
     organization: Vec<RawOrganization>,
+    #[serde(default)]
+    national_body: Vec<RawNationalBody>,
     patterns: Option<RawPatterns>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNationalBody {
+    key: Spanned<String>,
+    kind: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    by_country: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -1007,6 +1099,7 @@ struct RawRole {
     aliases: Vec<Spanned<String>>,
     org: Option<String>,
     org_kind: Option<Spanned<String>>,
+    body: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -1341,5 +1434,39 @@ mod tests {
         let unknown = "[[topic]]\nname = \"a\"\nfoo = 1\n";
         let e = Gazetteer::from_sources(&sources(COUNTRIES_TSV, unknown)).unwrap_err();
         assert_eq!(e.line, 3, "{e}");
+    }
+
+    #[test]
+    fn national_bodies_by_country_and_their_errors() {
+        assert_eq!(
+            g().national_body("police", "UG"),
+            Some(("Uganda Police Force", "police"))
+        );
+        assert_eq!(
+            g().national_body("police", "ZZ"),
+            Some(("National Police", "police"))
+        );
+        assert_eq!(g().national_body("state department", "FR"), None);
+        assert_eq!(
+            g().role_by_title("Prime Minister")
+                .and_then(|r| r.body.as_deref()),
+            Some("government")
+        );
+        let mut src = Sources::builtin();
+        let orgs = "format = 1\n[[national_body]]\nkey = \"police\"\nkind = \"police\"\n[national_body.by_country]\nQQ = \"Nowhere Police\"\n";
+        src.organizations = Source {
+            file: "o.toml",
+            text: orgs,
+        };
+        let e = Gazetteer::from_sources(&src).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("o.toml", 6), "{e}");
+        let mut src = Sources::builtin();
+        let roles = "format = 1\n[[role]]\ntitle = \"Chief\"\nbody = \"navy\"\n";
+        src.roles = Source {
+            file: "r.toml",
+            text: roles,
+        };
+        let e = Gazetteer::from_sources(&src).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line, e.column), ("r.toml", 4, 8), "{e}");
     }
 }

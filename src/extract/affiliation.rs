@@ -133,12 +133,13 @@ impl<'a> Sentence<'a> {
     }
 
     /// A person at `i`, after at most a title's words ("Jakarta Police Chief Maj. Gen."):
-    /// the person, the token after the name, and whether the title names a country.
-    fn person(&self, i: usize) -> Option<(usize, usize, bool)> {
+    /// the person, the token after the name, whether the title names a country and
+    /// whether a title is written.
+    fn person(&self, i: usize) -> Option<(usize, usize, bool, bool)> {
         let mut titled_country = false;
         for k in i..self.toks.len().min(i + 13) {
             if let Some((p, j)) = self.person_at[k] {
-                return Some((p, j, titled_country));
+                return Some((p, j, titled_country, k > i));
             }
             titled_country |= self.country_at[k].is_some();
             let t = &self.toks[k];
@@ -147,6 +148,61 @@ impl<'a> Sentence<'a> {
             }
         }
         None
+    }
+}
+
+impl Sentence<'_> {
+    /// Persons from `i` joined by "," and "and", each after at most a title: (person,
+    /// whether its title names a country, whether it has a title) and the token after
+    /// the last.
+    fn persons(&self, i: usize) -> (Vec<(usize, bool, bool)>, usize) {
+        let mut j = i;
+        let mut list = Vec::new();
+        while let Some((p, next, titled_country, titled)) = self.person(j) {
+            list.push((p, titled_country, titled));
+            j = next;
+            let sep = |k: usize| {
+                self.toks
+                    .get(k)
+                    .is_some_and(|t| matches!(t.key.as_str(), "," | "and"))
+            };
+            let mut k = j;
+            while sep(k) {
+                k += 1;
+            }
+            if k == j || self.person(k).is_none() {
+                break;
+            }
+            j = k;
+        }
+        (list, j)
+    }
+}
+
+/// "Japan's Foreign Minister A, Defence Minister B and Trade Minister C": in a list of
+/// titled persons opened by one whose title names a country, a person without a country
+/// of their own is of that country, when no item of the list names another.
+fn inherit_in_lists(s: &Sentence<'_>, m: &mut Mentions) {
+    let mut i = 0;
+    while i < s.toks.len() {
+        let (list, j) = s.persons(i);
+        if list.len() < 2 || !list[0].1 {
+            i = if list.is_empty() { i + 1 } else { j.max(i + 1) };
+            continue;
+        }
+        let named: Vec<Option<usize>> = list
+            .iter()
+            .map(|&(p, titled, _)| titled.then(|| m.person_country(p)).flatten())
+            .collect();
+        let first = named[0];
+        if first.is_some() && named.iter().all(|c| c.is_none() || *c == first) {
+            for &(p, _, titled) in &list[1..] {
+                if titled && m.person_country(p).is_none() {
+                    m.persons[p].country = first;
+                }
+            }
+        }
+        i = j.max(i + 1);
     }
 }
 
@@ -176,34 +232,16 @@ fn matches(s: &Sentence<'_>, steps: &[Step], i: usize, f: &mut Found) -> bool {
             None => false,
         },
         Item::With => match s.person(i) {
-            Some((p, j, _)) => {
+            Some((p, j, _, _)) => {
                 f.with = Some(p);
                 matches(s, rest, j, f)
             }
             None => false,
         },
         Item::Persons => {
-            let mut j = i;
-            let mut list = Vec::new();
-            while let Some((p, next, titled)) = s.person(j) {
-                list.push((p, titled));
-                j = next;
-                let sep = |k: usize| {
-                    s.toks
-                        .get(k)
-                        .is_some_and(|t| matches!(t.key.as_str(), "," | "and"))
-                };
-                let mut k = j;
-                while sep(k) {
-                    k += 1;
-                }
-                if k == j || s.person(k).is_none() {
-                    break;
-                }
-                j = k;
-            }
+            let (list, j) = s.persons(i);
             !list.is_empty() && {
-                f.persons = list;
+                f.persons = list.into_iter().map(|(p, c, _)| (p, c)).collect();
                 matches(s, rest, j, f)
             }
         }
@@ -245,6 +283,7 @@ pub fn apply(toks: &[Vec<Token>], m: &mut Mentions) {
                 }
             }
         }
+        inherit_in_lists(&s, m);
         distribute(&s, sent, m);
     }
 }

@@ -1123,6 +1123,14 @@ impl<'g> Finder<'g> {
                         .collect::<Vec<_>>()
                         .join(" ")
                         .replace(" .", ".");
+                    // "Attorney General", "Inspector General": the rank's words end a title.
+                    let ends_title = (s.saturating_sub(3)..s).any(|t| {
+                        toks[t..b].iter().all(|x| x.word)
+                            && self.gaz.role_by_title(&join(&toks[t..b])).is_some()
+                    });
+                    if ends_title {
+                        continue;
+                    }
                     if let Some(r) = self.gaz.rank_by_name(&phrase) {
                         rank.get_or_insert(r.name.clone());
                         b = s;
@@ -1184,7 +1192,7 @@ impl<'g> Finder<'g> {
     }
 
     /// "his Omani counterpart Sayyid Hamoud …", "his Rwandan counterpart, Commissioner
-    /// General Emmanuel Gasana": the person holds the same office as the latest titled person
+    /// General Jane Roe": the person holds the same office as the latest titled person
     /// named before, in the country of the demonym. Returns the role (with a new mention of
     /// the same organisation in that country) and the country.
     fn counterpart(
@@ -1627,6 +1635,18 @@ impl<'g> Finder<'g> {
                 }
                 if let Some(role) = self.role_at(toks, k, 6) {
                     let role = self.refine_role(toks, tags, k, e, role);
+                    // ", and Acting Attorney General Jane Roe": the title is the next
+                    // person's, written before their name.
+                    let names_next = (k + role.1..e.saturating_sub(1)).any(|j| {
+                        (j..j + 2).all(|x| {
+                            tags[x] == Tag::Free
+                                && self.is_name_word(&toks[x], false)
+                                && !self.title_words.contains(&toks[x].key)
+                        })
+                    });
+                    if names_next {
+                        break;
+                    }
                     let org = self.role_org(
                         toks,
                         tags,

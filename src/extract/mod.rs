@@ -428,6 +428,7 @@ pub fn extract_with(
     };
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
+    implied_bodies(&mut m, gaz, &sents);
 
     // Assemble entities and relations.
     let mut b = Builder::default();
@@ -910,6 +911,74 @@ fn hosts_of_meetings(
             for o in orgs {
                 m.orgs[o].country = Some(host);
             }
+        }
+    }
+}
+
+/// A title that names no organisation ("the Inspector General of Police, X", "Prime Minister
+/// X") implies a national body of its holder's country (roles.toml `body`, organizations.toml
+/// `[[national_body]]`): the one of that kind the article names for the country, when it
+/// names one, or else the body's usual name.
+fn implied_bodies(m: &mut mentions::Mentions, gaz: &Gazetteer, sents: &[Span]) {
+    for p in 0..m.persons.len() {
+        let Some(c) = m.person_country(p) else {
+            continue;
+        };
+        for r in 0..m.persons[p].roles.len() {
+            let role = &m.persons[p].roles[r];
+            // "Vice President for Africa": a title with a remit is not the national office.
+            let remit = role
+                .written
+                .as_deref()
+                .is_some_and(|w| fold(w).split(' ').any(|x| x == "for"));
+            if role.org.is_some() || remit {
+                continue;
+            }
+            let Some(key) = gaz
+                .role_by_title(&role.title)
+                .and_then(|x| x.body.as_deref())
+            else {
+                continue;
+            };
+            let Some((name, kind)) = gaz.national_body(key, &gaz.countries()[c].iso2) else {
+                continue;
+            };
+            let span = role.span;
+            let folded = fold(name);
+            let of_country: Vec<usize> = (0..m.orgs.len())
+                .filter(|&o| m.orgs[o].country == Some(c) && !m.orgs[o].known)
+                .collect();
+            let same_name = of_country
+                .iter()
+                .copied()
+                .find(|&o| fold(&m.orgs[o].name) == folded);
+            // A country has one police and one government, but many ministries.
+            let mut same_kind: Vec<usize> = of_country
+                .iter()
+                .copied()
+                .filter(|&o| m.orgs[o].kind == kind && kind != "ministry")
+                .collect();
+            same_kind.dedup_by_key(|o| fold(&m.orgs[*o].name));
+            let org = match (same_name, same_kind.as_slice()) {
+                (Some(o), _) | (None, &[o]) => o,
+                _ => {
+                    m.orgs.push(mentions::OrgMention {
+                        name: name.to_string(),
+                        kind: kind.to_string(),
+                        acronym: None,
+                        country: Some(c),
+                        home: None,
+                        span,
+                        sent: sents
+                            .iter()
+                            .position(|s| s.start <= span.start && span.start < s.end)
+                            .unwrap_or(0),
+                        known: false,
+                    });
+                    m.orgs.len() - 1
+                }
+            };
+            m.persons[p].roles[r].org = Some(org);
         }
     }
 }
@@ -1572,6 +1641,52 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn a_title_without_an_organisation_implies_the_national_body() {
+        let x = extract(&art(
+            "Kenya's Inspector General of Police, General Jane Wanjiru Otieno, met Prime Minister Ana Costa of Portugal in Lisbon on Monday to discuss drug trafficking. Otieno also met Carlos Mendes, Vice President for Europe of the police body.",
+            Some("2024-03-05"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Jane Wanjiru Otieno"),
+            vec!["National Police Service|Kenya"]
+        );
+        assert_eq!(member_of(&x, "Ana Costa"), vec!["Government|Portugal"]);
+        assert!(member_of(&x, "Carlos Mendes").is_empty());
+    }
+
+    #[test]
+    fn a_list_of_titled_persons_shares_the_country_that_opens_it() {
+        let x = extract(&art(
+            "Officials met in Santiago on Monday: Chile's Foreign Minister Pedro Soto, Chile's Interior Minister Rosa Diaz, and Acting Attorney General Luis Vera discussed drug trafficking with Peruvian Interior Minister Jorge Salas.",
+            Some("2024-03-05"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Luis Vera"), vec!["Chile"]);
+        assert_eq!(
+            member_of(&x, "Rosa Diaz"),
+            vec!["Ministry of Interior|Chile"]
+        );
+        assert_eq!(country_of(&x, "Jorge Salas"), vec!["Peru"]);
+        // "Attorney General": the rank word ends the title, it is no rank.
+        let (p, vera) = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Luis Vera")
+            .unwrap();
+        assert!(prop(vera, "rank").is_none(), "{:?}", x.entities[p]);
+    }
+
+    #[test]
+    fn greetings_carried_are_of_the_carriers_country() {
+        let x = extract(&art(
+            "Jordanian Interior Minister Karim Haddad held talks with his Iraqi counterpart in Baghdad on Monday about border security. Haddad conveyed the greetings of King Omar bin Tariq Al Nouri to the Iraqi leadership.",
+            Some("2024-03-05"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Omar bin Tariq Al Nouri"), vec!["Jordan"]);
     }
 
     #[test]

@@ -206,13 +206,19 @@ pub fn items(
                         .insert(fold(&format!("{}|{c}", name(id))));
                 }
                 "Person" => {
-                    let o = out_edges(id, "MEMBER_OF")
-                        .first()
+                    // One item per membership ("Name|Org"), or "Name|" without any.
+                    let mut orgs: Vec<String> = out_edges(id, "MEMBER_OF")
+                        .iter()
                         .map(|e| name(e["target"].as_str().unwrap()))
-                        .unwrap_or_default();
-                    e.entry("persons")
-                        .or_default()
-                        .insert(fold(&format!("{}|{o}", name(id))));
+                        .collect();
+                    if orgs.is_empty() {
+                        orgs.push(String::new());
+                    }
+                    for o in orgs {
+                        e.entry("persons")
+                            .or_default()
+                            .insert(fold(&format!("{}|{o}", name(id))));
+                    }
                 }
                 "Event" => {
                     let p = &n["properties"];
