@@ -1191,7 +1191,7 @@ impl<'g> Finder<'g> {
         }
     }
 
-    /// "his Omani counterpart Sayyid Hamoud …", "his Rwandan counterpart, Commissioner
+    /// "his Omani counterpart Sayyid Rashid …", "his Rwandan counterpart, Commissioner
     /// General Jane Roe": the person holds the same office as the latest titled person
     /// named before, in the country of the demonym. Returns the role (with a new mention of
     /// the same organisation in that country) and the country.
