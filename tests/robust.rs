@@ -483,18 +483,47 @@ impl SmallDisk {
     }
 
     /// Fills the disk with `name` until `leave` bytes are free (about: tmpfs counts pages).
+    /// The file is made by `fallocate` alone: this process never holds it open, so no
+    /// child that another test forks meanwhile can inherit a reference that would keep its
+    /// space allocated after [`SmallDisk::remove`].
     fn fill(&self, name: &str, leave: u64) {
         let free = self.free();
         if free > leave {
-            let f = std::fs::File::create(self.path(name)).unwrap();
-            f.set_len(0).unwrap();
             let o = Command::new("fallocate")
                 .arg("-l")
                 .arg((free - leave).to_string())
                 .arg(self.path(name))
                 .status()
                 .unwrap();
-            assert!(o.success());
+            assert!(
+                o.success(),
+                "fallocate {name} on a disk with {free} bytes free"
+            );
+        }
+        let now = self.free();
+        assert!(
+            now <= leave.max(free) + (1 << 20),
+            "{name}: {now} bytes free after filling to leave {leave}"
+        );
+    }
+
+    /// Removes the filler `name` and waits until the file system has given its space back
+    /// (a file still open somewhere keeps its blocks after the unlink).
+    fn remove(&self, name: &str) {
+        let path = self.path(name);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return;
+        };
+        let before = self.free();
+        std::fs::remove_file(&path).unwrap();
+        let start = Instant::now();
+        while self.free() < before + meta.len() / 2 {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{name} removed but its space was not freed: {} bytes free",
+                self.free()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -596,7 +625,7 @@ fn a_nearly_full_disk_refuses_writes_and_opens_with_what_is_stored() {
     assert!(err.contains("nothing was written"), "{err}");
     assert_eq!(sound_counts(&db), before);
     // Below the open reserve: even reading commands refuse to start sled's recovery.
-    std::fs::remove_file(disk.path("filler")).unwrap();
+    disk.remove("filler");
     disk.fill("filler", 4 << 20);
     let err = fails(cg_at(&db, &["stats"]), 2);
     assert!(
@@ -604,7 +633,7 @@ fn a_nearly_full_disk_refuses_writes_and_opens_with_what_is_stored() {
         "{err}"
     );
     // Space freed: the database opens, sound, with everything it had.
-    std::fs::remove_file(disk.path("filler")).unwrap();
+    disk.remove("filler");
     assert_eq!(sound_counts(&db), before);
     ok(cg_at(&db, &["ingest", articles]));
     assert!(sound_counts(&db).0 > before.0);
@@ -700,9 +729,8 @@ fn kill_nine_during_ingest_onto_a_nearly_full_disk_leaves_a_sound_database() {
         assert!(!err.contains("no such file"), "{err}");
         // Reading commands while the disk is still full must not damage it.
         let _ = run_within(cg_at(&db, &["stats"]), Duration::from_secs(60));
-        for f in ["filler", "filler2"] {
-            let _ = std::fs::remove_file(disk.path(f));
-        }
+        disk.remove("filler");
+        disk.remove("filler2");
         if sound_counts(&db).0 > base.0 {
             grew += 1;
         }
