@@ -8,6 +8,7 @@
 
 mod ids;
 mod quote;
+mod scope;
 mod txn;
 
 pub use ids::IdMap;
@@ -146,6 +147,11 @@ pub struct Graph {
     /// Edges by (source, target, type), built on the first upsert that needs it
     /// ([`Graph::index_pairs`]): loads and queries never pay for it.
     by_pair: Option<FxHashMap<u64, Slots>>,
+    /// Organisations and persons by name and `OF` target, built with `by_pair`
+    /// ([`scope`]).
+    by_scope: Option<FxHashMap<u64, Slots>>,
+    /// The scope relationship (`OF`), if the schema has it.
+    scope_rel: Option<RelTypeId>,
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
@@ -235,6 +241,8 @@ impl Graph {
             by_name: FxHashMap::default(),
             by_date: FxHashMap::default(),
             by_pair: None,
+            by_scope: None,
+            scope_rel: schema.rel_type("OF").ok(),
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
             date_key: schema.key("date"),
             aliases_key,
@@ -436,28 +444,27 @@ impl Graph {
         self.g.edges_directed(ix, dir)
     }
 
-    fn index_node(&mut self, ix: u32, add: bool) {
-        let n = &self.g[NodeIndex::from(ix)];
-        let label = n.label;
-        let mut hashes: Vec<u64> = self
-            .names_of(n)
-            .map(|s| name_hash(label, &name_key(s)))
-            .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
+    /// The name-index and date-index keys of a node.
+    fn index_keys(&self, n: &NodeRec) -> (Vec<u64>, Option<u64>) {
         let date = self
             .date_key
             .and_then(|k| Graph::prop(&n.props, k))
             .and_then(|v| match v {
-                Value::Date(d) => Some(date_hash(label, *d)),
+                Value::Date(d) => Some(date_hash(n.label, *d)),
                 _ => None,
             });
+        (self.name_hashes(n), date)
+    }
+
+    fn index_node(&mut self, ix: u32, add: bool) {
+        let (hashes, date) = self.index_keys(&self.g[NodeIndex::from(ix)]);
         for h in hashes {
             index_slot(&mut self.by_name, h, ix, add);
         }
         if let Some(h) = date {
             index_slot(&mut self.by_date, h, ix, add);
         }
+        self.index_scopes(ix, add);
     }
 
     /// Nodes with `label` whose `date` property is `date`.
@@ -478,7 +485,13 @@ impl Graph {
     pub fn put_node(&mut self, rec: NodeRec) -> Option<NodeRec> {
         match self.node_index(rec.id) {
             Some(ix) => {
-                self.index_node(ix.index() as u32, false);
+                // A node whose names, date and label stay (evidence or other properties
+                // changed) keeps its index entries.
+                let same = self.g[ix].label == rec.label
+                    && self.index_keys(&self.g[ix]) == self.index_keys(&rec);
+                if !same {
+                    self.index_node(ix.index() as u32, false);
+                }
                 let old_label = self.g[ix].label;
                 if old_label != rec.label {
                     let v = &mut self.by_label[old_label as usize];
@@ -488,7 +501,9 @@ impl Graph {
                     self.by_label[rec.label as usize].push(ix.index() as u32);
                 }
                 let old = std::mem::replace(&mut self.g[ix], rec);
-                self.index_node(ix.index() as u32, true);
+                if !same {
+                    self.index_node(ix.index() as u32, true);
+                }
                 Some(old)
             }
             None => {
@@ -663,6 +678,7 @@ impl Graph {
             index_slot(&mut m, h, ix.index() as u32, true);
         }
         self.by_pair = Some(m);
+        self.build_scopes();
     }
 
     /// The edge of type `ty` from `a` to `b` with the lowest id number, if any (through the
@@ -689,6 +705,7 @@ impl Graph {
             let h = pair_hash(a, b, self.g[ix].rel_type());
             index_slot(m, h, ix.index() as u32, add);
         }
+        self.rescope_edge(ix, add);
     }
 
     /// Replaces node `ix`'s properties and appends evidence that sorts after all it has
@@ -699,9 +716,21 @@ impl Graph {
             _ => true,
         });
         if self.g[ix].props != props {
-            self.index_node(ix.index() as u32, false);
+            let probe = NodeRec {
+                id: self.g[ix].id,
+                label: self.g[ix].label,
+                props,
+                prov: Vec::new(),
+            };
+            let same = self.index_keys(&self.g[ix]) == self.index_keys(&probe);
+            let props = probe.props;
+            if !same {
+                self.index_node(ix.index() as u32, false);
+            }
             self.g[ix].props = props;
-            self.index_node(ix.index() as u32, true);
+            if !same {
+                self.index_node(ix.index() as u32, true);
+            }
         }
         self.g[ix].prov.extend_from_slice(more);
     }
@@ -847,6 +876,7 @@ impl Graph {
                 problems.push(format!("edge {idt}: {err}"));
             }
         }
+        problems.extend(self.verify_scopes());
         problems
     }
 }

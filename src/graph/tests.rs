@@ -127,6 +127,65 @@ fn scoped_upsert_keeps_two_countries_ministries_apart() {
 }
 
 #[test]
+fn the_scope_index_follows_names_scope_edges_and_undo() {
+    let mut g = graph();
+    let mz = country(&mut g, "Mozambique", &[]);
+    let za = country(&mut g, "South Africa", &[]);
+    let (pl, pn, pa) = (label(&g, "Person"), key(&g, "name"), key(&g, "aliases"));
+    let of = g.schema().rel_type("OF").unwrap();
+    g.index_pairs();
+    let name = |s: &str| vec![(pn, Value::str(s))];
+    let mut t = Txn::new(&mut g, false);
+    let p = t
+        .add_or_merge_node(pl, name("Ana Silva"), &[], None)
+        .unwrap();
+    let q = t
+        .add_or_merge_node(pl, name("Ana Silva"), &[], None)
+        .unwrap();
+    let qz = t.upsert_edge(of, q, za, vec![], &[]).unwrap();
+    t.finish();
+    let ix = |g: &Graph, id: u32| g.node_index(id).unwrap();
+    let (imz, iza, ip, iq) = (ix(&g, mz), ix(&g, za), ix(&g, p), ix(&g, q));
+    assert_eq!(g.find_unscoped(pl, "ANA SILVA"), [ip]);
+    assert_eq!(g.find_in_scope(pl, "Ana Silva", iza), [iq]);
+    assert!(g.find_in_scope(pl, "Ana Silva", imz).is_empty());
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+    // p gains both countries and an alias; q loses its country.
+    let mut t = Txn::new(&mut g, false);
+    t.upsert_edge(of, p, mz, vec![], &[]).unwrap();
+    t.upsert_edge(of, p, za, vec![], &[]).unwrap();
+    let mut rec = t.graph().node_by_id(p).unwrap().clone();
+    rec.props = normalize_props(vec![
+        (pn, Value::str("Ana Silva")),
+        (pa, Value::str_list(["A. Silva"])),
+    ])
+    .unwrap();
+    t.put_node(rec).unwrap();
+    t.remove_edge(qz);
+    assert_eq!(t.graph().find_unscoped(pl, "Ana Silva"), [iq]);
+    assert_eq!(t.graph().find_in_scope(pl, "A. Silva", imz), [ip]);
+    let mut both = t.graph().find_in_scope(pl, "Ana Silva", iza);
+    both.sort();
+    assert_eq!(both, [ip]);
+    assert!(t.graph().verify().is_empty(), "{:?}", t.graph().verify());
+    // Undo puts every entry back as it was.
+    let (_, undo) = t.finish();
+    undo.apply(&mut g);
+    assert_eq!(g.find_unscoped(pl, "Ana Silva"), [ip]);
+    assert_eq!(g.find_in_scope(pl, "Ana Silva", iza), [iq]);
+    assert!(g.find_in_scope(pl, "A. Silva", imz).is_empty());
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+    // Removing a country removes its entries; its persons are then of no country.
+    let mut t = Txn::new(&mut g, false);
+    t.remove_node(za);
+    t.finish();
+    let mut none = g.find_unscoped(pl, "Ana Silva");
+    none.sort();
+    assert_eq!(none, [ip, iq]);
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+}
+
+#[test]
 fn schema_violations_are_refused_and_name_the_offender() {
     let mut g = graph();
     let vn = country(&mut g, "Vietnam", &[]);

@@ -388,11 +388,17 @@ impl<'g> Txn<'g> {
             None => true,
             Some((rel, t)) => g.edge_between(ix, t, rel).is_some(),
         };
+        // Within a scope the scope index gives the namesakes of that scope alone (the
+        // same nodes the name index gives and the scope test keeps).
         let existing = names
             .iter()
-            .flat_map(|n| {
-                self.g
-                    .find_by_name_where(label, n, |ix| in_scope(self.g, ix))
+            .flat_map(|n| match scope_ix {
+                Some((rel, t)) if Some(rel) == self.g.scope_rel && self.g.scopes_built() => {
+                    self.g.find_in_scope(label, n, t)
+                }
+                _ => self
+                    .g
+                    .find_by_name_where(label, n, |ix| in_scope(self.g, ix)),
             })
             .min_by_key(|ix| self.g.g[*ix].id);
         let rec = match existing {

@@ -795,6 +795,28 @@ pub fn same_person(mine: &PersonFacts, theirs: &PersonFacts) -> Option<String> {
     Some(reason(vec![how, country]))
 }
 
+/// The Country nodes a person's countries name (by each node's own name, as
+/// [`PersonFacts::of_node`] compares them); `None` when there are no countries.
+fn country_nodes(g: &Graph, countries: &[Named]) -> Option<Vec<NodeIndex>> {
+    if countries.is_empty() {
+        return None;
+    }
+    let label = g.schema().label("Country").ok()?;
+    let mut v: Vec<NodeIndex> = countries
+        .iter()
+        .flat_map(|c| {
+            g.find_by_name(label, &c.text).into_iter().filter(|&ix| {
+                g.node(ix)
+                    .and_then(|n| g.names_of(n).next())
+                    .is_some_and(|n| name_key(n) == c.key)
+            })
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    Some(v)
+}
+
 /// Whether node `n` already carries evidence from document `doc`.
 pub fn has_doc(n: &NodeRec, doc: u32) -> bool {
     let i = n.prov.partition_point(|e| e.doc < doc);
@@ -880,8 +902,22 @@ pub fn find_existing(
         }
         Kind::Person => {
             let mine = PersonFacts::of_extraction(x, i);
-            for n in &mine.names {
-                candidates.extend(g.find_by_name(label, n));
+            match country_nodes(g, &mine.countries) {
+                // Only namesakes whose countries cannot conflict: those of one of mine, and
+                // those of none (the scope index; the rule below decides as for any other).
+                Some(countries) if g.scopes_built() => {
+                    for n in &mine.names {
+                        candidates.extend(g.find_unscoped(label, n));
+                        for &c in &countries {
+                            candidates.extend(g.find_in_scope(label, n, c));
+                        }
+                    }
+                }
+                _ => {
+                    for n in &mine.names {
+                        candidates.extend(g.find_by_name(label, n));
+                    }
+                }
             }
             Box::new(move |ix| same_person(&mine, &PersonFacts::of_node(g, ix)))
         }

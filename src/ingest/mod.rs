@@ -320,6 +320,8 @@ pub fn ensure_vocabulary(txn: &mut Txn<'_>) -> Result<(), IngestError> {
 /// identity rules ([`identity`]) give a reason, which the merge record keeps ([`merges`]);
 /// other entities merge by name (organisations within their country).
 pub fn apply(txn: &mut Txn<'_>, doc: u32, x: &Extraction) -> Result<(), IngestError> {
+    // The pair and scope indexes serve the look-ups below (built once per process).
+    txn.index_pairs();
     ensure_vocabulary(txn)?;
     let schema = txn.graph().schema().clone();
     let of = schema.rel_type("OF")?;
