@@ -241,7 +241,7 @@ pub(super) fn execute(
         }
         "stats" => {
             no_arg()?;
-            print_stats(store, StatsFormat::Table);
+            print_stats(store, StatsFormat::Table, &mut std::io::stdout().lock())?;
         }
         "mode" => {
             let m = need_arg()?;
@@ -396,7 +396,14 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     let options = crate::export::ExportOptions {
         csv_raw: shell.options.csv_raw,
     };
-    crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
+    crate::export::export(
+        g,
+        f,
+        Some(file.as_ref()),
+        &sel,
+        options,
+        &mut std::io::stdout(),
+    )?;
     eprintln!(
         "exported {} and {} to {file}",
         crate::term::plural(sel.nodes.len() as u64, "node"),

@@ -37,8 +37,26 @@ pub const SHOWN_ROWS: usize = 50;
 /// is no prompt: its statements run as with `coopgraph run -`. Returns the exit status.
 pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
     if !std::io::stdin().is_terminal() {
-        let (text, origin) = read_source(Path::new("-"))?;
-        return run_text(db, &text, &origin, options);
+        let mut io = crate::console::Console::process();
+        // A server holding the database runs the input (the shell's arguments with
+        // standard input sent along are `run -` there).
+        if let Some(code) = crate::server::local::follow(
+            db,
+            &crate::app::command::Command::Run {
+                file: PathBuf::from("-"),
+                options: options.clone(),
+            },
+        )? {
+            return Ok(code);
+        }
+        let (text, origin) = read_source(Path::new("-"), &io)?;
+        return run_text(
+            &crate::app::Db::Folder(db),
+            &text,
+            &origin,
+            options,
+            &mut io,
+        );
     }
     let mut shell = Shell::new(options)?;
     let mut db = db.to_path_buf();
@@ -292,7 +310,15 @@ impl Shell {
             index: 0,
             last: &mut self.last,
         };
-        let r = run_script(engine, text, origin, &self.params, false, &mut sink);
+        let r = run_script(
+            engine,
+            text,
+            origin,
+            &self.params,
+            false,
+            &mut sink,
+            &mut std::io::stderr(),
+        );
         drop(sink);
         if let Err(e) = r {
             // End the line cut short (standard output holds back a partial line).
@@ -324,7 +350,7 @@ impl<W: Write> ResultSink for ShellSink<'_, W> {
         match self.mode {
             OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
             other => {
-                let to = crate::cli::Destination {
+                let to = crate::app::query::Destination {
                     terminal: true,
                     csv_raw: self.csv_raw,
                 };

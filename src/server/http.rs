@@ -372,9 +372,11 @@ fn query(ctx: &ServerCtx, body: &[u8]) -> Response {
         Some(_) => return bad("\"parameters\" must be an object".into()),
     };
     let want_graph = v.get("graph").and_then(J::as_bool).unwrap_or(false);
-    let g = ctx.engine.graph();
+    let store = ctx.shared.read();
+    let g = store.graph();
+    let engine = ctx.engine(&store);
     let t = Instant::now();
-    match run_one(ctx.engine, text, &params) {
+    match run_one(&engine, text, &params) {
         Ok(res) => {
             let ms = t.elapsed().as_secs_f64() * 1e3;
             let rows: Vec<J> = res
@@ -419,7 +421,8 @@ fn explain(ctx: &ServerCtx, raw: &str) -> Response {
             "the id is not percent-encoded UTF-8",
         );
     };
-    let g = ctx.engine.graph();
+    let store = ctx.shared.read();
+    let g = store.graph();
     match crate::app::sources::lookup(g, &target) {
         Ok(items) => Response::json(200, &crate::app::sources::to_json(g, &items)),
         Err(e) => Response::error(
