@@ -456,7 +456,7 @@ fn sigterm_stops_the_server_and_releases_the_database() {
         .arg("stats")
         .output()
         .unwrap();
-    assert!(!busy.status.success(), "the server holds the database");
+    assert!(busy.status.success(), "local commands follow the server");
     // A client still connected does not hold up the stop.
     let (_idle, _) = bolt_connect(&server.bolt, [0, 0, 4, 5]);
     let status = server.terminate();
@@ -638,4 +638,266 @@ fn the_live_page_runs_a_query_and_shows_a_source_sentence_in_chromium() {
         "--window-size=1400,900",
     ]);
     assert!(shot.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs `coopgraph --db DB ARGS` (in `cwd`, with `stdin`): the exit status, standard
+/// output and standard error.
+fn cg(db: &Path, cwd: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(db)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("COOPGRAPH_DB")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The running time ("in 0.52 s") of an ingest's summary, which differs between runs.
+fn without_seconds(s: &str) -> String {
+    let mut out = s.to_string();
+    let mut from = 0;
+    while let Some(at) = out[from..].find(" in ").map(|i| i + from + 4) {
+        let digits = out[at..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(0);
+        if digits > 0 && out[at + digits..].starts_with(" s") {
+            out.replace_range(at..at + digits, "…");
+        }
+        from = at;
+    }
+    out
+}
+
+#[test]
+fn local_commands_follow_the_server_and_print_the_same() {
+    let db = seeded_db();
+    let work = db.dir.path();
+    std::fs::write(
+        work.join("q.cql"),
+        "// countries\nMATCH (c:Country) RETURN c.name ORDER BY c.name LIMIT 4;\nMATCH (n:Nope) RETURN n;\n",
+    )
+    .unwrap();
+    let articles = Path::new(ROOT).join("../shared/articles");
+    let q = question();
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (vec!["stats"], None),
+        (vec!["stats", "--format", "json"], None),
+        (vec!["query", "--format", "table", &q], None),
+        (
+            vec![
+                "query",
+                "MATCH (c:Country {name: $n}) RETURN c",
+                "--param",
+                "n=Vietnam",
+            ],
+            None,
+        ),
+        (vec!["query", "MATCH (c:Country) RETURN c.name +"], None),
+        (vec!["run", "q.cql", "--format", "csv"], None),
+        (vec!["run", "-"], Some("MATCH (n) RETURN count(n) AS n;")),
+        (vec![], Some("RETURN 1 AS one;\nRETURN x;")),
+        (vec!["explain", "Vietnam"], None),
+        (vec!["explain", "nobody at all"], None),
+        (vec!["export", "--format", "jsonl"], None),
+        (
+            vec![
+                "export",
+                "--format",
+                "graphml",
+                "--query",
+                "MATCH p=(:Organization)-[:OF]->(:Country) RETURN p",
+            ],
+            None,
+        ),
+        (vec!["export", "--format", "json", "-o", "out.json"], None),
+        (vec!["check"], None),
+        (vec!["remove", "no-such-document"], None),
+    ];
+    let alone: Vec<_> = cases
+        .iter()
+        .map(|(args, stdin)| cg(&db.path, work, args, *stdin))
+        .collect();
+    let exported = std::fs::read(work.join("out.json")).unwrap();
+    std::fs::remove_file(work.join("out.json")).unwrap();
+
+    let mut server = start(&db.path, &[]);
+    assert!(db.path.join("serve.json").exists());
+    for ((args, stdin), expected) in cases.iter().zip(&alone) {
+        let got = cg(&db.path, work, args, *stdin);
+        assert_eq!(&got, expected, "coopgraph {args:?} through the server");
+    }
+    assert_eq!(std::fs::read(work.join("out.json")).unwrap(), exported);
+
+    // Writes through the server: an ingest prints what it prints alone (but for its
+    // running time) and leaves the same graph; queries still answer meanwhile.
+    let twin = tempfile::tempdir().unwrap();
+    let twin_db = twin.path().join("db");
+    let seeds = Path::new(ROOT).join("seeds");
+    let (c, _, _) = cg(&twin_db, work, &["ingest", seeds.to_str().unwrap()], None);
+    assert_eq!(c, 0);
+    let ingest = ["ingest", "--batch", "3", articles.to_str().unwrap()];
+    let (c1, o1, e1) = cg(&twin_db, work, &ingest, None);
+    let (c2, o2, e2) = cg(&db.path, work, &ingest, None);
+    assert_eq!((c1, &o1), (c2, &o2));
+    assert_eq!(without_seconds(&e1), without_seconds(&e2), "{e2}");
+    let remove = ["remove", "d03", "d04"];
+    assert_eq!(
+        cg(&twin_db, work, &remove, None),
+        cg(&db.path, work, &remove, None)
+    );
+    let (status, v) = query(
+        &server.http,
+        serde_json::json!({"statement": "MATCH (d:Document) RETURN count(d) AS n"}),
+    );
+    assert_eq!(status, 200);
+    let (_, twin_docs, _) = cg(
+        &twin_db,
+        work,
+        &["query", "MATCH (d:Document) RETURN count(d) AS n"],
+        None,
+    );
+    assert!(
+        twin_docs.contains(&format!("\"n\":{}", v["rows"][0][0])),
+        "{twin_docs} {v}"
+    );
+    let export = ["export", "--format", "jsonl"];
+    assert!(cg(&twin_db, work, &export, None) == cg(&db.path, work, &export, None));
+
+    assert!(server.terminate().success(), "{}", server.log());
+    assert!(
+        !db.path.join("serve.json").exists(),
+        "the record outlived the server"
+    );
+    assert!(
+        !db.path.join("serve.sock").exists(),
+        "the socket outlived the server"
+    );
+    let (c, out, _) = cg(&db.path, work, &["check"], None);
+    assert_eq!(c, 0, "{out}");
+}
+
+#[path = "../examples/synth/mod.rs"]
+mod synth;
+
+#[test]
+fn kill_nine_of_the_server_during_an_ingest_through_it_leaves_whole_documents() {
+    // Short synthetic articles, ingested in batches of 5 through the server; the server
+    // is killed once a given number of them is stored.
+    let mut gen = synth::Generator::new(7, 200);
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            let mut a = gen.article(i);
+            a.id = format!("k-{i}");
+            let mut cut = a.text.len().min(700);
+            while !a.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            a.text.truncate(cut);
+            a.to_json_line()
+        })
+        .collect();
+    let count = "MATCH (d:Document) WHERE d.id STARTS WITH 'k-' RETURN count(d) AS n";
+    for target in [5, 20] {
+        let db = seeded_db();
+        let work = db.dir.path();
+        let file = work.join("batch.jsonl");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let mut server = start(&db.path, &[]);
+        let ingest = Command::new(BIN)
+            .arg("--db")
+            .arg(&db.path)
+            .args(["ingest", "--batch", "5"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        loop {
+            let (_, v) = query(&server.http, serde_json::json!({ "statement": count }));
+            if v["rows"][0][0].as_i64().unwrap() >= target {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "the ingest made no progress"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        let t = Instant::now();
+        let out = ingest.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(t.elapsed() < Duration::from_secs(10));
+        if !out.status.success() {
+            assert!(err.contains("stopped before the command ended"), "{err}");
+        }
+        assert!(
+            db.path.join("serve.json").exists(),
+            "a killed server leaves its record"
+        );
+
+        // The stale record is ignored at once; the database opens and checks.
+        let t = Instant::now();
+        let (c, checked, _) = cg(&db.path, work, &["check"], None);
+        assert_eq!(c, 0, "{checked}");
+        assert!(checked.contains(": ok"), "{checked}");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "check waited on the dead server"
+        );
+        // Whole documents or none: exactly what ingesting the first k of them gives.
+        let (_, got, _) = cg(&db.path, work, &["query", count], None);
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        let k = v[0]["n"].as_u64().unwrap() as usize;
+        assert!(
+            k >= target as usize,
+            "{k} documents after {target} were seen"
+        );
+        let reference = seeded_db();
+        let part = reference.dir.path().join("part.jsonl");
+        std::fs::write(&part, lines[..k].join("\n") + "\n").unwrap();
+        let (c, _, e) = cg(
+            &reference.path,
+            work,
+            &["ingest", "--batch", "5", part.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(c, 0, "{e}");
+        let export = ["export", "--format", "jsonl"];
+        assert!(
+            cg(&db.path, work, &export, None) == cg(&reference.path, work, &export, None),
+            "killed after {k} documents: the database differs from ingesting exactly those"
+        );
+        // And the ingest run again completes it.
+        let (c, _, e) = cg(
+            &db.path,
+            work,
+            &["ingest", "--batch", "5", file.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(c, 0, "{e}");
+    }
 }
