@@ -901,3 +901,151 @@ fn kill_nine_of_the_server_during_an_ingest_through_it_leaves_whole_documents() 
         assert_eq!(c, 0, "{e}");
     }
 }
+
+/// A Bolt message in chunks of at most `size` bytes, with its end marker.
+fn chunked(tag: u8, fields: Vec<Value>, size: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    packstream::encode(&Value::Struct(tag, fields), &mut body);
+    let mut out = Vec::new();
+    for c in body.chunks(size.max(1)) {
+        out.extend_from_slice(&(c.len() as u16).to_be_bytes());
+        out.extend_from_slice(c);
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+#[test]
+fn mutated_bolt_sessions_and_http_requests_close_only_their_connection() {
+    let db = seeded_db();
+    let mut server = start(&db.path, &[]);
+    let (b, h) = (server.bolt.clone(), server.http.clone());
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // A whole session after the handshake, in chunks of random sizes, then cut short,
+    // bytes overwritten, or bytes inserted; the server answers what it can and closes.
+    for case in 0..150 {
+        let size = 1 + (next() % 40) as usize;
+        let nest = (0..(next() % 100)).fold(Value::Int(1), |v, _| Value::List(vec![v]));
+        let mut session = [
+            chunked(
+                0x01,
+                vec![map(&[("user_agent", Value::str("fuzz/1"))])],
+                size,
+            ),
+            chunked(0x6A, vec![map(&[("scheme", Value::str("none"))])], size),
+            chunked(
+                0x10,
+                vec![
+                    Value::str("MATCH (c:Country) RETURN c, $p AS p LIMIT 3"),
+                    map(&[("p", nest)]),
+                    map(&[]),
+                ],
+                size,
+            ),
+            chunked(0x3F, vec![map(&[("n", Value::Int(2))])], size),
+            chunked(0x3F, vec![map(&[("n", Value::Int(-1))])], size),
+        ]
+        .concat();
+        match case % 3 {
+            0 => session.truncate((next() as usize) % session.len()),
+            1 => {
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() as usize) % session.len();
+                    session[at] = next() as u8;
+                }
+            }
+            _ => {
+                let at = (next() as usize) % session.len();
+                let junk: Vec<u8> = (0..1 + next() % 8).map(|_| next() as u8).collect();
+                session.splice(at..at, junk);
+            }
+        }
+        let (mut s, v) = bolt_connect(&b, [0, 0, 4, 5]);
+        assert_eq!(v, [0, 0, 4, 5]);
+        let _ = s.write_all(&session);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        assert!(closed(&mut s), "bolt case {case}");
+    }
+    // HTTP requests cut short or overwritten, huge or bad sizes, deep JSON.
+    let body =
+        r#"{"statement": "MATCH (c:Country {name: $n}) RETURN c", "parameters": {"n": "Vietnam"}}"#;
+    let good = format!(
+        "POST /query HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    for case in 0..150 {
+        let mut req = good.clone().into_bytes();
+        if case % 2 == 0 {
+            req.truncate((next() as usize) % req.len());
+        } else {
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % req.len();
+                req[at] = next() as u8;
+            }
+        }
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(&req);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        assert!(closed(&mut s), "http case {case}");
+    }
+    let deep = format!(
+        r#"{{"statement": "RETURN $p", "parameters": {{"p": {}1{}}}}}"#,
+        "[".repeat(600_000),
+        "]".repeat(600_000)
+    );
+    for (head, body, status) in [
+        (
+            "content-length: 99999999999999999999999",
+            String::new(),
+            400,
+        ),
+        ("content-length: 1099511627776", String::new(), 413),
+        ("content-length: -1", String::new(), 400),
+        ("content-length: 1\r\ncontent-length: 2", "x".into(), 400),
+        (
+            &format!("content-length: {}", deep.len()) as &str,
+            deep.clone(),
+            413,
+        ),
+        (&*"x-a: b\r\n".repeat(200), String::new(), 431),
+    ] {
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(
+            format!("POST /query HTTP/1.1\r\nconnection: close\r\n{head}\r\n\r\n{body}").as_bytes(),
+        );
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{head:.60}: {answer:.200}"
+        );
+    }
+    // A deep JSON body within the size limit is a 400, not a stack overflow.
+    let deep = format!(
+        r#"{{"statement": "RETURN 1", "parameters": {{"p": {}1{}}}}}"#,
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let (status, _) = http(&h, "POST", "/query", &[], &deep);
+    assert_eq!(status, 400);
+
+    // Still answering, over both protocols.
+    let (status, v) = query(&h, serde_json::json!({"statement": "RETURN 1 AS one"}));
+    assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)));
+    let (mut s, _) = bolt_connect(&b, [0, 0, 4, 5]);
+    bolt_send(
+        &mut s,
+        0x01,
+        vec![map(&[("user_agent", Value::str("test/1"))])],
+    );
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    assert!(server.terminate().success(), "{}", server.log());
+}

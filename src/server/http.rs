@@ -207,6 +207,20 @@ fn read_request(conn: &mut Conn, ctx: &ServerCtx, buf: &mut Vec<u8>) -> io::Resu
                         "send the body with a content-length (chunked bodies are not read)",
                     )));
                 }
+                let mut lengths = parsed
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .map(|h| h.value.trim_ascii());
+                if let Some(first) = lengths.next() {
+                    if lengths.any(|other| other != first) {
+                        return Ok(Read::Bad(Response::error(
+                            400,
+                            "Neo.ClientError.Request.Invalid",
+                            "the request gives different content-lengths",
+                        )));
+                    }
+                }
                 let length = match header("content-length").map(|v| v.parse::<usize>()) {
                     None => 0,
                     Some(Ok(n)) => n,
