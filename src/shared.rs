@@ -6,6 +6,7 @@ use crate::query::adj::Adjacency;
 use crate::query::Engine;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 /// A store shared by the threads of one process.
@@ -17,6 +18,8 @@ pub struct Shared {
     writing: Mutex<()>,
     /// The adjacency index of the graph as it is; `None` after a write.
     adjacency: Mutex<Option<Arc<Adjacency>>>,
+    /// How many writes ran so far.
+    generation: AtomicU64,
 }
 
 impl Shared {
@@ -27,6 +30,7 @@ impl Shared {
             store: RwLock::new(store),
             writing: Mutex::new(()),
             adjacency: Mutex::new(None),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -66,7 +70,13 @@ impl Shared {
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         let r = f(&mut store);
         *self.adjacency.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.generation.fetch_add(1, Ordering::Relaxed);
         r
+    }
+
+    /// How many writes ran so far: ids seen before a write may name other things after.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
     }
 
     /// The store back, to close it.

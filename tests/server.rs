@@ -1049,3 +1049,74 @@ fn mutated_bolt_sessions_and_http_requests_close_only_their_connection() {
     assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
     assert!(server.terminate().success(), "{}", server.log());
 }
+
+#[test]
+fn the_shell_on_a_served_database_runs_its_inputs_in_the_server() {
+    use rexpect::session::spawn_command;
+    let db = seeded_db();
+    let work = db.dir.path();
+    let mut server = start(&db.path, &[]);
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(&db.path)
+        .current_dir(work)
+        .env_remove("COOPGRAPH_DB")
+        .env("XDG_STATE_HOME", work.join("state"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(c, Some(120_000)).expect("spawn the shell");
+    let prompt = "coopgraph> ";
+    p.exp_string("a server holds").unwrap();
+    p.exp_string(prompt).unwrap();
+    let mut enter = |p: &mut rexpect::session::PtySession, text: &str| {
+        p.send(text).unwrap();
+        p.send("\r").unwrap();
+        p.flush().unwrap();
+    };
+    // Statements, parameters, meta-commands and their errors, as in a shell of its own.
+    enter(&mut p, ":param n Vietnam");
+    p.exp_string(prompt).unwrap();
+    enter(
+        &mut p,
+        "MATCH (c:Country {name: $n}) RETURN c.name AS name;",
+    );
+    p.exp_string("| Vietnam |").unwrap();
+    p.exp_string("1 row").unwrap();
+    enter(&mut p, "RETURN nope;");
+    p.exp_string("error: ").unwrap();
+    enter(&mut p, ":sources Vietnam");
+    p.exp_string("Vietnam").unwrap();
+    enter(&mut p, ":mode csv");
+    enter(
+        &mut p,
+        "MATCH (c:Country) RETURN c.name ORDER BY c.name LIMIT 2;",
+    );
+    p.exp_string("c.name").unwrap();
+    enter(&mut p, ":export json rows.json");
+    p.exp_string("wrote 2 rows to rows.json").unwrap();
+    assert!(
+        work.join("rows.json").exists(),
+        "the file goes to the shell's directory"
+    );
+    // A write through the shell: other clients see it.
+    let articles = Path::new(ROOT).join("../shared/articles/d01.txt");
+    enter(&mut p, &format!(":ingest {}", articles.display()));
+    p.exp_string("ingested 1 article").unwrap();
+    p.exp_string(prompt).unwrap();
+    let (status, v) = query(
+        &server.http,
+        serde_json::json!({"statement": "MATCH (d:Document {id: 'd01'}) RETURN count(d)"}),
+    );
+    assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)), "{v}");
+    // Ctrl-C cancels a long statement in the server; the shell goes on.
+    enter(&mut p, "MATCH (a)-[*1..9]-(b) RETURN count(*);");
+    p.exp_string("count(*)").unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    p.send_control('c').unwrap();
+    p.exp_string("cancelled").unwrap();
+    enter(&mut p, "RETURN 41 + 1 AS n;");
+    p.exp_string("42").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+    assert!(server.terminate().success(), "{}", server.log());
+}

@@ -6,6 +6,7 @@
 
 pub mod command;
 pub mod query;
+pub mod shell;
 pub mod sources;
 
 pub use crate::exit::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};

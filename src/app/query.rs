@@ -97,7 +97,7 @@ pub fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
 }
 
 /// Sets the engine's timeout and row limit from the options.
-fn set_limits(e: &mut Engine, o: &QueryOptions) {
+pub fn set_limits(e: &mut Engine, o: &QueryOptions) {
     e.limits.timeout = (o.timeout > 0.0).then(|| Duration::from_secs_f64(o.timeout));
     e.limits.max_result_rows = o.max_rows;
 }

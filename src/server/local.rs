@@ -16,6 +16,9 @@
 
 use super::{is_retry, ServerCtx, POLL};
 use crate::app::command::{execute, Args, Command};
+use crate::app::query::QueryOptions;
+use crate::app::shell::vocabulary::Vocabulary;
+use crate::app::shell::{Flow, Session};
 use crate::app::{Db, EXIT_ERROR};
 use crate::console::Console;
 use anyhow::{bail, Context, Result};
@@ -45,6 +48,14 @@ const MAX_STDIN: u64 = 1 << 30;
 const OUT: u8 = b'o';
 const ERR: u8 = b'e';
 const EXIT: u8 = b'x';
+/// A shell's input (client to server), the reply to it, a Ctrl-C (client to server).
+const INPUT: u8 = b'i';
+const REPLY: u8 = b'r';
+const CANCEL: u8 = b'c';
+
+/// Most names a shell's completion gets from the server (the graphs beyond complete
+/// labels, types and keys only).
+const MAX_VOCAB_NAMES: usize = 200_000;
 
 /// Commands that name files run one at a time in their client's working directory.
 static CWD: Mutex<()> = Mutex::new(());
@@ -145,6 +156,11 @@ fn alive(pid: u64) -> bool {
     r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
+/// Whether a live server holds `db`.
+pub fn served(db: &Path) -> bool {
+    find(db).is_some()
+}
+
 /// Fails when a live server holds `db` already.
 pub fn refuse_second(db: &Path) -> Result<()> {
     if let Some(live) = find(db) {
@@ -177,7 +193,6 @@ pub fn follow(db: &Path, command: &Command) -> Result<Option<i32>> {
             db.display()
         );
     };
-    use std::io::IsTerminal;
     let stdin = if command.reads_stdin() {
         let mut b = Vec::new();
         std::io::stdin()
@@ -187,14 +202,7 @@ pub fn follow(db: &Path, command: &Command) -> Result<Option<i32>> {
     } else {
         None
     };
-    let request = serde_json::json!({
-        "args": args,
-        "db": db,
-        "cwd": std::env::current_dir().context("the working directory")?,
-        "out_terminal": std::io::stdout().is_terminal(),
-        "stdin": stdin.is_some(),
-    });
-    let head = serde_json::to_vec(&request)?;
+    let head = request(args, db, stdin.is_some(), false)?;
     let send = |s: &mut UnixStream| -> io::Result<()> {
         s.write_all(&(head.len() as u32).to_be_bytes())?;
         s.write_all(&head)?;
@@ -231,6 +239,143 @@ pub fn follow(db: &Path, command: &Command) -> Result<Option<i32>> {
                 ])))
             }
             other => bail!("the server sent a frame of unknown kind {other}"),
+        }
+    }
+}
+
+/// A request's header: the arguments, database and working directory of the client.
+fn request(args: Vec<String>, db: &Path, stdin: bool, shell: bool) -> Result<Vec<u8>> {
+    use std::io::IsTerminal;
+    let request = serde_json::json!({
+        "args": args,
+        "db": db,
+        "cwd": std::env::current_dir().context("the working directory")?,
+        "out_terminal": std::io::stdout().is_terminal(),
+        "stdin": stdin,
+        "shell": shell,
+    });
+    Ok(serde_json::to_vec(&request)?)
+}
+
+/// Reads one frame: its tag and body.
+fn read_frame(stream: &mut UnixStream, max: usize) -> io::Result<(u8, Vec<u8>)> {
+    let mut head = [0u8; 5];
+    stream.read_exact(&mut head)?;
+    let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+    if len > max {
+        return Err(io::Error::other(format!("a frame of {len} bytes")));
+    }
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body)?;
+    Ok((head[0], body))
+}
+
+/// Writes one frame.
+fn write_frame(mut stream: &UnixStream, tag: u8, body: &[u8]) -> io::Result<()> {
+    let mut frame = Vec::with_capacity(body.len() + 5);
+    frame.push(tag);
+    frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    frame.extend_from_slice(body);
+    stream.write_all(&frame)
+}
+
+/// A shell session in the server that holds the shell's database.
+pub struct RemoteShell {
+    stream: UnixStream,
+}
+
+/// The server's answer to a shell input, after its output.
+#[derive(Debug)]
+pub struct Reply {
+    /// What the shell does next.
+    pub flow: Flow,
+    /// New words to complete (the database changed).
+    pub vocab: Option<Vocabulary>,
+    /// The parameter names, when they changed.
+    pub params: Option<Vec<String>>,
+    /// The node and edge counts (in the first reply).
+    pub counts: Option<(usize, usize)>,
+}
+
+/// Starts a shell session in the server holding `db`, if one does (`options` are the
+/// shell's, taken from the command line there as well).
+pub fn open_shell(db: &Path, options: &QueryOptions) -> Result<Option<RemoteShell>> {
+    let _ = options;
+    let Some(Live { mut stream, .. }) = find(db) else {
+        return Ok(None);
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let head = request(args, db, false, true)?;
+    stream.write_all(&(head.len() as u32).to_be_bytes())?;
+    stream.write_all(&head)?;
+    Ok(Some(RemoteShell { stream }))
+}
+
+impl RemoteShell {
+    /// Sends an input, with the terminal's width.
+    pub fn send(&mut self, input: &str, width: Option<usize>) -> Result<()> {
+        let body = serde_json::to_vec(&serde_json::json!({"line": input, "width": width}))?;
+        write_frame(&self.stream, INPUT, &body).context("the server went away")
+    }
+
+    /// Shows the output of the input sent, and returns the reply; while `cancel` (the
+    /// shell's Ctrl-C flag) is set, asks the server to cancel the input.
+    pub fn reply(&mut self, cancel: &AtomicBool) -> Result<Reply> {
+        use std::os::fd::AsRawFd;
+        let lost = || anyhow::anyhow!("the server holding the database stopped");
+        loop {
+            let mut fd = libc::pollfd {
+                fd: self.stream.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: poll on one descriptor we own, for 100 ms.
+            let ready = unsafe { libc::poll(&mut fd, 1, 100) };
+            if ready <= 0 {
+                if cancel.load(Ordering::Relaxed) {
+                    write_frame(&self.stream, CANCEL, &[]).map_err(|_| lost())?;
+                }
+                continue;
+            }
+            let (tag, body) = read_frame(&mut self.stream, usize::MAX).map_err(|_| lost())?;
+            match tag {
+                OUT => {
+                    let mut o = std::io::stdout().lock();
+                    o.write_all(&body)?;
+                    o.flush()?;
+                }
+                ERR => std::io::stderr().lock().write_all(&body)?,
+                REPLY => {
+                    let v: serde_json::Value = serde_json::from_slice(&body)?;
+                    let path = || PathBuf::from(v["path"].as_str().unwrap_or_default());
+                    let flow = match v["flow"].as_str() {
+                        Some("quit") => Flow::Quit,
+                        Some("clear") => Flow::Clear,
+                        Some("open") => Flow::Open(path()),
+                        _ => Flow::Continue,
+                    };
+                    let strings = |k: &str| {
+                        v[k].as_array().map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                    };
+                    return Ok(Reply {
+                        flow,
+                        vocab: v
+                            .get("vocab")
+                            .filter(|x| !x.is_null())
+                            .map(Vocabulary::from_json),
+                        params: strings("params"),
+                        counts: v["nodes"]
+                            .as_u64()
+                            .zip(v["edges"].as_u64())
+                            .map(|(n, e)| (n as usize, e as usize)),
+                    });
+                }
+                other => bail!("the server sent a frame of unknown kind {other}"),
+            }
         }
     }
 }
@@ -300,6 +445,8 @@ struct Request {
     cwd: PathBuf,
     out_terminal: bool,
     stdin: bool,
+    #[serde(default)]
+    shell: bool,
 }
 
 /// Reads exactly `buf.len()` bytes, waiting at most the request timeout.
@@ -334,6 +481,9 @@ fn serve_client(mut stream: UnixStream, ctx: &ServerCtx) -> Result<()> {
         None
     };
     stream.set_write_timeout(Some(ctx.limits.idle_timeout))?;
+    if req.shell {
+        return serve_shell(stream, ctx, &req);
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     let done = AtomicBool::new(false);
     let watcher = stream.try_clone()?;
@@ -361,6 +511,155 @@ fn serve_client(mut stream: UnixStream, ctx: &ServerCtx) -> Result<()> {
         (&stream).write_all(&exit)
     })?;
     Ok(())
+}
+
+/// Runs a shell session: the inputs the client sends, each answered with its output
+/// and a reply, in a [`Session`] kept here; until the client closes.
+fn serve_shell(stream: UnixStream, ctx: &ServerCtx, req: &Request) -> Result<()> {
+    let args = std::iter::once("coopgraph".to_string()).chain(req.args.iter().cloned());
+    let options = match Args::try_parse_from(args).map(|a| a.command) {
+        Ok(Some(Command::Repl { options })) => options,
+        _ => QueryOptions::default(),
+    };
+    let mut session = Session::new(&options)?;
+    let cancel = Arc::clone(&session.cancel);
+    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+    let mut reader = stream.try_clone()?;
+    let shared = ctx.shared;
+    std::thread::scope(|s| -> Result<()> {
+        let cancel_in = Arc::clone(&cancel);
+        s.spawn(move || {
+            let _ = reader.set_read_timeout(Some(POLL));
+            loop {
+                if ctx.stopping() {
+                    break;
+                }
+                // Frames are small and whole: a timeout inside one is the client's end.
+                let mut tag = [0u8; 1];
+                match reader.read(&mut tag) {
+                    Err(e) if is_retry(&e) => continue,
+                    Ok(1) => {}
+                    _ => break,
+                }
+                let _ = reader.set_read_timeout(Some(ctx.limits.request_timeout));
+                let mut len = [0u8; 4];
+                if reader.read_exact(&mut len).is_err() {
+                    break;
+                }
+                let len = u32::from_be_bytes(len) as usize;
+                if len > MAX_REQUEST {
+                    break;
+                }
+                let mut body = vec![0u8; len];
+                if reader.read_exact(&mut body).is_err() {
+                    break;
+                }
+                let _ = reader.set_read_timeout(Some(POLL));
+                match tag[0] {
+                    CANCEL => cancel_in.store(true, Ordering::Relaxed),
+                    INPUT => {
+                        let sent = serde_json::from_slice(&body).map(|v| tx.send(v).is_ok());
+                        if !matches!(sent, Ok(true)) {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            // The client left (or the server stops): cancel what runs, end the session.
+            cancel_in.store(true, Ordering::Relaxed);
+            drop(tx);
+        });
+        let vocab = |store: &crate::store::Store| {
+            let v = Vocabulary::of(store.graph());
+            if v.names_len() > MAX_VOCAB_NAMES {
+                v.without_names().to_json()
+            } else {
+                v.to_json()
+            }
+        };
+        let mut generation = shared.generation();
+        let (n, e, v) = {
+            let store = shared.read();
+            (
+                store.graph().node_count(),
+                store.graph().edge_count(),
+                vocab(&store),
+            )
+        };
+        let mut reply = serde_json::json!({"flow": "continue", "vocab": v, "nodes": n, "edges": e});
+        loop {
+            if session.params_changed {
+                session.params_changed = false;
+                let mut names: Vec<&String> = session.params.keys().collect();
+                names.sort();
+                reply["params"] = serde_json::json!(names);
+            }
+            write_frame(&stream, REPLY, reply.to_string().as_bytes())?;
+            let Ok(input) = rx.recv() else {
+                return Ok(());
+            };
+            cancel.store(false, Ordering::Relaxed);
+            if shared.generation() != generation {
+                // A write changed the graph: the last result's ids may name other things.
+                session.last = None;
+                generation = shared.generation();
+            }
+            session.width = input["width"].as_u64().map(|w| w as usize);
+            let line = input["line"].as_str().unwrap_or_default();
+            let mut out = Frames::new(&stream, OUT, &cancel);
+            let mut err = Frames::new(&stream, ERR, &cancel);
+            let meta = line.trim_start().starts_with(':');
+            // Meta-commands may name files: they run in the client's working directory.
+            let _turn = meta.then(|| CWD.lock().unwrap_or_else(|p| p.into_inner()));
+            if meta {
+                let _ = std::env::set_current_dir(&req.cwd);
+            }
+            let flow = {
+                let store = shared.read();
+                let mut engine = shared.engine(&store);
+                crate::app::query::set_limits(&mut engine, &session.options);
+                engine.limits.cancel = Some(Arc::clone(&cancel));
+                session.input(&engine, &store, line, &mut out, &mut err)
+            };
+            reply = serde_json::json!({"flow": "continue"});
+            match flow {
+                Flow::Ingest(paths) => {
+                    session.last = None;
+                    let mut io = Console {
+                        out: Box::new(&mut out),
+                        err: Box::new(&mut err),
+                        out_terminal: true,
+                        err_terminal: false,
+                        stdin: None,
+                        cancel: Some(Arc::clone(&cancel)),
+                    };
+                    let opts = crate::ingest_cli::IngestOptions::default();
+                    if let Err(e) = crate::ingest_cli::ingest_shared(shared, &paths, &opts, &mut io)
+                    {
+                        let _ = writeln!(io.err, "error: {}", crate::term::safe(&format!("{e:#}")));
+                    }
+                    drop(io);
+                    generation = shared.generation();
+                    reply["vocab"] = vocab(&shared.read());
+                }
+                Flow::Quit => reply["flow"] = "quit".into(),
+                Flow::Clear => reply["flow"] = "clear".into(),
+                Flow::Open(path) => {
+                    reply["flow"] = "open".into();
+                    reply["path"] = serde_json::json!(path);
+                }
+                Flow::Continue => {}
+            }
+            if meta {
+                if let Some(home) = HOME.get() {
+                    let _ = std::env::set_current_dir(home);
+                }
+            }
+            let _ = out.flush();
+            let _ = err.flush();
+        }
+    })
 }
 
 /// Runs a request's command (in the client's working directory when it names files),
