@@ -1068,7 +1068,7 @@ fn the_shell_on_a_served_database_runs_its_inputs_in_the_server() {
     let prompt = "coopgraph> ";
     p.exp_string("a server holds").unwrap();
     p.exp_string(prompt).unwrap();
-    let mut enter = |p: &mut rexpect::session::PtySession, text: &str| {
+    let enter = |p: &mut rexpect::session::PtySession, text: &str| {
         p.send(text).unwrap();
         p.send("\r").unwrap();
         p.flush().unwrap();

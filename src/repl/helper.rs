@@ -612,6 +612,10 @@ impl ConditionalEventHandler for ContinuationHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::shell::vocabulary::NameEntry;
+    use crate::fold::fold;
+    use crate::schema::LabelId;
+    use std::sync::Arc;
 
     #[test]
     fn typed_text_drops_only_the_continuation_blanks() {

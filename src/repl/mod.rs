@@ -79,7 +79,7 @@ pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
             Next::Remote(path) => db = path,
             Next::Local(path, store) => {
                 db = path;
-                opened = Some(store);
+                opened = Some(*store);
             }
         }
     }
@@ -92,7 +92,7 @@ enum Next {
     /// To the database a server holds at this path.
     Remote(PathBuf),
     /// To this database, opened here.
-    Local(PathBuf, Store),
+    Local(PathBuf, Box<Store>),
 }
 
 /// Whether two paths name the same existing file or directory.
@@ -129,7 +129,7 @@ fn open_next(db: &Path, path: PathBuf) -> Option<Next> {
         return Some(Next::Remote(path));
     }
     match Store::open_existing(&path) {
-        Ok(s) => Some(Next::Local(path, s)),
+        Ok(s) => Some(Next::Local(path, Box::new(s))),
         Err(e) => {
             eprintln!("error: {}", crate::term::safe(&e.to_string()));
             None

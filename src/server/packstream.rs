@@ -424,7 +424,11 @@ mod tests {
                 1 => next() as i64,
                 _ => (next() % 70_000) as i64 - 35_000,
             }),
-            3 => Value::Float(f64::from_bits(next()).max(-1e300).min(1e300)),
+            3 => Value::Float(
+                Some(f64::from_bits(next()))
+                    .filter(|f| f.is_finite())
+                    .unwrap_or(0.5),
+            ),
             4 => Value::String(
                 (0..len(next))
                     .map(|i| ['a', 'é', '字', '\n'][(next() as usize + i) % 4])

@@ -8,7 +8,7 @@ use serde_json::{json, Value as J};
 use std::sync::Arc;
 
 /// A name or alias: folded, as written, the node's own name, the node's label.
-type NameEntry = (String, String, Arc<str>, LabelId);
+pub(crate) type NameEntry = (String, String, Arc<str>, LabelId);
 
 /// The words the completer offers, taken from a graph: refreshed when the database
 /// changes (`:open`, `:ingest`).
@@ -22,7 +22,7 @@ pub struct Vocabulary {
     pub keys: Vec<String>,
     /// Every name and alias: folded, as written, the node's own name (its label's key
     /// property, which `{name: …}` matches) and its label; sorted.
-    names: Vec<NameEntry>,
+    pub(crate) names: Vec<NameEntry>,
     /// Parameter names set with `:param`.
     pub params: Vec<String>,
 }
