@@ -1028,6 +1028,48 @@ fn mutated_bolt_sessions_and_http_requests_close_only_their_connection() {
             "{head:.60}: {answer:.200}"
         );
     }
+    // Chunked bodies: read whole (extensions and trailers dropped), or refused.
+    let body = r#"{"statement": "RETURN $n AS n", "parameters": {"n": 5}}"#;
+    let (a, b) = body.split_at(20);
+    for (chunks, status) in [
+        (
+            format!(
+                "{:x}\r\n{a}\r\n{:X};ext=1\r\n{b}\r\n0\r\nx-t: 1\r\n\r\n",
+                a.len(),
+                b.len()
+            ),
+            200,
+        ),
+        (format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len() + 3), 400),
+        ("zz\r\n".to_string(), 400),
+        ("200000\r\n".to_string(), 413),
+    ] {
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(
+            format!("POST /query HTTP/1.1\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n{chunks}")
+                .as_bytes(),
+        );
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{chunks:?}: {answer:.300}"
+        );
+        if status == 200 {
+            assert!(answer.contains(r#""rows":[[5]]"#), "{answer}");
+        }
+    }
+    let mut s = TcpStream::connect(&h).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let _ = s.write_all(
+        b"POST /query HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+    );
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+
     // A deep JSON body within the size limit is a 400, not a stack overflow.
     let deep = format!(
         r#"{{"statement": "RETURN 1", "parameters": {{"p": {}1{}}}}}"#,
