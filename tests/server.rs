@@ -1030,13 +1030,13 @@ fn mutated_bolt_sessions_and_http_requests_close_only_their_connection() {
     }
     // Chunked bodies: read whole (extensions and trailers dropped), or refused.
     let body = r#"{"statement": "RETURN $n AS n", "parameters": {"n": 5}}"#;
-    let (a, b) = body.split_at(20);
+    let (head, tail) = body.split_at(20);
     for (chunks, status) in [
         (
             format!(
-                "{:x}\r\n{a}\r\n{:X};ext=1\r\n{b}\r\n0\r\nx-t: 1\r\n\r\n",
-                a.len(),
-                b.len()
+                "{:x}\r\n{head}\r\n{:X};ext=1\r\n{tail}\r\n0\r\nx-t: 1\r\n\r\n",
+                head.len(),
+                tail.len()
             ),
             200,
         ),
