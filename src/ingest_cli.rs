@@ -6,8 +6,8 @@ use crate::exit::{EXIT_OK, EXIT_PROBLEMS};
 use crate::graph::Graph;
 use crate::ingest::Outcome;
 use crate::input::{Articles, Meta, ReadOptions, Selection};
-use crate::pipeline::{self, CommitFailed, Event, Prepared, Summary};
-use crate::shared::Shared;
+use crate::pipeline::{self, Event, Summary};
+use crate::shared::{Batches, Shared};
 use crate::store::{GroupCommit, Store};
 use crate::term::plural;
 use anyhow::{Context, Result};
@@ -237,14 +237,7 @@ fn ingest_inputs(
             }
         }
         Target::Shared(shared) => {
-            let mut batches = Batches {
-                shared,
-                popts: &popts,
-                cancel,
-                batch: Vec::new(),
-                started: Instant::now(),
-                total: Summary::default(),
-            };
+            let mut batches = Batches::new(shared, &popts, cancel);
             let read = if opts.extractions {
                 let mut read = std::time::Duration::ZERO;
                 let mut prepared = crate::extractions::read_paths(paths);
@@ -270,12 +263,7 @@ fn ingest_inputs(
                     batches.push(p, &mut on_event)
                 })
             };
-            read.and_then(|read| {
-                batches.total.time.read += read;
-                batches.apply(&mut on_event)?;
-                batches.total.cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-                Ok(batches.total)
-            })
+            read.and_then(|read| batches.finish(read, &mut on_event))
         }
     };
     if let Some(b) = &bar {
@@ -304,71 +292,6 @@ fn ingest_inputs(
     }
     report(&mut io.err, before, after, &s, undated, t)?;
     Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
-}
-
-/// Articles extracted for a shared store, applied a durable batch at a time.
-struct Batches<'a> {
-    shared: &'a Shared,
-    popts: &'a pipeline::Options,
-    cancel: Option<&'a AtomicBool>,
-    batch: Vec<Prepared>,
-    started: Instant,
-    total: Summary,
-}
-
-impl Batches<'_> {
-    /// Adds an article; applies the batch when it is full or old enough.
-    fn push(
-        &mut self,
-        p: Prepared,
-        on_event: &mut dyn FnMut(Event<'_>),
-    ) -> Result<(), Box<CommitFailed>> {
-        self.batch.push(p);
-        let group = &self.popts.group;
-        if self.batch.len() >= group.max_writes || self.started.elapsed() >= group.max_delay {
-            self.apply(on_event)?;
-        }
-        Ok(())
-    }
-
-    /// Applies and commits the articles gathered, as one durable batch, while readers wait.
-    fn apply(&mut self, on_event: &mut dyn FnMut(Event<'_>)) -> Result<(), Box<CommitFailed>> {
-        self.started = Instant::now();
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let batch = std::mem::take(&mut self.batch);
-        let r = self.shared.write(|store| {
-            pipeline::run_prepared(store, batch.into_iter(), self.popts, self.cancel, on_event)
-        });
-        match r {
-            Ok(s) => {
-                add(&mut self.total, &s);
-                Ok(())
-            }
-            Err(mut e) => {
-                let mut total = self.total.clone();
-                add(&mut total, &e.summary);
-                e.summary = total;
-                Err(e)
-            }
-        }
-    }
-}
-
-/// Adds the counts and times of `s` to `total`.
-fn add(total: &mut Summary, s: &Summary) {
-    total.ingested += s.ingested;
-    total.replaced += s.replaced;
-    total.unchanged += s.unchanged;
-    total.failed += s.failed;
-    total.read += s.read;
-    total.text_bytes += s.text_bytes;
-    total.cancelled |= s.cancelled;
-    total.time.read += s.time.read;
-    total.time.extract += s.time.extract;
-    total.time.apply += s.time.apply;
-    total.time.commit += s.time.commit;
 }
 
 /// The summary line; `undated`: how many of the articles ingested had no publication date.
