@@ -1,19 +1,34 @@
 //! The `ingest` and `explain` commands: progress and summary output of an ingest (the
 //! reading is `input`, the work `pipeline`), and quoting the evidence behind a node or edge.
 
-use crate::cli::{thousands, EXIT_OK, EXIT_PROBLEMS};
+use crate::console::Console;
+use crate::exit::{EXIT_OK, EXIT_PROBLEMS};
 use crate::graph::Graph;
 use crate::ingest::Outcome;
 use crate::input::{Articles, Meta, ReadOptions, Selection};
-use crate::pipeline::{self, Event};
+use crate::pipeline::{self, Event, Summary};
+use crate::shared::{Batches, Shared};
 use crate::store::{GroupCommit, Store};
 use crate::term::plural;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+fn thousands(n: usize) -> String {
+    crate::term::thousands(n as u64)
+}
+
+/// Where an ingest applies its articles.
+enum Target<'a> {
+    /// A store this process has alone.
+    Own(&'a mut Store),
+    /// A store shared with readers: articles are extracted without holding it, and each
+    /// durable batch is applied while readers wait.
+    Shared(&'a Shared),
+}
 
 /// How many unchanged documents an ingest names one by one.
 const UNCHANGED_NAMED: usize = 5;
@@ -39,13 +54,22 @@ pub struct IngestOptions {
     pub extractions: bool,
 }
 
-/// Runs `coopgraph ingest`.
-pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
+/// Runs `coopgraph ingest` on the database folder `db`, writing to `io`.
+pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions, io: &mut Console) -> Result<i32> {
     let t = Instant::now();
-    let read = read_options(opts)?;
+    let read = read_options(opts, io)?;
     let created = !db.exists();
     let mut store = Store::open(db)?;
-    let r = ingest_inputs(&mut store, paths, read, opts, t, None);
+    let cancel = io.cancel.clone();
+    let r = ingest_inputs(
+        Target::Own(&mut store),
+        paths,
+        read,
+        opts,
+        t,
+        cancel.as_deref(),
+        io,
+    );
     let stored = store.graph().node_count() > 0;
     let failed = !matches!(r, Ok(EXIT_OK));
     if created && !stored && failed {
@@ -60,7 +84,7 @@ pub fn run(db: &Path, paths: &[PathBuf], opts: &IngestOptions) -> Result<i32> {
                 db.display()
             ),
         };
-        eprintln!("{}", crate::term::safe(&note));
+        writeln!(io.err, "{}", crate::term::safe(&note))?;
         return r;
     }
     let code = r?;
@@ -78,11 +102,35 @@ pub fn ingest_into(
     cancel: Option<&AtomicBool>,
 ) -> Result<i32> {
     let t = Instant::now();
-    let read = read_options(opts)?;
-    ingest_inputs(store, paths, read, opts, t, cancel)
+    let mut io = Console::process();
+    let read = read_options(opts, &io)?;
+    ingest_inputs(Target::Own(store), paths, read, opts, t, cancel, &mut io)
 }
 
-fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
+/// Runs `coopgraph ingest` for a client of the server that holds `shared`: after the
+/// other write commands, each durable batch applied while queries wait.
+pub fn ingest_shared(
+    shared: &Shared,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    io: &mut Console,
+) -> Result<i32> {
+    let t = Instant::now();
+    let read = read_options(opts, io)?;
+    let _turn = shared.writer();
+    let cancel = io.cancel.clone();
+    ingest_inputs(
+        Target::Shared(shared),
+        paths,
+        read,
+        opts,
+        t,
+        cancel.as_deref(),
+        io,
+    )
+}
+
+fn read_options(opts: &IngestOptions, io: &Console) -> Result<ReadOptions> {
     if opts.extractions && (opts.published.is_some() || opts.meta.is_some()) {
         anyhow::bail!(
             "--published and --meta apply when articles are extracted: give them to `coopgraph extract`, not to `ingest --format extractions`"
@@ -96,19 +144,25 @@ fn read_options(opts: &IngestOptions) -> Result<ReadOptions> {
         },
         source: opts.source.clone(),
         select: Selection::new(&opts.include, &opts.exclude).context("--include/--exclude")?,
+        stdin: io.stdin.clone(),
     })
 }
 
 fn ingest_inputs(
-    store: &mut Store,
+    mut target: Target,
     paths: &[PathBuf],
     read: ReadOptions,
     opts: &IngestOptions,
     t: Instant,
     cancel: Option<&AtomicBool>,
+    io: &mut Console,
 ) -> Result<i32> {
-    let before = (store.graph().node_count(), store.graph().edge_count());
-    let bar = if std::io::stderr().is_terminal() {
+    let counts = |g: &Graph| (g.node_count(), g.edge_count());
+    let before = match &target {
+        Target::Own(store) => counts(store.graph()),
+        Target::Shared(shared) => counts(shared.read().graph()),
+    };
+    let bar = if io.err_terminal {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {pos} articles {per_sec} {msg}")
@@ -118,12 +172,16 @@ fn ingest_inputs(
     } else {
         None
     };
+    let err = &mut io.err;
     // Places, ids and messages come from the input: shown with control characters escaped.
-    let say = |msg: String| {
+    let mut say = |msg: String| {
         let msg = crate::term::safe(&msg);
         match &bar {
             Some(b) => b.println(msg),
-            None => eprintln!("{msg}"),
+            // Like eprintln!, but a client of the server that went away stops nothing.
+            None => {
+                let _ = writeln!(err, "{msg}");
+            }
         }
     };
     let mut group = GroupCommit::default();
@@ -137,7 +195,7 @@ fn ingest_inputs(
     };
     let mut undated = 0usize;
     let mut unchanged_named = 0usize;
-    let on_event = |ev: Event<'_>| match ev {
+    let mut on_event = |ev: Event<'_>| match ev {
         Event::Unreadable(place, e) => say(format!("skipped {place}: {e}")),
         Event::Applied(place, a, r) => {
             if a.published.is_none() && matches!(r, Ok(Outcome::Added | Outcome::Replaced)) {
@@ -167,45 +225,86 @@ fn ingest_inputs(
         Event::Committed(_) => {}
     };
     let mut skipped = None;
-    let r = if opts.extractions {
-        let prepared = crate::extractions::read_paths(paths);
-        pipeline::run_prepared(store, prepared, &popts, cancel, on_event)
-    } else {
-        let items = Articles::new(paths, read);
-        skipped = Some(items.skipped());
-        pipeline::run(store, items, &popts, cancel, on_event)
+    let r = match &mut target {
+        Target::Own(store) => {
+            if opts.extractions {
+                let prepared = crate::extractions::read_paths(paths);
+                pipeline::run_prepared(store, prepared, &popts, cancel, on_event)
+            } else {
+                let items = Articles::new(paths, read);
+                skipped = Some(items.skipped());
+                pipeline::run(store, items, &popts, cancel, on_event)
+            }
+        }
+        Target::Shared(shared) => {
+            let mut batches = Batches::new(shared, &popts, cancel);
+            let read = if opts.extractions {
+                let mut read = std::time::Duration::ZERO;
+                let mut prepared = crate::extractions::read_paths(paths);
+                loop {
+                    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                        break Ok(read);
+                    }
+                    let t = Instant::now();
+                    let Some(p) = prepared.next() else {
+                        break Ok(read);
+                    };
+                    read += t.elapsed();
+                    if let Err(e) = batches.push(p, &mut on_event) {
+                        break Err(e);
+                    }
+                }
+            } else {
+                let items = Articles::new(paths, read);
+                skipped = Some(items.skipped());
+                let known = pipeline::known_documents(&shared.read());
+                let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+                pipeline::extract_ordered(items, popts.jobs, &known, &cancelled, |p| {
+                    batches.push(p, &mut on_event)
+                })
+            };
+            read.and_then(|read| batches.finish(read, &mut on_event))
+        }
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let after = match &target {
+        Target::Own(store) => counts(store.graph()),
+        Target::Shared(shared) => counts(shared.read().graph()),
+    };
     let s = match r {
         Ok(s) => s,
         Err(e) => {
-            report(store, before, &e.summary, undated, t);
+            report(&mut io.err, before, after, &e.summary, undated, t)?;
             return Err(anyhow::Error::new(*e).context("ingest stopped"));
         }
     };
     if s.cancelled {
-        eprintln!("interrupted after {} inputs; the rest left out", s.read);
+        writeln!(
+            io.err,
+            "interrupted after {} inputs; the rest left out",
+            s.read
+        )?;
     }
     if let Some(line) = skipped.and_then(|s| s.summary()) {
-        eprintln!("{}", crate::term::safe(&line));
+        writeln!(io.err, "{}", crate::term::safe(&line))?;
     }
-    report(store, before, &s, undated, t);
+    report(&mut io.err, before, after, &s, undated, t)?;
     Ok(if s.failed > 0 { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
 /// The summary line; `undated`: how many of the articles ingested had no publication date.
 fn report(
-    store: &Store,
+    err: &mut dyn Write,
     before: (usize, usize),
-    s: &pipeline::Summary,
+    after: (usize, usize),
+    s: &Summary,
     undated: usize,
     t: Instant,
-) {
-    let g = store.graph();
-    let dn = g.node_count() as i64 - before.0 as i64;
-    let de = g.edge_count() as i64 - before.1 as i64;
+) -> std::io::Result<()> {
+    let dn = after.0 as i64 - before.0 as i64;
+    let de = after.1 as i64 - before.1 as i64;
     let secs = t.elapsed().as_secs_f64();
     let undated = if undated == 0 {
         String::new()
@@ -216,7 +315,8 @@ fn report(
             thousands(undated)
         )
     };
-    eprintln!(
+    writeln!(
+        err,
         "ingested {} ({} replaced), skipped {} unchanged, {} failed; {dn:+} {}, {de:+} {} in {secs:.2} s{undated}",
         plural(s.ingested as u64, "article"),
         s.replaced,
@@ -224,10 +324,11 @@ fn report(
         s.failed,
         if dn.abs() == 1 { "node" } else { "nodes" },
         if de.abs() == 1 { "edge" } else { "edges" },
-    );
+    )?;
     if crate::timing::enabled() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        eprintln!(
+        writeln!(
+            err,
             "[timing] ingest: {} records, {:.1} MB of text; read {:.0} ms, extract {:.0} ms (all threads), apply {:.0} ms, commit {:.0} ms; {:.0} articles/s",
             s.read,
             s.text_bytes as f64 / 1e6,
@@ -236,17 +337,19 @@ fn report(
             ms(s.time.apply),
             ms(s.time.commit),
             s.read as f64 / secs.max(1e-9)
-        );
+        )?;
     }
+    Ok(())
 }
 
-/// Runs `coopgraph explain`: prints [`ingest::explain::explain`]'s report.
-pub fn explain(g: &Graph, target: &str) -> Result<i32> {
+/// Runs `coopgraph explain`: writes [`crate::ingest::explain::explain`]'s report to `out`.
+pub fn explain(g: &Graph, target: &str, out: &mut dyn Write) -> Result<i32> {
     // A person reads it: article text and ids show control characters escaped.
-    print!(
+    write!(
+        out,
         "{}",
         crate::term::safe(&crate::ingest::explain::explain(g, target)?)
-    );
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -265,17 +368,18 @@ pub struct ExtractOptions {
 /// through the pipeline's extraction stage and come out on standard output as
 /// extraction lines (docs/extractions-format.md), in input order, one per article or
 /// failure. Touches no database; failures are lines, not a stop.
-pub fn extract(paths: &[PathBuf], opts: &ExtractOptions) -> Result<i32> {
-    use std::io::Write;
+pub fn extract(paths: &[PathBuf], opts: &ExtractOptions, io: &mut Console) -> Result<i32> {
     let t = Instant::now();
-    let read = read_options(&IngestOptions {
-        published: opts.published,
-        meta: opts.meta.clone(),
-        ..IngestOptions::default()
-    })?;
+    let read = read_options(
+        &IngestOptions {
+            published: opts.published,
+            meta: opts.meta.clone(),
+            ..IngestOptions::default()
+        },
+        io,
+    )?;
     let items = Articles::new(paths, read);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut io.out);
     let (mut lines, mut failed) = (0usize, 0usize);
     let mut buf = Vec::new();
     let known = pipeline::Known::default();
@@ -289,10 +393,12 @@ pub fn extract(paths: &[PathBuf], opts: &ExtractOptions) -> Result<i32> {
     })
     .context("writing extractions")?;
     out.flush().context("writing extractions")?;
-    eprintln!(
+    drop(out);
+    writeln!(
+        io.err,
         "extracted {} articles, {failed} failed, in {:.2} s",
         lines - failed,
         t.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(EXIT_OK)
 }

@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod console;
 pub mod cypher;
+pub mod exit;
 pub mod export;
 pub mod extract;
 pub mod extractions;
@@ -21,6 +23,7 @@ pub mod query;
 pub mod repl;
 pub mod schema;
 pub mod server;
+pub mod shared;
 pub mod store;
 pub mod term;
 #[cfg(test)]

@@ -308,7 +308,7 @@ fn run_stage<F: FnMut(Event<'_>)>(
 
 /// The ids and text hashes of the documents stored, so that workers can skip extracting
 /// articles that are already there.
-fn known_documents(store: &Store) -> Known {
+pub fn known_documents(store: &Store) -> Known {
     let g = store.graph();
     let mut known = FxHashMap::default();
     let Ok(label) = g.schema().label("Document") else {

@@ -456,7 +456,7 @@ fn sigterm_stops_the_server_and_releases_the_database() {
         .arg("stats")
         .output()
         .unwrap();
-    assert!(!busy.status.success(), "the server holds the database");
+    assert!(busy.status.success(), "local commands follow the server");
     // A client still connected does not hold up the stop.
     let (_idle, _) = bolt_connect(&server.bolt, [0, 0, 4, 5]);
     let status = server.terminate();
@@ -638,4 +638,527 @@ fn the_live_page_runs_a_query_and_shows_a_source_sentence_in_chromium() {
         "--window-size=1400,900",
     ]);
     assert!(shot.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs `coopgraph --db DB ARGS` (in `cwd`, with `stdin`): the exit status, standard
+/// output and standard error.
+fn cg(db: &Path, cwd: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(db)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("COOPGRAPH_DB")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The running time ("in 0.52 s") of an ingest's summary, which differs between runs.
+fn without_seconds(s: &str) -> String {
+    let mut out = s.to_string();
+    let mut from = 0;
+    while let Some(at) = out[from..].find(" in ").map(|i| i + from + 4) {
+        let digits = out[at..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(0);
+        if digits > 0 && out[at + digits..].starts_with(" s") {
+            out.replace_range(at..at + digits, "…");
+        }
+        from = at;
+    }
+    out
+}
+
+#[test]
+fn local_commands_follow_the_server_and_print_the_same() {
+    let db = seeded_db();
+    let work = db.dir.path();
+    std::fs::write(
+        work.join("q.cql"),
+        "// countries\nMATCH (c:Country) RETURN c.name ORDER BY c.name LIMIT 4;\nMATCH (n:Nope) RETURN n;\n",
+    )
+    .unwrap();
+    let articles = Path::new(ROOT).join("../shared/articles");
+    let q = question();
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (vec!["stats"], None),
+        (vec!["stats", "--format", "json"], None),
+        (vec!["query", "--format", "table", &q], None),
+        (
+            vec![
+                "query",
+                "MATCH (c:Country {name: $n}) RETURN c",
+                "--param",
+                "n=Vietnam",
+            ],
+            None,
+        ),
+        (vec!["query", "MATCH (c:Country) RETURN c.name +"], None),
+        (vec!["run", "q.cql", "--format", "csv"], None),
+        (vec!["run", "-"], Some("MATCH (n) RETURN count(n) AS n;")),
+        (vec![], Some("RETURN 1 AS one;\nRETURN x;")),
+        (vec!["explain", "Vietnam"], None),
+        (vec!["explain", "nobody at all"], None),
+        (vec!["export", "--format", "jsonl"], None),
+        (
+            vec![
+                "export",
+                "--format",
+                "graphml",
+                "--query",
+                "MATCH p=(:Organization)-[:OF]->(:Country) RETURN p",
+            ],
+            None,
+        ),
+        (vec!["export", "--format", "json", "-o", "out.json"], None),
+        (vec!["check"], None),
+        (vec!["remove", "no-such-document"], None),
+    ];
+    let alone: Vec<_> = cases
+        .iter()
+        .map(|(args, stdin)| cg(&db.path, work, args, *stdin))
+        .collect();
+    let exported = std::fs::read(work.join("out.json")).unwrap();
+    std::fs::remove_file(work.join("out.json")).unwrap();
+
+    let mut server = start(&db.path, &[]);
+    assert!(db.path.join("serve.json").exists());
+    for ((args, stdin), expected) in cases.iter().zip(&alone) {
+        let got = cg(&db.path, work, args, *stdin);
+        assert_eq!(&got, expected, "coopgraph {args:?} through the server");
+    }
+    assert_eq!(std::fs::read(work.join("out.json")).unwrap(), exported);
+
+    // Writes through the server: an ingest prints what it prints alone (but for its
+    // running time) and leaves the same graph; queries still answer meanwhile.
+    let twin = tempfile::tempdir().unwrap();
+    let twin_db = twin.path().join("db");
+    let seeds = Path::new(ROOT).join("seeds");
+    let (c, _, _) = cg(&twin_db, work, &["ingest", seeds.to_str().unwrap()], None);
+    assert_eq!(c, 0);
+    let ingest = ["ingest", "--batch", "3", articles.to_str().unwrap()];
+    let (c1, o1, e1) = cg(&twin_db, work, &ingest, None);
+    let (c2, o2, e2) = cg(&db.path, work, &ingest, None);
+    assert_eq!((c1, &o1), (c2, &o2));
+    assert_eq!(without_seconds(&e1), without_seconds(&e2), "{e2}");
+    let remove = ["remove", "d03", "d04"];
+    assert_eq!(
+        cg(&twin_db, work, &remove, None),
+        cg(&db.path, work, &remove, None)
+    );
+    let (status, v) = query(
+        &server.http,
+        serde_json::json!({"statement": "MATCH (d:Document) RETURN count(d) AS n"}),
+    );
+    assert_eq!(status, 200);
+    let (_, twin_docs, _) = cg(
+        &twin_db,
+        work,
+        &["query", "MATCH (d:Document) RETURN count(d) AS n"],
+        None,
+    );
+    assert!(
+        twin_docs.contains(&format!("\"n\":{}", v["rows"][0][0])),
+        "{twin_docs} {v}"
+    );
+    let export = ["export", "--format", "jsonl"];
+    assert!(cg(&twin_db, work, &export, None) == cg(&db.path, work, &export, None));
+
+    assert!(server.terminate().success(), "{}", server.log());
+    assert!(
+        !db.path.join("serve.json").exists(),
+        "the record outlived the server"
+    );
+    assert!(
+        !db.path.join("serve.sock").exists(),
+        "the socket outlived the server"
+    );
+    let (c, out, _) = cg(&db.path, work, &["check"], None);
+    assert_eq!(c, 0, "{out}");
+}
+
+#[path = "../examples/synth/mod.rs"]
+mod synth;
+
+#[test]
+fn kill_nine_of_the_server_during_an_ingest_through_it_leaves_whole_documents() {
+    // Short synthetic articles, ingested in batches of 5 through the server; the server
+    // is killed once a given number of them is stored.
+    let mut gen = synth::Generator::new(7, 200);
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            let mut a = gen.article(i);
+            a.id = format!("k-{i}");
+            let mut cut = a.text.len().min(700);
+            while !a.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            a.text.truncate(cut);
+            a.to_json_line()
+        })
+        .collect();
+    let count = "MATCH (d:Document) WHERE d.id STARTS WITH 'k-' RETURN count(d) AS n";
+    for target in [5, 20] {
+        let db = seeded_db();
+        let work = db.dir.path();
+        let file = work.join("batch.jsonl");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let mut server = start(&db.path, &[]);
+        let ingest = Command::new(BIN)
+            .arg("--db")
+            .arg(&db.path)
+            .args(["ingest", "--batch", "5"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        loop {
+            let (_, v) = query(&server.http, serde_json::json!({ "statement": count }));
+            if v["rows"][0][0].as_i64().unwrap() >= target {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "the ingest made no progress"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        let t = Instant::now();
+        let out = ingest.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(t.elapsed() < Duration::from_secs(10));
+        if !out.status.success() {
+            assert!(err.contains("stopped before the command ended"), "{err}");
+        }
+        assert!(
+            db.path.join("serve.json").exists(),
+            "a killed server leaves its record"
+        );
+
+        // The stale record is ignored at once; the database opens and checks.
+        let t = Instant::now();
+        let (c, checked, _) = cg(&db.path, work, &["check"], None);
+        assert_eq!(c, 0, "{checked}");
+        assert!(checked.contains(": ok"), "{checked}");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "check waited on the dead server"
+        );
+        // Whole documents or none: exactly what ingesting the first k of them gives.
+        let (_, got, _) = cg(&db.path, work, &["query", count], None);
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        let k = v[0]["n"].as_u64().unwrap() as usize;
+        assert!(
+            k >= target as usize,
+            "{k} documents after {target} were seen"
+        );
+        let reference = seeded_db();
+        let part = reference.dir.path().join("part.jsonl");
+        std::fs::write(&part, lines[..k].join("\n") + "\n").unwrap();
+        let (c, _, e) = cg(
+            &reference.path,
+            work,
+            &["ingest", "--batch", "5", part.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(c, 0, "{e}");
+        let export = ["export", "--format", "jsonl"];
+        assert!(
+            cg(&db.path, work, &export, None) == cg(&reference.path, work, &export, None),
+            "killed after {k} documents: the database differs from ingesting exactly those"
+        );
+        // And the ingest run again completes it.
+        let (c, _, e) = cg(
+            &db.path,
+            work,
+            &["ingest", "--batch", "5", file.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(c, 0, "{e}");
+    }
+}
+
+/// A Bolt message in chunks of at most `size` bytes, with its end marker.
+fn chunked(tag: u8, fields: Vec<Value>, size: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    packstream::encode(&Value::Struct(tag, fields), &mut body);
+    let mut out = Vec::new();
+    for c in body.chunks(size.max(1)) {
+        out.extend_from_slice(&(c.len() as u16).to_be_bytes());
+        out.extend_from_slice(c);
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+#[test]
+fn mutated_bolt_sessions_and_http_requests_close_only_their_connection() {
+    let db = seeded_db();
+    let mut server = start(&db.path, &[]);
+    let (b, h) = (server.bolt.clone(), server.http.clone());
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // A whole session after the handshake, in chunks of random sizes, then cut short,
+    // bytes overwritten, or bytes inserted; the server answers what it can and closes.
+    for case in 0..150 {
+        let size = 1 + (next() % 40) as usize;
+        let nest = (0..(next() % 100)).fold(Value::Int(1), |v, _| Value::List(vec![v]));
+        let mut session = [
+            chunked(
+                0x01,
+                vec![map(&[("user_agent", Value::str("fuzz/1"))])],
+                size,
+            ),
+            chunked(0x6A, vec![map(&[("scheme", Value::str("none"))])], size),
+            chunked(
+                0x10,
+                vec![
+                    Value::str("MATCH (c:Country) RETURN c, $p AS p LIMIT 3"),
+                    map(&[("p", nest)]),
+                    map(&[]),
+                ],
+                size,
+            ),
+            chunked(0x3F, vec![map(&[("n", Value::Int(2))])], size),
+            chunked(0x3F, vec![map(&[("n", Value::Int(-1))])], size),
+        ]
+        .concat();
+        match case % 3 {
+            0 => session.truncate((next() as usize) % session.len()),
+            1 => {
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() as usize) % session.len();
+                    session[at] = next() as u8;
+                }
+            }
+            _ => {
+                let at = (next() as usize) % session.len();
+                let junk: Vec<u8> = (0..1 + next() % 8).map(|_| next() as u8).collect();
+                session.splice(at..at, junk);
+            }
+        }
+        let (mut s, v) = bolt_connect(&b, [0, 0, 4, 5]);
+        assert_eq!(v, [0, 0, 4, 5]);
+        let _ = s.write_all(&session);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        assert!(closed(&mut s), "bolt case {case}");
+    }
+    // HTTP requests cut short or overwritten, huge or bad sizes, deep JSON.
+    let body =
+        r#"{"statement": "MATCH (c:Country {name: $n}) RETURN c", "parameters": {"n": "Vietnam"}}"#;
+    let good = format!(
+        "POST /query HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    for case in 0..150 {
+        let mut req = good.clone().into_bytes();
+        if case % 2 == 0 {
+            req.truncate((next() as usize) % req.len());
+        } else {
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % req.len();
+                req[at] = next() as u8;
+            }
+        }
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(&req);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        assert!(closed(&mut s), "http case {case}");
+    }
+    let deep = format!(
+        r#"{{"statement": "RETURN $p", "parameters": {{"p": {}1{}}}}}"#,
+        "[".repeat(600_000),
+        "]".repeat(600_000)
+    );
+    for (head, body, status) in [
+        (
+            "content-length: 99999999999999999999999",
+            String::new(),
+            400,
+        ),
+        ("content-length: 1099511627776", String::new(), 413),
+        ("content-length: -1", String::new(), 400),
+        ("content-length: 1\r\ncontent-length: 2", "x".into(), 400),
+        (
+            &format!("content-length: {}", deep.len()) as &str,
+            deep.clone(),
+            413,
+        ),
+        (&*"x-a: b\r\n".repeat(200), String::new(), 431),
+    ] {
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(
+            format!("POST /query HTTP/1.1\r\nconnection: close\r\n{head}\r\n\r\n{body}").as_bytes(),
+        );
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{head:.60}: {answer:.200}"
+        );
+    }
+    // Chunked bodies: read whole (extensions and trailers dropped), or refused.
+    let body = r#"{"statement": "RETURN $n AS n", "parameters": {"n": 5}}"#;
+    let (head, tail) = body.split_at(20);
+    for (chunks, status) in [
+        (
+            format!(
+                "{:x}\r\n{head}\r\n{:X};ext=1\r\n{tail}\r\n0\r\nx-t: 1\r\n\r\n",
+                head.len(),
+                tail.len()
+            ),
+            200,
+        ),
+        (format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len() + 3), 400),
+        ("zz\r\n".to_string(), 400),
+        ("200000\r\n".to_string(), 413),
+    ] {
+        let mut s = TcpStream::connect(&h).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let _ = s.write_all(
+            format!("POST /query HTTP/1.1\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n{chunks}")
+                .as_bytes(),
+        );
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{chunks:?}: {answer:.300}"
+        );
+        if status == 200 {
+            assert!(answer.contains(r#""rows":[[5]]"#), "{answer}");
+        }
+    }
+    let mut s = TcpStream::connect(&h).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let _ = s.write_all(
+        b"POST /query HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+    );
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+
+    // A deep JSON body within the size limit is a 400, not a stack overflow.
+    let deep = format!(
+        r#"{{"statement": "RETURN 1", "parameters": {{"p": {}1{}}}}}"#,
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let (status, _) = http(&h, "POST", "/query", &[], &deep);
+    assert_eq!(status, 400);
+
+    // Still answering, over both protocols.
+    let (status, v) = query(&h, serde_json::json!({"statement": "RETURN 1 AS one"}));
+    assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)));
+    let (mut s, _) = bolt_connect(&b, [0, 0, 4, 5]);
+    bolt_send(
+        &mut s,
+        0x01,
+        vec![map(&[("user_agent", Value::str("test/1"))])],
+    );
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    assert!(server.terminate().success(), "{}", server.log());
+}
+
+#[test]
+fn the_shell_on_a_served_database_runs_its_inputs_in_the_server() {
+    use rexpect::session::spawn_command;
+    let db = seeded_db();
+    let work = db.dir.path();
+    let mut server = start(&db.path, &[]);
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(&db.path)
+        .current_dir(work)
+        .env_remove("COOPGRAPH_DB")
+        .env("XDG_STATE_HOME", work.join("state"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(c, Some(120_000)).expect("spawn the shell");
+    let prompt = "coopgraph> ";
+    p.exp_string("a server holds").unwrap();
+    p.exp_string(prompt).unwrap();
+    let enter = |p: &mut rexpect::session::PtySession, text: &str| {
+        p.send(text).unwrap();
+        p.send("\r").unwrap();
+        p.flush().unwrap();
+    };
+    // Statements, parameters, meta-commands and their errors, as in a shell of its own.
+    enter(&mut p, ":param n Vietnam");
+    p.exp_string(prompt).unwrap();
+    enter(
+        &mut p,
+        "MATCH (c:Country {name: $n}) RETURN c.name AS name;",
+    );
+    p.exp_string("| Vietnam |").unwrap();
+    p.exp_string("1 row").unwrap();
+    enter(&mut p, "RETURN nope;");
+    p.exp_string("error: ").unwrap();
+    enter(&mut p, ":sources Vietnam");
+    p.exp_string("Vietnam").unwrap();
+    enter(&mut p, ":mode csv");
+    enter(
+        &mut p,
+        "MATCH (c:Country) RETURN c.name ORDER BY c.name LIMIT 2;",
+    );
+    p.exp_string("c.name").unwrap();
+    enter(&mut p, ":export json rows.json");
+    p.exp_string("wrote 2 rows to rows.json").unwrap();
+    assert!(
+        work.join("rows.json").exists(),
+        "the file goes to the shell's directory"
+    );
+    // A write through the shell: other clients see it.
+    let articles = Path::new(ROOT).join("../shared/articles/d01.txt");
+    enter(&mut p, &format!(":ingest {}", articles.display()));
+    p.exp_string("ingested 1 article").unwrap();
+    p.exp_string(prompt).unwrap();
+    let (status, v) = query(
+        &server.http,
+        serde_json::json!({"statement": "MATCH (d:Document {id: 'd01'}) RETURN count(d)"}),
+    );
+    assert_eq!((status, v["rows"][0][0].as_i64()), (200, Some(1)), "{v}");
+    // Ctrl-C cancels a long statement in the server; the shell goes on.
+    enter(&mut p, "MATCH (a)-[*1..9]-(b) RETURN count(*);");
+    p.exp_string("count(*)").unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    p.send_control('c').unwrap();
+    p.exp_string("cancelled").unwrap();
+    enter(&mut p, "RETURN 41 + 1 AS n;");
+    p.exp_string("42").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+    assert!(server.terminate().success(), "{}", server.log());
 }

@@ -4,11 +4,56 @@
 //!
 //! `cli`, `repl` and `server` call this module; it never imports them.
 
+pub mod command;
 pub mod query;
+pub mod shell;
 pub mod sources;
 
+pub use crate::exit::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
+use crate::shared::Shared;
 use crate::store::Store;
+use anyhow::Result;
 use clap::ValueEnum;
+use std::io::Write;
+use std::path::Path;
+
+/// The database a command runs on.
+pub enum Db<'a> {
+    /// A folder the command opens for itself (holding its lock while it runs).
+    Folder(&'a Path),
+    /// A database `coopgraph serve` holds: reads share it, writes take turns.
+    Shared(&'a Shared),
+}
+
+/// Runs `f` on the database for reading.
+pub fn reading<R>(db: &Db, f: impl FnOnce(&Store) -> Result<R>) -> Result<R> {
+    match db {
+        Db::Folder(path) => {
+            let store = Store::open_existing(path)?;
+            let r = f(&store)?;
+            store.close_for_exit()?;
+            Ok(r)
+        }
+        Db::Shared(shared) => f(&shared.read()),
+    }
+}
+
+/// Runs `f` on the database for writing: a shared one after the other write commands,
+/// with readers waiting meanwhile.
+pub fn writing<R>(db: &Db, f: impl FnOnce(&mut Store) -> Result<R>) -> Result<R> {
+    match db {
+        Db::Folder(path) => {
+            let mut store = Store::open_existing(path)?;
+            let r = f(&mut store)?;
+            store.close_for_exit()?;
+            Ok(r)
+        }
+        Db::Shared(shared) => {
+            let _turn = shared.writer();
+            shared.write(f)
+        }
+    }
+}
 
 /// Output formats of `stats`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -32,15 +77,8 @@ impl ValueEnum for ExportFormat {
     }
 }
 
-/// Exit status: success.
-pub const EXIT_OK: i32 = 0;
-/// Exit status: the command ran but found problems (check) or some inputs failed.
-pub const EXIT_PROBLEMS: i32 = 1;
-/// Exit status: an error stopped the command.
-pub const EXIT_ERROR: i32 = 2;
-
-/// Prints the counts of nodes per label and edges per relationship type.
-pub fn print_stats(store: &Store, format: StatsFormat) {
+/// Writes the counts of nodes per label and edges per relationship type.
+pub fn print_stats(store: &Store, format: StatsFormat, w: &mut dyn Write) -> std::io::Result<()> {
     let g = store.graph();
     let schema = g.schema();
     let labels: Vec<(String, usize)> = schema
@@ -68,7 +106,7 @@ pub fn print_stats(store: &Store, format: StatsFormat) {
                 "relationships": types.iter().map(|(n, c)| (n.clone(), serde_json::json!(c))).collect::<serde_json::Map<_, _>>(),
                 "disk_bytes": store.size_on_disk(),
             });
-            println!("{obj}");
+            writeln!(w, "{obj}")?;
         }
         StatsFormat::Table => {
             let safe = |v: &[(String, usize)]| -> Vec<(String, usize)> {
@@ -77,21 +115,22 @@ pub fn print_stats(store: &Store, format: StatsFormat) {
                     .collect()
             };
             let (labels, types) = (safe(&labels), safe(&types));
-            let w = labels
+            let width = labels
                 .iter()
                 .chain(&types)
                 .map(|(n, _)| n.len())
                 .max()
                 .unwrap_or(0)
                 .max(16);
-            println!("{:<w$}  {:>12}", "nodes", g.node_count());
+            writeln!(w, "{:<width$}  {:>12}", "nodes", g.node_count())?;
             for (n, c) in &labels {
-                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
+                writeln!(w, "  :{n:<w2$}{c:>12}", w2 = width - 1)?;
             }
-            println!("{:<w$}  {:>12}", "edges", g.edge_count());
+            writeln!(w, "{:<width$}  {:>12}", "edges", g.edge_count())?;
             for (n, c) in &types {
-                println!("  :{n:<w2$}{c:>12}", w2 = w - 1);
+                writeln!(w, "  :{n:<w2$}{c:>12}", w2 = width - 1)?;
             }
         }
     }
+    Ok(())
 }

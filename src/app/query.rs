@@ -1,25 +1,21 @@
 //! Running Cypher statements and rendering their results: the `query`, `run` and
 //! `bench` commands, the shell's statements and the server's queries share it.
 
+use super::{reading, Db};
+use crate::console::Console;
 use crate::cypher::{caret_excerpt, Location, ParseError, Parser, Statement};
 use crate::graph::Graph;
 use crate::query::{
     parse_param, Engine, ExecError, Params, PlanError, QValue, QueryError, StatementResult,
 };
-use crate::store::Store;
 use anyhow::{anyhow, Context, Result};
 use clap::ValueEnum;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Exit status: a statement has a syntax error, or cannot be planned.
-pub const EXIT_QUERY_INVALID: i32 = 3;
-/// Exit status: a statement failed while running (type error, a limit reached).
-pub const EXIT_QUERY_FAILED: i32 = 4;
-/// Exit status: a statement ran past `--timeout`.
-pub const EXIT_TIMEOUT: i32 = 5;
+pub use crate::exit::{EXIT_QUERY_FAILED, EXIT_QUERY_INVALID, EXIT_TIMEOUT};
 
 /// Output formats of query results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,9 +92,14 @@ pub fn params_of(list: &[String]) -> Result<Params> {
 /// An engine over `g` with the limits of the options.
 pub fn engine_for<'g>(g: &'g Graph, o: &QueryOptions) -> Engine<'g> {
     let mut e = Engine::new(g);
+    set_limits(&mut e, o);
+    e
+}
+
+/// Sets the engine's timeout and row limit from the options.
+pub fn set_limits(e: &mut Engine, o: &QueryOptions) {
     e.limits.timeout = (o.timeout > 0.0).then(|| Duration::from_secs_f64(o.timeout));
     e.limits.max_result_rows = o.max_rows;
-    e
 }
 
 fn exit_code(e: &QueryError) -> i32 {
@@ -153,36 +154,49 @@ impl<W: Write> ResultSink for FormatSink<'_, W> {
     }
 }
 
-/// Runs the statements of `text` (named `origin` in messages); returns the exit status.
-pub fn run_text(db: &Path, text: &str, origin: &str, o: &QueryOptions) -> Result<i32> {
+/// Runs the statements of `text` (named `origin` in messages) on `db`, writing to `io`;
+/// returns the exit status.
+pub fn run_text(
+    db: &Db,
+    text: &str,
+    origin: &str,
+    o: &QueryOptions,
+    io: &mut Console,
+) -> Result<i32> {
     let params = params_of(&o.params)?;
-    let store = Store::open_existing(db)?;
-    let engine = engine_for(store.graph(), o);
-    let terminal = std::io::stdout().is_terminal();
-    let format = o.format.unwrap_or(if terminal {
-        OutputFormat::Table
-    } else {
-        OutputFormat::Json
-    });
-    let stdout = std::io::stdout();
-    let mut sink = FormatSink {
-        out: std::io::BufWriter::new(stdout.lock()),
-        g: store.graph(),
-        format,
-        index: 0,
-        to: Destination {
-            terminal,
-            csv_raw: o.csv_raw,
-        },
-    };
-    run_script(
-        &engine,
-        text,
-        origin,
-        &params,
-        o.continue_on_error,
-        &mut sink,
-    )
+    reading(db, |store| {
+        let mut engine = match db {
+            Db::Shared(shared) => shared.engine(store),
+            Db::Folder(_) => Engine::new(store.graph()),
+        };
+        set_limits(&mut engine, o);
+        engine.limits.cancel = io.cancel.clone();
+        let terminal = io.out_terminal;
+        let format = o.format.unwrap_or(if terminal {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        });
+        let mut sink = FormatSink {
+            out: std::io::BufWriter::new(&mut io.out),
+            g: store.graph(),
+            format,
+            index: 0,
+            to: Destination {
+                terminal,
+                csv_raw: o.csv_raw,
+            },
+        };
+        run_script(
+            &engine,
+            text,
+            origin,
+            &params,
+            o.continue_on_error,
+            &mut sink,
+            &mut io.err,
+        )
+    })
 }
 
 /// Runs the statements of `text` one by one, giving each result to `sink` and reporting
@@ -196,11 +210,12 @@ pub fn run_script(
     params: &Params,
     continue_on_error: bool,
     sink: &mut dyn ResultSink,
+    err: &mut dyn Write,
 ) -> Result<i32> {
     let mut parser = match Parser::new(text) {
         Ok(p) => p,
         Err(e) => {
-            report_parse(origin, text, &e);
+            report_parse(origin, text, &e, err)?;
             return Ok(EXIT_QUERY_INVALID);
         }
     };
@@ -210,7 +225,7 @@ pub fn run_script(
             Ok(s) => s,
             Err(e) => {
                 sink.flush()?;
-                report_parse(origin, text, &e);
+                report_parse(origin, text, &e, err)?;
                 return Ok(if status == 0 {
                     EXIT_QUERY_INVALID
                 } else {
@@ -223,30 +238,31 @@ pub fn run_script(
             Ok(mut res) => {
                 let elapsed = t.elapsed();
                 for w in &res.warnings {
-                    eprintln!(
+                    writeln!(
+                        err,
                         "{}warning: {}",
                         position(origin, stmt.span.start.line, stmt.span.start.column),
                         crate::term::safe(w)
-                    );
+                    )?;
                 }
                 let profile = res.profile.take();
                 let heading = leading_comment(text, stmt.span.start.line as usize);
                 sink.result(res, elapsed, &heading)?;
                 if let Some(p) = &profile {
                     sink.flush()?;
-                    eprint!("{}", crate::term::safe(p));
+                    write!(err, "{}", crate::term::safe(p))?;
                 }
             }
             Err(QueryError::Exec(ExecError::Cancelled)) => {
                 // Ctrl-C in the shell: the user knows which statement; no source excerpt.
                 // The shell's output refuses writes once Ctrl-C was pressed: nothing to flush.
                 let _ = sink.flush();
-                eprintln!("\ncancelled");
+                writeln!(err, "\ncancelled")?;
                 return Ok(EXIT_QUERY_FAILED);
             }
             Err(e) => {
                 sink.flush()?;
-                report_error(origin, text, &stmt, &e);
+                report_error(origin, text, &stmt, &e, err)?;
                 let code = exit_code(&e);
                 if !continue_on_error {
                     return Ok(code);
@@ -270,7 +286,7 @@ fn position(origin: &str, line: u32, column: u32) -> String {
     }
 }
 
-fn report_parse(origin: &str, text: &str, e: &ParseError) {
+fn report_parse(origin: &str, text: &str, e: &ParseError, err: &mut dyn Write) -> Result<()> {
     let l = e.location();
     // The prefix gives the position: the message does not repeat it.
     let message = format!(
@@ -278,13 +294,21 @@ fn report_parse(origin: &str, text: &str, e: &ParseError) {
         position(origin, l.line, l.column),
         e.render_excerpt(text)
     );
-    eprintln!("{}", crate::term::safe(&message));
+    writeln!(err, "{}", crate::term::safe(&message))?;
+    Ok(())
 }
 
-fn report_error(origin: &str, text: &str, stmt: &Statement, e: &QueryError) {
+fn report_error(
+    origin: &str,
+    text: &str,
+    stmt: &Statement,
+    e: &QueryError,
+    err: &mut dyn Write,
+) -> Result<()> {
     let (start, message) = error_excerpt(text, stmt, e);
     let message = format!("{}{message}", position(origin, start.line, start.column));
-    eprintln!("{}", crate::term::safe(&message));
+    writeln!(err, "{}", crate::term::safe(&message))?;
+    Ok(())
 }
 
 /// An error's message with the line it points at and a caret below (`error: …`, then
@@ -403,6 +427,7 @@ pub fn query_selection(
     g: &Graph,
     text: &str,
     params: &[String],
+    err: &mut dyn Write,
 ) -> Result<std::result::Result<crate::export::Selection, i32>> {
     let params = params_of(params)?;
     let mut engine = Engine::new(g);
@@ -410,7 +435,7 @@ pub fn query_selection(
     let stmts = match crate::cypher::parse(text) {
         Ok(s) => s,
         Err(e) => {
-            report_parse("<query>", text, &e);
+            report_parse("<query>", text, &e, err)?;
             return Ok(Err(EXIT_QUERY_INVALID));
         }
     };
@@ -419,15 +444,16 @@ pub fn query_selection(
         match engine.run_statement(stmt, &params) {
             Ok(r) => {
                 for w in &r.warnings {
-                    eprintln!(
+                    writeln!(
+                        err,
                         "<query>:{}:{}: warning: {w}",
                         stmt.span.start.line, stmt.span.start.column
-                    );
+                    )?;
                 }
                 results.push(r)
             }
             Err(e) => {
-                report_error("<query>", text, stmt, &e);
+                report_error("<query>", text, stmt, &e, err)?;
                 return Ok(Err(exit_code(&e)));
             }
         }
@@ -452,11 +478,11 @@ fn leading_comment(text: &str, line: usize) -> String {
     out.join("\n")
 }
 
-/// Reads a file, or standard input for `-`.
-pub fn read_source(file: &Path) -> Result<(String, String)> {
+/// Reads a file, or standard input for `-`; gives the text and its name for messages.
+pub fn read_source(file: &Path, io: &Console) -> Result<(String, String)> {
     if file.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
+        io.stdin().read_to_string(&mut s)?;
         Ok((s, "<stdin>".into()))
     } else {
         let s = std::fs::read_to_string(file)
@@ -754,34 +780,55 @@ fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// `bench FILE`: times each statement in-process; prints JSON.
-pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[String]) -> Result<i32> {
+pub fn bench(
+    db: &Db,
+    file: &Path,
+    runs: usize,
+    warmup: usize,
+    params: &[String],
+    io: &mut Console,
+) -> Result<i32> {
     let params = params_of(params)?;
-    let (text, origin) = read_source(file)?;
-    let store = Store::open_existing(db)?;
-    let mut engine = Engine::new(store.graph());
+    let (text, origin) = read_source(file, io)?;
+    reading(db, |store| {
+        bench_on(store.graph(), &text, &origin, runs, warmup, &params, io)
+    })
+}
+
+fn bench_on(
+    g: &Graph,
+    text: &str,
+    origin: &str,
+    runs: usize,
+    warmup: usize,
+    params: &Params,
+    io: &mut Console,
+) -> Result<i32> {
+    let mut engine = Engine::new(g);
     engine.limits.timeout = None;
     let t = Instant::now();
     engine.adjacency();
-    eprintln!(
+    writeln!(
+        io.err,
         "adjacency index built in {:.1} ms",
         t.elapsed().as_secs_f64() * 1e3
-    );
-    let stmts = match crate::cypher::parse(&text) {
+    )?;
+    let stmts = match crate::cypher::parse(text) {
         Ok(s) => s,
         Err(e) => {
-            report_parse(&origin, &text, &e);
+            report_parse(origin, text, &e, &mut io.err)?;
             return Ok(EXIT_QUERY_INVALID);
         }
     };
     let mut out = Vec::new();
     for stmt in &stmts {
-        let src = stmt.source_text(&text).to_string();
+        let src = stmt.source_text(text).to_string();
         let once = || -> Result<StatementResult, QueryError> {
             let parsed = crate::cypher::parse(&src)?;
             let s = parsed
                 .first()
                 .ok_or_else(|| QueryError::Exec(ExecError::Argument("empty statement".into())))?;
-            engine.run_statement(s, &params)
+            engine.run_statement(s, params)
         };
         let mut res = None;
         for _ in 0..warmup {
@@ -797,7 +844,7 @@ pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[Strin
         let res = match res.expect("at least one run") {
             Ok(r) => r,
             Err(e) => {
-                report_error(&origin, &text, stmt, &e);
+                report_error(origin, text, stmt, &e, &mut io.err)?;
                 return Ok(exit_code(&e));
             }
         };
@@ -805,7 +852,7 @@ pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[Strin
         let rows: Vec<serde_json::Value> = res
             .rows
             .iter()
-            .map(|r| serde_json::Value::Array(r.iter().map(|v| v.to_json(store.graph())).collect()))
+            .map(|r| serde_json::Value::Array(r.iter().map(|v| v.to_json(g)).collect()))
             .collect();
         out.push(serde_json::json!({
             "text": src,
@@ -818,9 +865,7 @@ pub fn bench(db: &Path, file: &Path, runs: usize, warmup: usize, params: &[Strin
             "p90_ms": nearest_rank(&times, 0.9),
         }));
     }
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
-    serde_json::to_writer_pretty(&mut w, &out)?;
-    writeln!(w)?;
+    serde_json::to_writer_pretty(&mut io.out, &out)?;
+    writeln!(io.out)?;
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! Graphviz DOT, with readable captions and nodes shaped and coloured by label; and SVG,
 //! rendered from it by Graphviz's `dot` program when it is installed.
 
-use super::{caption, label_name, type_name, write_output, ExportError, Selection};
+use super::{caption, label_name, type_name, write_output_to, ExportError, Selection};
 use crate::graph::Graph;
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -90,7 +90,12 @@ pub fn write(w: &mut dyn Write, g: &Graph, sel: &Selection) -> io::Result<()> {
 
 /// Renders the selection to SVG with Graphviz's `dot` and writes it atomically (or to
 /// standard output). Without `dot` on the PATH, says how to get it.
-pub fn export_svg(g: &Graph, path: Option<&Path>, sel: &Selection) -> Result<(), ExportError> {
+pub fn export_svg(
+    g: &Graph,
+    path: Option<&Path>,
+    sel: &Selection,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     let mut text = Vec::new();
     write(&mut text, g, sel).expect("writing to a Vec");
     let mut child = match Command::new("dot")
@@ -130,7 +135,7 @@ pub fn export_svg(g: &Graph, path: Option<&Path>, sel: &Selection) -> Result<(),
     let _ = feeder.join();
     let errs = errs.join().unwrap_or_default();
     match (read, status) {
-        (Ok(_), Ok(s)) if s.success() => write_output(path, |w| w.write_all(&svg)),
+        (Ok(_), Ok(s)) if s.success() => write_output_to(path, out, |w| w.write_all(&svg)),
         (_, Ok(s)) => Err(ExportError::Refused(format!(
             "Graphviz's dot failed ({s}): {}",
             errs.trim()

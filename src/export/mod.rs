@@ -213,20 +213,24 @@ pub fn export(
     path: Option<&Path>,
     sel: &Selection,
     options: ExportOptions,
+    stdout: &mut dyn Write,
 ) -> Result<(), ExportError> {
     let select = Some((&sel.nodes[..], &sel.edges[..]));
+    let out = |f: &dyn Fn(&mut dyn Write) -> io::Result<()>, stdout: &mut dyn Write| {
+        write_output_to(path, stdout, f)
+    };
     match format {
-        Format::Json => write_output(path, |w| json::write_dump(w, g, select)),
-        Format::Jsonl => write_output(path, |w| jsonl::write(w, g, sel)),
+        Format::Json => out(&|w| json::write_dump(w, g, select), stdout),
+        Format::Jsonl => out(&|w| jsonl::write(w, g, sel), stdout),
         Format::Csv => csv::export(g, path, sel, !options.csv_raw),
-        Format::Cypher => write_output(path, |w| cypher::write(w, g, sel)),
-        Format::Graphml => write_output(path, |w| graphml::write(w, g, sel)),
-        Format::Gexf => write_output(path, |w| gexf::write(w, g, sel)),
-        Format::Dot => write_output(path, |w| dot::write(w, g, sel)),
-        Format::Svg => dot::export_svg(g, path, sel),
-        Format::Html => write_output(path, |w| html::write(w, g, sel)),
-        Format::Ntriples => write_output(path, |w| ntriples::write(w, g, sel)),
-        Format::Turtle => write_output(path, |w| turtle::write(w, g, sel)),
+        Format::Cypher => out(&|w| cypher::write(w, g, sel), stdout),
+        Format::Graphml => out(&|w| graphml::write(w, g, sel), stdout),
+        Format::Gexf => out(&|w| gexf::write(w, g, sel), stdout),
+        Format::Dot => out(&|w| dot::write(w, g, sel), stdout),
+        Format::Svg => dot::export_svg(g, path, sel, stdout),
+        Format::Html => out(&|w| html::write(w, g, sel), stdout),
+        Format::Ntriples => out(&|w| ntriples::write(w, g, sel), stdout),
+        Format::Turtle => out(&|w| turtle::write(w, g, sel), stdout),
         Format::Parquet => parquet::export(g, path, sel),
     }
 }
@@ -419,6 +423,15 @@ pub fn write_output(
     path: Option<&Path>,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), ExportError> {
+    write_output_to(path, &mut io::stdout().lock(), f)
+}
+
+/// As [`write_output`], with `stdout` standing for standard output.
+pub fn write_output_to(
+    path: Option<&Path>,
+    stdout: &mut dyn Write,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), ExportError> {
     match path.filter(|p| p.as_os_str() != "-") {
         Some(p) => {
             let mut af = AtomicFile::create(p)?;
@@ -426,8 +439,7 @@ pub fn write_output(
             af.commit()
         }
         None => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            let mut w = BufWriter::with_capacity(1 << 20, stdout);
             let dash = Path::new("-");
             f(&mut w).map_err(io_at(dash))?;
             w.flush().map_err(io_at(dash))

@@ -216,6 +216,9 @@ pub struct ReadOptions {
     pub select: Selection,
     /// The outlet for articles that do not name one.
     pub source: Option<String>,
+    /// What `-` reads when not this process's standard input (the bytes a client of
+    /// `coopgraph serve` sent).
+    pub stdin: Option<std::sync::Arc<[u8]>>,
 }
 
 /// Reads the articles of `paths` one at a time (see the module documentation).
@@ -278,7 +281,11 @@ impl Articles {
     }
 
     fn stdin(&self) -> Box<dyn Iterator<Item = Item> + Send> {
-        let mut reader = BufReader::with_capacity(1 << 16, std::io::stdin());
+        let input: Box<dyn Read + Send> = match &self.opts.stdin {
+            Some(bytes) => Box::new(std::io::Cursor::new(std::sync::Arc::clone(bytes))),
+            None => Box::new(std::io::stdin()),
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, input);
         let starts_json = loop {
             match reader.fill_buf() {
                 Ok([]) => break false,

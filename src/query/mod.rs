@@ -31,7 +31,7 @@ use crate::cypher::{self, QueryMode, Statement};
 use crate::graph::Graph;
 use adj::Adjacency;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// Parameter values by name (without `$`).
@@ -62,7 +62,7 @@ pub fn parse_param(text: &str) -> QValue {
 /// for the engine's lifetime.
 pub struct Engine<'g> {
     g: &'g Graph,
-    adj: OnceLock<Adjacency>,
+    adj: OnceLock<Arc<Adjacency>>,
     /// The limits applied to every statement.
     pub limits: Limits,
 }
@@ -77,6 +77,21 @@ impl<'g> Engine<'g> {
         }
     }
 
+    /// An engine over `g` that uses an adjacency index already built for it (a server
+    /// keeps one between queries until the graph changes).
+    pub fn with_adjacency(g: &'g Graph, adj: Arc<Adjacency>) -> Self {
+        Engine {
+            g,
+            adj: OnceLock::from(adj),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The adjacency index, shared (built on first call).
+    pub fn shared_adjacency(&self) -> Arc<Adjacency> {
+        Arc::clone(self.adj.get_or_init(|| Arc::new(Adjacency::build(self.g))))
+    }
+
     /// The graph.
     pub fn graph(&self) -> &'g Graph {
         self.g
@@ -84,7 +99,7 @@ impl<'g> Engine<'g> {
 
     /// The adjacency index (built on first call).
     pub fn adjacency(&self) -> &Adjacency {
-        self.adj.get_or_init(|| Adjacency::build(self.g))
+        self.adj.get_or_init(|| Arc::new(Adjacency::build(self.g)))
     }
 
     /// Plans a parsed statement.

@@ -1,15 +1,10 @@
 //! The line editor's helper: completion, syntax highlighting, history hints and the
 //! test for a complete statement, all read from the Cypher tokenizer's tokens.
 
-use super::commands::{self, ArgKind};
+use crate::app::shell::commands::{self, ArgKind};
+pub use crate::app::shell::vocabulary::Vocabulary;
 use crate::cypher::tokenizer::{is_ident_part, Token, TokenWithSpan, Tokenizer, KEYWORDS};
-use crate::fold::fold;
-use crate::graph::Graph;
-use crate::schema::LabelId;
-use std::sync::Arc;
 
-/// A name or alias: folded, as written, the node's own name, the node's label.
-type NameEntry = (String, String, Arc<str>, LabelId);
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -77,92 +72,6 @@ pub fn completeness(text: &str) -> Completeness {
                 Completeness::Complete
             }
         }
-    }
-}
-
-/// The words the completer offers, taken from a graph: refreshed when the database
-/// changes (`:open`, `:ingest`).
-#[derive(Debug, Default)]
-pub struct Vocabulary {
-    labels: Vec<String>,
-    rel_types: Vec<String>,
-    keys: Vec<String>,
-    /// Every name and alias: folded, as written, the node's own name (its label's key
-    /// property, which `{name: …}` matches) and its label; sorted.
-    names: Vec<NameEntry>,
-    /// Parameter names set with `:param`.
-    pub params: Vec<String>,
-}
-
-impl Vocabulary {
-    /// The labels, relationship types and property keys of `g`'s schema and the names
-    /// and aliases of its nodes.
-    pub fn of(g: &Graph) -> Vocabulary {
-        let schema = g.schema();
-        let mut names: Vec<NameEntry> = Vec::new();
-        for n in g.petgraph().node_weights() {
-            let mut all = g.names_of(n);
-            let Some(first) = all.next() else { continue };
-            let own: Arc<str> = Arc::from(first);
-            for written in std::iter::once(first).chain(all) {
-                names.push((
-                    fold(written),
-                    written.to_string(),
-                    Arc::clone(&own),
-                    n.label,
-                ));
-            }
-        }
-        names.sort_unstable();
-        names.dedup();
-        Vocabulary {
-            labels: schema.labels().iter().map(|l| l.name.clone()).collect(),
-            rel_types: schema.rel_types().iter().map(|r| r.name.clone()).collect(),
-            keys: schema.keys().to_vec(),
-            names,
-            params: Vec::new(),
-        }
-    }
-
-    /// Nodes (with `label`, when given) with a name or alias whose folded form starts
-    /// with the folded `prefix`, so "Luong" finds "Lương"; when there are none, with a
-    /// later word starting so ("Quang" finds "Lương Tam Quang"). Gives each node's own
-    /// name once, with the alias that matched when another, at most `limit`.
-    pub fn names_matching<'s>(
-        &'s self,
-        prefix: &str,
-        label: Option<&str>,
-        limit: usize,
-    ) -> Vec<(&'s str, Option<&'s str>)> {
-        let key = fold(prefix);
-        let label = label.and_then(|l| self.labels.iter().position(|x| x == l));
-        let fits = |l: LabelId| label.is_none_or(|want| usize::from(l) == want);
-        let mut out: Vec<(&'s str, Option<&'s str>)> = Vec::new();
-        let push = |e: &'s NameEntry, out: &mut Vec<(&'s str, Option<&'s str>)>| -> bool {
-            let own: &str = &e.2;
-            if !out.iter().any(|(o, _)| *o == own) {
-                out.push((own, (e.1 != own).then_some(e.1.as_str())));
-            }
-            out.len() < limit
-        };
-        let from = self.names.partition_point(|e| e.0.as_str() < key.as_str());
-        for e in &self.names[from..] {
-            if !e.0.starts_with(&key) {
-                break;
-            }
-            if fits(e.3) && !push(e, &mut out) {
-                return out;
-            }
-        }
-        if out.is_empty() && !key.is_empty() {
-            let inner = format!(" {key}");
-            for e in &self.names {
-                if fits(e.3) && e.0.contains(&inner) && !push(e, &mut out) {
-                    break;
-                }
-            }
-        }
-        out
     }
 }
 
@@ -703,6 +612,10 @@ impl ConditionalEventHandler for ContinuationHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::shell::vocabulary::NameEntry;
+    use crate::fold::fold;
+    use crate::schema::LabelId;
+    use std::sync::Arc;
 
     #[test]
     fn typed_text_drops_only_the_continuation_blanks() {

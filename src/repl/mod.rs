@@ -2,20 +2,17 @@
 //! Cypher statements and meta-commands with rustyline, runs them through the query
 //! engine and shows the results fitted to the terminal. See docs/repl.md.
 //!
-//! The shell sits above the query, export and ingest layers: statements run through
-//! [`crate::app::query::run_script`] and are shown with [`crate::app::query::write_table`]
-//! and [`crate::app::query::write_result`], so the shell and the `run` command report errors and
-//! print rows the same way.
+//! The editor sits above the shell's session ([`crate::app::shell`]), which runs the
+//! inputs here, or in the server that holds the database (`crate::server::local`), so
+//! the shell shows the same there and the `run` command reports errors and prints rows
+//! the same way.
 
-mod commands;
 mod helper;
 
-use crate::app::query::{
-    engine_for, params_of, read_source, run_script, run_text, write_result, write_table,
-    OutputFormat, QueryOptions, ResultSink, TableFit,
-};
+use crate::app::query::{read_source, run_text, QueryOptions};
+use crate::app::shell::{Flow, Session};
 use crate::app::EXIT_OK;
-use crate::query::{Engine, Params, StatementResult};
+use crate::server::local::{self, RemoteShell};
 use crate::store::{StorageError, Store};
 use anyhow::Result;
 use helper::{ContinuationHandler, ShellHelper, Vocabulary, PROMPT};
@@ -24,89 +21,78 @@ use rustyline::history::FileHistory;
 use rustyline::{
     Behavior, ColorMode, CompletionType, Config, Editor, EventHandler, KeyCode, KeyEvent, Modifiers,
 };
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
-/// Rows the table mode shows of a result; `:mode csv` or `:export` give all of them.
-pub const SHOWN_ROWS: usize = 50;
+pub use crate::app::shell::SHOWN_ROWS;
 
-/// Runs the shell on the database at `db`. When standard input is not a terminal there
-/// is no prompt: its statements run as with `coopgraph run -`. Returns the exit status.
+/// Runs the shell on the database at `db` (in the server that holds it, if one does).
+/// When standard input is not a terminal there is no prompt: its statements run as with
+/// `coopgraph run -`. Returns the exit status.
 pub fn run(db: &Path, options: &QueryOptions) -> Result<i32> {
     if !std::io::stdin().is_terminal() {
-        let (text, origin) = read_source(Path::new("-"))?;
-        return run_text(db, &text, &origin, options);
+        let mut io = crate::console::Console::process();
+        // A server holding the database runs the input (the shell's arguments with
+        // standard input sent along are `run -` there).
+        if let Some(code) = local::follow(
+            db,
+            &crate::app::command::Command::Run {
+                file: PathBuf::from("-"),
+                options: options.clone(),
+            },
+        )? {
+            return Ok(code);
+        }
+        let (text, origin) = read_source(Path::new("-"), &io)?;
+        return run_text(
+            &crate::app::Db::Folder(db),
+            &text,
+            &origin,
+            options,
+            &mut io,
+        );
     }
     let mut shell = Shell::new(options)?;
+    signal_hook::flag::register(
+        signal_hook::consts::SIGINT,
+        Arc::clone(&shell.session.cancel),
+    )?;
     let mut db = db.to_path_buf();
-    let mut store = open_or_memory(&db)?;
-    signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&shell.cancel))?;
-    println!(
-        "coopgraph {} on {}: {}, {}; :help for help",
-        env!("CARGO_PKG_VERSION"),
-        db.display(),
-        crate::term::plural(store.graph().node_count() as u64, "node"),
-        crate::term::plural(store.graph().edge_count() as u64, "edge"),
-    );
+    let mut opened: Option<Store> = None;
+    let mut first = true;
     loop {
-        if let Some(h) = shell.editor.helper_mut() {
-            let params = std::mem::take(&mut h.vocab.params);
-            h.vocab = Vocabulary::of(store.graph());
-            h.vocab.params = params;
-        }
-        let flow = {
-            let mut engine = engine_for(store.graph(), &shell.options);
-            engine.limits.cancel = Some(Arc::clone(&shell.cancel));
-            shell.session(&mut engine, &store)
-        };
-        match flow {
-            Flow::Continue => {}
-            Flow::Quit => break,
-            Flow::Open(path) if same_file(&path, &db) => {
-                eprintln!("{} is already open", db.display());
-            }
-            Flow::Open(path) => match Store::open_existing(&path) {
-                Ok(s) => {
-                    drop(std::mem::replace(&mut store, s));
-                    db = path;
-                    shell.last = None;
-                    println!(
-                        "opened {} ({}, {})",
-                        db.display(),
-                        crate::term::plural(store.graph().node_count() as u64, "node"),
-                        crate::term::plural(store.graph().edge_count() as u64, "edge")
-                    );
+        let next = match opened.take() {
+            Some(store) => shell.local(&db, store, false)?,
+            None => match local::open_shell(&db, &shell.session.options)? {
+                Some(remote) => shell.remote(&db, remote, first)?,
+                None => {
+                    let store = open_or_memory(&db)?;
+                    shell.local(&db, store, first)?
                 }
-                Err(e) => eprintln!("error: {}", crate::term::safe(&e.to_string())),
             },
-            Flow::Ingest(paths) => {
-                shell.last = None;
-                if store.path().is_none() {
-                    match Store::open(&db) {
-                        Ok(s) => store = s,
-                        Err(e) => {
-                            eprintln!("error: {}", crate::term::safe(&e.to_string()));
-                            continue;
-                        }
-                    }
-                }
-                shell.cancel.store(false, Ordering::Relaxed);
-                let r = crate::ingest_cli::ingest_into(
-                    &mut store,
-                    &paths,
-                    &crate::ingest_cli::IngestOptions::default(),
-                    Some(&shell.cancel),
-                );
-                if let Err(e) = r {
-                    eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
-                }
+        };
+        first = false;
+        match next {
+            Next::Quit => return Ok(EXIT_OK),
+            Next::Remote(path) => db = path,
+            Next::Local(path, store) => {
+                db = path;
+                opened = Some(*store);
             }
         }
     }
-    Ok(EXIT_OK)
+}
+
+/// Where the shell goes after a session on one database.
+enum Next {
+    /// Leave.
+    Quit,
+    /// To the database a server holds at this path.
+    Remote(PathBuf),
+    /// To this database, opened here.
+    Local(PathBuf, Box<Store>),
 }
 
 /// Whether two paths name the same existing file or directory.
@@ -133,34 +119,47 @@ fn open_or_memory(db: &Path) -> Result<Store> {
     }
 }
 
-/// What the shell does after a meta-command.
-pub(crate) enum Flow {
-    /// Read the next input.
-    Continue,
-    /// Leave the shell.
-    Quit,
-    /// Close this database and open another.
-    Open(PathBuf),
-    /// Ingest these paths into the database (which must not be borrowed meanwhile).
-    Ingest(Vec<PathBuf>),
+/// Where `:open PATH` goes from `db`: `None` to stay (an error was shown).
+fn open_next(db: &Path, path: PathBuf) -> Option<Next> {
+    if same_file(&path, db) {
+        eprintln!("{} is already open", db.display());
+        return None;
+    }
+    if local::served(&path) {
+        return Some(Next::Remote(path));
+    }
+    match Store::open_existing(&path) {
+        Ok(s) => Some(Next::Local(path, Box::new(s))),
+        Err(e) => {
+            eprintln!("error: {}", crate::term::safe(&e.to_string()));
+            None
+        }
+    }
 }
 
-/// The shell's state across inputs and databases.
+fn banner(db: &Path, nodes: usize, edges: usize, verb: &str) {
+    match verb {
+        "" => println!(
+            "coopgraph {} on {}: {}, {}; :help for help",
+            env!("CARGO_PKG_VERSION"),
+            db.display(),
+            crate::term::plural(nodes as u64, "node"),
+            crate::term::plural(edges as u64, "edge"),
+        ),
+        _ => println!(
+            "{verb} {} ({}, {})",
+            db.display(),
+            crate::term::plural(nodes as u64, "node"),
+            crate::term::plural(edges as u64, "edge")
+        ),
+    }
+}
+
+/// The shell: the line editor and its history, and the session the inputs run in.
 pub(crate) struct Shell {
     editor: Editor<ShellHelper, FileHistory>,
     history: Option<PathBuf>,
-    options: QueryOptions,
-    cancel: Arc<AtomicBool>,
-    /// How results are shown (`:mode`).
-    pub(crate) mode: OutputFormat,
-    /// Whether to show each statement's running time (`:timing`).
-    pub(crate) timing: bool,
-    /// The parameters (`:param`).
-    pub(crate) params: Params,
-    /// Set when the parameters changed, to refresh their completion.
-    pub(crate) params_changed: bool,
-    /// The result of the last statement, for `:export`.
-    pub(crate) last: Option<StatementResult>,
+    session: Session,
 }
 
 impl Shell {
@@ -199,55 +198,143 @@ impl Shell {
                 }
             }
         }
-        let params = params_of(&options.params)?;
         Ok(Shell {
             editor,
             history,
-            options: options.clone(),
-            cancel: Arc::new(AtomicBool::new(false)),
-            mode: options.format.unwrap_or(OutputFormat::Table),
-            timing: false,
-            params_changed: !params.is_empty(),
-            params,
-            last: None,
+            session: Session::new(options)?,
         })
     }
 
-    /// Reads and runs inputs until one needs the database changed or the shell left.
-    fn session(&mut self, engine: &mut Engine, store: &Store) -> Flow {
+    /// Sets the words to complete (keeping the parameters').
+    fn set_vocab(&mut self, vocab: Vocabulary) {
+        if let Some(h) = self.editor.helper_mut() {
+            let params = std::mem::take(&mut h.vocab.params);
+            h.vocab = vocab;
+            h.vocab.params = params;
+        }
+    }
+
+    fn set_params(&mut self, names: Vec<String>) {
+        if let Some(h) = self.editor.helper_mut() {
+            h.vocab.params = names;
+        }
+    }
+
+    /// Reads the next input: `None` at the end (Ctrl-D or an error).
+    fn read(&mut self) -> Option<String> {
         loop {
-            if self.params_changed {
-                self.params_changed = false;
-                let mut names: Vec<String> = self.params.keys().cloned().collect();
-                names.sort();
-                if let Some(h) = self.editor.helper_mut() {
-                    h.vocab.params = names;
-                }
-            }
             let input = match self.editor.readline(PROMPT) {
                 Ok(line) => helper::typed_text(&line),
                 Err(ReadlineError::Interrupted) => continue,
-                Err(ReadlineError::Eof) => return Flow::Quit,
+                Err(ReadlineError::Eof) => return None,
                 Err(e) => {
                     eprintln!("error: {}", crate::term::safe(&e.to_string()));
-                    return Flow::Quit;
+                    return None;
                 }
             };
             if input.trim().is_empty() {
                 continue;
             }
             self.remember(&input);
-            self.cancel.store(false, Ordering::Relaxed);
-            let text = input.trim_start();
-            if text.starts_with(':') {
-                match commands::execute(self, engine, store, text) {
-                    Ok(Flow::Continue) => {}
-                    Ok(flow) => return flow,
-                    Err(e) => eprintln!("error: {}", crate::term::safe(&format!("{e:#}"))),
+            self.session.cancel.store(false, Ordering::Relaxed);
+            self.session.width = self.editor.dimensions().map(|(cols, _)| usize::from(cols));
+            return Some(input);
+        }
+    }
+
+    /// The shell on a database this process holds (`store`, opened at `db`).
+    fn local(&mut self, db: &Path, mut store: Store, first: bool) -> Result<Next> {
+        let (n, e) = (store.graph().node_count(), store.graph().edge_count());
+        banner(db, n, e, if first { "" } else { "opened" });
+        self.session.last = None;
+        loop {
+            self.set_vocab(Vocabulary::of(store.graph()));
+            let flow = loop {
+                if self.session.params_changed {
+                    self.session.params_changed = false;
+                    let mut names: Vec<String> = self.session.params.keys().cloned().collect();
+                    names.sort();
+                    self.set_params(names);
                 }
-            } else {
-                self.run_statements(engine, store, &input, "");
+                let Some(input) = self.read() else {
+                    return Ok(Next::Quit);
+                };
+                let mut engine =
+                    crate::app::query::engine_for(store.graph(), &self.session.options);
+                engine.limits.cancel = Some(Arc::clone(&self.session.cancel));
+                let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+                match self
+                    .session
+                    .input(&engine, &store, &input, &mut out, &mut err)
+                {
+                    Flow::Continue => {}
+                    Flow::Clear => self.editor.clear_screen()?,
+                    other => break other,
+                }
+            };
+            match flow {
+                Flow::Quit => return Ok(Next::Quit),
+                Flow::Open(path) => {
+                    if let Some(next) = open_next(db, path) {
+                        return Ok(next);
+                    }
+                }
+                Flow::Ingest(paths) => {
+                    self.session.last = None;
+                    if store.path().is_none() {
+                        match Store::open(db) {
+                            Ok(s) => store = s,
+                            Err(e) => {
+                                eprintln!("error: {}", crate::term::safe(&e.to_string()));
+                                continue;
+                            }
+                        }
+                    }
+                    self.session.cancel.store(false, Ordering::Relaxed);
+                    let r = crate::ingest_cli::ingest_into(
+                        &mut store,
+                        &paths,
+                        &crate::ingest_cli::IngestOptions::default(),
+                        Some(&self.session.cancel),
+                    );
+                    if let Err(e) = r {
+                        eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
+                    }
+                }
+                Flow::Continue | Flow::Clear => {}
             }
+        }
+    }
+
+    /// The shell on a database a server holds: inputs run there, with this session's
+    /// state kept there too; Ctrl-C cancels the running input.
+    fn remote(&mut self, db: &Path, mut remote: RemoteShell, first: bool) -> Result<Next> {
+        let mut reply = remote.reply(&self.session.cancel)?;
+        let (n, e) = reply.counts.unwrap_or_default();
+        banner(db, n, e, if first { "" } else { "opened" });
+        println!("(a server holds {}: inputs run there)", db.display());
+        loop {
+            if let Some(v) = reply.vocab.take() {
+                self.set_vocab(v);
+            }
+            if let Some(p) = reply.params.take() {
+                self.set_params(p);
+            }
+            match std::mem::replace(&mut reply.flow, Flow::Continue) {
+                Flow::Quit => return Ok(Next::Quit),
+                Flow::Clear => self.editor.clear_screen()?,
+                Flow::Open(path) => {
+                    if let Some(next) = open_next(db, path) {
+                        return Ok(next);
+                    }
+                }
+                Flow::Continue | Flow::Ingest(_) => {}
+            }
+            let Some(input) = self.read() else {
+                return Ok(Next::Quit);
+            };
+            remote.send(&input, self.session.width)?;
+            reply = remote.reply(&self.session.cancel)?;
         }
     }
 
@@ -262,106 +349,6 @@ impl Shell {
                 }
             }
         }
-    }
-
-    /// Runs the statements of `text` (named `origin` in messages, none when empty) and
-    /// shows their results in the current mode; errors are shown, never returned.
-    pub(crate) fn run_statements(
-        &mut self,
-        engine: &Engine,
-        store: &Store,
-        text: &str,
-        origin: &str,
-    ) {
-        let width = self.editor.dimensions().map(|(cols, _)| usize::from(cols));
-        let stdout = std::io::stdout();
-        let mut sink = ShellSink {
-            out: Interruptible {
-                out: std::io::BufWriter::new(stdout.lock()),
-                cancel: &self.cancel,
-            },
-            g: store.graph(),
-            mode: self.mode,
-            timing: self.timing,
-            csv_raw: self.options.csv_raw,
-            fit: TableFit {
-                width,
-                rows: Some(SHOWN_ROWS),
-                more: "; :mode csv or :export for all",
-            },
-            index: 0,
-            last: &mut self.last,
-        };
-        let r = run_script(engine, text, origin, &self.params, false, &mut sink);
-        drop(sink);
-        if let Err(e) = r {
-            // End the line cut short (standard output holds back a partial line).
-            println!();
-            eprintln!("error: {}", crate::term::safe(&format!("{e:#}")));
-        }
-    }
-}
-
-/// Shows results in the shell's mode and keeps the last one.
-struct ShellSink<'a, W: Write> {
-    out: W,
-    g: &'a crate::graph::Graph,
-    mode: OutputFormat,
-    timing: bool,
-    fit: TableFit,
-    index: usize,
-    last: &'a mut Option<StatementResult>,
-    csv_raw: bool,
-}
-
-impl<W: Write> ResultSink for ShellSink<'_, W> {
-    fn result(&mut self, res: StatementResult, elapsed: Duration, _heading: &str) -> Result<()> {
-        if self.index > 0 {
-            writeln!(self.out)?;
-        }
-        self.index += 1;
-        let res = &*self.last.insert(res);
-        match self.mode {
-            OutputFormat::Table => write_table(&mut self.out, self.g, res, &self.fit)?,
-            other => {
-                let to = crate::cli::Destination {
-                    terminal: true,
-                    csv_raw: self.csv_raw,
-                };
-                write_result(&mut self.out, self.g, res, other, 0, to)?
-            }
-        }
-        if self.timing {
-            writeln!(self.out, "ran in {:.3} ms", elapsed.as_secs_f64() * 1e3)?;
-        }
-        self.out.flush()?;
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        Ok(self.out.flush()?)
-    }
-}
-
-/// Output whose writes fail once Ctrl-C was pressed, so that printing a long result (in a mode
-/// that shows every row) can be stopped.
-struct Interruptible<'a, W: Write> {
-    out: W,
-    cancel: &'a AtomicBool,
-}
-
-impl<W: Write> Write for Interruptible<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other("output stopped by Ctrl-C"));
-        }
-        self.out.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        // Only writes are refused: flushing with nothing pending (before a "cancelled"
-        // message) must succeed.
-        self.out.flush()
     }
 }
 

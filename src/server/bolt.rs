@@ -75,7 +75,7 @@ enum State {
 /// A result waiting for PULL or DISCARD.
 struct Pending {
     qid: i64,
-    rows: std::vec::IntoIter<Vec<QValue>>,
+    rows: std::vec::IntoIter<Vec<Value>>,
     warnings: Vec<String>,
 }
 
@@ -185,10 +185,6 @@ fn map(items: Vec<(&str, Value)>) -> Value {
 }
 
 impl Session<'_, '_> {
-    fn g(&self) -> &Graph {
-        self.ctx.engine.graph()
-    }
-
     /// Appends one message, split into chunks of at most 65,535 bytes, to the output.
     fn send(&mut self, tag: u8, fields: Vec<Value>) {
         let mut body = Vec::new();
@@ -359,15 +355,29 @@ impl Session<'_, '_> {
             self.pending.clear();
         }
         let t = Instant::now();
-        let result = run_one(self.ctx.engine, text, &params);
+        // The rows are encoded while the database is read: a write may change the graph
+        // before they are pulled.
+        let result = {
+            let store = self.ctx.shared.read();
+            let engine = self.ctx.engine(&store);
+            run_one(&engine, text, &params).map(|res| {
+                let g = store.graph();
+                let rows: Vec<Vec<Value>> = res
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|v| to_bolt(g, v)).collect())
+                    .collect();
+                (res, rows)
+            })
+        };
         let t_first = t.elapsed().as_millis() as i64;
         match result {
-            Ok(StatementResult {
-                columns,
+            Ok((
+                StatementResult {
+                    columns, warnings, ..
+                },
                 rows,
-                warnings,
-                ..
-            }) => {
+            )) => {
                 let qid = self.next_qid;
                 self.next_qid += 1;
                 let fields = Value::List(columns.into_iter().map(Value::String).collect());
@@ -411,9 +421,7 @@ impl Session<'_, '_> {
             };
             left -= 1;
             if records {
-                let g = self.g();
-                let values = row.iter().map(|v| to_bolt(g, v)).collect();
-                self.send(tag::RECORD, vec![Value::List(values)]);
+                self.send(tag::RECORD, vec![Value::List(row)]);
             }
         }
         if self.pending[at].rows.len() > 0 {

@@ -3,8 +3,8 @@
 //! result's subgraph as the html export draws it), `GET /explain/{id-or-name}` (the
 //! sources), and the live page at `/` with its assets, all compiled into the binary.
 //!
-//! Requests are parsed with `httparse`; bodies need a `content-length` (no chunked
-//! uploads). A request that cannot be parsed, or that is too large, gets its error and
+//! Requests are parsed with `httparse`; bodies come with a `content-length` or in
+//! chunks (`transfer-encoding: chunked`, trailers dropped). A request that cannot be parsed, or that is too large, gets its error and
 //! the connection is closed.
 
 use super::{Conn, ServerCtx};
@@ -200,12 +200,51 @@ fn read_request(conn: &mut Conn, ctx: &ServerCtx, buf: &mut Vec<u8>) -> io::Resu
                     None => http10,
                 };
                 let authorization = header("authorization");
-                if header("transfer-encoding").is_some() {
-                    return Ok(Read::Bad(Response::error(
-                        411,
-                        "Neo.ClientError.Request.Invalid",
-                        "send the body with a content-length (chunked bodies are not read)",
-                    )));
+                let chunked = match header("transfer-encoding") {
+                    None => false,
+                    Some(te) if te.eq_ignore_ascii_case("chunked") => true,
+                    Some(te) => {
+                        return Ok(Read::Bad(Response::error(
+                            501,
+                            "Neo.ClientError.Request.Invalid",
+                            &format!("transfer-encoding {te:?} is not read; send chunked or a content-length"),
+                        )))
+                    }
+                };
+                if chunked {
+                    // Both would let a proxy and this server see different requests.
+                    if header("content-length").is_some() {
+                        return Ok(Read::Bad(Response::error(
+                            400,
+                            "Neo.ClientError.Request.Invalid",
+                            "the request gives both a content-length and chunked transfer-encoding",
+                        )));
+                    }
+                    let (method, path) = (method.clone(), path.clone());
+                    return Ok(match read_chunks(conn, ctx, buf, head_len, started)? {
+                        Ok(body) => Read::Request(Request {
+                            method,
+                            path,
+                            authorization,
+                            close,
+                            body,
+                        }),
+                        Err(bad) => Read::Bad(bad),
+                    });
+                }
+                let mut lengths = parsed
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .map(|h| h.value.trim_ascii());
+                if let Some(first) = lengths.next() {
+                    if lengths.any(|other| other != first) {
+                        return Ok(Read::Bad(Response::error(
+                            400,
+                            "Neo.ClientError.Request.Invalid",
+                            "the request gives different content-lengths",
+                        )));
+                    }
                 }
                 let length = match header("content-length").map(|v| v.parse::<usize>()) {
                     None => 0,
@@ -292,6 +331,102 @@ fn read_request(conn: &mut Conn, ctx: &ServerCtx, buf: &mut Vec<u8>) -> io::Resu
     }
 }
 
+/// Reads a chunked body that starts at `buf[start..]` (RFC 9112 7.1: hex sizes with
+/// optional extensions, then trailers), at most the body limit in all; removes the
+/// request from `buf`. `Err`: the answer to a malformed or oversized body.
+fn read_chunks(
+    conn: &mut Conn,
+    ctx: &ServerCtx,
+    buf: &mut Vec<u8>,
+    start: usize,
+    started: Instant,
+) -> io::Result<Result<Vec<u8>, Response>> {
+    const MAX_LINE: usize = 1024;
+    let bad = |status: u16, m: &str| {
+        Ok(Err(Response::error(
+            status,
+            "Neo.ClientError.Request.Invalid",
+            m,
+        )))
+    };
+    // Reads until `buf` holds `n` bytes; false when the client stopped or stalled.
+    let fill = |conn: &mut Conn, buf: &mut Vec<u8>, n: usize| -> io::Result<bool> {
+        let mut chunk = [0u8; 8192];
+        while buf.len() < n {
+            let left = ctx.limits.request_timeout.saturating_sub(started.elapsed());
+            let got = conn.read_some(&mut chunk, left)?;
+            if got == 0 {
+                return Ok(false);
+            }
+            buf.extend_from_slice(&chunk[..got]);
+        }
+        Ok(true)
+    };
+    // The next line from `at` (without its CRLF) and where the one after starts.
+    let line =
+        |conn: &mut Conn, buf: &mut Vec<u8>, at: usize| -> io::Result<Option<(String, usize)>> {
+            loop {
+                if let Some(i) = buf[at..].windows(2).position(|w| w == b"\r\n") {
+                    let text = String::from_utf8_lossy(&buf[at..at + i]).into_owned();
+                    return Ok(Some((text, at + i + 2)));
+                }
+                if buf.len() - at > MAX_LINE || !fill(conn, buf, buf.len() + 1)? {
+                    return Ok(None);
+                }
+            }
+        };
+    let mut body = Vec::new();
+    let mut at = start;
+    loop {
+        let Some((size_line, next)) = line(conn, buf, at)? else {
+            return bad(
+                400,
+                "a chunk size line is missing, too long, or did not arrive in time",
+            );
+        };
+        let hex = size_line.split(';').next().unwrap_or("").trim();
+        let Ok(size) = usize::from_str_radix(hex, 16) else {
+            return bad(400, &format!("{hex:?} is not a chunk size"));
+        };
+        if hex.is_empty() || hex.starts_with('+') {
+            return bad(400, "a chunk size is empty");
+        }
+        if size > ctx.limits.max_body_bytes.saturating_sub(body.len()) {
+            return bad(
+                413,
+                &format!(
+                    "the body is larger than the limit of {} bytes",
+                    ctx.limits.max_body_bytes
+                ),
+            );
+        }
+        if size == 0 {
+            at = next;
+            break;
+        }
+        if !fill(conn, buf, next + size + 2)? {
+            return bad(408, "the body did not arrive in time");
+        }
+        if &buf[next + size..next + size + 2] != b"\r\n" {
+            return bad(400, "a chunk does not end where its size says");
+        }
+        body.extend_from_slice(&buf[next..next + size]);
+        at = next + size + 2;
+    }
+    // Trailers, up to an empty line; read and dropped.
+    for _ in 0..MAX_HEADERS {
+        let Some((trailer, next)) = line(conn, buf, at)? else {
+            return bad(400, "the trailers did not end");
+        };
+        at = next;
+        if trailer.is_empty() {
+            buf.drain(..at);
+            return Ok(Ok(body));
+        }
+    }
+    bad(431, "too many trailers")
+}
+
 /// Whether a request's `authorization` header lets it in: always without a password,
 /// else `Bearer PASSWORD` or `Basic base64(any-user:PASSWORD)`.
 fn authorized(ctx: &ServerCtx, header: Option<&str>) -> bool {
@@ -372,9 +507,11 @@ fn query(ctx: &ServerCtx, body: &[u8]) -> Response {
         Some(_) => return bad("\"parameters\" must be an object".into()),
     };
     let want_graph = v.get("graph").and_then(J::as_bool).unwrap_or(false);
-    let g = ctx.engine.graph();
+    let store = ctx.shared.read();
+    let g = store.graph();
+    let engine = ctx.engine(&store);
     let t = Instant::now();
-    match run_one(ctx.engine, text, &params) {
+    match run_one(&engine, text, &params) {
         Ok(res) => {
             let ms = t.elapsed().as_secs_f64() * 1e3;
             let rows: Vec<J> = res
@@ -419,7 +556,8 @@ fn explain(ctx: &ServerCtx, raw: &str) -> Response {
             "the id is not percent-encoded UTF-8",
         );
     };
-    let g = ctx.engine.graph();
+    let store = ctx.shared.read();
+    let g = store.graph();
     match crate::app::sources::lookup(g, &target) {
         Ok(items) => Response::json(200, &crate::app::sources::to_json(g, &items)),
         Err(e) => Response::error(

@@ -8,9 +8,11 @@
 
 pub mod bolt;
 pub mod http;
+pub mod local;
 pub mod packstream;
 
 use crate::query::Engine;
+use crate::shared::Shared;
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use std::io::{self, Read, Write};
@@ -77,8 +79,10 @@ pub struct ServeOptions {
 
 /// What every connection shares.
 pub struct ServerCtx<'g> {
-    /// The engine over the database.
-    pub engine: &'g Engine<'g>,
+    /// The database.
+    pub shared: &'g Shared,
+    /// The query limits (timeout, rows, the stop flag as the cancel flag).
+    pub query_limits: crate::query::Limits,
     /// Set by Ctrl-C or SIGTERM.
     pub stop: &'g AtomicBool,
     /// The limits.
@@ -94,6 +98,14 @@ pub struct ServerCtx<'g> {
 }
 
 impl ServerCtx<'_> {
+    /// An engine with the server's limits over the store read through `store` (a
+    /// guard of `self.shared.read()`).
+    pub fn engine<'s>(&self, store: &'s Store) -> Engine<'s> {
+        let mut e = self.shared.engine(store);
+        e.limits = self.query_limits.clone();
+        e
+    }
+
     /// Whether the server is stopping.
     pub fn stopping(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
@@ -218,7 +230,12 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
             "--listen-any needs --password-file: the server would be open to anyone on the network"
         );
     }
-    let store = Store::open_existing(db)?;
+    // Everything the server opens is named absolutely: it runs its local clients'
+    // file-naming commands in their working directories (see `local`).
+    let db = std::path::absolute(db)
+        .with_context(|| format!("cannot resolve the path {}", db.display()))?;
+    local::refuse_second(&db)?;
+    let store = Store::open_existing(&db)?;
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
@@ -234,18 +251,24 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
     };
     let bolt = bind(o.bolt, "Bolt")?;
     let http = bind(o.http, "HTTP")?;
-    let mut engine = Engine::new(store.graph());
-    engine.limits.timeout = o.timeout;
-    engine.limits.max_result_rows = o.max_rows;
-    engine.limits.cancel = Some(Arc::clone(&stop));
+    let (nodes, edges) = (store.graph().node_count(), store.graph().edge_count());
+    let shared = Shared::new(&db, store);
+    let query_limits = crate::query::Limits {
+        timeout: o.timeout,
+        max_result_rows: o.max_rows,
+        cancel: Some(Arc::clone(&stop)),
+        ..Default::default()
+    };
     // Build the adjacency index before the first client waits for it.
-    engine.adjacency();
+    shared.engine(&shared.read());
     let bolt_addr = match &bolt {
         Some(l) => l.local_addr()?,
         None => SocketAddr::from(([127, 0, 0, 1], 0)),
     };
+    let http_addr = http.as_ref().map(|l| l.local_addr()).transpose()?;
     let ctx = ServerCtx {
-        engine: &engine,
+        shared: &shared,
+        query_limits,
         stop: &stop,
         limits: o.limits.clone(),
         password,
@@ -253,12 +276,13 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
         active: AtomicUsize::new(0),
         accepted: AtomicU64::new(0),
     };
-    let g = store.graph();
+    let record = local::Record::new(&db, bolt.as_ref().map(|_| bolt_addr), http_addr);
+    let socket = local::listen(&record)?;
     eprintln!(
         "coopgraph serve: {} ({} nodes, {} edges); Ctrl-C stops",
         db.display(),
-        crate::app::query::thousands(g.node_count()),
-        crate::app::query::thousands(g.edge_count())
+        crate::app::query::thousands(nodes),
+        crate::app::query::thousands(edges)
     );
     if let Some(l) = &bolt {
         eprintln!("bolt listening on bolt://{}", l.local_addr()?);
@@ -266,6 +290,10 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
     if let Some(l) = &http {
         eprintln!("http listening on http://{}/", l.local_addr()?);
     }
+    eprintln!(
+        "local commands on {} follow the server",
+        record.socket.display()
+    );
     std::thread::scope(|s| {
         for (listener, proto) in [(bolt, Protocol::Bolt), (http, Protocol::Http)] {
             if let Some(l) = listener {
@@ -273,10 +301,15 @@ pub fn serve(db: &Path, o: &ServeOptions) -> Result<i32> {
                 s.spawn(move || accept_loop(s, &l, proto, ctx));
             }
         }
+        let ctx = &ctx;
+        let socket = &socket;
+        s.spawn(move || local::accept_loop(s, socket, ctx));
     });
     eprintln!("stopping: closing the database");
-    drop(engine);
-    store.close_for_exit()?;
+    // Local commands run here from now on: no new one may find this server.
+    drop(socket);
+    drop(record);
+    shared.into_store().close_for_exit()?;
     eprintln!("stopped");
     Ok(crate::app::EXIT_OK)
 }

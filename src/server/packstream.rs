@@ -408,4 +408,100 @@ mod tests {
             let _ = decode(&bytes);
         }
     }
+
+    /// A random value nested at most `depth` deep; `next` gives random numbers.
+    fn random_value(next: &mut dyn FnMut() -> u64, depth: usize) -> Value {
+        let kind = if depth == 0 { next() % 6 } else { next() % 9 };
+        let len = |next: &mut dyn FnMut() -> u64| match next() % 10 {
+            0 => 16 + (next() % 300) as usize,
+            _ => (next() % 4) as usize,
+        };
+        match kind {
+            0 => Value::Null,
+            1 => Value::Bool(next() % 2 == 0),
+            2 => Value::Int(match next() % 3 {
+                0 => (next() % 256) as i64 - 128,
+                1 => next() as i64,
+                _ => (next() % 70_000) as i64 - 35_000,
+            }),
+            3 => Value::Float(
+                Some(f64::from_bits(next()))
+                    .filter(|f| f.is_finite())
+                    .unwrap_or(0.5),
+            ),
+            4 => Value::String(
+                (0..len(next))
+                    .map(|i| ['a', 'é', '字', '\n'][(next() as usize + i) % 4])
+                    .collect(),
+            ),
+            5 => Value::Bytes((0..len(next)).map(|_| next() as u8).collect()),
+            6 => Value::List(
+                (0..len(next).min(4))
+                    .map(|_| random_value(next, depth - 1))
+                    .collect(),
+            ),
+            7 => Value::Map(
+                (0..len(next).min(4))
+                    .map(|i| (format!("k{i}"), random_value(next, depth - 1)))
+                    .collect(),
+            ),
+            _ => Value::Struct(
+                (next() % 128) as u8,
+                (0..(next() % 4) as usize)
+                    .map(|_| random_value(next, depth - 1))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// How deep a value is nested (a scalar: 0).
+    fn depth_of(v: &Value) -> usize {
+        match v {
+            Value::List(l) | Value::Struct(_, l) => 1 + l.iter().map(depth_of).max().unwrap_or(0),
+            Value::Map(m) => 1 + m.iter().map(|(_, x)| depth_of(x)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn random_values_round_trip_and_their_cuts_and_flips_are_errors_not_panics() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..300 {
+            // Every tenth value is nested past the limit: a chain of one-item lists.
+            let mut v = random_value(&mut next, 4);
+            if case % 10 == 0 {
+                for _ in 0..MAX_DEPTH {
+                    v = Value::List(vec![v]);
+                }
+            }
+            let mut b = Vec::new();
+            encode(&v, &mut b);
+            if depth_of(&v) > MAX_DEPTH {
+                assert!(
+                    matches!(decode(&b), Err(DecodeError::TooDeep(_))),
+                    "case {case}"
+                );
+            } else {
+                assert_eq!(decode(&b).as_ref(), Ok(&v), "case {case}: {b:02X?}");
+            }
+            for cut in 0..b.len().min(400) {
+                assert!(
+                    decode(&b[..cut]).is_err(),
+                    "case {case}: a cut at {cut} decoded"
+                );
+            }
+            for _ in 0..20 {
+                let mut m = b.clone();
+                let at = (next() as usize) % m.len();
+                m[at] = next() as u8;
+                let _ = decode(&m);
+            }
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! The shell's meta-commands (`:help`, `:mode`, `:source`, …): their table, which
 //! help and completion read, and what each does.
 
-use super::{Flow, Shell};
+use super::{Flow, Session};
 use crate::app::query::{thousands, write_result, Destination, OutputFormat};
 use crate::app::{print_stats, ExportFormat, StatsFormat};
 use crate::query::{parse_param, Engine};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::ValueEnum;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// What a meta-command's argument is, for completion.
@@ -201,10 +202,12 @@ pub fn find(name: &str) -> Option<&'static CommandDef> {
 
 /// Runs a meta-command line (starting with `:`).
 pub(super) fn execute(
-    shell: &mut Shell,
-    engine: &mut Engine,
+    shell: &mut Session,
+    engine: &Engine,
     store: &Store,
     line: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<Flow> {
     let line = line.trim().trim_end_matches(';').trim_end();
     let body = &line[1..];
@@ -234,14 +237,14 @@ pub(super) fn execute(
         Ok(arg)
     };
     match cmd.name {
-        "help" => help(arg)?,
+        "help" => help(arg, out)?,
         "schema" => {
             no_arg()?;
-            print!("{}", store.graph().schema().describe());
+            write!(out, "{}", store.graph().schema().describe())?;
         }
         "stats" => {
             no_arg()?;
-            print_stats(store, StatsFormat::Table);
+            print_stats(store, StatsFormat::Table, out)?;
         }
         "mode" => {
             let m = need_arg()?;
@@ -259,7 +262,7 @@ pub(super) fn execute(
             let path = need_arg()?;
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
-            shell.run_statements(engine, store, &text, path);
+            shell.run_statements(engine, store, &text, path, out, err);
         }
         "open" => return Ok(Flow::Open(PathBuf::from(need_arg()?))),
         "ingest" => {
@@ -271,7 +274,7 @@ pub(super) fn execute(
             let (format, file) = need_arg()?
                 .split_once(char::is_whitespace)
                 .ok_or_else(usage)?;
-            export(shell, store, format, file.trim())?;
+            export(shell, store, format, file.trim(), err)?;
         }
         "param" => {
             let (pname, value) = match need_arg()?.split_once(char::is_whitespace) {
@@ -296,28 +299,27 @@ pub(super) fn execute(
             let mut names: Vec<&String> = shell.params.keys().collect();
             names.sort();
             if names.is_empty() {
-                println!("no parameters; set one with :param NAME VALUE");
+                writeln!(out, "no parameters; set one with :param NAME VALUE")?;
             }
             for n in names {
-                println!("${n} = {}", shell.params[n].to_json(store.graph()));
+                writeln!(out, "${n} = {}", shell.params[n].to_json(store.graph()))?;
             }
         }
         "explain" => {
             let q = need_arg()?;
             // A plan is not a result to export: keep the last one.
             let last = shell.last.take();
-            shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "");
+            shell.run_statements(engine, store, &format!("EXPLAIN {q}"), "", out, err);
             shell.last = last;
         }
         "sources" => {
             let g = store.graph();
             let items = crate::app::sources::lookup(g, need_arg()?)?;
-            let stdout = std::io::stdout();
-            crate::app::sources::write_text(&mut stdout.lock(), g, &items)?;
+            crate::app::sources::write_text(out, g, &items)?;
         }
         "clear" => {
             no_arg()?;
-            shell.editor.clear_screen()?;
+            return Ok(Flow::Clear);
         }
         "quit" => {
             no_arg()?;
@@ -328,17 +330,19 @@ pub(super) fn execute(
     Ok(Flow::Continue)
 }
 
-fn help(arg: &str) -> Result<()> {
+fn help(arg: &str, out: &mut dyn Write) -> Result<()> {
     if arg.is_empty() {
-        println!(
+        writeln!(
+            out,
             "Cypher statements end with ';' (one line that is a whole statement runs without)."
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "Tab completes; Up and Ctrl-R search the history; Ctrl-C cancels; Ctrl-D leaves.\n"
-        );
+        )?;
         for c in COMMANDS {
             let synopsis = format!(":{} {}", c.name, c.args);
-            println!("  {:<22}{}", synopsis.trim_end(), c.about);
+            writeln!(out, "  {:<22}{}", synopsis.trim_end(), c.about)?;
         }
         return Ok(());
     }
@@ -349,15 +353,21 @@ fn help(arg: &str) -> Result<()> {
             .unwrap_or_default();
         anyhow!("unknown command :{name}{hint}")
     })?;
-    println!(":{} {}\n  {}", c.name, c.args, c.about);
+    writeln!(out, ":{} {}\n  {}", c.name, c.args, c.about)?;
     if !c.details.is_empty() {
-        println!("  {}", c.details);
+        writeln!(out, "  {}", c.details)?;
     }
     Ok(())
 }
 
 /// `:export FORMAT FILE`: the last result's rows, or its nodes and relationships.
-fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> {
+fn export(
+    shell: &Session,
+    store: &Store,
+    format: &str,
+    file: &str,
+    err: &mut dyn Write,
+) -> Result<()> {
     let Some(res) = &shell.last else {
         bail!("no result to export yet; run a query first (the `export` command writes the whole graph)");
     };
@@ -373,7 +383,7 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
             })?;
             let n = res.rows.len();
             let s = if n == 1 { "" } else { "s" };
-            eprintln!("wrote {} row{s} to {file}", thousands(n));
+            writeln!(err, "wrote {} row{s} to {file}", thousands(n))?;
             return Ok(());
         }
     }
@@ -396,12 +406,20 @@ fn export(shell: &Shell, store: &Store, format: &str, file: &str) -> Result<()> 
     let options = crate::export::ExportOptions {
         csv_raw: shell.options.csv_raw,
     };
-    crate::export::export(g, f, Some(file.as_ref()), &sel, options)?;
-    eprintln!(
+    crate::export::export(
+        g,
+        f,
+        Some(file.as_ref()),
+        &sel,
+        options,
+        &mut std::io::sink(),
+    )?;
+    writeln!(
+        err,
         "exported {} and {} to {file}",
         crate::term::plural(sel.nodes.len() as u64, "node"),
         crate::term::plural(sel.edges.len() as u64, "relationship")
-    );
+    )?;
     Ok(())
 }
 
