@@ -187,7 +187,7 @@ fn inherit_in_lists(s: &Sentence<'_>, m: &mut Mentions) {
     while i < s.toks.len() {
         let (list, j) = s.persons(i);
         if list.len() < 2 || !list[0].1 {
-            i = if list.is_empty() { i + 1 } else { j.max(i + 1) };
+            i = j.max(i + 1);
             continue;
         }
         let named: Vec<Option<usize>> = list

@@ -20,7 +20,7 @@ use crate::fold::fold;
 use crate::gazetteer::Gazetteer;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Articles longer than this many characters are refused.
 pub const MAX_CHARS: usize = 2_000_000;
@@ -958,7 +958,9 @@ fn implied_bodies(m: &mut mentions::Mentions, gaz: &Gazetteer, sents: &[Span]) {
                 .copied()
                 .filter(|&o| m.orgs[o].kind == kind && kind != "ministry")
                 .collect();
-            same_kind.dedup_by_key(|o| fold(&m.orgs[*o].name));
+            // One mention per name, the first written.
+            let mut names = HashSet::new();
+            same_kind.retain(|&o| names.insert(fold(&m.orgs[o].name)));
             let org = match (same_name, same_kind.as_slice()) {
                 (Some(o), _) | (None, &[o]) => o,
                 _ => {
