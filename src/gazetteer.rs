@@ -411,6 +411,13 @@ impl Gazetteer {
         Some((name, &b.kind))
     }
 
+    /// Whether the body `key` has its own name listed for the country with this ISO code.
+    pub fn national_body_listed(&self, key: &str, code: &str) -> bool {
+        self.national_bodies
+            .iter()
+            .any(|b| b.key == key && b.by_country.contains_key(code))
+    }
+
     /// Role templates ("Minister of X" → "Ministry of X").
     pub fn role_templates(&self) -> &[RoleTemplate] {
         &self.role_templates

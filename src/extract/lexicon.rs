@@ -185,6 +185,12 @@ pub struct Lexicon {
     /// Bodies a country has one of, named by the national word and one head noun
     /// ("the Iraqi Parliament").
     pub national_bodies: WordSet,
+    /// Words of state before a national word that belong to a body's name ("Royal").
+    #[serde(default)]
+    pub state_words: WordSet,
+    /// Caption words that end an organisation's name at a line's end ("Seal", "Logo").
+    #[serde(default)]
+    pub caption_words: WordSet,
     /// Nouns after an organisation's name that make the phrase name its members
     /// ("GCC countries").
     pub member_nouns: WordSet,
@@ -286,6 +292,8 @@ impl Lexicon {
             sides_alone,
             member_nouns,
             national_bodies,
+            state_words,
+            caption_words,
             mut triggers,
             mut affiliations,
         } = o;
@@ -307,6 +315,8 @@ impl Lexicon {
         self.side_nouns.extend(side_nouns);
         self.member_nouns.extend(member_nouns);
         self.national_bodies.extend(national_bodies);
+        self.state_words.extend(state_words);
+        self.caption_words.extend(caption_words);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

@@ -430,8 +430,20 @@ impl<'g> Finder<'g> {
     /// or demonyms names each country. The token stays free, so it can still begin an
     /// organisation's name ("India-UK Joint Working Group").
     fn hyphenated_pair(&self, t: &Token, sent: usize, m: &mut Mentions) {
+        for (country, span, adjective) in self.pair_countries(t) {
+            m.countries.push(CountryMention {
+                country,
+                span,
+                sent,
+                adjective,
+            });
+        }
+    }
+
+    /// The countries of a hyphenated pair token ("India-UK"), or none when it is not one.
+    fn pair_countries(&self, t: &Token) -> Vec<(usize, Span, bool)> {
         if !t.text.contains('-') {
-            return;
+            return Vec::new();
         }
         let mut found = Vec::new();
         let mut off = t.span.start;
@@ -443,7 +455,7 @@ impl<'g> Finder<'g> {
             };
             off += len + 1;
             if part.is_empty() {
-                return;
+                return Vec::new();
             }
             if let Some(c) = self.country_ok(part) {
                 found.push((c, span, false));
@@ -454,20 +466,13 @@ impl<'g> Finder<'g> {
             {
                 found.push((c, span, true));
             } else {
-                return;
+                return Vec::new();
             }
         }
         if found.len() < 2 {
-            return;
+            found.clear();
         }
-        for (country, span, adjective) in found {
-            m.countries.push(CountryMention {
-                country,
-                span,
-                sent,
-                adjective,
-            });
-        }
+        found
     }
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
@@ -614,6 +619,7 @@ impl<'g> Finder<'g> {
 
     /// Organisations from head nouns: "State Security Service", "Ministry of Public Security".
     fn tag_orgs(&self, toks: &[Token], tags: &mut [Tag], sent: usize, m: &mut Mentions) {
+        let mut units = Vec::new();
         let mut i = 0;
         while i < toks.len() {
             if tags[i] != Tag::Free || !toks[i].is_cap() {
@@ -683,8 +689,15 @@ impl<'g> Finder<'g> {
                         while k < toks.len() {
                             let t = &toks[k];
                             let f = t.key.clone();
+                            // "… Department of the Royal Malaysia Police": another body.
+                            let state_word = lex().state_words.contains(t.key.as_str())
+                                && matches!(
+                                    tags.get(k + 1),
+                                    Some(Tag::Demonym(_) | Tag::Country(_))
+                                );
                             if t.is_cap()
                                 && tags[k] == Tag::Free
+                                && !state_word
                                 && !self.is_rank_word(t)
                                 && !super::dates_words(&t.key)
                             {
@@ -704,6 +717,16 @@ impl<'g> Finder<'g> {
                                 break;
                             }
                         }
+                        // "Department of Justice Seal" under a picture: the caption word
+                        // at the end of the line is no part of the name.
+                        let last_cap = last_cap.map(|l| {
+                            let closes = toks.get(l + 1).is_none_or(|t| !t.word);
+                            if l > j && closes && lex().caption_words.contains(toks[l].key.as_str()) {
+                                l - 1
+                            } else {
+                                l
+                            }
+                        });
                         if let Some(l) = last_cap {
                             end = l + 1;
                             // "… of Azerbaijan" after the field.
@@ -766,7 +789,36 @@ impl<'g> Finder<'g> {
                     while start > 0 && tags[start - 1] == Tag::Country(c) {
                         start -= 1;
                     }
+                    // "the Royal Malaysia Police".
+                    if start > 0
+                        && tags[start - 1] == Tag::Free
+                        && toks[start - 1].is_cap()
+                        && lex().state_words.contains(toks[start - 1].key.as_str())
+                    {
+                        start -= 1;
+                    }
                 }
+            }
+            // "the India-UK Joint Working Group", "the Saudi-Iraqi Coordination Council": a
+            // body named for two countries is their joint mechanism, not an organisation of
+            // either; the countries stay free to be the parties of the event.
+            let lead = if start > 0 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_)) {
+                start - 1
+            } else {
+                start
+            };
+            let (from, to) = (toks[lead].span.start, toks[i].span.start);
+            let mut named: Vec<usize> = m
+                .countries
+                .iter()
+                .filter(|c| c.sent == sent && c.span.start >= from && c.span.end <= to)
+                .map(|c| c.country)
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            if named.len() >= 2 {
+                i = end;
+                continue;
             }
             // One word is no name, but for a country's own body after its national word:
             // "the Iraqi Parliament".
@@ -775,7 +827,13 @@ impl<'g> Finder<'g> {
                 && lex()
                     .national_bodies
                     .contains(&fold(&join(&toks[start..name_end])));
-            if name_end - start < 2 && !national_body {
+            // "the Royal Thai Police": a word of state before the national word.
+            let state_word = start >= 2
+                && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_))
+                && tags[start - 2] == Tag::Free
+                && toks[start - 2].is_cap()
+                && lex().state_words.contains(toks[start - 2].key.as_str());
+            if name_end - start < 2 && !national_body && !state_word {
                 i = end.max(i + 1);
                 continue;
             }
@@ -786,6 +844,13 @@ impl<'g> Finder<'g> {
                     country = country.or(Some(c));
                     phrase_start = start - 1;
                     while phrase_start > 0 && tags[phrase_start - 1] == tags[start - 1] {
+                        phrase_start -= 1;
+                    }
+                    if phrase_start > 0
+                        && tags[phrase_start - 1] == Tag::Free
+                        && toks[phrase_start - 1].is_cap()
+                        && lex().state_words.contains(toks[phrase_start - 1].key.as_str())
+                    {
                         phrase_start -= 1;
                     }
                     // A compound name without "of" takes its national word: "Indonesian
@@ -802,7 +867,16 @@ impl<'g> Finder<'g> {
                     }
                 }
             }
-            let name = canonical_ministry(self.gaz, join(&toks[start..name_end]));
+            // "Malaysia Police", "the Malaysian Police": the national word and the head alone
+            // name the country's national force by its own name.
+            let bare_police = hl == 1
+                && name_end == i + 1
+                && (start..i).all(|k| matches!(tags[k], Tag::Demonym(_) | Tag::Country(_)));
+            let name = match country.filter(|_| bare_police && start < i) {
+                Some(c) => self.national_police(c, &toks[i]),
+                None => None,
+            }
+            .unwrap_or_else(|| canonical_ministry(self.gaz, join(&toks[start..name_end])));
             let head = fold(
                 &toks[i..i + hl]
                     .iter()
@@ -841,7 +915,58 @@ impl<'g> Finder<'g> {
                 known: false,
             });
             tags[start..end].fill(Tag::Org(idx));
+            if country.is_none() {
+                units.push((idx, end));
+            }
             i = end;
+        }
+        // "the Commercial Crime Investigation Department of the Royal Malaysia Police": a unit
+        // written as part of another body is of that body's country.
+        for (unit, e) in units {
+            let mut k = e;
+            if toks.get(k).is_some_and(|t| t.key == "of") {
+                k += 1;
+                if toks.get(k).is_some_and(|t| t.key == "the") {
+                    k += 1;
+                }
+                if let Some(Tag::Org(p)) = tags.get(k) {
+                    let parent = &m.orgs[*p];
+                    m.orgs[unit].country = parent.country.or(parent.home);
+                }
+            }
+        }
+        // "Singapore's police", "the Malaysian police": the country's national force.
+        for i in 1..toks.len() {
+            if tags[i] != Tag::Free || toks[i].is_cap() {
+                continue;
+            }
+            let c = match tags[i - 1] {
+                Tag::Demonym(c) | Tag::Country(c) => c,
+                _ if toks[i - 1].text == "'s" && i >= 2 => match tags[i - 2] {
+                    Tag::Country(c) => c,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Some(name) = self.national_police(c, &toks[i]) else {
+                continue;
+            };
+            let first = if tags[i - 1] == Tag::Free { i - 2 } else { i - 1 };
+            let idx = m.orgs.len();
+            m.orgs.push(OrgMention {
+                name,
+                kind: "police".into(),
+                acronym: None,
+                country: Some(c),
+                home: None,
+                span: Span {
+                    start: toks[first].span.start,
+                    end: toks[i].span.end,
+                },
+                sent,
+                known: false,
+            });
+            tags[i] = Tag::Org(idx);
         }
         // Lower-case "interior ministry" after a demonym or country: "Thailand's interior
         // ministry", "the Chinese public security ministry"; "the public security
@@ -945,6 +1070,19 @@ impl<'g> Finder<'g> {
                 *t = Tag::Org(idx);
             }
         }
+    }
+
+    /// The national police force of country `c` by its usual name, when `t` is the word
+    /// "police" and the gazetteer knows the force.
+    fn national_police(&self, c: usize, t: &Token) -> Option<String> {
+        if t.key != "police" {
+            return None;
+        }
+        let code = &self.gaz.countries().get(c)?.iso2;
+        let (name, _) = self.gaz.national_body("police", code)?;
+        self.gaz
+            .national_body_listed("police", code)
+            .then(|| name.to_string())
     }
 
     fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {

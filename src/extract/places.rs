@@ -5,8 +5,11 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The built-in places file.
+/// The built-in places file, kept by hand.
 pub const PLACES_TOML: &str = include_str!("../../graph-schema/places.toml");
+
+/// The generated world places (capitals and large cities), read after [`PLACES_TOML`].
+pub const PLACES_WORLD_TOML: &str = include_str!("../../graph-schema/places-world.toml");
 
 /// A city or other place.
 #[derive(Debug, Clone, Deserialize)]
@@ -39,24 +42,32 @@ pub struct Places {
 impl Places {
     /// Parses a places file.
     pub fn parse(text: &str) -> Result<Places, toml::de::Error> {
-        let f: File = toml::from_str(text)?;
-        let mut index = HashMap::new();
-        for (i, p) in f.place.iter().enumerate() {
-            index.entry(fold(&p.name)).or_insert(i);
-            for a in &p.aliases {
-                index.entry(fold(a)).or_insert(i);
-            }
-        }
-        Ok(Places {
-            places: f.place,
-            index,
-        })
+        let mut places = Places::default();
+        places.extend(text)?;
+        Ok(places)
     }
 
-    /// The built-in places, parsed once (an unreadable file gives no places).
+    /// Adds the places of another file; a name already known keeps its first place.
+    pub fn extend(&mut self, text: &str) -> Result<(), toml::de::Error> {
+        let f: File = toml::from_str(text)?;
+        for p in f.place {
+            let i = self.places.len();
+            for n in std::iter::once(&p.name).chain(&p.aliases) {
+                self.index.entry(fold(n)).or_insert(i);
+            }
+            self.places.push(p);
+        }
+        Ok(())
+    }
+
+    /// The built-in places, parsed once: the hand-kept file, then the generated world file.
     pub fn builtin() -> &'static Places {
         static P: OnceLock<Places> = OnceLock::new();
-        P.get_or_init(|| Places::parse(PLACES_TOML).unwrap_or_default())
+        P.get_or_init(|| {
+            let mut p = Places::parse(PLACES_TOML).unwrap_or_default();
+            p.extend(PLACES_WORLD_TOML).unwrap_or_default();
+            p
+        })
     }
 
     /// The place with this name or alias, folded.
@@ -97,5 +108,25 @@ mod tests {
         let h = p.lookup("HÀ NỘI").unwrap();
         assert_eq!(p.get(h).name, "Hanoi");
         assert_eq!(p.capital_of("VN"), Some(h));
+    }
+
+    #[test]
+    fn world_places_add_to_the_hand_kept_ones_without_shadowing_countries() {
+        let p = Places::builtin();
+        let hand = Places::parse(PLACES_TOML).unwrap();
+        assert!(p.all().len() > hand.all().len() + 300);
+        // The hand-kept entry wins over the generated one.
+        assert_eq!(p.lookup("Hanoi"), hand.lookup("Hanoi"));
+        let gaz = crate::gazetteer::Gazetteer::builtin();
+        for place in &p.all()[hand.all().len()..] {
+            assert!(
+                gaz.country_by_name(&place.name).is_none(),
+                "{} is also a country",
+                place.name
+            );
+            assert!(gaz.country_index_by_code(&place.country).is_some(), "{}", place.name);
+        }
+        let n = p.lookup("Nairobi").unwrap();
+        assert_eq!(p.get(n).country, "KE");
     }
 }
