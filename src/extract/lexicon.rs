@@ -188,6 +188,9 @@ pub struct Lexicon {
     /// Words of state before a national word that belong to a body's name ("Royal").
     #[serde(default)]
     pub state_words: WordSet,
+    /// Function words that scraped text glues to the next capitalised word ("ofPublic").
+    #[serde(default)]
+    pub glued_words: Vec<String>,
     /// Caption words that end an organisation's name at a line's end ("Seal", "Logo").
     #[serde(default)]
     pub caption_words: WordSet,
@@ -294,6 +297,7 @@ impl Lexicon {
             national_bodies,
             state_words,
             caption_words,
+            glued_words,
             mut triggers,
             mut affiliations,
         } = o;
@@ -317,6 +321,7 @@ impl Lexicon {
         self.national_bodies.extend(national_bodies);
         self.state_words.extend(state_words);
         self.caption_words.extend(caption_words);
+        self.glued_words.extend(glued_words);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

@@ -646,6 +646,39 @@ impl<'g> Finder<'g> {
             {
                 start -= 1;
             }
+            // "the Supreme Prosecutors' Office": a plural possessive inside the name.
+            while start >= 2
+                && matches!(toks[start - 1].text.as_str(), "'" | "’")
+                && tags[start - 2] == Tag::Free
+                && toks[start - 2].is_cap()
+                && toks[start - 2].text.ends_with('s')
+                && !self.is_rank_or_role_word(&toks[start - 2])
+            {
+                start -= 2;
+                while start > 0
+                    && tags[start - 1] == Tag::Free
+                    && toks[start - 1].is_cap()
+                    && !matches!(toks[start - 1].key.as_str(), "the" | "a" | "an")
+                    && !self.is_rank_or_role_word(&toks[start - 1])
+                {
+                    start -= 1;
+                }
+            }
+            // "the Justice and Anti-Crime Cooperation Committee": after a determiner, a
+            // capitalised field without a head of its own joins the name across "and".
+            if start >= 3 && toks[start - 1].key == "and" {
+                let mut k = start - 1;
+                while k > 0 && tags[k - 1] == Tag::Free && toks[k - 1].is_cap() && self.head_at(toks, k - 1) == 0 {
+                    k -= 1;
+                }
+                if k < start - 1
+                    && k > 0
+                    && toks[k - 1].key == "the"
+                    && !(k..start - 1).any(|x| self.is_rank_or_role_word(&toks[x]))
+                {
+                    start = k;
+                }
+            }
             let mut end = i + hl; // exclusive
                                   // Continue a chain of capitalised words after the head ("Police Department").
             while end < toks.len() && tags[end] == Tag::Free && self.head_at(toks, end) > 0 {
@@ -731,9 +764,11 @@ impl<'g> Finder<'g> {
                             end = l + 1;
                             // "… of Azerbaijan" after the field.
                             if end + 1 < toks.len() && toks[end].key == "of" {
-                                if let Tag::Country(c) = tags[end + 1] {
+                                // "… of the People's Republic of China".
+                                let at = if toks[end + 1].key == "the" { end + 2 } else { end + 1 };
+                                if let Some(&Tag::Country(c)) = tags.get(at) {
                                     country = Some(c);
-                                    let mut e2 = end + 1;
+                                    let mut e2 = at;
                                     while e2 < toks.len() && tags[e2] == Tag::Country(c) {
                                         e2 += 1;
                                     }
@@ -820,6 +855,23 @@ impl<'g> Finder<'g> {
                 i = end;
                 continue;
             }
+            // "the Philippine military and Coast Guard": the national word before the first
+            // of two joined bodies is also the second's.
+            let mut shared_national = None;
+            if start >= 3 && toks[start - 1].key == "and" && country.is_none() {
+                for d in (start.saturating_sub(4)..start - 1).rev() {
+                    if let Tag::Demonym(c) = tags[d] {
+                        if (d + 1..start - 1).all(|x| tags[x] == Tag::Free && toks[x].word && toks[x].key != "and") {
+                            country = Some(c);
+                            shared_national = Some(d);
+                        }
+                        break;
+                    }
+                    if tags[d] != Tag::Free || !toks[d].word {
+                        break;
+                    }
+                }
+            }
             // One word is no name, but for a country's own body after its national word:
             // "the Iraqi Parliament".
             let national_body = start > 0
@@ -872,11 +924,16 @@ impl<'g> Finder<'g> {
             let bare_police = hl == 1
                 && name_end == i + 1
                 && (start..i).all(|k| matches!(tags[k], Tag::Demonym(_) | Tag::Country(_)));
-            let name = match country.filter(|_| bare_police && start < i) {
+            let mut name = match country.filter(|_| bare_police && start < i) {
                 Some(c) => self.national_police(c, &toks[i]),
                 None => None,
             }
             .unwrap_or_else(|| canonical_ministry(self.gaz, join(&toks[start..name_end])));
+            if let Some(d) = shared_national {
+                if head_is_not_ministry(toks, i) && !toks[start..name_end].iter().any(|t| t.key == "of") {
+                    name = format!("{} {name}", toks[d].text);
+                }
+            }
             let head = fold(
                 &toks[i..i + hl]
                     .iter()

@@ -234,7 +234,14 @@ struct Builder {
 
 impl Builder {
     fn entity(&mut self, kind: Kind, name: &str, scope: Option<usize>, span: Span) -> usize {
-        let key = (kind, fold(name), scope);
+        // "Ministry of the Interior" and "Ministry of Interior" of one country are one body.
+        let folded = fold(name);
+        let key = match kind {
+            Kind::Organization if folded.contains(" the ") => {
+                (kind, folded.replace(" the ", " "), scope)
+            }
+            _ => (kind, folded, scope),
+        };
         if let Some(&i) = self.index.get(&key) {
             let e = &mut self.entities[i];
             if e.name != name && !e.aliases.iter().any(|a| a == name) {

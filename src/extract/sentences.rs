@@ -161,11 +161,37 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     break;
                 }
             }
-            out.push(Token::new(
-                chars[st..i].iter().collect(),
-                Span { start: st, end: i },
-                true,
-            ));
+            // "ofPublic", "theRoK": a space lost in scraping between a function word and a
+            // name; the two are tokens of their own.
+            let word: String = chars[st..i].iter().collect();
+            let glued = super::lexicon::lex().glued_words.iter().find(|w| {
+                let n = w.chars().count();
+                word.starts_with(w.as_str())
+                    && chars[st + n..i].len() >= 2
+                    && chars[st + n].is_uppercase()
+                    && chars[st + n + 1].is_alphabetic()
+            });
+            if let Some(w) = glued {
+                let n = w.chars().count();
+                out.push(Token::new(
+                    w.clone(),
+                    Span {
+                        start: st,
+                        end: st + n,
+                    },
+                    true,
+                ));
+                out.push(Token::new(
+                    chars[st + n..i].iter().collect(),
+                    Span {
+                        start: st + n,
+                        end: i,
+                    },
+                    true,
+                ));
+            } else {
+                out.push(Token::new(word, Span { start: st, end: i }, true));
+            }
         } else {
             // Possessive "'s" as one token.
             if matches!(c, '\'' | '’') && i + 1 < end && matches!(chars[i + 1], 's' | 'S') {
@@ -236,6 +262,28 @@ mod tests {
             toks,
             vec!["Quang", "'s", "high-tech", "visit", ",", "Group-IB", "."]
         );
+    }
+
+    #[test]
+    fn a_function_word_glued_to_a_name_is_split() {
+        let t = "the Ministry ofPublic Security and theRoK, then inform.";
+        let chars: Vec<char> = t.chars().collect();
+        let toks: Vec<(String, Span)> = tokenize(
+            &chars,
+            Span {
+                start: 0,
+                end: chars.len(),
+            },
+        )
+        .into_iter()
+        .map(|t| (t.text, t.span))
+        .collect();
+        let words: Vec<&str> = toks.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(
+            words,
+            ["the", "Ministry", "of", "Public", "Security", "and", "the", "RoK", ",", "then", "inform", "."]
+        );
+        assert_eq!(toks[3].1, Span { start: 15, end: 21 });
     }
 
     #[test]
