@@ -333,7 +333,12 @@ impl<'g> Finder<'g> {
             }
             let mut matched = 0;
             for n in (1..=self.longest_from(toks, i)).rev() {
-                if !toks[i..i + n].iter().all(|t| t.word) {
+                // Words only, but for a possessive inside: "People's Republic of China".
+                if !toks[i..i + n]
+                    .iter()
+                    .enumerate()
+                    .all(|(k, t)| t.word || (t.text == "'s" && k > 0 && k + 1 < n))
+                {
                     continue;
                 }
                 let phrase = join(&toks[i..i + n]);
@@ -842,6 +847,11 @@ impl<'g> Finder<'g> {
             } else {
                 start
             };
+            // "U.S.-South Africa …": a country glued on by a hyphen belongs to the lead.
+            let mut lead = lead;
+            while lead > 0 && toks[lead - 1].span.end == toks[lead].span.start {
+                lead -= 1;
+            }
             let (from, to) = (toks[lead].span.start, toks[i].span.start);
             let mut named: Vec<usize> = m
                 .countries
