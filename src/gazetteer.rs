@@ -140,6 +140,9 @@ pub struct Topic {
     pub aliases: Vec<String>,
     /// Names of the broader topics.
     pub broader: Vec<String>,
+    /// Whether the topic names the whole field ("law enforcement cooperation"): reached
+    /// through its narrower topics, never tagged on an event from a phrase.
+    pub umbrella: bool,
 }
 
 /// A well-known organisation.
@@ -648,6 +651,7 @@ impl Gazetteer {
                 doc: t.doc.clone(),
                 aliases: strings(&t.aliases),
                 broader: strings(&t.broader),
+                umbrella: t.umbrella,
             });
         }
         for t in &file.topic {
@@ -1039,6 +1043,8 @@ struct RawTopic {
     aliases: Vec<Spanned<String>>,
     #[serde(default)]
     broader: Vec<Spanned<String>>,
+    #[serde(default)]
+    umbrella: bool,
 }
 
 #[derive(Deserialize)]

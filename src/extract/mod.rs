@@ -224,6 +224,16 @@ pub(crate) fn dates_words(f: &str) -> bool {
     )
 }
 
+/// Relates event or agreement `e` to the topic mentioned, unless the topic is an umbrella
+/// of the whole field (see `umbrella` in graph-schema/topics.toml).
+fn about(b: &mut Builder, gaz: &Gazetteer, e: usize, t: &mentions::TopicMention) {
+    if gaz.topic_by_name(&t.topic).is_some_and(|x| x.umbrella) {
+        return;
+    }
+    let te = b.entity(Kind::Topic, &t.topic, None, t.span);
+    b.relate("ABOUT", e, te, vec![], t.span);
+}
+
 #[derive(Default)]
 struct Builder {
     entities: Vec<Entity>,
@@ -615,11 +625,8 @@ pub fn extract_with(
             let ce = country_entity(&mut b, *c, *sp);
             b.relate("PARTICIPATED_IN", ce, e, vec![], *sp);
         }
-        for t in &m.topics {
-            if ev.owns(t.sent, t.span) {
-                let te = b.entity(Kind::Topic, &t.topic, None, t.span);
-                b.relate("ABOUT", e, te, vec![], t.span);
-            }
+        for t in m.topics.iter().filter(|t| ev.owns(t.sent, t.span)) {
+            about(&mut b, gaz, e, t);
         }
         event_ent.push(Some(e));
     }
@@ -694,11 +701,12 @@ pub fn extract_with(
                 b.relate("PARTY_TO", ce, e, vec![], a.span);
             }
         }
-        for t in &m.topics {
-            if t.span.start >= a.span.start && t.span.end <= a.span.end {
-                let te = b.entity(Kind::Topic, &t.topic, None, t.span);
-                b.relate("ABOUT", e, te, vec![], t.span);
-            }
+        for t in m
+            .topics
+            .iter()
+            .filter(|t| t.span.start >= a.span.start && t.span.end <= a.span.end)
+        {
+            about(&mut b, gaz, e, t);
         }
     }
     let _ = &country_ent;
