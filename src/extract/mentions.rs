@@ -745,6 +745,9 @@ impl<'g> Finder<'g> {
                                 && k + 1 < toks.len()
                                 && toks[k + 1].is_cap()
                                 && tags[k + 1] == Tag::Free
+                                // "Ministry of Interior for Resources and Support Services":
+                                // after a field, "for …" is a title's remit.
+                                && !(f == "for" && k > j)
                             {
                                 // "and" starting another organisation ends this one.
                                 if f == "and" && self.has_head_ahead(toks, k + 1) {
@@ -1423,6 +1426,32 @@ impl<'g> Finder<'g> {
             start: toks[k - 1].span.start,
             end: toks[k - 1].span.end,
         };
+        // "The Turkish interior minister met his Uzbek counterpart, X": the title written
+        // earlier in the sentence is the counterpart's too.
+        if let Some(found) = self.title_before(toks, k - 1) {
+            let org = found.org.clone().filter(|_| country.is_some()).map(|name| {
+                m.orgs.push(OrgMention {
+                    name,
+                    kind: found.org_kind.clone().unwrap_or_else(|| "ministry".into()),
+                    acronym: None,
+                    country,
+                    home: None,
+                    span,
+                    sent,
+                    known: false,
+                });
+                m.orgs.len() - 1
+            });
+            return Some((
+                Some(RoleMention {
+                    title: found.title.clone(),
+                    written: None,
+                    org,
+                    span,
+                }),
+                country,
+            ));
+        }
         // The office of the latest titled person mentioned.
         let other = m
             .person_mentions
@@ -1459,6 +1488,29 @@ impl<'g> Finder<'g> {
             }),
             country,
         ))
+    }
+
+    /// The last title of the gazetteer written in `toks[..end]` without a name after it
+    /// ("the Turkish interior minister met …"), longest first.
+    fn title_before(&self, toks: &[Token], end: usize) -> Option<&'g crate::gazetteer::Role> {
+        for a in (0..end).rev() {
+            for n in (1..=4).rev() {
+                if a + n > end || !toks[a..a + n].iter().all(|t| t.word) {
+                    continue;
+                }
+                let Some(r) = self.gaz.role_by_title(&join(&toks[a..a + n])) else {
+                    continue;
+                };
+                // A title before a name is that person's ("Minister X met his counterpart").
+                if toks.get(a + n).is_some_and(|t| t.is_cap()) {
+                    return None;
+                }
+                if r.org.is_some() {
+                    return Some(r);
+                }
+            }
+        }
+        None
     }
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {

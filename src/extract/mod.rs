@@ -370,10 +370,15 @@ pub fn extract_with(
     let mut dateline = None;
     let mut dateline_date = None;
     for (s, t) in toks.iter().enumerate().take(3) {
-        let Some(dash) = t
-            .iter()
-            .take(12)
-            .position(|x| matches!(x.text.as_str(), "–" | "—" | "-" | ":" | ","))
+        // "ABU DHABI (Agency) –", "Abu Dhabi (AGENCY)": an agency credit in brackets also
+        // closes the dateline.
+        let credit = |k: usize| {
+            t[k].text == "("
+                && t.get(k + 1).is_some_and(|x| x.word && x.is_cap())
+                && t.get(k + 2).is_some_and(|x| x.text == ")")
+        };
+        let Some(dash) = (0..t.len().min(12))
+            .find(|&k| matches!(t[k].text.as_str(), "–" | "—" | "-" | ":" | ",") || credit(k))
         else {
             continue;
         };
@@ -1020,6 +1025,17 @@ fn resolve_org_countries(
         }
     }
     let _ = finder;
+    // "Public Security Division, Ministry of Home Affairs": a body written right after a
+    // unit, a comma between, is the unit's parent and of its country.
+    let mut order: Vec<usize> = (0..m.orgs.len()).collect();
+    order.sort_by_key(|&k| (m.orgs[k].sent, m.orgs[k].span.start));
+    let mut parent_of: Vec<Option<usize>> = vec![None; m.orgs.len()];
+    for w in order.windows(2) {
+        let (a, b) = (&m.orgs[w[0]], &m.orgs[w[1]]);
+        if a.sent == b.sent && b.span.start >= a.span.end && b.span.start - a.span.end <= 2 {
+            parent_of[w[1]] = Some(w[0]);
+        }
+    }
     // Who holds each organisation mention through a role: the same office held by two
     // persons ("Interior Minister X … talks with Interior Minister Y") is two ministries.
     let mut holders: Vec<Vec<usize>> = vec![Vec::new(); m.orgs.len()];
@@ -1030,8 +1046,13 @@ fn resolve_org_countries(
     }
     let n = m.orgs.len();
     let mut guessed = vec![false; n];
-    for k in 0..n {
+    for &k in &order {
         if m.orgs[k].known || m.orgs[k].country.is_some() {
+            continue;
+        }
+        if let Some(c) = parent_of[k].and_then(|a| m.orgs[a].country) {
+            m.orgs[k].country = Some(c);
+            guessed[k] = guessed[parent_of[k].unwrap_or(k)];
             continue;
         }
         let f = fold(&m.orgs[k].name);
