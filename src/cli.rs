@@ -15,6 +15,16 @@ pub fn run(args: Args) -> Result<i32> {
     let command = args.command.unwrap_or(Command::Repl {
         options: QueryOptions::default(),
     });
+    if let Some(dir) = &args.vocab {
+        if matches!(command, Command::Ingest { .. }) && crate::server::local::served(&args.db) {
+            anyhow::bail!(
+                "a server holds {} and extracts with its own vocabulary: give --vocab {} to `coopgraph serve`",
+                args.db.display(),
+                dir.display()
+            );
+        }
+        crate::extract::install_vocabulary(dir)?;
+    }
     match command {
         Command::Repl { options } => crate::repl::run(&args.db, &options),
         Command::Serve {

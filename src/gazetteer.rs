@@ -270,18 +270,78 @@ pub struct Gazetteer {
     honorifics: Vec<Honorific>,
     honorific_names: HashMap<String, usize>,
     prefixes: Vec<Prefix>,
+    /// Whether files now loaded overlay the built-in ones: an entry already known by its
+    /// name (a country by its code) takes the new aliases instead of being refused.
+    overlaying: bool,
 }
 
 static BUILTIN: OnceLock<Gazetteer> = OnceLock::new();
 
+/// The files of a vocabulary folder that overlay the built-in ones, in loading order.
+pub const OVERLAY_FILES: [&str; 4] = [
+    "countries.tsv",
+    "topics.toml",
+    "organizations.toml",
+    "roles.toml",
+];
+
 impl Gazetteer {
-    /// The gazetteer built from the embedded `graph-schema/` files, parsed once.
+    /// The gazetteer in use: the embedded `graph-schema/` files, parsed once, with the
+    /// overlay of [`Gazetteer::install`] when one was installed first.
     ///
     /// The embedded files are checked by this module's tests, so this does not fail.
     pub fn builtin() -> &'static Gazetteer {
         BUILTIN.get_or_init(|| {
             Gazetteer::from_sources(&Sources::builtin())
                 .unwrap_or_else(|e| panic!("embedded gazetteer data is malformed: {e}"))
+        })
+    }
+
+    /// The built-in gazetteer with the files of `dir` named in [`OVERLAY_FILES`] laid over
+    /// it (each optional): new entries are added, known ones take the new aliases.
+    pub fn with_overlay(dir: &std::path::Path) -> Result<Gazetteer, GazetteerError> {
+        let mut g = Gazetteer::from_sources(&Sources::builtin())?;
+        g.overlaying = true;
+        for name in OVERLAY_FILES {
+            let path = dir.join(name);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(GazetteerError {
+                        file: path.display().to_string(),
+                        line: 1,
+                        column: 1,
+                        message: e.to_string(),
+                    })
+                }
+            };
+            let file = path.display().to_string();
+            let src = Source {
+                file: &file,
+                text: &text,
+            };
+            match name {
+                "countries.tsv" => g.load_countries(src)?,
+                "topics.toml" => g.load_topics(src)?,
+                "organizations.toml" => g.load_organizations(src)?,
+                _ => g.load_roles(src)?,
+            }
+        }
+        g.overlaying = false;
+        Ok(g)
+    }
+
+    /// Makes [`Gazetteer::with_overlay`] of `dir` the gazetteer in use; must run before
+    /// anything reads the gazetteer.
+    pub fn install(dir: &std::path::Path) -> Result<(), GazetteerError> {
+        let g = Gazetteer::with_overlay(dir)?;
+        BUILTIN.set(g).map_err(|_| GazetteerError {
+            file: dir.display().to_string(),
+            line: 1,
+            column: 1,
+            message: "the vocabulary is already in use; give --vocab before anything is read"
+                .into(),
         })
     }
 
@@ -306,6 +366,7 @@ impl Gazetteer {
             honorifics: Vec::new(),
             honorific_names: HashMap::new(),
             prefixes: Vec::new(),
+            overlaying: false,
         };
         g.load_countries(src.countries)?;
         g.load_topics(src.topics)?;
@@ -567,9 +628,13 @@ impl Gazetteer {
                 aliases: list(3)?,
                 demonyms: list(4)?,
             };
-            let idx = self.countries.len();
+            let known = self
+                .overlaying
+                .then(|| self.country_codes.get(iso2).copied())
+                .flatten();
+            let idx = known.unwrap_or(self.countries.len());
             for code in [iso2, iso3] {
-                if let Some(&other) = self.country_codes.get(code) {
+                if let Some(&other) = self.country_codes.get(code).filter(|&&o| o != idx) {
                     return Err(err(
                         col_of(1),
                         format!(
@@ -583,7 +648,10 @@ impl Gazetteer {
             for (i, v) in
                 std::iter::once((0, name)).chain(country.aliases.iter().map(|a| (3, a.as_str())))
             {
-                index(&mut self.country_names, v, idx, |o| {
+                if known.is_some() && self.country_names.get(&name_key(v)) == Some(&idx) {
+                    continue;
+                }
+                index(self.overlaying, &mut self.country_names, v, idx, |o| {
                     err(
                         col_of(i),
                         format!("name {v:?} also names {}", self.countries[o].name),
@@ -591,14 +659,28 @@ impl Gazetteer {
                 })?;
             }
             for d in &country.demonyms {
-                index(&mut self.country_demonyms, d, idx, |o| {
+                index(self.overlaying, &mut self.country_demonyms, d, idx, |o| {
                     err(
                         col_of(4),
                         format!("demonym {d:?} also belongs to {}", self.countries[o].name),
                     )
                 })?;
             }
-            self.countries.push(country);
+            if known.is_some() {
+                let c = &mut self.countries[idx];
+                for a in std::iter::once(country.name).chain(country.aliases) {
+                    if a != c.name && !c.aliases.contains(&a) {
+                        c.aliases.push(a);
+                    }
+                }
+                for d in country.demonyms {
+                    if !c.demonyms.contains(&d) {
+                        c.demonyms.push(d);
+                    }
+                }
+            } else {
+                self.countries.push(country);
+            }
         }
         if !seen_header {
             return Err(GazetteerError {
@@ -632,19 +714,39 @@ impl Gazetteer {
         let file: TopicsFile = parse_toml(src)?;
         check_format(src, file.format)?;
         for t in &file.topic {
-            let idx = self.topics.len();
+            let known = self
+                .overlaying
+                .then(|| {
+                    let key = name_key(t.name.get_ref());
+                    self.topics.iter().position(|x| name_key(&x.name) == key)
+                })
+                .flatten();
+            let idx = known.unwrap_or(self.topics.len());
             for v in std::iter::once(&t.name).chain(&t.aliases) {
-                index(&mut self.topic_names, v.get_ref(), idx, |o| {
-                    span_error(
-                        src,
-                        v.span(),
-                        format!(
-                            "{:?} also names topic {:?}",
-                            v.get_ref(),
-                            self.topics[o].name
-                        ),
-                    )
-                })?;
+                index(
+                    self.overlaying,
+                    &mut self.topic_names,
+                    v.get_ref(),
+                    idx,
+                    |o| {
+                        span_error(
+                            src,
+                            v.span(),
+                            format!(
+                                "{:?} also names topic {:?}",
+                                v.get_ref(),
+                                self.topics[o].name
+                            ),
+                        )
+                    },
+                )?;
+            }
+            if let Some(k) = known {
+                let old = &mut self.topics[k];
+                old.aliases.extend(strings(&t.aliases));
+                old.broader.extend(strings(&t.broader));
+                old.umbrella |= t.umbrella;
+                continue;
             }
             self.topics.push(Topic {
                 name: t.name.get_ref().trim().to_string(),
@@ -723,19 +825,42 @@ impl Gazetteer {
                     ));
                 }
             }
-            let idx = self.organizations.len();
+            let known = self
+                .overlaying
+                .then(|| {
+                    let key = name_key(o.name.get_ref());
+                    self.organizations
+                        .iter()
+                        .position(|x| name_key(&x.name) == key)
+                })
+                .flatten();
+            let idx = known.unwrap_or(self.organizations.len());
             for v in std::iter::once(&o.name).chain(&o.acronym).chain(&o.aliases) {
-                index(&mut self.org_names, v.get_ref(), idx, |j| {
-                    span_error(
-                        src,
-                        v.span(),
-                        format!(
-                            "{:?} also names organisation {:?}",
-                            v.get_ref(),
-                            self.organizations[j].name
-                        ),
-                    )
-                })?;
+                index(
+                    self.overlaying,
+                    &mut self.org_names,
+                    v.get_ref(),
+                    idx,
+                    |j| {
+                        span_error(
+                            src,
+                            v.span(),
+                            format!(
+                                "{:?} also names organisation {:?}",
+                                v.get_ref(),
+                                self.organizations[j].name
+                            ),
+                        )
+                    },
+                )?;
+            }
+            if let Some(k) = known {
+                let old = &mut self.organizations[k];
+                old.aliases.extend(strings(&o.aliases));
+                if old.acronym.is_none() {
+                    old.acronym = o.acronym.as_ref().map(|a| a.get_ref().trim().to_string());
+                }
+                continue;
             }
             self.organizations.push(Organization {
                 name: o.name.get_ref().trim().to_string(),
@@ -753,11 +878,11 @@ impl Gazetteer {
                     format!("kind {:?} is not one of {ORG_KINDS:?}", b.kind.get_ref()),
                 ));
             }
-            if self
+            let known = self
                 .national_bodies
                 .iter()
-                .any(|o| o.key == *b.key.get_ref())
-            {
+                .position(|o| o.key == *b.key.get_ref());
+            if known.is_some() && !self.overlaying {
                 return Err(span_error(
                     src,
                     b.key.span(),
@@ -772,6 +897,13 @@ impl Gazetteer {
                         format!("unknown country code {code:?}"),
                     ));
                 }
+            }
+            if let Some(k) = known {
+                let old = &mut self.national_bodies[k];
+                for (code, name) in &b.by_country {
+                    old.by_country.insert(code.clone(), name.get_ref().clone());
+                }
+                continue;
             }
             self.national_bodies.push(NationalBody {
                 key: b.key.get_ref().clone(),
@@ -794,15 +926,19 @@ impl Gazetteer {
                     ));
                 }
             }
-            self.org_patterns = OrgPatterns {
-                head_nouns: p.head_nouns,
-                templates: p.templates,
-                kind_by_head: p
-                    .kind_by_head
-                    .into_iter()
-                    .map(|(k, v)| (k, v.into_inner()))
-                    .collect(),
-            };
+            let kinds = p.kind_by_head.into_iter().map(|(k, v)| (k, v.into_inner()));
+            if self.overlaying {
+                let old = &mut self.org_patterns;
+                old.head_nouns.extend(p.head_nouns);
+                old.templates.extend(p.templates);
+                old.kind_by_head.extend(kinds);
+            } else {
+                self.org_patterns = OrgPatterns {
+                    head_nouns: p.head_nouns,
+                    templates: p.templates,
+                    kind_by_head: kinds.collect(),
+                };
+            }
         }
         Ok(())
     }
@@ -832,19 +968,36 @@ impl Gazetteer {
                     ));
                 }
             }
-            let idx = self.roles.len();
+            let known = self
+                .overlaying
+                .then(|| {
+                    let key = name_key(r.title.get_ref());
+                    self.roles.iter().position(|x| name_key(&x.title) == key)
+                })
+                .flatten();
+            let idx = known.unwrap_or(self.roles.len());
             for v in std::iter::once(&r.title).chain(&r.aliases) {
-                index(&mut self.role_names, v.get_ref(), idx, |j| {
-                    span_error(
-                        src,
-                        v.span(),
-                        format!(
-                            "{:?} also names role {:?}",
-                            v.get_ref(),
-                            self.roles[j].title
-                        ),
-                    )
-                })?;
+                index(
+                    self.overlaying,
+                    &mut self.role_names,
+                    v.get_ref(),
+                    idx,
+                    |j| {
+                        span_error(
+                            src,
+                            v.span(),
+                            format!(
+                                "{:?} also names role {:?}",
+                                v.get_ref(),
+                                self.roles[j].title
+                            ),
+                        )
+                    },
+                )?;
+            }
+            if let Some(k) = known {
+                self.roles[k].aliases.extend(strings(&r.aliases));
+                continue;
             }
             self.roles.push(Role {
                 title: r.title.get_ref().trim().to_string(),
@@ -878,13 +1031,19 @@ impl Gazetteer {
             }
             let idx = self.ranks.len();
             for v in std::iter::once(&r.name).chain(&r.aliases) {
-                index(&mut self.rank_names, v.get_ref(), idx, |j| {
-                    span_error(
-                        src,
-                        v.span(),
-                        format!("{:?} also names rank {:?}", v.get_ref(), self.ranks[j].name),
-                    )
-                })?;
+                index(
+                    self.overlaying,
+                    &mut self.rank_names,
+                    v.get_ref(),
+                    idx,
+                    |j| {
+                        span_error(
+                            src,
+                            v.span(),
+                            format!("{:?} also names rank {:?}", v.get_ref(), self.ranks[j].name),
+                        )
+                    },
+                )?;
                 self.prefixes
                     .push(prefix(v.get_ref(), r.name.get_ref(), true));
             }
@@ -897,17 +1056,23 @@ impl Gazetteer {
         for h in &file.honorific {
             let idx = self.honorifics.len();
             for v in std::iter::once(&h.name).chain(&h.aliases) {
-                index(&mut self.honorific_names, v.get_ref(), idx, |j| {
-                    span_error(
-                        src,
-                        v.span(),
-                        format!(
-                            "{:?} also names honorific {:?}",
-                            v.get_ref(),
-                            self.honorifics[j].name
-                        ),
-                    )
-                })?;
+                index(
+                    self.overlaying,
+                    &mut self.honorific_names,
+                    v.get_ref(),
+                    idx,
+                    |j| {
+                        span_error(
+                            src,
+                            v.span(),
+                            format!(
+                                "{:?} also names honorific {:?}",
+                                v.get_ref(),
+                                self.honorifics[j].name
+                            ),
+                        )
+                    },
+                )?;
                 self.prefixes
                     .push(prefix(v.get_ref(), h.name.get_ref(), false));
             }
@@ -945,7 +1110,10 @@ fn lookup(map: &HashMap<String, usize>, name: &str) -> Option<usize> {
 }
 
 /// Adds `value` under its key for entry `idx`; a key of another entry is an error.
+/// Files `value` under `idx`; a value of another entry is refused, or, when `overlaying`,
+/// moves to this one (the overlay wins).
 fn index(
+    overlaying: bool,
     map: &mut HashMap<String, usize>,
     value: &str,
     idx: usize,
@@ -959,7 +1127,7 @@ fn index(
         });
     }
     match map.get(&key) {
-        Some(&other) if other != idx => Err(conflict(other)),
+        Some(&other) if other != idx && !overlaying => Err(conflict(other)),
         _ => {
             map.insert(key, idx);
             Ok(())

@@ -31,6 +31,12 @@ pub struct Args {
     )]
     pub db: PathBuf,
 
+    /// A folder of vocabulary files laid over the built-in ones for extraction
+    /// (countries.tsv, topics.toml, organizations.toml, roles.toml, places.toml,
+    /// lexicon.toml, each optional; docs/extraction.md)
+    #[arg(long, global = true, env = "COOPGRAPH_VOCAB", value_name = "DIR")]
+    pub vocab: Option<PathBuf>,
+
     /// The command to run; without one, the interactive shell (`repl`).
     #[command(subcommand)]
     pub command: Option<Command>,

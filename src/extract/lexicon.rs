@@ -218,7 +218,12 @@ pub fn lex() -> &'static Lexicon {
 
 /// Parses TOML text, turning an error into file, line and column.
 fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LexiconError> {
-    toml::from_str(text).map_err(|e| {
+    toml::from_str(text).map_err(|e| LexiconError::at(file, text, &e))
+}
+
+impl LexiconError {
+    /// The TOML error `e` of the text `text` of `file`, placed at its line and column.
+    pub fn at(file: &str, text: &str, e: &toml::de::Error) -> LexiconError {
         let (line, column) = e
             .span()
             .map(|s| {
@@ -234,7 +239,7 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Le
             column,
             message: e.message().to_string(),
         }
-    })
+    }
 }
 
 impl Lexicon {

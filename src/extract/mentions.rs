@@ -673,7 +673,11 @@ impl<'g> Finder<'g> {
             // capitalised field without a head of its own joins the name across "and".
             if start >= 3 && toks[start - 1].key == "and" {
                 let mut k = start - 1;
-                while k > 0 && tags[k - 1] == Tag::Free && toks[k - 1].is_cap() && self.head_at(toks, k - 1) == 0 {
+                while k > 0
+                    && tags[k - 1] == Tag::Free
+                    && toks[k - 1].is_cap()
+                    && self.head_at(toks, k - 1) == 0
+                {
                     k -= 1;
                 }
                 if k < start - 1
@@ -762,7 +766,8 @@ impl<'g> Finder<'g> {
                         // at the end of the line is no part of the name.
                         let last_cap = last_cap.map(|l| {
                             let closes = toks.get(l + 1).is_none_or(|t| !t.word);
-                            if l > j && closes && lex().caption_words.contains(toks[l].key.as_str()) {
+                            if l > j && closes && lex().caption_words.contains(toks[l].key.as_str())
+                            {
                                 l - 1
                             } else {
                                 l
@@ -773,7 +778,11 @@ impl<'g> Finder<'g> {
                             // "… of Azerbaijan" after the field.
                             if end + 1 < toks.len() && toks[end].key == "of" {
                                 // "… of the People's Republic of China".
-                                let at = if toks[end + 1].key == "the" { end + 2 } else { end + 1 };
+                                let at = if toks[end + 1].key == "the" {
+                                    end + 2
+                                } else {
+                                    end + 1
+                                };
                                 if let Some(&Tag::Country(c)) = tags.get(at) {
                                     country = Some(c);
                                     let mut e2 = at;
@@ -845,7 +854,8 @@ impl<'g> Finder<'g> {
             // "the India-UK Joint Working Group", "the Saudi-Iraqi Coordination Council": a
             // body named for two countries is their joint mechanism, not an organisation of
             // either; the countries stay free to be the parties of the event.
-            let lead = if start > 0 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_)) {
+            let lead = if start > 0 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_))
+            {
                 start - 1
             } else {
                 start
@@ -874,7 +884,9 @@ impl<'g> Finder<'g> {
             if start >= 3 && toks[start - 1].key == "and" && country.is_none() {
                 for d in (start.saturating_sub(4)..start - 1).rev() {
                     if let Tag::Demonym(c) = tags[d] {
-                        if (d + 1..start - 1).all(|x| tags[x] == Tag::Free && toks[x].word && toks[x].key != "and") {
+                        if (d + 1..start - 1)
+                            .all(|x| tags[x] == Tag::Free && toks[x].word && toks[x].key != "and")
+                        {
                             country = Some(c);
                             shared_national = Some(d);
                         }
@@ -914,7 +926,9 @@ impl<'g> Finder<'g> {
                     if phrase_start > 0
                         && tags[phrase_start - 1] == Tag::Free
                         && toks[phrase_start - 1].is_cap()
-                        && lex().state_words.contains(toks[phrase_start - 1].key.as_str())
+                        && lex()
+                            .state_words
+                            .contains(toks[phrase_start - 1].key.as_str())
                     {
                         phrase_start -= 1;
                     }
@@ -943,7 +957,9 @@ impl<'g> Finder<'g> {
             }
             .unwrap_or_else(|| canonical_ministry(self.gaz, join(&toks[start..name_end])));
             if let Some(d) = shared_national {
-                if head_is_not_ministry(toks, i) && !toks[start..name_end].iter().any(|t| t.key == "of") {
+                if head_is_not_ministry(toks, i)
+                    && !toks[start..name_end].iter().any(|t| t.key == "of")
+                {
                     name = format!("{} {name}", toks[d].text);
                 }
             }
@@ -1021,7 +1037,11 @@ impl<'g> Finder<'g> {
             let Some(name) = self.national_police(c, &toks[i]) else {
                 continue;
             };
-            let first = if tags[i - 1] == Tag::Free { i - 2 } else { i - 1 };
+            let first = if tags[i - 1] == Tag::Free {
+                i - 2
+            } else {
+                i - 1
+            };
             let idx = m.orgs.len();
             m.orgs.push(OrgMention {
                 name,

@@ -224,6 +224,80 @@ pub(crate) fn dates_words(f: &str) -> bool {
     )
 }
 
+/// Why a vocabulary folder (`--vocab DIR`) cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum VocabError {
+    /// A gazetteer file (countries, topics, organisations, roles) is malformed.
+    #[error(transparent)]
+    Gazetteer(#[from] crate::gazetteer::GazetteerError),
+    /// `lexicon.toml` or `places.toml` is malformed.
+    #[error(transparent)]
+    Lexicon(#[from] lexicon::LexiconError),
+    /// The folder cannot be read.
+    #[error("{path}: {message}")]
+    Folder {
+        /// The folder given.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Files of a vocabulary folder that the extractor reads, besides the gazetteer's.
+pub const VOCAB_FILES: [&str; 2] = ["lexicon.toml", "places.toml"];
+
+/// Lays the files of the folder `dir` over the built-in vocabulary for the rest of the
+/// process: `countries.tsv`, `topics.toml`, `organizations.toml`, `roles.toml`,
+/// `places.toml`, `lexicon.toml`, each optional, in the formats of `graph-schema/`.
+/// Must run before anything is extracted; a malformed file is refused with its place.
+pub fn install_vocabulary(dir: &std::path::Path) -> Result<(), VocabError> {
+    let folder_error = |message: String| VocabError::Folder {
+        path: dir.display().to_string(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| folder_error(e.to_string()))?;
+    let known: Vec<&str> = crate::gazetteer::OVERLAY_FILES
+        .iter()
+        .chain(VOCAB_FILES.iter())
+        .copied()
+        .collect();
+    let mut any = false;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if known.contains(&name.as_str()) {
+            any = true;
+        } else if name.ends_with(".toml") || name.ends_with(".tsv") {
+            return Err(folder_error(format!(
+                "{name} is not a vocabulary file (expected {})",
+                known.join(", ")
+            )));
+        }
+    }
+    if !any {
+        return Err(folder_error(format!(
+            "holds none of the vocabulary files ({})",
+            known.join(", ")
+        )));
+    }
+    crate::gazetteer::Gazetteer::install(dir)?;
+    let lexicon = dir.join("lexicon.toml");
+    if lexicon.exists() {
+        lexicon::Lexicon::install(&lexicon)?;
+    }
+    let places_path = dir.join("places.toml");
+    if places_path.exists() {
+        let file = places_path.display().to_string();
+        let text = std::fs::read_to_string(&places_path).map_err(|e| lexicon::LexiconError {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+        })?;
+        places::Places::install(&file, &text)?;
+    }
+    Ok(())
+}
+
 /// Relates event or agreement `e` to the topic mentioned, unless the topic is an umbrella
 /// of the whole field (see `umbrella` in graph-schema/topics.toml).
 fn about(b: &mut Builder, gaz: &Gazetteer, e: usize, t: &mentions::TopicMention) {

@@ -32,6 +32,8 @@ struct File {
     place: Vec<Place>,
 }
 
+static ACTIVE: OnceLock<Places> = OnceLock::new();
+
 /// The places with a folded-name index.
 #[derive(Debug, Default)]
 pub struct Places {
@@ -60,13 +62,34 @@ impl Places {
         Ok(())
     }
 
-    /// The built-in places, parsed once: the hand-kept file, then the generated world file.
+    /// The places in use, parsed once: the overlay of [`Places::install`] if any, then the
+    /// hand-kept file, then the generated world file (an earlier name wins).
     pub fn builtin() -> &'static Places {
-        static P: OnceLock<Places> = OnceLock::new();
-        P.get_or_init(|| {
-            let mut p = Places::parse(PLACES_TOML).unwrap_or_default();
-            p.extend(PLACES_WORLD_TOML).unwrap_or_default();
-            p
+        ACTIVE.get_or_init(|| Places::with_overlay(None).unwrap_or_default())
+    }
+
+    /// The built-in places after those of the text `overlay` (its places win).
+    fn with_overlay(overlay: Option<&str>) -> Result<Places, toml::de::Error> {
+        let mut p = Places::default();
+        if let Some(text) = overlay {
+            p.extend(text)?;
+        }
+        p.extend(PLACES_TOML)?;
+        p.extend(PLACES_WORLD_TOML)?;
+        Ok(p)
+    }
+
+    /// Makes the places of the file `file` (text `text`) win over the built-in ones; must
+    /// run before the first extraction.
+    pub fn install(file: &str, text: &str) -> Result<(), super::lexicon::LexiconError> {
+        let p = Places::with_overlay(Some(text))
+            .map_err(|e| super::lexicon::LexiconError::at(file, text, &e))?;
+        ACTIVE.set(p).map_err(|_| super::lexicon::LexiconError {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: "the places are already in use; give --vocab before anything is extracted"
+                .into(),
         })
     }
 
@@ -124,7 +147,11 @@ mod tests {
                 "{} is also a country",
                 place.name
             );
-            assert!(gaz.country_index_by_code(&place.country).is_some(), "{}", place.name);
+            assert!(
+                gaz.country_index_by_code(&place.country).is_some(),
+                "{}",
+                place.name
+            );
         }
         let n = p.lookup("Nairobi").unwrap();
         assert_eq!(p.get(n).country, "KE");

@@ -281,7 +281,10 @@ mod tests {
         let words: Vec<&str> = toks.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(
             words,
-            ["the", "Ministry", "of", "Public", "Security", "and", "the", "RoK", ",", "then", "inform", "."]
+            [
+                "the", "Ministry", "of", "Public", "Security", "and", "the", "RoK", ",", "then",
+                "inform", "."
+            ]
         );
         assert_eq!(toks[3].1, Span { start: 15, end: 21 });
     }
