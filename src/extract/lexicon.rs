@@ -188,6 +188,9 @@ pub struct Lexicon {
     /// Words of state before a national word that belong to a body's name ("Royal").
     #[serde(default)]
     pub state_words: WordSet,
+    /// Phrases after which a sentence lists incidental offences ("other offences such as").
+    #[serde(default)]
+    pub incidental: Vec<String>,
     /// Function words that scraped text glues to the next capitalised word ("ofPublic").
     #[serde(default)]
     pub glued_words: Vec<String>,
@@ -303,6 +306,7 @@ impl Lexicon {
             state_words,
             caption_words,
             glued_words,
+            incidental,
             mut triggers,
             mut affiliations,
         } = o;
@@ -327,6 +331,7 @@ impl Lexicon {
         self.state_words.extend(state_words);
         self.caption_words.extend(caption_words);
         self.glued_words.extend(glued_words);
+        self.incidental.extend(incidental);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

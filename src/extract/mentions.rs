@@ -513,6 +513,20 @@ impl<'g> Finder<'g> {
             i += matched.max(1);
         }
         self.elliptic_topics(toks, tags, sent, first, m);
+        // "36 arrests for other offences such as robbery and …": what follows is incidental,
+        // not what the event is about.
+        let incidental = lex().incidental.iter().find_map(|phrase| {
+            let words: Vec<&str> = phrase.split_whitespace().collect();
+            (0..toks.len().saturating_sub(words.len() - 1)).find(|&k| {
+                words.iter().enumerate().all(|(j, w)| toks[k + j].key == *w)
+            })
+        });
+        if let Some(k) = incidental {
+            let from = toks[k].span.start;
+            let mut these = m.topics.split_off(first);
+            these.retain(|t| t.span.start < from);
+            m.topics.extend(these);
+        }
     }
 
     /// Coordinated modifiers sharing one head noun: "transnational, terrorist, drug-related,
