@@ -137,6 +137,26 @@ pub struct Trigger {
     pub unless: Option<Context>,
 }
 
+/// A verb and a noun a few words apart that name a topic together: "have shared
+/// \u{201c}critical information\u{201d}" is information sharing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicCue {
+    /// The verbs (folded).
+    pub verbs: WordSet,
+    /// The nouns (folded), after a verb.
+    pub nouns: WordSet,
+    /// Most words between them.
+    #[serde(default = "default_cue_gap")]
+    pub within: usize,
+    /// The topic they name (a name of topics.toml).
+    pub topic: String,
+}
+
+fn default_cue_gap() -> usize {
+    3
+}
+
 /// What a trigger word starts: kind, CAMEO code, plural.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Triggered<'a> {
@@ -204,6 +224,9 @@ pub struct Lexicon {
     pub side_nouns: WordSet,
     /// Plural nouns that, after "the" alone, stand for the two parties ("the delegations").
     pub sides_alone: WordSet,
+    /// Verb and noun pairs that name a topic.
+    #[serde(rename = "topic_cue")]
+    pub topic_cues: Vec<TopicCue>,
     /// Event triggers, in order.
     #[serde(rename = "trigger")]
     pub triggers: Vec<Trigger>,
@@ -307,6 +330,7 @@ impl Lexicon {
             caption_words,
             glued_words,
             incidental,
+            topic_cues,
             mut triggers,
             mut affiliations,
         } = o;
@@ -332,6 +356,7 @@ impl Lexicon {
         self.caption_words.extend(caption_words);
         self.glued_words.extend(glued_words);
         self.incidental.extend(incidental);
+        self.topic_cues.extend(topic_cues);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);
         self.triggers = triggers;

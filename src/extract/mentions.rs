@@ -513,6 +513,37 @@ impl<'g> Finder<'g> {
             i += matched.max(1);
         }
         self.elliptic_topics(toks, tags, sent, first, m);
+        // "the two forces have shared “critical information”": a verb and its noun a few
+        // words apart.
+        for cue in &lex().topic_cues {
+            let Some(topic) = self.gaz.topic_by_name(&cue.topic) else {
+                continue;
+            };
+            for v in 0..toks.len() {
+                if !cue.verbs.contains(toks[v].key.as_str()) {
+                    continue;
+                }
+                let end = (v + 2 + cue.within).min(toks.len());
+                let Some(n) = (v + 1..end).find(|&k| cue.nouns.contains(toks[k].key.as_str()))
+                else {
+                    continue;
+                };
+                let span = Span {
+                    start: toks[v].span.start,
+                    end: toks[n].span.end,
+                };
+                let taken = m.topics[first..]
+                    .iter()
+                    .any(|t| t.topic == topic.name || (t.span.start < span.end && span.start < t.span.end));
+                if !taken {
+                    m.topics.push(TopicMention {
+                        topic: topic.name.clone(),
+                        span,
+                        sent,
+                    });
+                }
+            }
+        }
         // "36 arrests for other offences such as robbery and …": what follows is incidental,
         // not what the event is about.
         let incidental = lex().incidental.iter().find_map(|phrase| {
