@@ -532,9 +532,9 @@ impl<'g> Finder<'g> {
                     start: toks[v].span.start,
                     end: toks[n].span.end,
                 };
-                let taken = m.topics[first..]
-                    .iter()
-                    .any(|t| t.topic == topic.name || (t.span.start < span.end && span.start < t.span.end));
+                let taken = m.topics[first..].iter().any(|t| {
+                    t.topic == topic.name || (t.span.start < span.end && span.start < t.span.end)
+                });
                 if !taken {
                     m.topics.push(TopicMention {
                         topic: topic.name.clone(),
@@ -548,9 +548,8 @@ impl<'g> Finder<'g> {
         // not what the event is about.
         let incidental = lex().incidental.iter().find_map(|phrase| {
             let words: Vec<&str> = phrase.split_whitespace().collect();
-            (0..toks.len().saturating_sub(words.len() - 1)).find(|&k| {
-                words.iter().enumerate().all(|(j, w)| toks[k + j].key == *w)
-            })
+            (0..toks.len().saturating_sub(words.len() - 1))
+                .find(|&k| words.iter().enumerate().all(|(j, w)| toks[k + j].key == *w))
         });
         if let Some(k) = incidental {
             let from = toks[k].span.start;
