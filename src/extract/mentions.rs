@@ -781,9 +781,19 @@ impl<'g> Finder<'g> {
                                     tags.get(k + 1),
                                     Some(Tag::Demonym(_) | Tag::Country(_))
                                 );
+                            // "Department of Homeland Security Kristie Canegallo said": two
+                            // or three name words closing the phrase are the person after it.
+                            let person_after = k > j && {
+                                let run = (k..toks.len().min(k + 4))
+                                    .take_while(|&x| tags[x] == Tag::Free && self.is_name_word(&toks[x], false))
+                                    .count();
+                                (2..=3).contains(&run)
+                                    && toks.get(k + run).is_none_or(|t| !t.is_cap() || !t.word)
+                            };
                             if t.is_cap()
                                 && tags[k] == Tag::Free
                                 && !state_word
+                                && !person_after
                                 && !self.is_rank_word(t)
                                 && !super::dates_words(&t.key)
                             {
@@ -1310,6 +1320,27 @@ impl<'g> Finder<'g> {
                 }
                 i += 1;
                 continue;
+            }
+            // "Minister for Culture, Media and Sport Jane Roe": after "and" closing the
+            // fields of a title, the first capitalised word is the title's last field.
+            if i >= 2 && toks[i - 1].key == "and" && i + 2 < toks.len() && name_word(i + 1) && name_word(i + 2) {
+                let mut k = i - 1;
+                let mut titled = false;
+                while k > 0 {
+                    let t = &toks[k - 1];
+                    if self.is_rank_or_role_word(t) {
+                        titled = true;
+                        break;
+                    }
+                    if !(t.is_cap() || matches!(t.key.as_str(), "," | "for" | "of")) {
+                        break;
+                    }
+                    k -= 1;
+                }
+                if titled {
+                    i += 1;
+                    continue;
+                }
             }
             let start = i;
             let mut end = i;
