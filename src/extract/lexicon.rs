@@ -208,6 +208,9 @@ pub struct Lexicon {
     /// Words of state before a national word that belong to a body's name ("Royal").
     #[serde(default)]
     pub state_words: WordSet,
+    /// Words before a demonym that make it a region's ("Latin American"), not a country's.
+    #[serde(default)]
+    pub region_words: WordSet,
     /// Phrases after which a sentence lists incidental offences ("other offences such as").
     #[serde(default)]
     pub incidental: Vec<String>,
@@ -330,6 +333,7 @@ impl Lexicon {
             caption_words,
             glued_words,
             incidental,
+            region_words,
             topic_cues,
             mut triggers,
             mut affiliations,
@@ -356,6 +360,7 @@ impl Lexicon {
         self.caption_words.extend(caption_words);
         self.glued_words.extend(glued_words);
         self.incidental.extend(incidental);
+        self.region_words.extend(region_words);
         self.topic_cues.extend(topic_cues);
         self.sides_alone.extend(sides_alone);
         triggers.append(&mut self.triggers);

@@ -412,6 +412,14 @@ impl<'g> Finder<'g> {
                         matched = n;
                         break;
                     }
+                    // "Latin American", "North American": a region's word, not a country's.
+                    if i > 0
+                        && toks[i - 1].is_cap()
+                        && lex().region_words.contains(toks[i - 1].key.as_str())
+                    {
+                        matched = n;
+                        break;
+                    }
                     m.countries.push(CountryMention {
                         country: c,
                         span,
@@ -785,7 +793,9 @@ impl<'g> Finder<'g> {
                             // or three name words closing the phrase are the person after it.
                             let person_after = k > j && {
                                 let run = (k..toks.len().min(k + 4))
-                                    .take_while(|&x| tags[x] == Tag::Free && self.is_name_word(&toks[x], false))
+                                    .take_while(|&x| {
+                                        tags[x] == Tag::Free && self.is_name_word(&toks[x], false)
+                                    })
                                     .count();
                                 (2..=3).contains(&run)
                                     && toks.get(k + run).is_none_or(|t| !t.is_cap() || !t.word)
@@ -1323,7 +1333,12 @@ impl<'g> Finder<'g> {
             }
             // "Minister for Culture, Media and Sport Jane Roe": after "and" closing the
             // fields of a title, the first capitalised word is the title's last field.
-            if i >= 2 && toks[i - 1].key == "and" && i + 2 < toks.len() && name_word(i + 1) && name_word(i + 2) {
+            if i >= 2
+                && toks[i - 1].key == "and"
+                && i + 2 < toks.len()
+                && name_word(i + 1)
+                && name_word(i + 2)
+            {
                 let mut k = i - 1;
                 let mut titled = false;
                 while k > 0 {
@@ -1913,12 +1928,17 @@ impl<'g> Finder<'g> {
             }
         }
         let name = implied.map(str::to_string).or(name)?;
+        // "Minister of Internal Affairs of Uzbekistan": the country the title names.
+        let country = tags[role_end..to].iter().find_map(|t| match t {
+            Tag::Country(c) => Some(*c),
+            _ => None,
+        });
         let idx = m.orgs.len();
         m.orgs.push(OrgMention {
             name,
             kind: "ministry".into(),
             acronym: None,
-            country: None,
+            country,
             home: None,
             span: Span {
                 start: toks[r].span.start,
