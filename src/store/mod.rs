@@ -305,6 +305,17 @@ impl Store {
         &self.graph
     }
 
+    /// Starts recording the graph's structural changes ([`Graph::track_changes`]).
+    pub fn track_changes(&mut self) {
+        self.graph.track_changes();
+    }
+
+    /// The graph's structural changes since the last call ([`Graph::take_changes`]);
+    /// `None` if the graph was built anew since.
+    pub fn take_changes(&mut self) -> Option<crate::graph::Journal> {
+        self.graph.take_changes()
+    }
+
     /// The database path (None in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
