@@ -122,22 +122,29 @@ impl Csr {
         self.room.resize(n, end);
     }
 
-    /// Copies the live ranges into a fresh array without room to spare, if more than
-    /// half of the array is dead.
+    /// Copies the live ranges into a fresh array (with room as a build leaves), if more
+    /// than half of the array is dead.
     fn compact_if_sparse(&mut self) {
         if self.entries.len() <= 2 * self.live + MIN_DEAD {
             return;
         }
-        let mut entries = Vec::with_capacity(self.live);
+        let mut entries = Vec::with_capacity(self.live + self.live / 4);
         for (s, r) in self.span.iter_mut().zip(self.room.iter_mut()) {
             let start = entries.len() as u32;
+            let len = s.1 - s.0;
             entries.extend_from_slice(&self.entries[s.0 as usize..s.1 as usize]);
-            *s = (start, entries.len() as u32);
-            *r = s.1;
+            if len >= ROOMY {
+                entries.resize(entries.len() + len as usize / 4, BLANK);
+            }
+            *s = (start, start + len);
+            *r = entries.len() as u32;
         }
         self.entries = entries;
     }
 }
+
+/// Nodes with at least this many edges in a direction get room for a quarter more.
+const ROOMY: u32 = if cfg!(test) { 2 } else { 256 };
 
 /// Dead entries an array may hold whatever its size before it is compacted.
 const MIN_DEAD: usize = if cfg!(test) { 8 } else { 4096 };
@@ -200,27 +207,40 @@ impl Adjacency {
                 type_counts[t] += 1;
             }
         }
-        let prefix = |deg: Vec<u32>| -> Vec<u32> {
+        // Offsets of each node's room: its edges, and for a node with many, a quarter
+        // more, so that the next writes' edges fit in place ([`Adjacency::apply`]).
+        let prefix = |deg: &[u32]| -> Vec<u32> {
             let mut off = Vec::with_capacity(deg.len() + 1);
             let mut acc = 0u32;
             off.push(0);
-            for d in deg.iter().take(n) {
-                acc += d;
+            for &d in deg.iter().take(n) {
+                acc += d + if d >= ROOMY { d / 4 } else { 0 };
                 off.push(acc);
             }
             off
         };
-        let out_off = prefix(out_deg);
-        let in_off = prefix(in_deg);
+        let out_off = prefix(&out_deg);
+        let in_off = prefix(&in_deg);
         let m = pg.edge_count();
-        let csr = |off: &[u32]| Csr {
-            span: off.windows(2).map(|w| (w[0], w[1])).collect(),
-            room: off[1..].to_vec(),
-            entries: vec![BLANK; m],
-            live: m,
+        let csr = |off: &[u32], deg: &[u32]| {
+            let len = off[off.len() - 1] as usize;
+            // Room for ranges moved by later writes: address space only until used,
+            // and no copy of the whole array on the first move.
+            let mut entries = Vec::with_capacity(len + len / 8 + 1024);
+            entries.resize(len, BLANK);
+            Csr {
+                span: off
+                    .windows(2)
+                    .zip(deg)
+                    .map(|(w, d)| (w[0], w[0] + d))
+                    .collect(),
+                room: off[1..].to_vec(),
+                entries,
+                live: m,
+            }
         };
-        let mut out = csr(&out_off);
-        let mut inc = csr(&in_off);
+        let mut out = csr(&out_off, &out_deg);
+        let mut inc = csr(&in_off, &in_deg);
         let mut out_fill: Vec<u32> = out_off;
         let mut in_fill: Vec<u32> = in_off;
         for e in pg.edge_references() {
@@ -315,7 +335,7 @@ impl Adjacency {
                 csr.resize(bound);
             }
         }
-        let mut buf = Vec::new();
+        let (mut buf, mut added) = (Vec::new(), Vec::new());
         let counts = &mut self.type_counts;
         let labels = &self.labels;
         for (csr, dirty, full, dir) in [
@@ -359,18 +379,27 @@ impl Adjacency {
                 }
                 touched.sort_unstable();
                 touched.dedup();
-                buf.clear();
-                let old = csr.all(n);
-                buf.extend(
-                    old.iter()
-                        .filter(|x| touched.binary_search(&x.edge).is_err()),
-                );
-                buf.extend(
+                // The kept entries stay sorted: merge the touched edges in.
+                added.clear();
+                added.extend(
                     touched
                         .iter()
                         .filter_map(|&e| entry(EdgeIndex::new(e as usize), n)),
                 );
-                buf.sort_unstable_by_key(|x| (x.ty, x.edge));
+                added.sort_unstable_by_key(|x| (x.ty, x.edge));
+                buf.clear();
+                let old = csr.all(n);
+                let mut kept = old
+                    .iter()
+                    .filter(|x| touched.binary_search(&x.edge).is_err())
+                    .peekable();
+                for a in &added {
+                    while let Some(k) = kept.next_if(|k| (k.ty, k.edge) < (a.ty, a.edge)) {
+                        buf.push(*k);
+                    }
+                    buf.push(*a);
+                }
+                buf.extend(kept);
                 count(old, false);
                 count(&buf, true);
                 csr.replace(n as usize, &buf);
