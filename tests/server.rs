@@ -1271,3 +1271,48 @@ fn bookmarks_name_the_commit_and_grow_with_an_ingest_through_the_server() {
     drop(s);
     assert!(server.terminate().success(), "{}", server.log());
 }
+
+#[test]
+fn neo4j_cli_from_pypi_queries_the_server_and_shows_its_errors() {
+    let db = seeded_db();
+    let venv = Command::new(Path::new(ROOT).join("scripts/server-venv.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        venv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let python = PathBuf::from(String::from_utf8(venv.stdout).unwrap().trim());
+    let cli = python.parent().unwrap().join("neo4j-cli");
+    let mut server = start(&db.path, &[]);
+    let home = db.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let run = |cypher: &str| {
+        Command::new(&cli)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .args(["query", "--uri", &format!("bolt://{}", server.bolt)])
+            .args(["-u", "neo4j", "-p", "unused", "--format", "json", cypher])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run("MATCH (c:Country) WHERE c.name STARTS WITH 'V' RETURN c.name AS name");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["rows"], serde_json::json!([{"name": "Vietnam"}]), "{v}");
+    let out = run("MATCH (n RETURN n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("Neo.ClientError.Statement.SyntaxError") && stderr.contains('^'),
+        "{stderr}"
+    );
+    assert!(server.terminate().success(), "{}", server.log());
+}
