@@ -1,6 +1,7 @@
 //! A database one process holds and shares between its threads (`coopgraph serve`):
 //! queries read it together, writes take it alone and one at a time, and the query
-//! engine's adjacency index is kept between queries until a write changes the graph.
+//! engine's adjacency index is kept between queries, brought up to date by each write
+//! from the changes the graph recorded.
 //! An ingest into it extracts its articles without holding it and applies each durable
 //! batch alone ([`Batches`]).
 
@@ -20,7 +21,8 @@ pub struct Shared {
     /// Held for the whole of a write command (an ingest of many batches), so that
     /// write commands run one after another.
     writing: Mutex<()>,
-    /// The adjacency index of the graph as it is; `None` after a write.
+    /// The adjacency index of the graph as it is; `None` until a query builds it, and
+    /// after a write whose changes it cannot apply.
     adjacency: Mutex<Option<Arc<Adjacency>>>,
     /// How many writes ran so far.
     generation: AtomicU64,
@@ -28,7 +30,8 @@ pub struct Shared {
 
 impl Shared {
     /// Shares `store`, opened at `path`.
-    pub fn new(path: &Path, store: Store) -> Shared {
+    pub fn new(path: &Path, mut store: Store) -> Shared {
+        store.track_changes();
         Shared {
             path: path.to_path_buf(),
             store: RwLock::new(store),
@@ -69,11 +72,24 @@ impl Shared {
         self.writing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` on the store alone (readers wait), then forgets the adjacency index.
+    /// Runs `f` on the store alone (readers wait), then applies its changes to the
+    /// adjacency index (or forgets the index, to be built again, if they are too many
+    /// or the graph was built anew).
     pub fn write<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         let r = f(&mut store);
-        *self.adjacency.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let changes = store.take_changes();
+        let mut cache = self.adjacency.lock().unwrap_or_else(|p| p.into_inner());
+        let mut phases = crate::timing::Phases::start("adjacency");
+        let kept = match (cache.as_mut(), changes) {
+            (Some(adj), Some(changes)) => Arc::make_mut(adj).apply(store.graph(), &changes),
+            _ => false,
+        };
+        if kept {
+            phases.lap("changes applied");
+        } else {
+            *cache = None;
+        }
         self.generation.fetch_add(1, Ordering::Relaxed);
         r
     }

@@ -189,20 +189,25 @@ fn the_neo4j_python_driver_queries_the_server() {
     let python = String::from_utf8(venv.stdout).unwrap().trim().to_string();
 
     let mut server = start(&db.path, &[]);
-    let out = Command::new(&python)
-        .arg(Path::new(ROOT).join("tests/server/driver_check.py"))
-        .arg(format!("bolt://{}", server.bolt))
-        .arg(&qfile)
-        .arg(&efile)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.trim_end().ends_with("ok"),
-        "{stdout}\n{}\nserver:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        server.log()
-    );
+    // The driver's own proposals (Bolt 5.8 agreed), then a driver held to 5.4.
+    for minor in [None, Some("4")] {
+        let out = Command::new(&python)
+            .arg(Path::new(ROOT).join("tests/server/driver_check.py"))
+            .arg(format!("bolt://{}", server.bolt))
+            .arg(&qfile)
+            .arg(&efile)
+            .args(minor)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.trim_end().ends_with("ok"),
+            "Bolt 5.{}: {stdout}\n{}\nserver:\n{}",
+            minor.unwrap_or("8"),
+            String::from_utf8_lossy(&out.stderr),
+            server.log()
+        );
+    }
     assert!(server.terminate().success(), "{}", server.log());
 }
 
@@ -1160,5 +1165,154 @@ fn the_shell_on_a_served_database_runs_its_inputs_in_the_server() {
     p.exp_string("42").unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
+    assert!(server.terminate().success(), "{}", server.log());
+}
+
+/// Sends RUN and PULL (all rows) and gives the bookmark of the summary.
+fn bolt_bookmark(s: &mut TcpStream, query: &str) -> String {
+    bolt_send(s, 0x10, vec![Value::str(query), map(&[]), map(&[])]);
+    bolt_send(s, 0x3F, vec![map(&[("n", Value::Int(-1))])]);
+    loop {
+        let Some(Value::Struct(t, f)) = bolt_recv(s) else {
+            panic!("the connection ended");
+        };
+        assert_ne!(t, 0x7F, "{f:?}");
+        if let Some(b) = f.first().and_then(|m| m.get("bookmark")) {
+            return b.as_str().unwrap().to_string();
+        }
+    }
+}
+
+fn bolt_login(addr: &str) -> TcpStream {
+    let (mut s, v) = bolt_connect(addr, [0, 8, 8, 5]);
+    assert_eq!(v, [0, 0, 8, 5]);
+    bolt_send(
+        &mut s,
+        0x01,
+        vec![map(&[("user_agent", Value::str("test"))])],
+    );
+    bolt_send(&mut s, 0x6A, vec![map(&[("scheme", Value::str("none"))])]);
+    for _ in 0..2 {
+        assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    }
+    s
+}
+
+#[test]
+fn bookmarks_name_the_commit_and_grow_with_an_ingest_through_the_server() {
+    let db = seeded_db();
+    let mut server = start(&db.path, &[]);
+    let mut s = bolt_login(&server.bolt);
+    let seq = |b: &str| -> u64 { b.strip_prefix("coopgraph:").unwrap().parse().unwrap() };
+    let b1 = bolt_bookmark(&mut s, "RETURN 1");
+    assert!(seq(&b1) >= 1, "{b1}");
+
+    // Two durable batches through the server.
+    let docs = db.dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    for (i, who) in ["Alpha Ministry", "Beta Agency"].iter().enumerate() {
+        std::fs::write(
+            docs.join(format!("a{i}.txt")),
+            format!("Vietnam and Laos signed an agreement on {who} cooperation on 3 May 2024.\n"),
+        )
+        .unwrap();
+    }
+    let (code, _, err) = cg(
+        &db.path,
+        db.dir.path(),
+        &["ingest", "--batch", "1", docs.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let b2 = bolt_bookmark(&mut s, "RETURN 1");
+    assert!(seq(&b2) >= seq(&b1) + 2, "{b1} then {b2}");
+
+    // BEGIN accepts the bookmark; COMMIT answers the same state.
+    bolt_send(
+        &mut s,
+        0x11,
+        vec![map(&[("bookmarks", Value::List(vec![Value::str(&b2)]))])],
+    );
+    assert!(matches!(bolt_recv(&mut s), Some(Value::Struct(0x70, _))));
+    bolt_send(&mut s, 0x12, vec![]);
+    let Some(Value::Struct(0x70, f)) = bolt_recv(&mut s) else {
+        panic!("COMMIT failed");
+    };
+    assert_eq!(
+        f[0].get("bookmark").and_then(Value::as_str),
+        Some(b2.as_str())
+    );
+
+    // A later state than the database has: refused, with the Neo4j code and a GQL status.
+    let future = format!("coopgraph:{}", seq(&b2) + 1);
+    bolt_send(
+        &mut s,
+        0x11,
+        vec![map(&[(
+            "bookmarks",
+            Value::List(vec![Value::str(&future)]),
+        )])],
+    );
+    let Some(Value::Struct(0x7F, f)) = bolt_recv(&mut s) else {
+        panic!("a bookmark from the future was accepted");
+    };
+    assert_eq!(
+        f[0].get("neo4j_code").and_then(Value::as_str),
+        Some("Neo.ClientError.Transaction.InvalidBookmark")
+    );
+    assert!(f[0].get("gql_status").is_some(), "{f:?}");
+    drop(s);
+
+    // The commit number survives a restart.
+    assert!(server.terminate().success(), "{}", server.log());
+    let mut server = start(&db.path, &[]);
+    let mut s = bolt_login(&server.bolt);
+    assert_eq!(bolt_bookmark(&mut s, "RETURN 1"), b2);
+    drop(s);
+    assert!(server.terminate().success(), "{}", server.log());
+}
+
+#[test]
+fn neo4j_cli_from_pypi_queries_the_server_and_shows_its_errors() {
+    let db = seeded_db();
+    let venv = Command::new(Path::new(ROOT).join("scripts/server-venv.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        venv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let python = PathBuf::from(String::from_utf8(venv.stdout).unwrap().trim());
+    let cli = python.parent().unwrap().join("neo4j-cli");
+    let mut server = start(&db.path, &[]);
+    let home = db.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let run = |cypher: &str| {
+        Command::new(&cli)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .args(["query", "--uri", &format!("bolt://{}", server.bolt)])
+            .args(["-u", "neo4j", "-p", "unused", "--format", "json", cypher])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run("MATCH (c:Country) WHERE c.name STARTS WITH 'V' RETURN c.name AS name");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["rows"], serde_json::json!([{"name": "Vietnam"}]), "{v}");
+    let out = run("MATCH (n RETURN n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("Neo.ClientError.Statement.SyntaxError") && stderr.contains('^'),
+        "{stderr}"
+    );
     assert!(server.terminate().success(), "{}", server.log());
 }

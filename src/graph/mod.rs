@@ -7,11 +7,13 @@
 //! from an upsert, an import, the replay of a logged batch, or an undo.
 
 mod ids;
+mod journal;
 mod quote;
 mod scope;
 mod txn;
 
 pub use ids::IdMap;
+pub use journal::Journal;
 pub use quote::{quote, sentence_around, Quote};
 pub use txn::{Change, Txn, Undo};
 
@@ -155,6 +157,9 @@ pub struct Graph {
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
+    /// Structural changes since [`Graph::track_changes`] or the last
+    /// [`Graph::take_changes`]; `None` when nobody asked.
+    journal: Option<Journal>,
 }
 
 const NO_ATTR: u32 = u32::MAX;
@@ -247,7 +252,20 @@ impl Graph {
             date_key: schema.key("date"),
             aliases_key,
             schema,
+            journal: None,
         }
+    }
+
+    /// Starts recording structural changes ([`Journal`]) for [`Graph::take_changes`].
+    pub fn track_changes(&mut self) {
+        self.journal.get_or_insert_with(Journal::default);
+    }
+
+    /// The changes recorded since [`Graph::track_changes`] or the last call, and a fresh
+    /// journal started; `None` if none was being kept (this graph was built anew since:
+    /// whoever indexed the old one must rebuild).
+    pub fn take_changes(&mut self) -> Option<Journal> {
+        self.journal.replace(Journal::default())
     }
 
     /// Reserves room for `nodes` more nodes and `edges` more edges (bulk loads).
@@ -494,6 +512,9 @@ impl Graph {
                 }
                 let old_label = self.g[ix].label;
                 if old_label != rec.label {
+                    if let Some(j) = &mut self.journal {
+                        j.relabel(ix.index() as u32);
+                    }
                     let v = &mut self.by_label[old_label as usize];
                     if let Some(p) = v.iter().position(|&i| i as usize == ix.index()) {
                         v.remove(p);
@@ -509,6 +530,9 @@ impl Graph {
             None => {
                 let (id, label) = (rec.id, rec.label);
                 let ix = self.g.add_node(rec).index() as u32;
+                if let Some(j) = &mut self.journal {
+                    j.node(ix);
+                }
                 self.node_ids.set(id, ix);
                 self.by_label[label as usize].push(ix);
                 self.index_node(ix, true);
@@ -532,6 +556,9 @@ impl Graph {
             .collect();
         self.index_node(ix.index() as u32, false);
         let rec = self.g.remove_node(ix)?;
+        if let Some(j) = &mut self.journal {
+            j.node(ix.index() as u32);
+        }
         let v = &mut self.by_label[rec.label as usize];
         if let Some(p) = v.iter().rposition(|&i| i as usize == ix.index()) {
             v.remove(p);
@@ -557,6 +584,7 @@ impl Graph {
                 let retyped = w.rel_type() != e.ty;
                 if retyped {
                     self.index_pair(ix, false);
+                    self.note_edge(ix);
                 }
                 self.g[ix] = EdgeRec {
                     id: e.id,
@@ -583,6 +611,7 @@ impl Graph {
         );
         self.edge_ids.set(e.id, ix.index() as u32);
         self.index_pair(ix, true);
+        self.note_edge(ix);
         Ok(old)
     }
 
@@ -607,6 +636,15 @@ impl Graph {
         );
         self.edge_ids.set(id, ix.index() as u32);
         self.index_pair(ix, true);
+        self.note_edge(ix);
+    }
+
+    /// Records live edge `ix` in the journal, if one is kept.
+    fn note_edge(&mut self, ix: EdgeIndex) {
+        if let Some(j) = &mut self.journal {
+            let (a, b) = self.g.edge_endpoints(ix).expect("a live edge");
+            j.edge(ix.index() as u32, a.index() as u32, b.index() as u32);
+        }
     }
 
     fn store_attrs(&mut self, slot: u32, attrs: EdgeAttrs) -> u32 {
@@ -640,6 +678,7 @@ impl Graph {
         let ix = self.edge_index(id)?;
         let data = self.edge_data(ix)?;
         self.index_pair(ix, false);
+        self.note_edge(ix);
         let w = self.g.remove_edge(ix)?;
         self.store_attrs(w.attr, EdgeAttrs::default());
         self.edge_ids.remove(id);

@@ -1,12 +1,16 @@
-//! Bolt 5.0–5.4 (<https://neo4j.com/docs/bolt/current/bolt/>), the protocol of Neo4j's
+//! Bolt 5.0–5.8 (<https://neo4j.com/docs/bolt/current/bolt/>), the protocol of Neo4j's
 //! drivers: the handshake with version negotiation, chunked messages, and the session
 //! state machine — HELLO, LOGON/LOGOFF, RUN, PULL and DISCARD (with `n` and
 //! `has_more`), BEGIN/COMMIT/ROLLBACK, RESET, ROUTE, TELEMETRY, GOODBYE — answering
-//! with SUCCESS, RECORD, IGNORED and FAILURE carrying Neo4j's status codes.
+//! with SUCCESS, RECORD, IGNORED and FAILURE carrying Neo4j's status codes. From 5.5
+//! a result's summary carries GQL status objects instead of notifications, and from
+//! 5.7 a FAILURE carries its GQL status ([`super::gql`]) beside the Neo4j code.
+//! Bookmarks name the database's commit sequence number ([`bookmark`]).
 //!
 //! Query results become Bolt's own types, so drivers hand their users nodes,
 //! relationships, paths and dates: see [`to_bolt`].
 
+use super::gql;
 use super::packstream::{self, Value};
 use super::{Conn, ServerCtx};
 use crate::app::query::{run_one, Failure};
@@ -20,7 +24,12 @@ use std::time::Instant;
 /// The four bytes that open a Bolt connection.
 const MAGIC: [u8; 4] = [0x60, 0x60, 0xB0, 0x17];
 /// The highest minor version of Bolt 5 spoken here.
-const MAX_MINOR: u8 = 4;
+const MAX_MINOR: u8 = 8;
+/// The first minor version whose summaries carry GQL `statuses` (5.5 names their
+/// description `status_description`, 5.6 and later `description`).
+const STATUSES_MINOR: u8 = 5;
+/// The first minor version whose FAILUREs carry a GQL status.
+const GQL_ERRORS_MINOR: u8 = 7;
 
 /// Request message tags.
 mod tag {
@@ -77,6 +86,37 @@ struct Pending {
     qid: i64,
     rows: std::vec::IntoIter<Vec<Value>>,
     warnings: Vec<String>,
+    /// How many columns and rows the result has (its GQL status).
+    columns: usize,
+    total: usize,
+}
+
+/// The bookmark of the database as of commit sequence number `seq`
+/// ([`crate::store::Store::commit_seq`]): `coopgraph:SEQ`.
+pub fn bookmark(seq: u64) -> String {
+    format!("coopgraph:{seq}")
+}
+
+/// The bookmark before this scheme, which named no state: accepted, and asks nothing.
+const OLD_BOOKMARK: &str = "coopgraph:read-only";
+
+/// The commit sequence number a bookmark names (`None` for the old bookmark), or why
+/// it is no bookmark of this database's.
+fn bookmark_seq(b: &str, current: u64) -> Result<Option<u64>, String> {
+    if b == OLD_BOOKMARK {
+        return Ok(None);
+    }
+    let seq = b
+        .strip_prefix("coopgraph:")
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| format!("{b:?} is not a coopgraph bookmark (coopgraph:NUMBER)"))?;
+    if seq > current {
+        return Err(format!(
+            "bookmark {b:?} names commit {seq}, but this database is at commit {current}: \
+             it comes from another database"
+        ));
+    }
+    Ok(Some(seq))
 }
 
 /// Why a connection ends after an answer.
@@ -98,9 +138,9 @@ pub fn serve(conn: &mut Conn, ctx: &ServerCtx, id: u64) -> io::Result<()> {
     let proposals: [u8; 16] = hello[4..].try_into().expect("16 bytes");
     let Some(minor) = negotiate(&proposals) else {
         conn.write_all(&[0, 0, 0, 0])?;
-        return Err(io::Error::other(
-            "the client offers no Bolt version in 5.0-5.4",
-        ));
+        return Err(io::Error::other(format!(
+            "the client offers no Bolt version in 5.0-5.{MAX_MINOR}"
+        )));
     };
     conn.write_all(&[0, 0, minor, 5])?;
     conn.flush()?;
@@ -111,6 +151,7 @@ pub fn serve(conn: &mut Conn, ctx: &ServerCtx, id: u64) -> io::Result<()> {
         state: State::Negotiation,
         pending: Vec::new(),
         next_qid: 0,
+        seen: 0,
         out: Vec::new(),
     };
     loop {
@@ -176,6 +217,8 @@ struct Session<'a, 'g> {
     state: State,
     pending: Vec<Pending>,
     next_qid: i64,
+    /// The commit sequence number of the database as the last query read it.
+    seen: u64,
     /// The chunked bytes of the answers to the current request.
     out: Vec<u8>,
 }
@@ -202,15 +245,73 @@ impl Session<'_, '_> {
     }
 
     fn failure(&mut self, code: &str, message: &str) {
-        self.send(
-            tag::FAILURE,
-            vec![map(vec![
-                ("code", Value::str(code)),
+        self.failure_at(code, message, None);
+    }
+
+    /// A FAILURE, with the position in the query text (line, column, offset; 1-based,
+    /// 1-based, 0-based) it points at, if any. From Bolt 5.7 it carries its GQL status,
+    /// description, diagnostic record and cause, and `neo4j_code` for `code`.
+    fn failure_at(&mut self, code: &str, message: &str, at: Option<(u32, u32, usize)>) {
+        let meta = if self.minor >= GQL_ERRORS_MINOR {
+            let status = gql::error_status(code);
+            let mut diag = diagnostic_record();
+            if let Value::Map(d) = &mut diag {
+                d.push((
+                    "_classification".into(),
+                    Value::str(gql::classification(code)),
+                ));
+                if let Some(p) = at {
+                    d.push(("_position".into(), position(p)));
+                }
+            }
+            let mut meta = vec![
+                ("neo4j_code", Value::str(code)),
                 ("message", Value::str(message)),
-            ])],
-        );
+                ("gql_status", Value::str(status.gql_status)),
+                (
+                    "description",
+                    Value::str(format!("{}. {message}", status.description)),
+                ),
+                ("diagnostic_record", diag),
+            ];
+            if let Some((gql_status, description)) = status.cause {
+                meta.push((
+                    "cause",
+                    map(vec![
+                        ("gql_status", Value::str(gql_status)),
+                        ("description", Value::str(description)),
+                        ("message", Value::str(message)),
+                        ("diagnostic_record", diagnostic_record()),
+                    ]),
+                ));
+            }
+            meta
+        } else {
+            vec![("code", Value::str(code)), ("message", Value::str(message))]
+        };
+        self.send(tag::FAILURE, vec![map(meta)]);
         self.pending.clear();
         self.state = State::Failed;
+    }
+
+    /// Checks the bookmarks of a BEGIN or an auto-commit RUN (`extra`); answers the
+    /// FAILURE and gives `false` if one is not this database's.
+    fn bookmarks_ok(&mut self, extra: &Value) -> bool {
+        let Some(Value::List(list)) = extra.get("bookmarks") else {
+            return true;
+        };
+        let current = self.ctx.shared.read().commit_seq();
+        for b in list {
+            let r = match b.as_str() {
+                Some(b) => bookmark_seq(b, current),
+                None => Err("a bookmark is not a string".to_string()),
+            };
+            if let Err(message) = r {
+                self.failure("Neo.ClientError.Transaction.InvalidBookmark", &message);
+                return false;
+            }
+        }
+        true
     }
 
     /// Answers one request; `Some` when the connection is to end after the answer.
@@ -290,14 +391,19 @@ impl Session<'_, '_> {
             (State::Ready | State::Tx, tag::PULL) => self.pull(&field(0), true),
             (State::Ready | State::Tx, tag::DISCARD) => self.pull(&field(0), false),
             (State::Ready, tag::BEGIN) => {
+                if !self.bookmarks_ok(&field(0)) {
+                    return Ok(None);
+                }
                 self.pending.clear();
                 self.state = State::Tx;
+                // A transaction without a query still ends at a state of the database.
+                self.seen = self.ctx.shared.read().commit_seq();
                 self.success(vec![]);
             }
             (State::Tx, tag::COMMIT) => {
                 self.pending.clear();
                 self.state = State::Ready;
-                self.success(vec![("bookmark", Value::str(super::BOOKMARK))]);
+                self.success(vec![("bookmark", Value::str(bookmark(self.seen)))]);
             }
             (State::Tx, tag::ROLLBACK) => {
                 self.pending.clear();
@@ -351,6 +457,9 @@ impl Session<'_, '_> {
             }
         };
         if self.state == State::Ready {
+            if !self.bookmarks_ok(&f.get(2).cloned().unwrap_or(Value::Null)) {
+                return;
+            }
             // An auto-commit query replaces whatever was left unpulled.
             self.pending.clear();
         }
@@ -359,6 +468,7 @@ impl Session<'_, '_> {
         // before they are pulled.
         let result = {
             let store = self.ctx.shared.read();
+            self.seen = self.seen.max(store.commit_seq());
             let engine = self.ctx.engine(&store);
             run_one(&engine, text, &params).map(|res| {
                 let g = store.graph();
@@ -380,6 +490,7 @@ impl Session<'_, '_> {
             )) => {
                 let qid = self.next_qid;
                 self.next_qid += 1;
+                let (ncols, total) = (columns.len(), rows.len());
                 let fields = Value::List(columns.into_iter().map(Value::String).collect());
                 let mut meta = vec![("fields", fields), ("t_first", Value::Int(t_first))];
                 if self.state == State::Tx {
@@ -389,10 +500,20 @@ impl Session<'_, '_> {
                     qid,
                     rows: rows.into_iter(),
                     warnings,
+                    columns: ncols,
+                    total,
                 });
                 self.success(meta);
             }
-            Err(Failure { code, message, .. }) => self.failure(code, &message),
+            Err(Failure {
+                code,
+                message,
+                line,
+                column,
+            }) => {
+                let at = (line > 0).then(|| (line, column, offset_of(text, line, column)));
+                self.failure_at(code, &message, at)
+            }
         }
     }
 
@@ -434,31 +555,37 @@ impl Session<'_, '_> {
             ("t_last", Value::Int(t.elapsed().as_millis() as i64)),
             ("db", Value::str("neo4j")),
         ];
-        if !done.warnings.is_empty() {
+        if self.minor >= STATUSES_MINOR {
+            meta.push(("statuses", statuses(&done, self.minor)));
+        } else if !done.warnings.is_empty() {
             meta.push(("notifications", notifications(&done.warnings)));
         }
         if self.state == State::Ready {
-            meta.push(("bookmark", Value::str(super::BOOKMARK)));
+            meta.push(("bookmark", Value::str(bookmark(self.seen))));
         }
         self.success(meta);
     }
 }
 
-/// The engine's warnings as Bolt notifications.
+/// The Neo4j notification code of an engine warning.
+fn warning_code(w: &str) -> &'static str {
+    if w.contains("label") {
+        "Neo.ClientNotification.Statement.UnknownLabelWarning"
+    } else if w.contains("relationship type") {
+        "Neo.ClientNotification.Statement.UnknownRelationshipTypeWarning"
+    } else {
+        "Neo.ClientNotification.Statement.UnknownPropertyKeyWarning"
+    }
+}
+
+/// The engine's warnings as Bolt notifications (before 5.5).
 fn notifications(warnings: &[String]) -> Value {
     Value::List(
         warnings
             .iter()
             .map(|w| {
-                let code = if w.contains("label") {
-                    "Neo.ClientNotification.Statement.UnknownLabelWarning"
-                } else if w.contains("relationship type") {
-                    "Neo.ClientNotification.Statement.UnknownRelationshipTypeWarning"
-                } else {
-                    "Neo.ClientNotification.Statement.UnknownPropertyKeyWarning"
-                };
                 map(vec![
-                    ("code", Value::str(code)),
+                    ("code", Value::str(warning_code(w))),
                     ("title", Value::str(w.clone())),
                     ("description", Value::str(w.clone())),
                     ("severity", Value::str("WARNING")),
@@ -467,6 +594,71 @@ fn notifications(warnings: &[String]) -> Value {
             })
             .collect(),
     )
+}
+
+/// The diagnostic record every GQL status object carries, before its own entries.
+fn diagnostic_record() -> Value {
+    map(vec![
+        ("OPERATION", Value::str("")),
+        ("OPERATION_CODE", Value::str("0")),
+        ("CURRENT_SCHEMA", Value::str("/")),
+    ])
+}
+
+/// A position in the query text as Neo4j's diagnostic records give it.
+fn position((line, column, offset): (u32, u32, usize)) -> Value {
+    map(vec![
+        ("line", Value::Int(i64::from(line))),
+        ("column", Value::Int(i64::from(column))),
+        ("offset", Value::Int(offset as i64)),
+    ])
+}
+
+/// The offset in characters of 1-based `line` and `column` in `text`.
+fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let before: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(|l| l.chars().count())
+        .sum();
+    before + column.saturating_sub(1) as usize
+}
+
+/// A finished result's GQL status objects (Bolt 5.5 and later): one per warning, as
+/// a notification (with its Neo4j code), then the result's own status.
+fn statuses(done: &Pending, minor: u8) -> Value {
+    let description = if minor == STATUSES_MINOR {
+        "status_description"
+    } else {
+        "description"
+    };
+    let mut list: Vec<Value> = done
+        .warnings
+        .iter()
+        .map(|w| {
+            let code = warning_code(w);
+            let (gql_status, what) = gql::warning_status(code);
+            let mut diag = diagnostic_record();
+            if let Value::Map(d) = &mut diag {
+                d.push(("_severity".into(), Value::str("WARNING")));
+                d.push(("_classification".into(), Value::str("UNRECOGNIZED")));
+            }
+            map(vec![
+                ("gql_status", Value::str(gql_status)),
+                (description, Value::str(format!("{what}. {w}"))),
+                ("neo4j_code", Value::str(code)),
+                ("title", Value::str(w.clone())),
+                ("diagnostic_record", diag),
+            ])
+        })
+        .collect();
+    let (gql_status, what) = gql::result_status(done.columns, done.total);
+    list.push(map(vec![
+        ("gql_status", Value::str(gql_status)),
+        (description, Value::str(what)),
+        ("diagnostic_record", diagnostic_record()),
+    ]));
+    Value::List(list)
 }
 
 /// The days from 1970-01-01 to a date, as Bolt's Date structure counts them.
@@ -672,7 +864,12 @@ mod tests {
         let p = |v: [[u8; 4]; 4]| -> [u8; 16] { v.concat().try_into().unwrap() };
         // Python driver 5.x: 5.0-5.8, then 4.4-4.2, 4.1, 3.
         let py = p([[0, 8, 8, 5], [0, 2, 4, 4], [0, 0, 1, 4], [0, 0, 0, 3]]);
-        assert_eq!(negotiate(&py), Some(4));
+        assert_eq!(negotiate(&py), Some(8));
+        // A client that stops at 5.4 gets 5.4.
+        assert_eq!(
+            negotiate(&p([[0, 4, 4, 5], [0; 4], [0; 4], [0; 4]])),
+            Some(4)
+        );
         assert_eq!(
             negotiate(&p([[0, 0, 2, 5], [0; 4], [0; 4], [0; 4]])),
             Some(2)
@@ -684,9 +881,30 @@ mod tests {
         assert_eq!(negotiate(&p([[0, 2, 4, 4], [0; 4], [0; 4], [0; 4]])), None);
         // The manifest proposal (0x000001FF) is passed over.
         assert_eq!(
-            negotiate(&p([[0, 0, 1, 0xFF], [0, 4, 4, 5], [0; 4], [0; 4]])),
-            Some(4)
+            negotiate(&p([[0, 0, 1, 0xFF], [0, 8, 8, 5], [0; 4], [0; 4]])),
+            Some(8)
         );
+    }
+
+    #[test]
+    fn bookmarks_name_commits_of_this_database() {
+        assert_eq!(bookmark(12), "coopgraph:12");
+        assert_eq!(bookmark_seq("coopgraph:12", 12), Ok(Some(12)));
+        assert_eq!(bookmark_seq("coopgraph:3", 12), Ok(Some(3)));
+        assert_eq!(bookmark_seq(OLD_BOOKMARK, 0), Ok(None));
+        assert!(bookmark_seq("coopgraph:13", 12)
+            .unwrap_err()
+            .contains("at commit 12"));
+        assert!(bookmark_seq("FB:kcwQ", 12)
+            .unwrap_err()
+            .contains("not a coopgraph"));
+        assert!(bookmark_seq("coopgraph:-1", 12).is_err());
+    }
+
+    #[test]
+    fn error_positions_count_characters_across_lines() {
+        assert_eq!(offset_of("MATCH (n RETURN n", 1, 10), 9);
+        assert_eq!(offset_of("MATCH (n:Việt)\nRETURN x", 2, 8), 22);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! at once, and ends alone when its client breaks the protocol; the server goes on.
 
 pub mod bolt;
+pub mod gql;
 pub mod http;
 pub mod local;
 pub mod packstream;
@@ -22,10 +23,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::Scope;
 use std::time::{Duration, Instant};
-
-/// The bookmark every transaction ends with: the server only reads, so every
-/// transaction sees the same database.
-pub const BOOKMARK: &str = "coopgraph:read-only";
 
 /// How often blocked reads and accepts look at the stop flag.
 const POLL: Duration = Duration::from_millis(100);

@@ -305,6 +305,23 @@ impl Store {
         &self.graph
     }
 
+    /// Starts recording the graph's structural changes ([`Graph::track_changes`]).
+    pub fn track_changes(&mut self) {
+        self.graph.track_changes();
+    }
+
+    /// The graph's structural changes since the last call ([`Graph::take_changes`]);
+    /// `None` if the graph was built anew since.
+    pub fn take_changes(&mut self) -> Option<crate::graph::Journal> {
+        self.graph.take_changes()
+    }
+
+    /// The commit sequence number: how many durable batches the database has taken
+    /// in all (a bulk load counts as one). It only grows, across reopens too.
+    pub fn commit_seq(&self) -> u64 {
+        self.next_seq
+    }
+
     /// The database path (None in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -348,6 +365,8 @@ impl Store {
         let mut phases = crate::timing::Phases::start("write");
         phases.lap("batch built");
         let persisted = if is_bulk {
+            // The load is a commit too: the snapshot's log starts after it.
+            self.next_seq += 1;
             self.write_snapshot()
         } else {
             self.append_log(&changes, &undo)

@@ -1,9 +1,11 @@
 """Drives `coopgraph serve` with the official neo4j Python driver (tests/server.rs runs it).
 
-Usage: driver_check.py BOLT_URI QUESTION_FILE EXPECTED_JSON
+Usage: driver_check.py BOLT_URI QUESTION_FILE EXPECTED_JSON [MINOR]
 QUESTION_FILE holds one Cypher statement (the canonical cooperation question); EXPECTED_JSON
-is what `coopgraph query --format json` answered for it. Prints "ok" and exits 0 when every
-check passes; an assertion error otherwise.
+is what `coopgraph query --format json` answered for it. With MINOR (e.g. 4), the driver
+offers Bolt 5.0 to 5.MINOR only, and the server must agree on 5.MINOR; without it, the
+driver offers what it speaks (5.8 for 5.28) and the server must agree on 5.8. Prints "ok"
+and exits 0 when every check passes; an assertion error otherwise.
 """
 import datetime
 import json
@@ -14,6 +16,12 @@ from neo4j import GraphDatabase
 from neo4j.graph import Node, Path, Relationship
 
 uri, question_file, expected_file = sys.argv[1:4]
+want_minor = int(sys.argv[4]) if len(sys.argv) > 4 else 8
+if len(sys.argv) > 4:
+    # The driver's proposals: 5.0-5.MINOR only (four 4-byte proposals, the rest empty).
+    from neo4j._sync.io._bolt import Bolt
+    Bolt.get_handshake = classmethod(
+        lambda cls: bytes((0, want_minor, want_minor, 5)) + bytes(12))
 question = open(question_file, encoding="utf-8").read()
 expected = json.load(open(expected_file, encoding="utf-8"))
 
@@ -21,6 +29,7 @@ with GraphDatabase.driver(uri, auth=("neo4j", "unused"), fetch_size=7) as driver
     driver.verify_connectivity()
     info = driver.get_server_info()
     assert "coopgraph" in info.agent, info.agent
+    assert info.protocol_version == (5, want_minor), info.protocol_version
 
     with driver.session() as s:
         # The canonical question answers through Bolt as through the CLI.
@@ -89,6 +98,36 @@ with GraphDatabase.driver(uri, auth=("neo4j", "unused"), fetch_size=7) as driver
             raise AssertionError("no type error")
         except neo4j.exceptions.CypherTypeError as e:
             assert e.code == "Neo.ClientError.Statement.TypeError", e.code
+        # From 5.7, errors carry a GQL status too, and the Neo4j code stays.
+        if want_minor >= 7:
+            try:
+                s.run("RETURN toLower(1)").consume()
+            except neo4j.exceptions.CypherTypeError as e:
+                assert e.gql_status == "22G03", e.gql_status
+                assert e.gql_classification == neo4j.exceptions.GqlErrorClassification.CLIENT_ERROR
+                assert e.__cause__ is not None and e.__cause__.gql_status == "22N01", e.__cause__
+            try:
+                s.run("MATCH (n RETURN n").consume()
+            except neo4j.exceptions.CypherSyntaxError as e:
+                assert e.gql_status == "42001", e.gql_status
+                pos = e.diagnostic_record["_position"]
+                assert (pos["line"], pos["column"], pos["offset"]) == (1, 10, 9), pos
+
+        # A schema warning arrives as a notification (from 5.5 a GQL status object).
+        summary = s.run("MATCH (n:Countree) RETURN n").consume()
+        notes = summary.summary_notifications
+        assert [n.code for n in notes] == ["Neo.ClientNotification.Statement.UnknownLabelWarning"], notes
+        assert "Countree" in notes[0].title and notes[0].severity_level == neo4j.NotificationSeverity.WARNING
+        if want_minor >= 5:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                codes = [st.gql_status for st in summary.gql_status_objects]
+            assert codes == ["02000", "01N50"] or sorted(codes) == ["01N50", "02000"], codes
+        # A result's bookmark names the database's commit number.
+        assert summary.metadata.get("bookmark", "").startswith("coopgraph:"), summary.metadata
+        assert summary.metadata["bookmark"] != "coopgraph:read-only"
+
         # The session goes on after errors (RESET).
         assert s.run("RETURN 2 AS two").single()["two"] == 2
 
@@ -108,7 +147,18 @@ with GraphDatabase.driver(uri, auth=("neo4j", "unused"), fetch_size=7) as driver
         with s.begin_transaction() as tx:
             tx.run("RETURN 1").consume()
             tx.rollback()
-        assert s.last_bookmarks() is not None
+        marks = s.last_bookmarks()
+        assert marks is not None and all(b.startswith("coopgraph:") for b in marks.raw_values), marks
+        # A session started from those bookmarks begins at once (BEGIN with bookmarks).
+        with driver.session(bookmarks=marks) as s2:
+            assert s2.execute_read(countries, "V") == ["Vietnam"]
+        # A bookmark from a later state than the database has is refused.
+        try:
+            with driver.session(bookmarks=neo4j.Bookmarks.from_raw_values(["coopgraph:999999"])) as s3:
+                s3.run("RETURN 1").consume()
+            raise AssertionError("a bookmark from the future was accepted")
+        except neo4j.exceptions.ClientError as e:
+            assert e.code == "Neo.ClientError.Transaction.InvalidBookmark", e.code
 
     # execute_query, the driver's one-call API.
     records, summary, keys = driver.execute_query("MATCH (c:Country) RETURN count(c) AS n")
