@@ -6,6 +6,7 @@
 //! `put_edge`, `remove_edge`), so that indexes stay right whether the change comes
 //! from an upsert, an import, the replay of a logged batch, or an undo.
 
+mod dated;
 mod ids;
 mod quote;
 mod scope;
@@ -152,6 +153,11 @@ pub struct Graph {
     by_scope: Option<FxHashMap<u64, Slots>>,
     /// The scope relationship (`OF`), if the schema has it.
     scope_rel: Option<RelTypeId>,
+    /// Dated nodes by participant and date, and named dated nodes by date, built with
+    /// `by_pair` ([`dated`]).
+    by_part: Option<FxHashMap<u64, Slots>>,
+    /// The participation relationship (`PARTICIPATED_IN`), if the schema has it.
+    part_rel: Option<RelTypeId>,
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
@@ -243,6 +249,8 @@ impl Graph {
             by_pair: None,
             by_scope: None,
             scope_rel: schema.rel_type("OF").ok(),
+            by_part: None,
+            part_rel: schema.rel_type("PARTICIPATED_IN").ok(),
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
             date_key: schema.key("date"),
             aliases_key,
@@ -444,8 +452,9 @@ impl Graph {
         self.g.edges_directed(ix, dir)
     }
 
-    /// The name-index and date-index keys of a node.
-    fn index_keys(&self, n: &NodeRec) -> (Vec<u64>, Option<u64>) {
+    /// The name-index and date-index keys of a node, and whether it carries a proper name
+    /// (the participation index's named entry).
+    fn index_keys(&self, n: &NodeRec) -> (Vec<u64>, Option<u64>, bool) {
         let date = self
             .date_key
             .and_then(|k| Graph::prop(&n.props, k))
@@ -453,11 +462,11 @@ impl Graph {
                 Value::Date(d) => Some(date_hash(n.label, *d)),
                 _ => None,
             });
-        (self.name_hashes(n), date)
+        (self.name_hashes(n), date, self.is_named(n))
     }
 
     fn index_node(&mut self, ix: u32, add: bool) {
-        let (hashes, date) = self.index_keys(&self.g[NodeIndex::from(ix)]);
+        let (hashes, date, _) = self.index_keys(&self.g[NodeIndex::from(ix)]);
         for h in hashes {
             index_slot(&mut self.by_name, h, ix, add);
         }
@@ -465,6 +474,7 @@ impl Graph {
             index_slot(&mut self.by_date, h, ix, add);
         }
         self.index_scopes(ix, add);
+        self.index_participations(ix, add);
     }
 
     /// Nodes with `label` whose `date` property is `date`.
@@ -679,6 +689,7 @@ impl Graph {
         }
         self.by_pair = Some(m);
         self.build_scopes();
+        self.build_participations();
     }
 
     /// The edge of type `ty` from `a` to `b` with the lowest id number, if any (through the
@@ -706,6 +717,7 @@ impl Graph {
             index_slot(m, h, ix.index() as u32, add);
         }
         self.rescope_edge(ix, add);
+        self.reparticipate_edge(ix, add);
     }
 
     /// Replaces node `ix`'s properties and appends evidence that sorts after all it has
@@ -877,6 +889,7 @@ impl Graph {
             }
         }
         problems.extend(self.verify_scopes());
+        problems.extend(self.verify_participations());
         problems
     }
 }
