@@ -1,8 +1,7 @@
 //! Identity across articles: whether an extracted event, agreement or person is a node the
 //! graph already holds. A merge needs positive evidence of identity, never the mere absence
 //! of a conflict; candidates come from the graph's indexes (by date, by participant and
-//! date, by name), never from a
-//! scan of a label.
+//! date, by name), never from a scan of a label.
 //!
 //! - Events: the same kind, and either the same day (both day-precise) with a shared
 //!   participant and no conflicting participant or place, or the same proper name
