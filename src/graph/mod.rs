@@ -158,6 +158,11 @@ pub struct Graph {
     by_part: Option<FxHashMap<u64, Slots>>,
     /// The participation relationship (`PARTICIPATED_IN`), if the schema has it.
     part_rel: Option<RelTypeId>,
+    /// Per label, writes so far that removed or renamed a node of it, or removed or
+    /// retyped an edge at one ([`Graph::shrinks`]).
+    shrinks: Vec<u64>,
+    /// [`Graph::reference_mark`]: a label and its count.
+    reference_mark: Option<(LabelId, u64)>,
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
@@ -251,6 +256,8 @@ impl Graph {
             scope_rel: schema.rel_type("OF").ok(),
             by_part: None,
             part_rel: schema.rel_type("PARTICIPATED_IN").ok(),
+            shrinks: vec![0; schema.labels().len()],
+            reference_mark: None,
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
             date_key: schema.key("date"),
             aliases_key,
@@ -466,6 +473,9 @@ impl Graph {
     }
 
     fn index_node(&mut self, ix: u32, add: bool) {
+        if !add {
+            self.shrink(self.g[NodeIndex::from(ix)].label);
+        }
         let (hashes, date, _) = self.index_keys(&self.g[NodeIndex::from(ix)]);
         for h in hashes {
             index_slot(&mut self.by_name, h, ix, add);
@@ -475,6 +485,55 @@ impl Graph {
         }
         self.index_scopes(ix, add);
         self.index_participations(ix, add);
+    }
+
+    /// A count that grows with every write that removes or renames a node of `label`
+    /// (its name, an alias or its date) or removes or retypes an edge at one: the nodes of
+    /// the label and their edges that a reader found at one count are all still there, as
+    /// found, while the count stays.
+    pub fn shrinks(&self, label: LabelId) -> u64 {
+        self.shrinks.get(label as usize).copied().unwrap_or(0)
+    }
+
+    fn shrink(&mut self, label: LabelId) {
+        if let Some(c) = self.shrinks.get_mut(label as usize) {
+            *c += 1;
+        }
+    }
+
+    /// Counts the removal or retyping of live edge `ix` at both its endpoints' labels.
+    fn shrink_at(&mut self, ix: EdgeIndex) {
+        if let Some((a, b)) = self.g.edge_endpoints(ix) {
+            let (la, lb) = (self.g[a].label, self.g[b].label);
+            self.shrink(la);
+            if lb != la {
+                self.shrink(lb);
+            }
+        }
+    }
+
+    /// The [`Graph::shrinks`] count of `label` at which a writer last found its reference
+    /// data of that label (the topic vocabulary of ingest) complete, if it did: while the
+    /// count has not moved, the data is still complete and need not be looked up again.
+    pub fn reference_mark(&self, label: LabelId) -> Option<u64> {
+        self.reference_mark
+            .filter(|&(l, _)| l == label)
+            .map(|(_, c)| c)
+    }
+
+    /// Records that the reference data of `label` is complete now
+    /// ([`Graph::reference_mark`]).
+    pub(crate) fn mark_reference(&mut self, label: LabelId) {
+        self.reference_mark = Some((label, self.shrinks(label)));
+    }
+
+    /// The nodes under a name's index key, without comparing their names: a superset of
+    /// [`Graph::find_by_name`] (any label, and a hash collision may add a node), for callers
+    /// that judge every node they are given anyway.
+    pub fn name_slots(&self, label: LabelId, name: &str) -> impl Iterator<Item = NodeIndex> + '_ {
+        slots_of(&self.by_name, name_hash(label, &name_key(name)))
+            .iter()
+            .map(|&i| NodeIndex::from(i))
     }
 
     /// Nodes with `label` whose `date` property is `date`.
@@ -566,6 +625,7 @@ impl Graph {
                 let attr = self.store_attrs(w.attr, e.attrs);
                 let retyped = w.rel_type() != e.ty;
                 if retyped {
+                    self.shrink_at(ix);
                     self.index_pair(ix, false);
                 }
                 self.g[ix] = EdgeRec {
@@ -649,6 +709,7 @@ impl Graph {
     pub fn remove_edge(&mut self, id: u32) -> Option<EdgeData> {
         let ix = self.edge_index(id)?;
         let data = self.edge_data(ix)?;
+        self.shrink_at(ix);
         self.index_pair(ix, false);
         let w = self.g.remove_edge(ix)?;
         self.store_attrs(w.attr, EdgeAttrs::default());

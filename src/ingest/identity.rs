@@ -842,8 +842,9 @@ fn same_day_candidates(
         let Ok(l) = s.label(l) else {
             continue;
         };
+        // Every node named like `n` is under its name key (the rule compares name keys).
         for n in names {
-            for who in g.find_by_name(l, &n.text) {
+            for who in g.name_slots(l, &n.text) {
                 out.extend(g.find_participated(who, label, d));
             }
         }
