@@ -6,6 +6,7 @@
 //! `put_edge`, `remove_edge`), so that indexes stay right whether the change comes
 //! from an upsert, an import, the replay of a logged batch, or an undo.
 
+mod dated;
 mod ids;
 mod journal;
 mod quote;
@@ -154,6 +155,16 @@ pub struct Graph {
     by_scope: Option<FxHashMap<u64, Slots>>,
     /// The scope relationship (`OF`), if the schema has it.
     scope_rel: Option<RelTypeId>,
+    /// Dated nodes by participant and date, and named dated nodes by date, built with
+    /// `by_pair` ([`dated`]).
+    by_part: Option<FxHashMap<u64, Slots>>,
+    /// The participation relationship (`PARTICIPATED_IN`), if the schema has it.
+    part_rel: Option<RelTypeId>,
+    /// Per label, writes so far that removed or renamed a node of it, or removed or
+    /// retyped an edge at one ([`Graph::shrinks`]).
+    shrinks: Vec<u64>,
+    /// [`Graph::reference_mark`]: a label and its count.
+    reference_mark: Option<(LabelId, u64)>,
     names_key: KeyId,
     date_key: Option<KeyId>,
     aliases_key: Option<KeyId>,
@@ -248,6 +259,10 @@ impl Graph {
             by_pair: None,
             by_scope: None,
             scope_rel: schema.rel_type("OF").ok(),
+            by_part: None,
+            part_rel: schema.rel_type("PARTICIPATED_IN").ok(),
+            shrinks: vec![0; schema.labels().len()],
+            reference_mark: None,
             names_key: schema.key("name").unwrap_or(KeyId::MAX),
             date_key: schema.key("date"),
             aliases_key,
@@ -462,8 +477,9 @@ impl Graph {
         self.g.edges_directed(ix, dir)
     }
 
-    /// The name-index and date-index keys of a node.
-    fn index_keys(&self, n: &NodeRec) -> (Vec<u64>, Option<u64>) {
+    /// The name-index and date-index keys of a node, and whether it carries a proper name
+    /// (the participation index's named entry).
+    fn index_keys(&self, n: &NodeRec) -> (Vec<u64>, Option<u64>, bool) {
         let date = self
             .date_key
             .and_then(|k| Graph::prop(&n.props, k))
@@ -471,11 +487,14 @@ impl Graph {
                 Value::Date(d) => Some(date_hash(n.label, *d)),
                 _ => None,
             });
-        (self.name_hashes(n), date)
+        (self.name_hashes(n), date, self.is_named(n))
     }
 
     fn index_node(&mut self, ix: u32, add: bool) {
-        let (hashes, date) = self.index_keys(&self.g[NodeIndex::from(ix)]);
+        if !add {
+            self.shrink(self.g[NodeIndex::from(ix)].label);
+        }
+        let (hashes, date, _) = self.index_keys(&self.g[NodeIndex::from(ix)]);
         for h in hashes {
             index_slot(&mut self.by_name, h, ix, add);
         }
@@ -483,6 +502,56 @@ impl Graph {
             index_slot(&mut self.by_date, h, ix, add);
         }
         self.index_scopes(ix, add);
+        self.index_participations(ix, add);
+    }
+
+    /// A count that grows with every write that removes or renames a node of `label`
+    /// (its name, an alias or its date) or removes or retypes an edge at one: the nodes of
+    /// the label and their edges that a reader found at one count are all still there, as
+    /// found, while the count stays.
+    pub fn shrinks(&self, label: LabelId) -> u64 {
+        self.shrinks.get(label as usize).copied().unwrap_or(0)
+    }
+
+    fn shrink(&mut self, label: LabelId) {
+        if let Some(c) = self.shrinks.get_mut(label as usize) {
+            *c += 1;
+        }
+    }
+
+    /// Counts the removal or retyping of live edge `ix` at both its endpoints' labels.
+    fn shrink_at(&mut self, ix: EdgeIndex) {
+        if let Some((a, b)) = self.g.edge_endpoints(ix) {
+            let (la, lb) = (self.g[a].label, self.g[b].label);
+            self.shrink(la);
+            if lb != la {
+                self.shrink(lb);
+            }
+        }
+    }
+
+    /// The [`Graph::shrinks`] count of `label` at which a writer last found its reference
+    /// data of that label (the topic vocabulary of ingest) complete, if it did: while the
+    /// count has not moved, the data is still complete and need not be looked up again.
+    pub fn reference_mark(&self, label: LabelId) -> Option<u64> {
+        self.reference_mark
+            .filter(|&(l, _)| l == label)
+            .map(|(_, c)| c)
+    }
+
+    /// Records that the reference data of `label` is complete now
+    /// ([`Graph::reference_mark`]).
+    pub(crate) fn mark_reference(&mut self, label: LabelId) {
+        self.reference_mark = Some((label, self.shrinks(label)));
+    }
+
+    /// The nodes under a name's index key, without comparing their names: a superset of
+    /// [`Graph::find_by_name`] (any label, and a hash collision may add a node), for callers
+    /// that judge every node they are given anyway.
+    pub fn name_slots(&self, label: LabelId, name: &str) -> impl Iterator<Item = NodeIndex> + '_ {
+        slots_of(&self.by_name, name_hash(label, &name_key(name)))
+            .iter()
+            .map(|&i| NodeIndex::from(i))
     }
 
     /// Nodes with `label` whose `date` property is `date`.
@@ -583,6 +652,7 @@ impl Graph {
                 let attr = self.store_attrs(w.attr, e.attrs);
                 let retyped = w.rel_type() != e.ty;
                 if retyped {
+                    self.shrink_at(ix);
                     self.index_pair(ix, false);
                     self.note_edge(ix);
                 }
@@ -677,6 +747,7 @@ impl Graph {
     pub fn remove_edge(&mut self, id: u32) -> Option<EdgeData> {
         let ix = self.edge_index(id)?;
         let data = self.edge_data(ix)?;
+        self.shrink_at(ix);
         self.index_pair(ix, false);
         self.note_edge(ix);
         let w = self.g.remove_edge(ix)?;
@@ -718,6 +789,7 @@ impl Graph {
         }
         self.by_pair = Some(m);
         self.build_scopes();
+        self.build_participations();
     }
 
     /// The edge of type `ty` from `a` to `b` with the lowest id number, if any (through the
@@ -745,6 +817,7 @@ impl Graph {
             index_slot(m, h, ix.index() as u32, add);
         }
         self.rescope_edge(ix, add);
+        self.reparticipate_edge(ix, add);
     }
 
     /// Replaces node `ix`'s properties and appends evidence that sorts after all it has
@@ -916,6 +989,7 @@ impl Graph {
             }
         }
         problems.extend(self.verify_scopes());
+        problems.extend(self.verify_participations());
         problems
     }
 }

@@ -31,7 +31,7 @@ fn scope_hash(name: u64, target: u32) -> u64 {
 }
 
 /// Adds slot `ix` under key `h` unless it is there, or removes it.
-fn toggle(map: &mut FxHashMap<u64, Slots>, h: u64, ix: u32, add: bool) {
+pub(super) fn toggle(map: &mut FxHashMap<u64, Slots>, h: u64, ix: u32, add: bool) {
     if add && slots_of(map, h).contains(&ix) {
         return;
     }

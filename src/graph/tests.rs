@@ -342,3 +342,87 @@ fn appended_evidence_is_undone_across_absorbed_transactions() {
     assert_eq!(dump(&g), before);
     assert!(g.verify().is_empty(), "{:?}", g.verify());
 }
+
+#[test]
+fn the_participation_index_follows_edges_dates_names_and_undo() {
+    let mut g = graph();
+    let vn = country(&mut g, "Vietnam", &[]);
+    let la = country(&mut g, "Laos", &[]);
+    let (el, title, date, name) = (
+        label(&g, "Event"),
+        key(&g, "title"),
+        key(&g, "date"),
+        key(&g, "name"),
+    );
+    let part = g.schema().rel_type("PARTICIPATED_IN").unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    g.index_pairs();
+    assert!(g.participations_built());
+    let event = |t: &mut Txn<'_>, s: &str, d: u32| {
+        t.add_or_merge_node(
+            el,
+            vec![(title, Value::str(s)), (date, Value::Date(day(d)))],
+            &[],
+            None,
+        )
+        .unwrap()
+    };
+    let mut t = Txn::new(&mut g, false);
+    let a = event(&mut t, "talks", 1);
+    let b = event(&mut t, "visit", 1);
+    let c = event(&mut t, "call", 2);
+    t.upsert_edge(part, vn, a, vec![], &[]).unwrap();
+    let vb = t.upsert_edge(part, vn, b, vec![], &[]).unwrap();
+    t.upsert_edge(part, la, b, vec![], &[]).unwrap();
+    t.upsert_edge(part, vn, c, vec![], &[]).unwrap();
+    t.finish();
+    let ix = |g: &Graph, id: u32| g.node_index(id).unwrap();
+    let (ivn, ila, ia, ib, ic) = (ix(&g, vn), ix(&g, la), ix(&g, a), ix(&g, b), ix(&g, c));
+    let sorted = |mut v: Vec<NodeIndex>| {
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(g.find_participated(ivn, el, day(1))), [ia, ib]);
+    assert_eq!(g.find_participated(ila, el, day(1)), [ib]);
+    assert_eq!(g.find_participated(ivn, el, day(2)), [ic]);
+    assert!(g.find_participated(ila, el, day(2)).is_empty());
+    assert!(g.find_named_on(el, day(1)).is_empty());
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+    // b moves to day 2 and gains a proper name; Vietnam leaves it; undo restores all.
+    let mut t = Txn::new(&mut g, false);
+    let mut rec = t.graph().node_by_id(b).unwrap().clone();
+    rec.props = normalize_props(vec![
+        (title, Value::str("visit")),
+        (date, Value::Date(day(2))),
+        (name, Value::str("Mekong Dialogue")),
+    ])
+    .unwrap();
+    t.put_node(rec).unwrap();
+    assert!(t.remove_edge(vb));
+    let tg = t.graph();
+    assert_eq!(tg.find_participated(ivn, el, day(1)), [ia]);
+    assert_eq!(tg.find_participated(ivn, el, day(2)), [ic]);
+    assert_eq!(tg.find_participated(ila, el, day(2)), [ib]);
+    assert!(tg.find_participated(ila, el, day(1)).is_empty());
+    assert_eq!(tg.find_named_on(el, day(2)), [ib]);
+    assert!(tg.verify().is_empty(), "{:?}", tg.verify());
+    let (_, undo) = t.finish();
+    undo.apply(&mut g);
+    assert_eq!(sorted(g.find_participated(ivn, el, day(1))), [ia, ib]);
+    assert_eq!(g.find_participated(ila, el, day(1)), [ib]);
+    assert!(g.find_named_on(el, day(2)).is_empty());
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+    // Removing a participant removes its entries; the index built from scratch agrees.
+    let mut t = Txn::new(&mut g, false);
+    t.remove_node(la);
+    t.finish();
+    assert!(g.find_participated(ila, el, day(1)).is_empty());
+    let mut fresh = g.clone();
+    fresh.by_part = None;
+    fresh.build_participations();
+    assert_eq!(
+        fresh.by_part.as_ref().map(|m| m.len()),
+        g.by_part.as_ref().map(|m| m.len())
+    );
+    assert!(g.verify().is_empty(), "{:?}", g.verify());
+}

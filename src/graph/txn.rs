@@ -180,6 +180,12 @@ impl<'g> Txn<'g> {
         self.g.index_pairs();
     }
 
+    /// Records that the reference data of `label` is complete in the graph as it is now
+    /// ([`Graph::reference_mark`]); a rollback that removes any of it moves the count on.
+    pub fn mark_reference(&mut self, label: LabelId) {
+        self.g.mark_reference(label);
+    }
+
     /// The graph as changed so far.
     pub fn graph(&self) -> &Graph {
         self.g

@@ -1,7 +1,7 @@
 //! Identity across articles: whether an extracted event, agreement or person is a node the
 //! graph already holds. A merge needs positive evidence of identity, never the mere absence
-//! of a conflict; candidates come from the graph's indexes (by date, by name), never from a
-//! scan of a label.
+//! of a conflict; candidates come from the graph's indexes (by date, by participant and
+//! date, by name), never from a scan of a label.
 //!
 //! - Events: the same kind, and either the same day (both day-precise) with a shared
 //!   participant and no conflicting participant or place, or the same proper name
@@ -817,6 +817,40 @@ fn country_nodes(g: &Graph, countries: &[Named]) -> Option<Vec<NodeIndex>> {
     Some(v)
 }
 
+/// The events of `label` on day `d` that [`same_event`] can find to be `mine`, from the
+/// participation index: those `mine`'s persons or its first country took part in, and,
+/// when `mine` has a name, the named ones. Every event of the day that the rule accepts is
+/// among them: without a shared name it needs a shared person or the same countries;
+/// with one, both events named. All of them are events of that day, so the rule sees a
+/// subset of [`Graph::find_by_date`] that holds each event it would accept there.
+fn same_day_candidates(
+    g: &Graph,
+    label: crate::schema::LabelId,
+    d: NaiveDate,
+    mine: &EventFacts,
+    out: &mut Vec<NodeIndex>,
+) {
+    if !mine.names.is_empty() {
+        out.extend(g.find_named_on(label, d));
+    }
+    let s = g.schema();
+    let groups = [
+        ("Person", &mine.persons[..]),
+        ("Country", mine.countries.get(..1).unwrap_or(&[])),
+    ];
+    for (l, names) in groups {
+        let Ok(l) = s.label(l) else {
+            continue;
+        };
+        // Every node named like `n` is under its name key (the rule compares name keys).
+        for n in names {
+            for who in g.name_slots(l, &n.text) {
+                out.extend(g.find_participated(who, label, d));
+            }
+        }
+    }
+}
+
 /// Whether node `n` already carries evidence from document `doc`.
 pub fn has_doc(n: &NodeRec, doc: u32) -> bool {
     let i = n.prov.partition_point(|e| e.doc < doc);
@@ -883,7 +917,11 @@ pub fn find_existing(
         Kind::Event => {
             let mine = EventFacts::of_extraction(x, i);
             if let (Some(d), Some("day")) = (mine.date, mine.precision.as_deref()) {
-                candidates.extend(g.find_by_date(label, d));
+                if g.participations_built() {
+                    same_day_candidates(g, label, d, &mine, &mut candidates);
+                } else {
+                    candidates.extend(g.find_by_date(label, d));
+                }
             }
             for n in &mine.names {
                 candidates.extend(g.find_by_name(label, n));

@@ -274,6 +274,12 @@ fn value(p: &Prop) -> Value {
 pub fn ensure_vocabulary(txn: &mut Txn<'_>) -> Result<(), IngestError> {
     let schema = txn.graph().schema().clone();
     let topic = schema.label("Topic")?;
+    // Complete when last checked, and no topic removed or renamed since (nor an edge at
+    // one removed): nothing to add.
+    let g = txn.graph();
+    if g.reference_mark(topic) == Some(g.shrinks(topic)) {
+        return Ok(());
+    }
     let broader = schema.rel_type("BROADER")?;
     let (name_key, aliases_key) = (key(txn.graph(), "name")?, key(txn.graph(), "aliases")?);
     let vocab = crate::gazetteer::Gazetteer::builtin().topics();
@@ -312,6 +318,7 @@ pub fn ensure_vocabulary(txn: &mut Txn<'_>) -> Result<(), IngestError> {
             }
         }
     }
+    txn.mark_reference(topic);
     Ok(())
 }
 
@@ -454,5 +461,42 @@ mod tests {
         // Ingesting A again under its id restores exactly the first graph.
         ingest_article(&mut s, &art("a", A), None).unwrap();
         assert_eq!(counts, (s.graph().node_count(), s.graph().edge_count()));
+    }
+
+    #[test]
+    fn the_vocabulary_is_checked_again_after_a_topic_is_removed_or_renamed() {
+        let mut s = Store::in_memory();
+        ingest_article(&mut s, &art("a", A), None).unwrap();
+        let g = s.graph();
+        let topic = g.schema().label("Topic").unwrap();
+        let vocab = crate::gazetteer::Gazetteer::builtin().topics();
+        let (first, second) = (&vocab[0].name, &vocab[1].name);
+        let count = g.label_count(topic);
+        assert_eq!(g.reference_mark(topic), Some(g.shrinks(topic)));
+        // A removed topic comes back with the next article.
+        let id = g.node(g.find_by_name(topic, first)[0]).unwrap().id;
+        s.write(false, |t| -> Result<(), IngestError> {
+            t.remove_node(id);
+            Ok(())
+        })
+        .unwrap();
+        assert!(s.graph().find_by_name(topic, first).is_empty());
+        ingest_article(&mut s, &art("b", B), None).unwrap();
+        assert_eq!(s.graph().find_by_name(topic, first).len(), 1);
+        assert_eq!(s.graph().label_count(topic), count);
+        // So does a topic renamed away from its name.
+        let g = s.graph();
+        let mut rec = g.node(g.find_by_name(topic, second)[0]).unwrap().clone();
+        let name = g.schema().key("name").unwrap();
+        rec.props =
+            crate::graph::normalize_props(vec![(name, Value::str("no such topic"))]).unwrap();
+        s.write(false, |t| -> Result<(), IngestError> {
+            t.put_node(rec)?;
+            Ok(())
+        })
+        .unwrap();
+        ingest_article(&mut s, &art("c", A), None).unwrap();
+        assert_eq!(s.graph().find_by_name(topic, second).len(), 1);
+        assert_eq!(s.graph().label_count(topic), count + 1);
     }
 }

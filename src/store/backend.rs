@@ -24,7 +24,28 @@ pub trait Backend: Send + Sync {
     fn flush(&self) -> Result<(), StorageError>;
     /// Bytes used on disk, if the engine knows.
     fn size_on_disk(&self) -> Option<u64>;
+    /// Lets the engine release the space of the values just deleted under `emptied`
+    /// (prefixes under which no key is left) before the process ends, after a snapshot
+    /// replaced a generation; nothing for engines that need not.
+    fn settle(&self, emptied: &[Vec<u8>]) -> Result<(), StorageError> {
+        let _ = emptied;
+        Ok(())
+    }
 }
+
+/// Walks over the emptied ranges in one settle (1 walk left 705 MB after compacting a
+/// 100,000-article database of 570 MB, 3 walks 669 MB, none 1,025 MB).
+const SETTLE_WALKS: usize = 3;
+
+/// Keys of the filler [`SledBackend::settle`] writes and deletes; never shown to the store.
+const PAD_PREFIX: &[u8] = b"\xffsled-pad/";
+/// Filler values: small enough that a leaf of sled (at most 16 entries) stays under its
+/// blob threshold (a quarter of a segment), so the filler itself leaves no blob file.
+const PAD_VALUE: usize = 4 << 10;
+/// Filler written by one round of a settle: more than a segment of sled's log (512 KiB).
+const PAD_TOTAL: usize = 768 << 10;
+/// Rounds of filler in one settle, each flushed.
+const PAD_ROUNDS: usize = 2;
 
 /// How long opening waits for a lock that is being released.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
@@ -49,10 +70,12 @@ impl SledBackend {
                 .open();
             match r.map_err(|e| map_sled(path, e)) {
                 Ok(db) => {
-                    return Ok(SledBackend {
+                    let b = SledBackend {
                         db,
                         path: path.to_path_buf(),
-                    })
+                    };
+                    b.remove_pad()?;
+                    return Ok(b);
                 }
                 Err(StorageError::Locked { .. }) if waited < LOCK_WAIT => {
                     std::thread::sleep(LOCK_POLL);
@@ -65,6 +88,20 @@ impl SledBackend {
 
     fn err(&self, e: sled::Error) -> StorageError {
         map_sled(&self.path, e)
+    }
+
+    /// Deletes filler a settle left behind (a crash in the middle of it); usually none.
+    fn remove_pad(&self) -> Result<(), StorageError> {
+        let mut batch = sled::Batch::default();
+        let mut any = false;
+        for k in self.db.scan_prefix(PAD_PREFIX).keys() {
+            batch.remove(k.map_err(|e| self.err(e))?);
+            any = true;
+        }
+        if any {
+            self.db.apply_batch(batch).map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 }
 
@@ -104,7 +141,9 @@ impl Backend for SledBackend {
     fn scan(&self, prefix: &[u8], f: &mut ScanFn<'_>) -> Result<(), StorageError> {
         for r in self.db.scan_prefix(prefix) {
             let (k, v) = r.map_err(|e| self.err(e))?;
-            f(&k, &v)?;
+            if !k.starts_with(PAD_PREFIX) {
+                f(&k, &v)?;
+            }
         }
         Ok(())
     }
@@ -114,6 +153,7 @@ impl Backend for SledBackend {
             .scan_prefix(prefix)
             .keys()
             .map(|r| r.map(|k| k.to_vec()).map_err(|e| self.err(e)))
+            .filter(|k| !k.as_ref().is_ok_and(|k| k.starts_with(PAD_PREFIX)))
             .collect()
     }
 
@@ -134,6 +174,42 @@ impl Backend for SledBackend {
 
     fn size_on_disk(&self) -> Option<u64> {
         self.db.size_on_disk().ok()
+    }
+
+    /// sled 0.34 deletes the blob file of a replaced or deleted value only when the log
+    /// segment that recorded the deletion is sealed, and forgets the deletion if the
+    /// process ends first: the file then stays for good (each `coopgraph compact` of a
+    /// 100,000-article database left its whole previous generation, ~430 MB, behind).
+    /// Writing a little more than a segment of filler, then deleting it, seals the
+    /// segment, so the files go now.
+    fn settle(&self, emptied: &[Vec<u8>]) -> Result<(), StorageError> {
+        // sled frees the pages of leaves that deletions emptied only when it merges them
+        // into a neighbour, which a traversal passing an underfull leaf asks for: a few
+        // walks over the emptied ranges (no key is left there, so nothing is read but the
+        // empty leaves) merge most of them.
+        for _ in 0..SETTLE_WALKS {
+            for p in emptied {
+                for k in self.db.scan_prefix(p).keys() {
+                    k.map_err(|e| self.err(e))?;
+                }
+            }
+        }
+        self.db.flush().map_err(|e| self.err(e))?;
+        let pad = vec![0u8; PAD_VALUE];
+        let n = PAD_TOTAL / PAD_VALUE;
+        let key = |i: usize| [PAD_PREFIX, &(i as u32).to_be_bytes()].concat();
+        for _ in 0..PAD_ROUNDS {
+            for i in 0..n {
+                self.db.insert(key(i), &pad[..]).map_err(|e| self.err(e))?;
+            }
+            let mut batch = sled::Batch::default();
+            for i in 0..n {
+                batch.remove(key(i));
+            }
+            self.db.apply_batch(batch).map_err(|e| self.err(e))?;
+            self.db.flush().map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 }
 
@@ -190,5 +266,75 @@ impl Backend for MemoryBackend {
 
     fn size_on_disk(&self) -> Option<u64> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob_files(dir: &Path) -> usize {
+        std::fs::read_dir(dir.join("blobs")).map_or(0, |d| d.count())
+    }
+
+    #[test]
+    fn settle_removes_the_blob_files_of_deleted_values_and_its_filler_stays_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let b = SledBackend::open(&path).unwrap();
+        // Values over sled's blob threshold (128 KiB), each a file of its own.
+        // (as a snapshot generation is written: batches of chunks, beside other keys).
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let keys: Vec<Vec<u8>> = (0..64u8).map(|i| vec![b's', b'/', i]).collect();
+        b.apply(vec![(b"a".to_vec(), Some(b"live".to_vec()))])
+            .unwrap();
+        for part in keys.chunks(8) {
+            b.apply(
+                part.iter()
+                    .map(|k| (k.clone(), Some(big.clone())))
+                    .collect(),
+            )
+            .unwrap();
+        }
+        b.apply(vec![(b"z".to_vec(), Some(b"live".to_vec()))])
+            .unwrap();
+        b.flush().unwrap();
+        let with = blob_files(&path);
+        assert!(with >= 8, "{with} blob files");
+        b.apply(keys.iter().map(|k| (k.clone(), None)).collect())
+            .unwrap();
+        b.flush().unwrap();
+        let deleted = blob_files(&path);
+        b.settle(&[b"s/".to_vec()]).unwrap();
+        // sled removes the files from its flusher thread: give it a moment.
+        let mut after = blob_files(&path);
+        for _ in 0..100 {
+            if after <= deleted / 2 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            after = blob_files(&path);
+        }
+        assert!(
+            after <= deleted / 2,
+            "{with} blob files written, {deleted} after deleting them, {after} settled"
+        );
+        // The filler is deleted and never shown; a leftover one goes at the next open.
+        let live = vec![b"a".to_vec(), b"z".to_vec()];
+        assert_eq!(b.keys(b"").unwrap(), live);
+        b.db.insert([PAD_PREFIX, b"x"].concat(), &b"pad"[..])
+            .unwrap();
+        assert_eq!(b.keys(b"").unwrap(), live);
+        let mut seen = 0;
+        b.scan(b"", &mut |_, _| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, 2);
+        b.flush().unwrap();
+        drop(b);
+        let b = SledBackend::open(&path).unwrap();
+        assert_eq!(b.db.scan_prefix(PAD_PREFIX).count(), 0);
     }
 }

@@ -448,7 +448,7 @@ impl Store {
         if self.compaction_due() {
             // The batches are already durable in the log; a failed compaction only means
             // the log is replayed at the next open, so its error is not theirs.
-            let _ = self.write_snapshot();
+            let _ = self.snapshot(false);
         }
     }
 
@@ -456,7 +456,7 @@ impl Store {
     /// group; a crash at any point leaves either the old or the new snapshot live.
     pub fn compact(&mut self) -> Result<(), StorageError> {
         self.commit()?;
-        self.write_snapshot()
+        self.snapshot(true)
     }
 
     /// Bytes of the live snapshot's records and of the live log.
@@ -545,6 +545,13 @@ impl Store {
     /// Writes the whole graph as a new snapshot generation, makes it live, and drops the
     /// old generation and the log it replaces.
     pub fn write_snapshot(&mut self) -> Result<(), StorageError> {
+        self.snapshot(false)
+    }
+
+    /// [`Store::write_snapshot`]; with `settle`, the engine releases the old generation's
+    /// space before returning ([`Backend::settle`]: `coopgraph compact`, after which the
+    /// process ends; an ingest's later writes release it on their own).
+    fn snapshot(&mut self, settle: bool) -> Result<(), StorageError> {
         self.ensure_space(2 * self.graph.approx_bytes() as u64, "writing the snapshot")?;
         let g = &self.graph;
         let generation = self.manifest.generation + 1;
@@ -620,7 +627,13 @@ impl Store {
         self.log_bytes = 0;
         self.snapshot_bytes = node_chunks.1 + edge_chunks.1;
         let stale = self.backend.keys(LOG_PREFIX)?;
-        self.collect_garbage(stale)
+        let emptied = self.collect_garbage(stale)?;
+        // The old generation's space is released now, not at some later write (or never,
+        // by sled, if the process ends first).
+        if settle {
+            self.backend.settle(&emptied)?;
+        }
+        Ok(())
     }
 
     /// Writes the text records of documents that have none yet (a bulk load, or a
@@ -655,25 +668,38 @@ impl Store {
         Ok(ids)
     }
 
-    /// Deletes snapshot chunks of dead generations and the given dead log entries.
-    fn collect_garbage(&mut self, mut stale: Vec<Vec<u8>>) -> Result<(), StorageError> {
+    /// Deletes snapshot chunks of dead generations and the given dead log entries; returns
+    /// the key prefixes it emptied (the dead generations', and the log's when no live log
+    /// entry is left).
+    fn collect_garbage(&mut self, mut stale: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, StorageError> {
         stale.retain(|k| {
             log_key_seq(k).is_some_and(|s| s < self.manifest.log_start) || text_key_id(k).is_some()
         });
+        let mut emptied: Vec<Vec<u8>> = Vec::new();
+        if self.next_seq == self.manifest.log_start
+            && stale.iter().any(|k| k.starts_with(LOG_PREFIX))
+        {
+            emptied.push(LOG_PREFIX.to_vec());
+        }
         let live = self.manifest.generation;
         for k in self.backend.keys(SNAP_PREFIX)? {
-            if snap_key_generation(&k) != Some(live) {
-                stale.push(k);
+            match snap_key_generation(&k) {
+                Some(g) if g == live => continue,
+                Some(g) => {
+                    let p = snap_gen_prefix(g);
+                    if emptied.last() != Some(&p) {
+                        emptied.push(p);
+                    }
+                }
+                None => {}
             }
-        }
-        if stale.is_empty() {
-            return Ok(());
+            stale.push(k);
         }
         for part in stale.chunks(4096) {
             self.backend
                 .apply(part.iter().map(|k| (k.clone(), None)).collect())?;
         }
-        Ok(())
+        Ok(emptied)
     }
 
     /// Verifies every stored record (checksum and decoding), that the stored data gives
