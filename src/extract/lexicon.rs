@@ -236,6 +236,9 @@ pub struct Lexicon {
     /// Phrases that tie persons to a country, in order.
     #[serde(rename = "affiliation")]
     pub affiliations: Vec<super::affiliation::Rule>,
+    /// The triggers of each word, in trigger order (built by parse and add).
+    #[serde(skip)]
+    trigger_index: std::collections::HashMap<String, Vec<usize>>,
 }
 
 static ACTIVE: OnceLock<Lexicon> = OnceLock::new();
@@ -274,7 +277,22 @@ impl LexiconError {
 impl Lexicon {
     /// Parses a complete lexicon file.
     pub fn parse(file: &str, text: &str) -> Result<Lexicon, LexiconError> {
-        parse(file, text)
+        let mut lex: Lexicon = parse(file, text)?;
+        lex.index_triggers();
+        Ok(lex)
+    }
+
+    /// Files each trigger under its words, so a token costs one look-up.
+    fn index_triggers(&mut self) {
+        self.trigger_index.clear();
+        for (k, t) in self.triggers.iter().enumerate() {
+            for w in t.words.iter() {
+                let ts = self.trigger_index.entry(w.to_string()).or_default();
+                if !ts.contains(&k) {
+                    ts.push(k);
+                }
+            }
+        }
     }
 
     /// The lexicon in use: the built-in one, with the overlay installed by [`Lexicon::install`].
@@ -337,6 +355,7 @@ impl Lexicon {
             topic_cues,
             mut triggers,
             mut affiliations,
+            trigger_index: _,
         } = o;
         self.stop_caps.extend(stop_caps);
         self.speech_verbs.extend(speech_verbs);
@@ -367,14 +386,15 @@ impl Lexicon {
         self.triggers = triggers;
         affiliations.append(&mut self.affiliations);
         self.affiliations = affiliations;
+        self.index_triggers();
     }
 
     /// The event that the word at `i` starts, if any: the first trigger rule that matches.
     pub fn trigger(&self, toks: &[Token], i: usize) -> Option<Triggered<'_>> {
-        let w = toks[i].key.as_str();
-        self.triggers
+        self.trigger_index
+            .get(toks[i].key.as_str())?
             .iter()
-            .filter(|t| t.words.contains(w))
+            .map(|&k| &self.triggers[k])
             .find(|t| {
                 t.requires.as_ref().is_none_or(|c| c.any(toks, i))
                     && !t.unless.as_ref().is_some_and(|c| c.any(toks, i))
