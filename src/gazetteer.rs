@@ -714,13 +714,7 @@ impl Gazetteer {
         let file: TopicsFile = parse_toml(src)?;
         check_format(src, file.format)?;
         for t in &file.topic {
-            let known = self
-                .overlaying
-                .then(|| {
-                    let key = name_key(t.name.get_ref());
-                    self.topics.iter().position(|x| name_key(&x.name) == key)
-                })
-                .flatten();
+            let known = overlaid(self.overlaying, &self.topics, t.name.get_ref(), |x| &x.name);
             let idx = known.unwrap_or(self.topics.len());
             for v in std::iter::once(&t.name).chain(&t.aliases) {
                 index(
@@ -825,15 +819,12 @@ impl Gazetteer {
                     ));
                 }
             }
-            let known = self
-                .overlaying
-                .then(|| {
-                    let key = name_key(o.name.get_ref());
-                    self.organizations
-                        .iter()
-                        .position(|x| name_key(&x.name) == key)
-                })
-                .flatten();
+            let known = overlaid(
+                self.overlaying,
+                &self.organizations,
+                o.name.get_ref(),
+                |x| &x.name,
+            );
             let idx = known.unwrap_or(self.organizations.len());
             for v in std::iter::once(&o.name).chain(&o.acronym).chain(&o.aliases) {
                 index(
@@ -968,13 +959,9 @@ impl Gazetteer {
                     ));
                 }
             }
-            let known = self
-                .overlaying
-                .then(|| {
-                    let key = name_key(r.title.get_ref());
-                    self.roles.iter().position(|x| name_key(&x.title) == key)
-                })
-                .flatten();
+            let known = overlaid(self.overlaying, &self.roles, r.title.get_ref(), |x| {
+                &x.title
+            });
             let idx = known.unwrap_or(self.roles.len());
             for v in std::iter::once(&r.title).chain(&r.aliases) {
                 index(
@@ -1110,6 +1097,19 @@ fn lookup(map: &HashMap<String, usize>, name: &str) -> Option<usize> {
 }
 
 /// Adds `value` under its key for entry `idx`; a key of another entry is an error.
+/// When `overlaying`, the entry of `items` whose own name (`name_of`) is `name`.
+fn overlaid<T>(
+    overlaying: bool,
+    items: &[T],
+    name: &str,
+    name_of: impl Fn(&T) -> &String,
+) -> Option<usize> {
+    let key = name_key(name);
+    overlaying
+        .then(|| items.iter().position(|x| name_key(name_of(x)) == key))
+        .flatten()
+}
+
 /// Files `value` under `idx`; a value of another entry is refused, or, when `overlaying`,
 /// moves to this one (the overlay wins).
 fn index(
