@@ -270,6 +270,55 @@ fn warnings_suggest_schema_names() {
 }
 
 #[test]
+fn names_matching_only_folded_get_a_warning_with_the_fold_form() {
+    let d = db();
+    let o = run(
+        &d.path,
+        &[
+            "query",
+            "MATCH (c:Country {name: 'Mozámbique'}) RETURN c.iso2",
+        ],
+    );
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).trim(), "[]");
+    let e = stderr(&o);
+    assert!(
+        e.contains("warning: name as written matches no node: no Country has c.name = 'Mozámbique' (line 1, column 19), but 'Mozambique' has it folded"),
+        "{e}"
+    );
+    assert!(
+        e.contains("write WHERE fold(c.name) = fold('Mozámbique')"),
+        "{e}"
+    );
+    // The suggested form answers, and says nothing more.
+    let o = run(
+        &d.path,
+        &[
+            "query",
+            "MATCH (c:Country) WHERE fold(c.name) = fold('Mozámbique') RETURN c.iso2",
+        ],
+    );
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("MZ"), "{}", stdout(&o));
+    assert_eq!(stderr(&o), "");
+    // Case only, in WHERE, with a parameter.
+    let o = run(
+        &d.path,
+        &[
+            "query",
+            "--param",
+            "who=MINISTRY OF PUBLIC SECURITY",
+            "MATCH (o:Organization) WHERE o.name = $who RETURN o",
+        ],
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains("'Ministry of Public Security' has it folded (case and diacritics aside); write WHERE fold(o.name) = fold($who)"),
+        "{e}"
+    );
+}
+
+#[test]
 fn limits_and_timeout() {
     let d = db();
     let o = run(

@@ -249,6 +249,14 @@ fn sources_shows_the_sentences_behind_a_name_folded() {
     p.exp_string("Tam Quang, Politburo member")
         .expect("a source sentence");
     p.exp_string(PROMPT).expect("prompt");
+    // The name typed without its diacritics: no row, and the fold() form to write.
+    enter(
+        &mut p,
+        "MATCH (p:Person {name: 'Luong Tam Quang'}) RETURN p.name;",
+    );
+    p.exp_string("write WHERE fold(p.name) = fold('Luong Tam Quang')")
+        .expect("the name warning");
+    p.exp_string(PROMPT).expect("prompt");
     enter(&mut p, ":sources nobody-at-all");
     p.exp_string("no node or relationship \"nobody-at-all\"")
         .expect("what was not found");

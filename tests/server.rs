@@ -259,6 +259,19 @@ fn http_answers_queries_sources_and_the_page() {
         "{v}"
     );
     assert_eq!(v["notifications"], serde_json::json!([]), "{v}");
+    // A name typed without its diacritics: an empty result and a warning with fold().
+    let (status, v) = query(
+        a,
+        serde_json::json!({"statement": "MATCH (p:Person {name: 'Luong Tam Quang'}) RETURN p"}),
+    );
+    assert_eq!((status, &v["rows"]), (200, &serde_json::json!([])), "{v}");
+    assert!(
+        v["notifications"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("'Lương Tam Quang' has it folded")
+                && w.contains("WHERE fold(p.name) = fold('Luong Tam Quang')")),
+        "{v}"
+    );
     let (status, body) = http(a, "GET", "/explain/Luong%20Tam%20Quang", &[], "");
     assert_eq!(status, 200, "{body}");
     let items: serde_json::Value = serde_json::from_str(&body).unwrap();

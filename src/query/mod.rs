@@ -14,6 +14,7 @@
 pub mod adj;
 pub mod error;
 pub mod exec;
+pub mod names;
 pub mod plan;
 pub mod sources;
 pub mod value;
@@ -44,7 +45,8 @@ pub struct StatementResult {
     pub columns: Vec<String>,
     /// Rows, each with one value per column.
     pub rows: Vec<Vec<QValue>>,
-    /// Schema warnings (unknown labels, relationship types, properties).
+    /// Schema warnings (unknown labels, relationship types, properties), and for an
+    /// empty result names that match only once folded ([`names`]).
     pub warnings: Vec<String>,
     /// PROFILE: the plan with rows and time per operator.
     pub profile: Option<String>,
@@ -131,10 +133,14 @@ impl<'g> Engine<'g> {
         let t = Instant::now();
         let (rows, stats) = exec::execute(&plan, &mut ctx)?;
         let profile = profile.then(|| profile_text(&plan, &stats, self.g, t.elapsed(), rows.len()));
+        let mut warnings = plan.warnings;
+        if rows.is_empty() && !plan.name_probes.is_empty() {
+            warnings.extend(names::notices(self.g, &plan.name_probes));
+        }
         Ok(StatementResult {
-            columns: plan.columns.clone(),
+            columns: plan.columns,
             rows,
-            warnings: plan.warnings,
+            warnings,
             profile,
         })
     }

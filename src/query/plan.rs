@@ -472,6 +472,8 @@ pub struct LogicalPlan {
     pub columns: Vec<String>,
     /// Schema warnings (unknown labels, types, properties).
     pub warnings: Vec<String>,
+    /// Comparisons of names with strings, checked when the result is empty.
+    pub name_probes: Vec<super::names::NameProbe>,
     /// Estimated rows per operator, for EXPLAIN (same shape as the ops).
     pub limits: Limits,
 }
@@ -511,6 +513,7 @@ pub struct Planner<'a> {
     params: &'a HashMap<String, QValue>,
     limits: Limits,
     warnings: Vec<String>,
+    name_probes: Vec<super::names::NameProbe>,
     anon: usize,
     groups: u32,
     /// When planning must have ended ([`Limits::timeout`] from the planner's creation).
@@ -721,6 +724,7 @@ impl<'a> Planner<'a> {
             adj,
             params,
             warnings: Vec::new(),
+            name_probes: Vec::new(),
             anon: 0,
             groups: 0,
             deadline: limits.timeout.map(|t| std::time::Instant::now() + t),
@@ -775,6 +779,7 @@ impl<'a> Planner<'a> {
             union_distinct,
             columns,
             warnings: self.warnings,
+            name_probes: self.name_probes,
             limits: self.limits,
         })
     }
@@ -1042,6 +1047,16 @@ impl<'a> Planner<'a> {
         match e {
             Expr::Literal(l) => Some(lit(l)),
             Expr::Parameter(Parameter::Named(n)) => self.params.get(n).cloned(),
+            // `fold('Lương')`: folded once here, so `fold(x.name) = fold('…')` uses the
+            // name index.
+            Expr::FunctionCall { name, args, .. }
+                if args.len() == 1 && name.name.eq_ignore_ascii_case("fold") =>
+            {
+                match self.const_of(&args[0])? {
+                    QValue::String(s) => Some(QValue::str(&crate::fold::fold(&s))),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -1732,7 +1747,9 @@ impl<'a> Planner<'a> {
     }
 
     /// Recognises `x.name = 'const'`, `fold(x.name) = 'const'` and `id(x) = 'const'`.
-    fn note_lookup(&self, e: &Expr, scope: &Scope, nodes: &mut [NodeInfo]) {
+    /// Each comparison of a string with a node's property is also kept as a
+    /// [`super::names::NameProbe`] (checked by the engine when the result is empty).
+    fn note_lookup(&mut self, e: &Expr, scope: &Scope, nodes: &mut [NodeInfo]) {
         let Expr::Binary {
             left,
             op: BinaryOp::Eq,
@@ -1746,6 +1763,7 @@ impl<'a> Planner<'a> {
             let Some(QValue::String(val)) = self.const_of(b) else {
                 continue;
             };
+            let folded = matches!(a.as_ref(), Expr::FunctionCall { .. });
             let (var, kind) = match a.as_ref() {
                 Expr::Property { expr, key } => match expr.as_ref() {
                     Expr::Variable(v) => (v, Some(key)),
@@ -1773,6 +1791,25 @@ impl<'a> Planner<'a> {
             match kind {
                 None => n.id_lookup = Some(val.to_string()),
                 Some(key) => {
+                    let label = match n.label {
+                        Some(LabelCheck::Is(l)) => Some(Some(l)),
+                        Some(LabelCheck::Never) => None,
+                        _ => Some(None),
+                    };
+                    if let Some(label) = label {
+                        self.name_probes.push(super::names::NameProbe {
+                            var: (!var.name.starts_with(' ')).then(|| var.name.clone()),
+                            label,
+                            key: key.name.clone(),
+                            value: val.to_string(),
+                            written: match b.as_ref() {
+                                Expr::Parameter(Parameter::Named(p)) => format!("${p}"),
+                                _ => cypher::quote_string(&val),
+                            },
+                            folded,
+                            location: key.location,
+                        });
+                    }
                     if let Some(LabelCheck::Is(l)) = n.label {
                         let lkey = self.g.schema().labels()[l as usize].key;
                         if lkey.is_some() && lkey == self.g.schema().key(&key.name) {

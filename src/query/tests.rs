@@ -1094,3 +1094,107 @@ fn breadth_first_after_a_hop_of_another_type_in_the_same_clause() {
     assert_eq!(q(&s, bfs), w);
     assert_eq!(w.len(), 10);
 }
+
+/// The warnings of the first statement of `text`, with the number of rows.
+fn warned(store: &Store, text: &str, params: &Params) -> (usize, Vec<String>) {
+    let r = Engine::new(store.graph()).run_text(text, params).unwrap();
+    (r[0].rows.len(), r[0].warnings.clone())
+}
+
+#[test]
+fn names_that_match_only_folded_are_noticed_beside_an_empty_result() {
+    let s = fixture();
+    let none = Params::new();
+    // As written, a name with diacritics the stored one lacks: empty, and the fold() form.
+    let (n, w) = warned(
+        &s,
+        "MATCH (p:Person {name: 'Lương Tam Quang'}) RETURN p",
+        &none,
+    );
+    assert_eq!(n, 0);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with(names::NAME_NOTICE), "{w:?}");
+    assert!(
+        w[0].contains("no Person has p.name = 'Lương Tam Quang' (line 1, column 18)"),
+        "{w:?}"
+    );
+    assert!(w[0].contains("'Luong Tam Quang' has it folded"), "{w:?}");
+    assert!(
+        w[0].contains("WHERE fold(p.name) = fold('Lương Tam Quang')"),
+        "{w:?}"
+    );
+    // The form it suggests finds the node, through the name index.
+    let (n, w) = warned(
+        &s,
+        "MATCH (p:Person) WHERE fold(p.name) = fold('Lương Tam Quang') RETURN p",
+        &none,
+    );
+    assert_eq!((n, w.len()), (1, 0), "{w:?}");
+    let plan = Engine::new(s.graph())
+        .run_text(
+            "EXPLAIN MATCH (p:Person) WHERE fold(p.name) = fold('Lương Tam Quang') RETURN p",
+            &none,
+        )
+        .unwrap();
+    assert!(
+        plan[0]
+            .rows
+            .iter()
+            .any(|r| format!("{:?}", r[0]).contains("NodeByNameIndex")),
+        "{:?}",
+        plan[0].rows
+    );
+    // WHERE equality, case only, apostrophe: the same.
+    let (n, w) = warned(
+        &s,
+        "MATCH (c:Country) WHERE c.name = 'cote d\\'ivoire' RETURN c",
+        &none,
+    );
+    assert_eq!(n, 0);
+    assert!(w[0].contains("'Côte d\\'Ivoire' has it folded"), "{w:?}");
+    assert!(
+        w[0].contains("fold(c.name) = fold('cote d\\'ivoire')"),
+        "{w:?}"
+    );
+    // An anonymous node without a label: every label keyed by name is asked.
+    let (_, w) = warned(&s, "MATCH ({name: 'LUONG TAM QUANG'}) RETURN 1", &none);
+    assert!(w[0].contains("no node has"), "{w:?}");
+    assert!(
+        w[0].contains("write MATCH (n) WHERE fold(n.name) = fold('LUONG TAM QUANG')"),
+        "{w:?}"
+    );
+    // A parameter: the suggestion keeps it.
+    let params: Params = [("who".to_string(), QValue::str("luong tam quang"))].into();
+    let (_, w) = warned(&s, "MATCH (p:Person) WHERE p.name = $who RETURN p", &params);
+    assert!(w[0].contains("fold(p.name) = fold($who)"), "{w:?}");
+    // fold() on one side only: the other side is not folded.
+    let (n, w) = warned(
+        &s,
+        "MATCH (p:Person) WHERE fold(p.name) = 'Luong Tam Quang' RETURN p",
+        &none,
+    );
+    assert_eq!(n, 0);
+    assert!(
+        w[0].contains("no Person has fold(p.name) = 'Luong Tam Quang'"),
+        "{w:?}"
+    );
+    // Spacing differs, not only case and diacritics: the stored name is suggested.
+    let (_, w) = warned(&s, "MATCH (c:Country {name: 'Viet Nam'}) RETURN c", &none);
+    assert!(
+        w[0].contains("'Vietnam' has it as an alias or with other spacing"),
+        "{w:?}"
+    );
+    assert!(w[0].contains("WHERE c.name = 'Vietnam'"), "{w:?}");
+    // No notice: the name exists as written (empty for another reason), no name is
+    // near, or the result has rows.
+    for text in [
+        "MATCH (p:Person {name: 'Luong Tam Quang'}) WHERE p.name = 'x' RETURN p",
+        "MATCH (p:Person {name: 'Nobody Known'}) RETURN p",
+        "MATCH (p:Person {name: 'Luong Tam Quang'}) RETURN p",
+        "MATCH (p:Person {name: 'Lương Tam Quang'}) RETURN count(p)",
+        "EXPLAIN MATCH (p:Person {name: 'Lương Tam Quang'}) RETURN p",
+    ] {
+        let (_, w) = warned(&s, text, &none);
+        assert!(w.is_empty(), "{text}: {w:?}");
+    }
+}

@@ -569,12 +569,24 @@ impl Session<'_, '_> {
 
 /// The Neo4j notification code of an engine warning.
 fn warning_code(w: &str) -> &'static str {
-    if w.contains("label") {
+    if w.starts_with(crate::query::names::NAME_NOTICE) {
+        gql::FOLDED_NAME_CODE
+    } else if w.contains("label") {
         "Neo.ClientNotification.Statement.UnknownLabelWarning"
     } else if w.contains("relationship type") {
         "Neo.ClientNotification.Statement.UnknownRelationshipTypeWarning"
     } else {
         "Neo.ClientNotification.Statement.UnknownPropertyKeyWarning"
+    }
+}
+
+/// The Neo4j category of an engine warning: a name that matches only folded is a hint
+/// (`GENERIC`), the others name what the database does not know (`UNRECOGNIZED`).
+fn warning_category(w: &str) -> &'static str {
+    if w.starts_with(crate::query::names::NAME_NOTICE) {
+        "GENERIC"
+    } else {
+        "UNRECOGNIZED"
     }
 }
 
@@ -589,7 +601,7 @@ fn notifications(warnings: &[String]) -> Value {
                     ("title", Value::str(w.clone())),
                     ("description", Value::str(w.clone())),
                     ("severity", Value::str("WARNING")),
-                    ("category", Value::str("UNRECOGNIZED")),
+                    ("category", Value::str(warning_category(w))),
                 ])
             })
             .collect(),
@@ -641,7 +653,7 @@ fn statuses(done: &Pending, minor: u8) -> Value {
             let mut diag = diagnostic_record();
             if let Value::Map(d) = &mut diag {
                 d.push(("_severity".into(), Value::str("WARNING")));
-                d.push(("_classification".into(), Value::str("UNRECOGNIZED")));
+                d.push(("_classification".into(), Value::str(warning_category(w))));
             }
             map(vec![
                 ("gql_status", Value::str(gql_status)),

@@ -93,6 +93,7 @@ pub fn classification(neo4j_code: &str) -> &'static str {
 /// The GQL status and description of a schema warning, by Neo4j notification code.
 pub fn warning_status(neo4j_code: &str) -> (&'static str, &'static str) {
     match neo4j_code {
+        FOLDED_NAME_CODE => ("01N99", "warn: name matches only folded"),
         "Neo.ClientNotification.Statement.UnknownLabelWarning" => ("01N50", "warn: unknown label"),
         "Neo.ClientNotification.Statement.UnknownRelationshipTypeWarning" => {
             ("01N51", "warn: unknown relationship type")
@@ -100,6 +101,10 @@ pub fn warning_status(neo4j_code: &str) -> (&'static str, &'static str) {
         _ => ("01N52", "warn: unknown property key"),
     }
 }
+
+/// coopgraph's own notification code (no Neo4j code says it): a name compared as
+/// written matches no node, but some once folded (`fold()`).
+pub const FOLDED_NAME_CODE: &str = "Neo.ClientNotification.Statement.FoldedNameWarning";
 
 /// The status of a finished result: rows (`00000`), no rows (`02000`), or no result
 /// columns at all (`00001`).

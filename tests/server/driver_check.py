@@ -124,6 +124,17 @@ with GraphDatabase.driver(uri, auth=("neo4j", "unused"), fetch_size=7) as driver
                 warnings.simplefilter("ignore")
                 codes = [st.gql_status for st in summary.gql_status_objects]
             assert codes == ["02000", "01N50"] or sorted(codes) == ["01N50", "02000"], codes
+        # A name typed without its diacritics: a warning that shows the fold() form.
+        summary = s.run("MATCH (p:Person {name: 'Luong Tam Quang'}) RETURN p").consume()
+        notes = summary.summary_notifications
+        assert [n.code for n in notes] == ["Neo.ClientNotification.Statement.FoldedNameWarning"], notes
+        assert "fold(p.name) = fold('Luong Tam Quang')" in notes[0].description, notes[0]
+        if want_minor >= 5:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                codes = sorted(st.gql_status for st in summary.gql_status_objects)
+            assert codes == ["01N99", "02000"], codes
         # A result's bookmark names the database's commit number.
         assert summary.metadata.get("bookmark", "").startswith("coopgraph:"), summary.metadata
         assert summary.metadata["bookmark"] != "coopgraph:read-only"
