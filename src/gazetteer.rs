@@ -475,11 +475,14 @@ impl Gazetteer {
         Some((name, &b.kind))
     }
 
-    /// Whether the body `key` has its own name listed for the country with this ISO code.
-    pub fn national_body_listed(&self, key: &str, code: &str) -> bool {
+    /// The name the body `key` has listed for the country with this ISO code (no default).
+    pub fn listed_national_body(&self, key: &str, code: &str) -> Option<&str> {
         self.national_bodies
             .iter()
-            .any(|b| b.key == key && b.by_country.contains_key(code))
+            .find(|b| b.key == key)?
+            .by_country
+            .get(code)
+            .map(String::as_str)
     }
 
     /// Role templates ("Minister of X" → "Ministry of X").

@@ -443,20 +443,8 @@ impl<'g> Finder<'g> {
     /// or demonyms names each country. The token stays free, so it can still begin an
     /// organisation's name ("India-UK Joint Working Group").
     fn hyphenated_pair(&self, t: &Token, sent: usize, m: &mut Mentions) {
-        for (country, span, adjective) in self.pair_countries(t) {
-            m.countries.push(CountryMention {
-                country,
-                span,
-                sent,
-                adjective,
-            });
-        }
-    }
-
-    /// The countries of a hyphenated pair token ("India-UK"), or none when it is not one.
-    fn pair_countries(&self, t: &Token) -> Vec<(usize, Span, bool)> {
         if !t.text.contains('-') {
-            return Vec::new();
+            return;
         }
         let mut found = Vec::new();
         let mut off = t.span.start;
@@ -468,7 +456,7 @@ impl<'g> Finder<'g> {
             };
             off += len + 1;
             if part.is_empty() {
-                return Vec::new();
+                return;
             }
             if let Some(c) = self.country_ok(part) {
                 found.push((c, span, false));
@@ -479,13 +467,20 @@ impl<'g> Finder<'g> {
             {
                 found.push((c, span, true));
             } else {
-                return Vec::new();
+                return;
             }
         }
         if found.len() < 2 {
-            found.clear();
+            return;
         }
-        found
+        for (country, span, adjective) in found {
+            m.countries.push(CountryMention {
+                country,
+                span,
+                sent,
+                adjective,
+            });
+        }
     }
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
@@ -906,11 +901,7 @@ impl<'g> Finder<'g> {
                         start -= 1;
                     }
                     // "the Royal Malaysia Police".
-                    if start > 0
-                        && tags[start - 1] == Tag::Free
-                        && toks[start - 1].is_cap()
-                        && lex().state_words.contains(toks[start - 1].key.as_str())
-                    {
+                    if start > 0 && state_word_at(toks, tags, start - 1) {
                         start -= 1;
                     }
                 }
@@ -918,14 +909,13 @@ impl<'g> Finder<'g> {
             // "the India-UK Joint Working Group", "the Saudi-Iraqi Coordination Council": a
             // body named for two countries is their joint mechanism, not an organisation of
             // either; the countries stay free to be the parties of the event.
-            let lead = if start > 0 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_))
-            {
-                start - 1
-            } else {
-                start
-            };
+            let mut lead =
+                if start > 0 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_)) {
+                    start - 1
+                } else {
+                    start
+                };
             // "U.S.-South Africa …": a country glued on by a hyphen belongs to the lead.
-            let mut lead = lead;
             while lead > 0 && toks[lead - 1].span.end == toks[lead].span.start {
                 lead -= 1;
             }
@@ -971,9 +961,7 @@ impl<'g> Finder<'g> {
             // "the Royal Thai Police": a word of state before the national word.
             let state_word = start >= 2
                 && matches!(tags[start - 1], Tag::Demonym(_) | Tag::Country(_))
-                && tags[start - 2] == Tag::Free
-                && toks[start - 2].is_cap()
-                && lex().state_words.contains(toks[start - 2].key.as_str());
+                && state_word_at(toks, tags, start - 2);
             if name_end - start < 2 && !national_body && !state_word {
                 i = end.max(i + 1);
                 continue;
@@ -987,13 +975,7 @@ impl<'g> Finder<'g> {
                     while phrase_start > 0 && tags[phrase_start - 1] == tags[start - 1] {
                         phrase_start -= 1;
                     }
-                    if phrase_start > 0
-                        && tags[phrase_start - 1] == Tag::Free
-                        && toks[phrase_start - 1].is_cap()
-                        && lex()
-                            .state_words
-                            .contains(toks[phrase_start - 1].key.as_str())
-                    {
+                    if phrase_start > 0 && state_word_at(toks, tags, phrase_start - 1) {
                         phrase_start -= 1;
                     }
                     // A compound name without "of" takes its national word: "Indonesian
@@ -1090,21 +1072,11 @@ impl<'g> Finder<'g> {
             if tags[i] != Tag::Free || toks[i].is_cap() {
                 continue;
             }
-            let c = match tags[i - 1] {
-                Tag::Demonym(c) | Tag::Country(c) => c,
-                _ if toks[i - 1].text == "'s" && i >= 2 => match tags[i - 2] {
-                    Tag::Country(c) => c,
-                    _ => continue,
-                },
-                _ => continue,
+            let Some((c, first)) = national_word_before(toks, tags, i) else {
+                continue;
             };
             let Some(name) = self.national_police(c, &toks[i]) else {
                 continue;
-            };
-            let first = if tags[i - 1] == Tag::Free {
-                i - 2
-            } else {
-                i - 1
             };
             let idx = m.orgs.len();
             m.orgs.push(OrgMention {
@@ -1166,18 +1138,10 @@ impl<'g> Finder<'g> {
             }) else {
                 continue;
             };
-            let mut countries = Vec::new();
-            if first >= 1 {
-                match tags[first - 1] {
-                    Tag::Demonym(c) | Tag::Country(c) => countries.push(c),
-                    _ if toks[first - 1].text == "'s" && first >= 2 => {
-                        if let Tag::Country(c) = tags[first - 2] {
-                            countries.push(c)
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let mut countries: Vec<usize> = national_word_before(toks, tags, first)
+                .map(|(c, _)| c)
+                .into_iter()
+                .collect();
             let mut end = i + 1;
             if head == "ministries" && countries.is_empty() {
                 if toks.get(i + 1).is_some_and(|t| t.key == "of") {
@@ -1233,10 +1197,9 @@ impl<'g> Finder<'g> {
             return None;
         }
         let code = &self.gaz.countries().get(c)?.iso2;
-        let (name, _) = self.gaz.national_body("police", code)?;
         self.gaz
-            .national_body_listed("police", code)
-            .then(|| name.to_string())
+            .listed_national_body("police", code)
+            .map(str::to_string)
     }
 
     fn has_head_ahead(&self, toks: &[Token], mut k: usize) -> bool {
@@ -2084,6 +2047,24 @@ impl<'g> Finder<'g> {
 /// "Interior Ministry" → "Ministry of Interior", "Foreign Ministry" → "Ministry of Foreign
 /// Affairs" (the ministry the matching minister's title implies), "Public Security
 /// Ministry" → "Ministry of Public Security": one name for one body.
+/// Whether `toks[k]` is a free, capitalised word of state ("Royal") of `state_words`.
+fn state_word_at(toks: &[Token], tags: &[Tag], k: usize) -> bool {
+    tags[k] == Tag::Free && toks[k].is_cap() && lex().state_words.contains(toks[k].key.as_str())
+}
+
+/// The country named just before `toks[i]` by a demonym, a country or "Country's", with
+/// the index of its first token: "the Malaysian police", "Thailand's interior ministry".
+fn national_word_before(toks: &[Token], tags: &[Tag], i: usize) -> Option<(usize, usize)> {
+    match tags.get(i.checked_sub(1)?)? {
+        Tag::Demonym(c) | Tag::Country(c) => Some((*c, i - 1)),
+        _ if toks[i - 1].text == "'s" && i >= 2 => match tags[i - 2] {
+            Tag::Country(c) => Some((c, i - 2)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn canonical_ministry(gaz: &Gazetteer, name: String) -> String {
     let Some(prefix) = name.strip_suffix(" Ministry") else {
         return name;

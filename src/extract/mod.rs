@@ -1124,9 +1124,9 @@ fn resolve_org_countries(
         if m.orgs[k].known || m.orgs[k].country.is_some() {
             continue;
         }
-        if let Some(c) = parent_of[k].and_then(|a| m.orgs[a].country) {
-            m.orgs[k].country = Some(c);
-            guessed[k] = guessed[parent_of[k].unwrap_or(k)];
+        if let Some(a) = parent_of[k].filter(|&a| m.orgs[a].country.is_some()) {
+            m.orgs[k].country = m.orgs[a].country;
+            guessed[k] = guessed[a];
             continue;
         }
         let f = fold(&m.orgs[k].name);

@@ -164,13 +164,18 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
             // "ofPublic", "theRoK": a space lost in scraping between a function word and a
             // name; the two are tokens of their own.
             let word: String = chars[st..i].iter().collect();
-            let glued = super::lexicon::lex().glued_words.iter().find(|w| {
-                let n = w.chars().count();
-                word.starts_with(w.as_str())
-                    && chars[st + n..i].len() >= 2
-                    && chars[st + n].is_uppercase()
-                    && chars[st + n + 1].is_alphabetic()
-            });
+            let mixed = c.is_lowercase() && chars[st + 1..i].iter().any(|d| d.is_uppercase());
+            let glued = mixed
+                .then(|| {
+                    super::lexicon::lex().glued_words.iter().find(|w| {
+                        let n = w.chars().count();
+                        word.starts_with(w.as_str())
+                            && chars[st + n..i].len() >= 2
+                            && chars[st + n].is_uppercase()
+                            && chars[st + n + 1].is_alphabetic()
+                    })
+                })
+                .flatten();
             if let Some(w) = glued {
                 let n = w.chars().count();
                 out.push(Token::new(
