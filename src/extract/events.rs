@@ -684,11 +684,12 @@ impl Assembler<'_> {
             .map(|t| t.key.clone())
             .collect::<Vec<_>>()
             .join(" ");
-        let umbrella_now = plural
-            && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
-        // Dates and places written after a later trigger belong to that one.
+        let umbrella_sentence = lex().umbrella_phrases.occurs_in(&text_lower);
+        let umbrella_now = plural && umbrella_sentence;
+        // Dates and places written after a later trigger belong to that one; a plural trigger
+        // makes no side event, so its words stay with this one unless it is an umbrella.
         let limit = (i + 1..toks.len())
-            .find(|&k| trigger(toks, k).is_some())
+            .find(|&k| matches!(trigger(toks, k), Some((_, _, p)) if !p || umbrella_sentence))
             .map(|k| toks[k].span.start)
             .unwrap_or(usize::MAX);
         // A written name: capitalised words ending in the trigger ("Border Security Summit").

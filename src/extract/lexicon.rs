@@ -194,6 +194,10 @@ pub struct Lexicon {
     pub media_heads: WordSet,
     /// Phrases that make the countries of a sentence participants of the event it continues.
     pub participation: WordSet,
+    /// Phrases that make a plural trigger an umbrella over the events that follow ("a series
+    /// of meetings"): its date and place serve them.
+    #[serde(default)]
+    pub umbrella_phrases: WordSet,
     /// Lines that start a trailing block of other stories.
     pub tail_markers: WordSet,
     /// Abbreviations whose period ends no sentence.
@@ -339,6 +343,7 @@ impl Lexicon {
             media_words,
             media_heads,
             participation,
+            umbrella_phrases,
             tail_markers,
             abbreviations,
             title_words,
@@ -368,6 +373,7 @@ impl Lexicon {
         self.media_words.extend(media_words);
         self.media_heads.extend(media_heads);
         self.participation.extend(participation);
+        self.umbrella_phrases.extend(umbrella_phrases);
         self.tail_markers.extend(tail_markers);
         self.abbreviations.extend(abbreviations);
         self.title_words.extend(title_words);
