@@ -1190,13 +1190,17 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
         .any(|t| lex().media_words.contains(t.key.as_str()))
 }
 
-/// Where a sentence says "the two countries", "both sides", "the two nations" …
-fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
+/// Where a sentence says "the two countries", "both sides", "the respective delegations" …
+pub(crate) fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
     (0..toks.len().saturating_sub(1)).find_map(|k| {
         let a = toks[k].key.clone();
         let (num, noun_at) = match a.as_str() {
             "both" => (true, k + 1),
-            "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
+            "two" | "respective"
+                if k > 0 && matches!(toks[k - 1].key.as_str(), "the" | "their") =>
+            {
+                (true, k + 1)
+            }
             _ => (false, k),
         };
         // "the delegations": a plural that means both sides without a number.

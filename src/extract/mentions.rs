@@ -1355,11 +1355,11 @@ impl<'g> Finder<'g> {
                     end += 1; // "Pham The Tung"
                 } else if toks[end].text == "."
                     && end > start
-                    && toks[end - 1].text.chars().count() == 1
+                    && super::sentences::initials(toks[end - 1].text.chars())
                     && end + 1 < toks.len()
                     && name_word(end + 1)
                 {
-                    end += 1; // initial "T."
+                    end += 1; // initials "T.", "K.D."
                 } else {
                     break;
                 }
@@ -1934,10 +1934,12 @@ impl<'g> Finder<'g> {
                 && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
             {
                 let f = toks[stop].key.clone();
+
                 if !toks[stop].is_cap()
                     && tags[stop] == Tag::Free
                     && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
                     && !self.title_words.contains(&f)
+                    && !held_in_org(toks, tags, stop)
                 {
                     break;
                 }
@@ -2000,7 +2002,11 @@ impl<'g> Finder<'g> {
                     }
                     roles.push(RoleMention {
                         title: role.0,
-                        written: written_title(&toks[k..e]),
+                        // "Joint Secretary … in the Ministry of …": the title ends before
+                        // the organisation it is held in.
+                        written: written_title(
+                            &toks[k..(k..e).find(|&j| held_in_org(toks, tags, j)).unwrap_or(e)],
+                        ),
                         org,
                         span: Span {
                             start: toks[k].span.start,
@@ -2029,6 +2035,25 @@ impl<'g> Finder<'g> {
                 if let Some(last) = roles.last_mut().filter(|r| r.org.is_none()) {
                     last.org = Some(o);
                 }
+                break;
+            }
+            // ", Head of …, Government of the UK,": a segment naming a country and nothing
+            // else of its own gives the holder's country.
+            let seg_end = (n..toks.len())
+                .find(|&j| matches!(toks[j].text.as_str(), "," | "." | ";" | "(" | ":"))
+                .unwrap_or(toks.len());
+            let named = (n..seg_end).find_map(|j| match tags[j] {
+                Tag::Country(c) => Some(c),
+                _ => None,
+            });
+            if let Some(c) = named.filter(|_| {
+                (n..seg_end).all(|j| {
+                    matches!(tags[j], Tag::Country(_))
+                        || (tags[j] == Tag::Free
+                            && (toks[j].is_cap() || matches!(toks[j].key.as_str(), "of" | "the")))
+                })
+            }) {
+                country = country.or(Some(c));
                 break;
             }
             if tags[n] != Tag::Free || self.role_at(toks, n, 6).is_none() {
@@ -2105,6 +2130,13 @@ fn cap_first(s: &str) -> String {
 fn written_title(toks: &[Token]) -> Option<String> {
     let end = toks.iter().rposition(|t| t.word)? + 1;
     (end <= 10).then(|| join(&toks[..end]))
+}
+
+/// Whether `toks[j]` is "in" or "at" before an organisation: ", Joint Secretary in the
+/// Ministry of …".
+fn held_in_org(toks: &[Token], tags: &[Tag], j: usize) -> bool {
+    let n = j + 1 + usize::from(toks.get(j + 1).is_some_and(|t| t.key == "the"));
+    matches!(toks[j].key.as_str(), "in" | "at") && matches!(tags.get(n), Some(Tag::Org(_)))
 }
 
 /// The tokens' texts joined with single spaces before words.

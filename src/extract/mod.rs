@@ -524,6 +524,7 @@ pub fn extract_with(
     };
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
+    two_sided_persons(&evs, &mut m, &guessed, &toks);
     implied_bodies(&mut m, gaz, &sents);
 
     // Assemble entities and relations.
@@ -947,6 +948,74 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
     }
 }
 
+/// Whether a titled person has no country of their own and only guessed ones (`guessed`, the
+/// article's home country) for the organisations of their titles.
+fn country_unknown(m: &mentions::Mentions, guessed: &[bool], p: usize) -> bool {
+    let person = &m.persons[p];
+    person.country.is_none()
+        && !person.roles.is_empty()
+        && person.roles.iter().all(|r| {
+            r.org
+                .is_none_or(|o| m.orgs[o].country.is_none() || guessed[o])
+        })
+}
+
+/// "X, Joint Secretary …, and Y, Head of … of the UK, led the respective delegations": in an
+/// event of two countries, a sentence naming both sides and two persons, one of them of one
+/// country, makes the other (and the organisations of their titles) of the other country.
+fn two_sided_persons(
+    evs: &[events::EventDraft],
+    m: &mut mentions::Mentions,
+    guessed: &[bool],
+    toks: &[Vec<sentences::Token>],
+) {
+    for ev in evs {
+        let mut sides: Vec<usize> = ev.countries.iter().map(|c| c.0).collect();
+        sides.sort_unstable();
+        sides.dedup();
+        if sides.len() != 2 {
+            continue;
+        }
+        for &s in &ev.sents {
+            if events::two_sides_phrase(&toks[s]).is_none() {
+                continue;
+            }
+            let mut named: Vec<usize> = m
+                .person_mentions
+                .iter()
+                .filter(|pm| pm.sent == s)
+                .map(|pm| pm.person)
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            let [a, b] = named[..] else { continue };
+            let (known, other) = match (
+                country_unknown(m, guessed, a),
+                country_unknown(m, guessed, b),
+            ) {
+                (false, true) => (a, b),
+                (true, false) => (b, a),
+                _ => continue,
+            };
+            let Some(c) = m.person_country(known).filter(|c| sides.contains(c)) else {
+                continue;
+            };
+            let them = if sides[0] == c { sides[1] } else { sides[0] };
+            m.persons[other].country = Some(them);
+            let orgs: Vec<usize> = m.persons[other]
+                .roles
+                .iter()
+                .filter_map(|r| r.org)
+                .collect();
+            for o in orgs {
+                if !m.orgs[o].known {
+                    m.orgs[o].country = Some(them);
+                }
+            }
+        }
+    }
+}
+
 /// "A visitor met Interior Minister X in <the host's city>": a participant of a meeting or
 /// visit without a country of their own (or only the article's home country, `guessed` for
 /// their organisations) who holds the same title as a participant of another country is that
@@ -959,15 +1028,7 @@ fn hosts_of_meetings(
     places: &places::Places,
     gaz: &Gazetteer,
 ) {
-    let unknown = |m: &mentions::Mentions, p: usize| {
-        let person = &m.persons[p];
-        person.country.is_none()
-            && !person.roles.is_empty()
-            && person.roles.iter().all(|r| {
-                r.org
-                    .is_none_or(|o| m.orgs[o].country.is_none() || guessed[o])
-            })
-    };
+    let unknown = |m: &mentions::Mentions, p: usize| country_unknown(m, guessed, p);
     for ev in evs.iter().filter(|e| matches!(e.kind, "meeting" | "visit")) {
         let host = ev
             .place
@@ -2102,5 +2163,32 @@ mod tests {
             .map(|(_, e)| e.name.clone())
             .collect();
         assert_eq!(orgs, vec!["Chilean Parliament"]);
+    }
+
+    #[test]
+    fn the_other_of_the_respective_delegations_is_of_the_other_country() {
+        let x = extract(&art(
+            "The fifth meeting of the Chile-Peru Working Group was held in Lima on Tuesday. Mr J.P. Quispe, Joint Secretary for Borders in the Ministry of Coastal Affairs, and Ms. Ana Roble, Head of the Andes Network, Government of Chile, led the respective delegations.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "J.P. Quispe"), vec!["Peru"]);
+        assert_eq!(country_of(&x, "Ana Roble"), vec!["Chile"]);
+        assert_eq!(
+            member_of(&x, "J.P. Quispe"),
+            vec!["Ministry of Coastal Affairs|Peru"]
+        );
+        let (p, _) = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "J.P. Quispe")
+            .unwrap();
+        let r = &x.from(p, "MEMBER_OF")[0];
+        assert!(
+            r.props
+                .iter()
+                .any(|(k, v)| *k == "role" && v == "Joint Secretary for Borders"),
+            "{:?}",
+            r.props
+        );
     }
 }

@@ -67,6 +67,13 @@ fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, en
     if word.chars().count() == 1 && chars[w].is_uppercase() {
         return false;
     }
+    // Initials after a capitalised word: "Mr K.D. Rawal" (but "in the U.S. The …" ends).
+    if dot > w + 1
+        && initials(chars[w..dot].iter().copied())
+        && follows_capitalised_word(chars, sent_start, w)
+    {
+        return false;
+    }
     // The next word must start like a sentence.
     let mut k = after;
     while k < end && chars[k].is_whitespace() {
@@ -77,6 +84,32 @@ fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, en
     }
     let n = chars[k];
     n.is_uppercase() || n.is_numeric() || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '•' | '-')
+}
+
+/// Whether a word is a single capital initial or a chain of them: "K", "K.D", "J.R.R".
+pub(crate) fn initials(word: impl IntoIterator<Item = char>) -> bool {
+    let mut n = 0;
+    for (k, c) in word.into_iter().enumerate() {
+        if (k % 2 == 0 && !c.is_uppercase()) || (k % 2 == 1 && c != '.') {
+            return false;
+        }
+        n = k + 1;
+    }
+    n % 2 == 1
+}
+
+/// Whether the word before position `w` (after one space) is capitalised and ends in a
+/// letter or a period ("Mr", "Mr."), not in a comma or a closing mark.
+fn follows_capitalised_word(chars: &[char], sent_start: usize, w: usize) -> bool {
+    if w < sent_start + 2 || chars[w - 1] != ' ' {
+        return false;
+    }
+    let end = w - 1;
+    let mut b = end;
+    while b > sent_start && !chars[b - 1].is_whitespace() {
+        b -= 1;
+    }
+    b < end && chars[b].is_uppercase() && (chars[end - 1].is_alphabetic() || chars[end - 1] == '.')
 }
 
 fn push(out: &mut Vec<Span>, chars: &[char], mut s: usize, mut e: usize) {
@@ -246,6 +279,18 @@ mod tests {
         assert_eq!(
             sents("Gen. Dibyo met T. Kubayi. They agreed. done"),
             vec!["Gen. Dibyo met T. Kubayi.", "They agreed. done"]
+        );
+    }
+
+    #[test]
+    fn initials_after_a_capitalised_word_end_no_sentence() {
+        assert_eq!(
+            sents("Mr K.D. Rawal spoke. Officials met him in Washington, D.C. Then"),
+            vec![
+                "Mr K.D. Rawal spoke.",
+                "Officials met him in Washington, D.C.",
+                "Then"
+            ]
         );
     }
 
