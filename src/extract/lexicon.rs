@@ -198,6 +198,12 @@ pub struct Lexicon {
     /// of meetings"): its date and place serve them.
     #[serde(default)]
     pub umbrella_phrases: WordSet,
+    /// Nouns for the holder of the same office in the other country ("his counterpart").
+    #[serde(default)]
+    pub counterpart_nouns: WordSet,
+    /// Nouns that, after a demonym, name the country's capital ("the Uzbek capital").
+    #[serde(default)]
+    pub capital_nouns: WordSet,
     /// Lines that start a trailing block of other stories.
     pub tail_markers: WordSet,
     /// Abbreviations whose period ends no sentence.
@@ -344,6 +350,8 @@ impl Lexicon {
             media_heads,
             participation,
             umbrella_phrases,
+            capital_nouns,
+            counterpart_nouns,
             tail_markers,
             abbreviations,
             title_words,
@@ -374,6 +382,8 @@ impl Lexicon {
         self.media_heads.extend(media_heads);
         self.participation.extend(participation);
         self.umbrella_phrases.extend(umbrella_phrases);
+        self.capital_nouns.extend(capital_nouns);
+        self.counterpart_nouns.extend(counterpart_nouns);
         self.tail_markers.extend(tail_markers);
         self.abbreviations.extend(abbreviations);
         self.title_words.extend(title_words);

@@ -1273,9 +1273,34 @@ impl<'g> Finder<'g> {
     pub fn scan_sentence(&self, chars: &[char], toks: &[Token], sent: usize, m: &mut Mentions) {
         let _ = chars;
         let mut tags = self.tag_gazetteer(toks, sent, m);
+        self.demonym_capitals(toks, &mut tags, sent, m);
         self.tag_orgs(toks, &mut tags, sent, m);
         self.tag_topics(toks, &tags, sent, m);
         self.scan_persons(toks, &tags, sent, m);
+    }
+
+    /// "the Uzbek capital": a demonym before a capital noun names that country's capital.
+    fn demonym_capitals(&self, toks: &[Token], tags: &mut [Tag], sent: usize, m: &mut Mentions) {
+        for k in 1..toks.len() {
+            let Tag::Demonym(c) = tags[k - 1] else {
+                continue;
+            };
+            if tags[k] != Tag::Free || !lex().capital_nouns.contains(toks[k].key.as_str()) {
+                continue;
+            }
+            let Some(p) = self.places.capital_of(&self.gaz.countries()[c].iso2) else {
+                continue;
+            };
+            m.places.push(PlaceMention {
+                place: p,
+                span: Span {
+                    start: toks[k - 1].span.start,
+                    end: toks[k].span.end,
+                },
+                sent,
+            });
+            tags[k] = Tag::Place(p);
+        }
     }
 
     fn scan_persons(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
@@ -1488,7 +1513,7 @@ impl<'g> Finder<'g> {
         if k > 0 && toks[k - 1].text == "," {
             k -= 1;
         }
-        if k == 0 || toks[k - 1].key != "counterpart" {
+        if k == 0 || !lex().counterpart_nouns.contains(toks[k - 1].key.as_str()) {
             return None;
         }
         let country = match tags.get(k.wrapping_sub(2)) {

@@ -525,6 +525,7 @@ pub fn extract_with(
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
     two_sided_persons(&evs, &mut m, &guessed, &toks);
+    let evs = counterparts_of_the_host(evs, &m, &toks, places, gaz);
     implied_bodies(&mut m, gaz, &sents);
 
     // Assemble entities and relations.
@@ -946,6 +947,44 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
             }
         }
     }
+}
+
+/// "Fidan … met their counterparts in the Uzbek capital": counterparts with no country
+/// written, met where the event is held, make the host country a side of it.
+fn counterparts_of_the_host(
+    mut evs: Vec<events::EventDraft>,
+    m: &mentions::Mentions,
+    toks: &[Vec<sentences::Token>],
+    places: &places::Places,
+    gaz: &Gazetteer,
+) -> Vec<events::EventDraft> {
+    for ev in evs
+        .iter_mut()
+        .filter(|e| matches!(e.kind, "meeting" | "visit"))
+    {
+        let Some(&s) = ev.sents.first() else { continue };
+        let host = ev
+            .place
+            .and_then(|(p, _)| places.country_of(p, gaz))
+            .or(ev.country.map(|(c, _)| c));
+        let Some(host) = host else { continue };
+        let bare = toks[s].iter().enumerate().find(|(k, t)| {
+            lexicon::lex().counterpart_nouns.contains(t.key.as_str())
+                && *k > 0
+                && !toks[s][k - 1].is_cap()
+        });
+        let Some((_, t)) = bare else { continue };
+        let sides: Vec<usize> = ev
+            .persons
+            .iter()
+            .filter_map(|(p, _)| m.person_country(*p))
+            .chain(ev.countries.iter().map(|c| c.0))
+            .collect();
+        if !sides.is_empty() && !sides.contains(&host) {
+            ev.countries.push((host, t.span));
+        }
+    }
+    evs
 }
 
 /// Whether a titled person has no country of their own and only guessed ones (`guessed`, the
@@ -2189,6 +2228,29 @@ mod tests {
                 .any(|(k, v)| *k == "role" && v == "Joint Secretary for Borders"),
             "{:?}",
             r.props
+        );
+    }
+
+    #[test]
+    fn counterparts_met_in_a_demonyms_capital_are_of_that_country() {
+        let x = extract(&art(
+            "Chilean Foreign Minister Marta Quispe met their counterparts in the Peruvian capital on Monday.",
+            Some("2024-03-12"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2024-03-11|Chile,Peru"]
+        );
+        let x = extract(&art(
+            "Chilean Foreign Minister Marta Quispe met her Bolivian counterpart in the Peruvian capital on Monday.",
+            Some("2024-03-12"),
+        ))
+        .unwrap();
+        assert!(
+            !kinds_dates_countries(&x)[0].contains("Peru"),
+            "{:?}",
+            kinds_dates_countries(&x)
         );
     }
 }
