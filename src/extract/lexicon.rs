@@ -198,6 +198,9 @@ pub struct Lexicon {
     /// of meetings"): its date and place serve them.
     #[serde(default)]
     pub umbrella_phrases: WordSet,
+    /// Phrases after a person's name and a comma that list their companions ("along with").
+    #[serde(default)]
+    pub companion_phrases: WordSet,
     /// Nouns for the holder of the same office in the other country ("his counterpart").
     #[serde(default)]
     pub counterpart_nouns: WordSet,
@@ -352,6 +355,7 @@ impl Lexicon {
             umbrella_phrases,
             capital_nouns,
             counterpart_nouns,
+            companion_phrases,
             tail_markers,
             abbreviations,
             title_words,
@@ -384,6 +388,7 @@ impl Lexicon {
         self.umbrella_phrases.extend(umbrella_phrases);
         self.capital_nouns.extend(capital_nouns);
         self.counterpart_nouns.extend(counterpart_nouns);
+        self.companion_phrases.extend(companion_phrases);
         self.tail_markers.extend(tail_markers);
         self.abbreviations.extend(abbreviations);
         self.title_words.extend(title_words);

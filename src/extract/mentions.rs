@@ -1729,6 +1729,11 @@ impl<'g> Finder<'g> {
             }) {
                 break;
             }
+            // "National Intelligence Organisation (NIO) Chief X": an acronym in brackets.
+            if t.text == ")" && a >= 3 && toks[a - 3].text == "(" && toks[a - 2].word {
+                a -= 3;
+                continue;
+            }
             let ok = match tags[a - 1] {
                 Tag::Org(_) | Tag::Demonym(_) | Tag::Country(_) => true,
                 Tag::Place(_) => false,
@@ -1783,10 +1788,18 @@ impl<'g> Finder<'g> {
                     sent,
                     m,
                 )
-                // "Jakarta Metropolitan Police Chief X": the organisation written before.
-                .or(match r.checked_sub(1).map(|k| tags[k]) {
-                    Some(Tag::Org(o)) if r > a => Some(o),
-                    _ => None,
+                // "Jakarta Metropolitan Police Chief X", "… Organisation (NIO) Chief X": the
+                // organisation written before.
+                .or({
+                    let before = if r >= 4 && toks[r - 1].text == ")" && toks[r - 3].text == "(" {
+                        r - 3
+                    } else {
+                        r
+                    };
+                    match before.checked_sub(1).map(|k| tags[k]) {
+                        Some(Tag::Org(o)) if before > a => Some(o),
+                        _ => None,
+                    }
                 });
             let role = RoleMention {
                 title: role.0,

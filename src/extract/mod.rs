@@ -525,6 +525,7 @@ pub fn extract_with(
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
     two_sided_persons(&evs, &mut m, &guessed, &toks);
+    companions(&mut m, &guessed, &toks);
     let evs = counterparts_of_the_host(evs, &m, &toks, places, gaz);
     implied_bodies(&mut m, gaz, &sents);
 
@@ -987,6 +988,79 @@ fn counterparts_of_the_host(
     evs
 }
 
+/// "Quispe, along with Interior Minister X and Y, met …": the persons named inside the
+/// companion phrase, without a country of their own, are of the country of the person it
+/// follows (lexicon `companion_phrases`).
+fn companions(m: &mut mentions::Mentions, guessed: &[bool], toks: &[Vec<sentences::Token>]) {
+    let mut moves = Vec::new();
+    for lead in &m.person_mentions {
+        let Some(c) = m.person_country(lead.person) else {
+            continue;
+        };
+        if country_unknown(m, guessed, lead.person) {
+            continue;
+        }
+        let toks = &toks[lead.sent];
+        let Some(k) = toks.iter().position(|t| t.span.start >= lead.span.end) else {
+            continue;
+        };
+        if toks[k].text != "," {
+            continue;
+        }
+        let Some(n) = lexicon::lex().companion_phrases.iter().find_map(|p| {
+            let words: Vec<&str> = p.split_whitespace().collect();
+            toks.get(k + 1..k + 1 + words.len())
+                .filter(|ws| ws.iter().zip(&words).all(|(t, w)| t.key == *w))
+                .map(|_| words.len())
+        }) else {
+            continue;
+        };
+        let from = toks[k + n].span.end;
+        let to = toks[k + n + 1..]
+            .iter()
+            .find(|t| matches!(t.text.as_str(), "," | ";" | "."))
+            .map_or(usize::MAX, |t| t.span.start);
+        for pm in &m.person_mentions {
+            if pm.sent == lead.sent
+                && pm.span.start > from
+                && pm.span.end <= to
+                && country_unknown(m, guessed, pm.person)
+            {
+                moves.push((pm.person, c));
+            }
+        }
+    }
+    for (p, c) in moves {
+        place_person(m, guessed, p, c);
+    }
+}
+
+/// Gives person `p` country `c`, and with it the organisations of their titles (not those of
+/// the gazetteer) and the other mentions of those organisations without a country of their own.
+fn place_person(m: &mut mentions::Mentions, guessed: &[bool], p: usize, c: usize) {
+    m.persons[p].country = Some(c);
+    let names: Vec<String> = m.persons[p]
+        .roles
+        .iter()
+        .filter_map(|r| r.org)
+        .filter(|&o| !m.orgs[o].known)
+        .map(|o| fold(&m.orgs[o].name))
+        .collect();
+    for (o, org) in m.orgs.iter_mut().enumerate() {
+        if !org.known
+            && (org.country.is_none() || guessed.get(o) == Some(&true))
+            && names.contains(&fold(&org.name))
+        {
+            org.country = Some(c);
+        }
+    }
+    for o in m.persons[p].roles.iter().filter_map(|r| r.org) {
+        if !m.orgs[o].known {
+            m.orgs[o].country = Some(c);
+        }
+    }
+}
+
 /// Whether a titled person has no country of their own and only guessed ones (`guessed`, the
 /// article's home country) for the organisations of their titles.
 fn country_unknown(m: &mentions::Mentions, guessed: &[bool], p: usize) -> bool {
@@ -1040,17 +1114,7 @@ fn two_sided_persons(
                 continue;
             };
             let them = if sides[0] == c { sides[1] } else { sides[0] };
-            m.persons[other].country = Some(them);
-            let orgs: Vec<usize> = m.persons[other]
-                .roles
-                .iter()
-                .filter_map(|r| r.org)
-                .collect();
-            for o in orgs {
-                if !m.orgs[o].known {
-                    m.orgs[o].country = Some(them);
-                }
-            }
+            place_person(m, guessed, other, them);
         }
     }
 }
@@ -1100,11 +1164,7 @@ fn hosts_of_meetings(
             .filter(|&p| unknown(m, p) && titles(p).iter().any(|t| visitors.contains(t)))
             .collect();
         for p in counterparts {
-            m.persons[p].country = Some(host);
-            let orgs: Vec<usize> = m.persons[p].roles.iter().filter_map(|r| r.org).collect();
-            for o in orgs {
-                m.orgs[o].country = Some(host);
-            }
+            place_person(m, guessed, p, host);
         }
     }
 }
@@ -2251,6 +2311,20 @@ mod tests {
             !kinds_dates_countries(&x)[0].contains("Peru"),
             "{:?}",
             kinds_dates_countries(&x)
+        );
+    }
+
+    #[test]
+    fn companions_listed_after_a_name_share_its_country() {
+        let x = extract(&art(
+            "Chilean Foreign Minister Marta Quispe visited Lima. Quispe, along with Interior Minister Ana Roble and National Intelligence Organisation (NIO) Chief Tomas Huaman, met their counterparts in the Peruvian capital.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Ana Roble"), vec!["Chile"]);
+        assert_eq!(
+            member_of(&x, "Tomas Huaman"),
+            vec!["National Intelligence Organisation|Chile"]
         );
     }
 }
