@@ -4,7 +4,6 @@
 use super::sentences::Token;
 use crate::fold::fold;
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -29,7 +28,7 @@ pub struct LexiconError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(from = "Vec<String>")]
 pub struct WordSet {
-    words: HashSet<String>,
+    words: rustc_hash::FxHashSet<String>,
     /// The words in file order, for phrase search.
     ordered: Vec<String>,
 }
@@ -238,7 +237,7 @@ pub struct Lexicon {
     pub affiliations: Vec<super::affiliation::Rule>,
     /// The triggers of each word, in trigger order (built by parse and add).
     #[serde(skip)]
-    trigger_index: std::collections::HashMap<String, Vec<usize>>,
+    trigger_index: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 static ACTIVE: OnceLock<Lexicon> = OnceLock::new();

@@ -8,7 +8,7 @@ use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
 use crate::gazetteer::{is_acronym, Gazetteer};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Longest gazetteer phrase tried, in words.
 const MAX_NGRAM: usize = 8;
@@ -156,16 +156,18 @@ pub struct Finder<'g> {
     gaz: &'g Gazetteer,
     places: &'g Places,
     /// Folded words that appear in titles, organisation names and head nouns: never name words.
-    title_words: HashSet<String>,
+    title_words: rustc_hash::FxHashSet<String>,
     /// Folded organisation head nouns as words, by first word, longest first.
-    heads: HashMap<String, Vec<Vec<String>>>,
+    heads: rustc_hash::FxHashMap<String, Vec<Vec<String>>>,
     /// Where a gazetteer phrase can start: the folded first token of every name, and
     /// the name key of every name, to the most tokens a name starting there has.
-    starts: HashMap<String, usize>,
+    starts: rustc_hash::FxHashMap<String, usize>,
+    /// The words of each incidental phrase of the lexicon, split once.
+    incidental: Vec<Vec<String>>,
 }
 
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
-fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
+fn add_starts(starts: &mut rustc_hash::FxHashMap<String, usize>, name: &str) {
     let chars: Vec<char> = name.chars().collect();
     let toks = super::sentences::tokenize(
         &chars,
@@ -189,7 +191,7 @@ fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
 impl<'g> Finder<'g> {
     /// Builds the finder from the gazetteer.
     pub fn new(gaz: &'g Gazetteer, places: &'g Places) -> Finder<'g> {
-        let mut title_words = HashSet::new();
+        let mut title_words = rustc_hash::FxHashSet::default();
         let mut add = |s: &str| {
             for w in s.split(|c: char| c.is_whitespace() || c == ',') {
                 let f = fold(w);
@@ -227,13 +229,13 @@ impl<'g> Finder<'g> {
             .map(|h| fold(h))
             .collect();
         heads.sort_by_key(|h| std::cmp::Reverse(h.split(' ').count()));
-        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        let mut by_first: rustc_hash::FxHashMap<String, Vec<Vec<String>>> = Default::default();
         for h in &heads {
             let words: Vec<String> = h.split(' ').map(str::to_string).collect();
             by_first.entry(words[0].clone()).or_default().push(words);
         }
         let heads = by_first;
-        let mut starts = HashMap::new();
+        let mut starts = rustc_hash::FxHashMap::default();
         for c in gaz.countries() {
             for n in [&c.name, &c.iso2, &c.iso3]
                 .into_iter()
@@ -264,6 +266,11 @@ impl<'g> Finder<'g> {
             title_words,
             heads,
             starts,
+            incidental: lex()
+                .incidental
+                .iter()
+                .map(|p| p.split_whitespace().map(str::to_string).collect())
+                .collect(),
         }
     }
 
@@ -276,10 +283,7 @@ impl<'g> Finder<'g> {
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
         let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        let by_name = self
-            .starts
-            .get(&crate::fold::name_key(&toks[i].text))
-            .copied()
+        let by_name = crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied())
             .unwrap_or(0);
         by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
     }
@@ -288,8 +292,8 @@ impl<'g> Finder<'g> {
         if !t.word || !t.is_cap() {
             return false;
         }
-        let f = t.key.clone();
-        if self.title_words.contains(&f) {
+        let f = &t.key;
+        if self.title_words.contains(f) {
             return false;
         }
         if t.text.chars().all(|c| c.is_ascii_digit()) {
@@ -311,15 +315,17 @@ impl<'g> Finder<'g> {
     }
 
     fn country_ok(&self, phrase: &str) -> Option<usize> {
-        let c = self.gaz.country_by_name(phrase)?;
+        // Country names are unique, so the index found is that of the first of its name.
+        let i = self.gaz.country_index_by_name(phrase)?;
+        let c = &self.gaz.countries()[i];
         if is_acronym(phrase) && c.name != phrase && !c.aliases.iter().any(|a| a == phrase) {
             return None;
         }
-        self.gaz.countries().iter().position(|x| x.name == c.name)
+        Some(i)
     }
 
     fn country_index(&self, name: &str) -> Option<usize> {
-        self.gaz.countries().iter().position(|x| x.name == name)
+        self.gaz.country_index_of(name)
     }
 
     /// Tags gazetteer phrases (longest first) and records them.
@@ -549,8 +555,7 @@ impl<'g> Finder<'g> {
         }
         // "36 arrests for other offences such as robbery and …": what follows is incidental,
         // not what the event is about.
-        let incidental = lex().incidental.iter().find_map(|phrase| {
-            let words: Vec<&str> = phrase.split_whitespace().collect();
+        let incidental = self.incidental.iter().find_map(|words| {
             (0..toks.len().saturating_sub(words.len() - 1))
                 .find(|&k| words.iter().enumerate().all(|(j, w)| toks[k + j].key == *w))
         });
