@@ -83,10 +83,8 @@ pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
             buf[n] = b.to_ascii_lowercase();
             n += 1;
         }
-        // At most one byte out per byte in, all ASCII.
-        if let Ok(k) = std::str::from_utf8(&buf[..n]) {
-            return f(k);
-        }
+        // SAFETY: at most one byte out per byte in, and every byte written is ASCII.
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
     }
     f(&fold(s))
 }
@@ -100,9 +98,8 @@ pub fn with_name_key<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
             buf[n] = b.to_ascii_lowercase();
             n += 1;
         }
-        if let Ok(k) = std::str::from_utf8(&buf[..n]) {
-            return f(k);
-        }
+        // SAFETY: every byte written is ASCII.
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
     }
     f(&name_key(s))
 }

@@ -9,7 +9,7 @@ use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
 use serde::Deserialize;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// One item of a pattern.
 #[derive(Debug, Clone, PartialEq)]

@@ -1128,11 +1128,14 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
 }
 
 fn is_planned(toks: &[Token]) -> bool {
-    let lower: String = toks
-        .iter()
-        .map(|t| t.key.clone())
-        .collect::<Vec<_>>()
-        .join(" ");
+    // The keys joined by spaces, written into one buffer.
+    let mut lower = String::with_capacity(toks.iter().map(|t| t.key.len() + 1).sum());
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 {
+            lower.push(' ');
+        }
+        lower.push_str(&t.key);
+    }
     lex().planned.occurs_in(&lower)
 }
 
@@ -1140,9 +1143,6 @@ fn is_planned(toks: &[Token]) -> bool {
 /// understanding", "today signed two new law enforcement treaties", "the MoU was signed"
 /// also counts when the head comes first), in a sentence that does not plan it.
 fn signing_trigger(toks: &[Token]) -> Option<usize> {
-    if is_planned(toks) {
-        return None;
-    }
     let head = |t: &Token| {
         let f = t.key.clone();
         lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
@@ -1159,17 +1159,18 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
                 && toks[i - 1].word
                 && toks[i - 1].key.clone().ends_with("ing"))
     })
+    // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
+    .filter(|_| !is_planned(toks))
 }
 
 /// Whether the sentence reports the signing of several agreements ("signed two treaties").
 fn signs_several(toks: &[Token]) -> bool {
-    !is_planned(toks)
-        && toks
-            .iter()
-            .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
+    toks.iter()
+        .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
             .any(|t| lex().agreement_plurals.contains(t.key.as_str()))
+        && !is_planned(toks)
 }
 
 /// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
