@@ -46,6 +46,10 @@ fn is_ascii_space(b: u8) -> bool {
 
 /// [`fold`] of ASCII text: the same result, byte by byte.
 fn fold_ascii(s: &[u8]) -> String {
+    if !s.iter().any(|&b| is_ascii_space(b)) {
+        // No white space to collapse: lower case is all.
+        return String::from_utf8(s.to_ascii_lowercase()).unwrap_or_default();
+    }
     let mut out = Vec::with_capacity(s.len());
     let mut pending_space = false;
     for &b in s {

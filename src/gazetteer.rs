@@ -387,6 +387,17 @@ impl Gazetteer {
         self.country_index_by_name(name).map(|i| &self.countries[i])
     }
 
+    /// Every key a country (name, alias, code, demonym) or an organisation is filed under:
+    /// a phrase none of whose look-up keys is among them names neither.
+    pub fn country_and_org_keys(&self) -> impl Iterator<Item = &str> {
+        self.country_names
+            .keys()
+            .chain(self.country_codes.keys())
+            .chain(self.country_demonyms.keys())
+            .chain(self.org_names.keys())
+            .map(String::as_str)
+    }
+
     /// The index in [`Gazetteer::countries`] of [`Gazetteer::country_by_name`].
     pub fn country_index_by_name(&self, name: &str) -> Option<usize> {
         let name = name.trim();

@@ -396,7 +396,7 @@ impl Assembler<'_> {
         if i == 0 || ev.name.is_some() || ev.umbrella {
             return None;
         }
-        let det = toks[i - 1].key.clone();
+        let det = &toks[i - 1].key;
         if !matches!(
             det.as_str(),
             "the" | "this" | "that" | "their" | "its" | "said"
@@ -679,11 +679,7 @@ impl Assembler<'_> {
         umbrella: Option<&EventDraft>,
     ) -> EventDraft {
         let toks = &self.toks[s];
-        let text_lower: String = toks
-            .iter()
-            .map(|t| t.key.clone())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text_lower: String = super::sentences::joined_keys(toks);
         let umbrella_now = plural
             && (text_lower.contains("series of") || text_lower.contains("bilateral meetings"));
         // Dates and places written after a later trigger belong to that one.
@@ -736,12 +732,7 @@ impl Assembler<'_> {
         }
         if let Some(p) = protagonist {
             // "At a meeting with X, …" opening the sentence; "his meeting", "receiving X".
-            let opening: String = toks
-                .iter()
-                .take(4)
-                .map(|t| t.key.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let opening: String = super::sentences::joined_keys(&toks[..toks.len().min(4)]);
             let hosted = [
                 "his meeting",
                 "her meeting",
@@ -897,11 +888,7 @@ impl Assembler<'_> {
         out: &mut Vec<AgreementDraft>,
         after_signing: bool,
     ) {
-        let lower: String = toks
-            .iter()
-            .map(|t| t.key.clone())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let lower: String = super::sentences::joined_keys(toks);
         let planned = lex().planned.occurs_in(&lower);
         // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
@@ -916,7 +903,7 @@ impl Assembler<'_> {
                 || after_signing);
         let mut i = 0;
         while i < toks.len() {
-            let w = toks[i].key.clone();
+            let w = &toks[i].key;
             if !lex().agreement_heads.contains(w.as_str()) {
                 i += 1;
                 continue;
@@ -985,7 +972,7 @@ impl Assembler<'_> {
             {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
-                    let f = toks[e].key.clone();
+                    let f = &toks[e].key;
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
                     // "signed an agreement on Tuesday": a date is no part of the title.
@@ -1128,15 +1115,7 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
 }
 
 fn is_planned(toks: &[Token]) -> bool {
-    // The keys joined by spaces, written into one buffer.
-    let mut lower = String::with_capacity(toks.iter().map(|t| t.key.len() + 1).sum());
-    for (k, t) in toks.iter().enumerate() {
-        if k > 0 {
-            lower.push(' ');
-        }
-        lower.push_str(&t.key);
-    }
-    lex().planned.occurs_in(&lower)
+    lex().planned.occurs_in(&super::sentences::joined_keys(toks))
 }
 
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
@@ -1144,11 +1123,11 @@ fn is_planned(toks: &[Token]) -> bool {
 /// also counts when the head comes first), in a sentence that does not plan it.
 fn signing_trigger(toks: &[Token]) -> Option<usize> {
     let head = |t: &Token| {
-        let f = t.key.clone();
+        let f = &t.key;
         lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
     };
     (0..toks.len()).find(|&i| {
-        let f = toks[i].key.clone();
+        let f = &toks[i].key;
         matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
             && (toks[i + 1..].iter().take(8).any(head)
                 || (i > 0
@@ -1157,7 +1136,7 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
             // "implementing signed cooperation documents": an adjective.
             && !(i > 0
                 && toks[i - 1].word
-                && toks[i - 1].key.clone().ends_with("ing"))
+                && toks[i - 1].key.ends_with("ing"))
     })
     // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
     .filter(|_| !is_planned(toks))
@@ -1193,7 +1172,7 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
 /// Where a sentence says "the two countries", "both sides", "the two nations" …
 fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
     (0..toks.len().saturating_sub(1)).find_map(|k| {
-        let a = toks[k].key.clone();
+        let a = &toks[k].key;
         let (num, noun_at) = match a.as_str() {
             "both" => (true, k + 1),
             "two" if k > 0 && toks[k - 1].key == "the" => (true, k + 1),
@@ -1211,7 +1190,7 @@ fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         }
         // "the two discussed …": the pronoun-like "the two" before a past-tense verb.
         if a == "two" {
-            let next = toks[noun_at].key.clone();
+            let next = &toks[noun_at].key;
             if toks[noun_at].word
                 && !toks[noun_at].is_cap()
                 && (next.ends_with("ed") || matches!(next.as_str(), "also" | "have" | "will"))
@@ -1339,7 +1318,7 @@ pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
     };
     while k > 0 {
         k -= 1;
-        let f = toks[k].key.clone();
+        let f = &toks[k].key;
         if matches!(f.as_str(), "for" | "to") {
             return k > 1 && toks[k - 1].is_cap() && toks[k - 1].word;
         }

@@ -164,6 +164,8 @@ pub struct Finder<'g> {
     starts: rustc_hash::FxHashMap<String, usize>,
     /// The words of each incidental phrase of the lexicon, split once.
     incidental: Vec<Vec<String>>,
+    /// Every key under which a place, country or known organisation is filed.
+    known: rustc_hash::FxHashSet<String>,
 }
 
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
@@ -271,6 +273,11 @@ impl<'g> Finder<'g> {
                 .iter()
                 .map(|p| p.split_whitespace().map(str::to_string).collect())
                 .collect(),
+            known: gaz
+                .country_and_org_keys()
+                .chain(places.keys())
+                .map(str::to_string)
+                .collect(),
         }
     }
 
@@ -286,6 +293,13 @@ impl<'g> Finder<'g> {
         let by_name = crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied())
             .unwrap_or(0);
         by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
+    }
+
+    /// Whether a place, country or known organisation may be filed under `phrase`: its
+    /// look-up keys (as written, for an acronym or code, and folded) are known.
+    fn may_be_known(&self, phrase: &str) -> bool {
+        let p = phrase.trim();
+        self.known.contains(p) || crate::fold::with_folded(p, |k| self.known.contains(k))
     }
 
     fn is_name_word(&self, t: &Token, first_in_sentence: bool) -> bool {
@@ -348,6 +362,11 @@ impl<'g> Finder<'g> {
                     continue;
                 }
                 let phrase = join(&toks[i..i + n]);
+                // No place, country or organisation has this phrase's keys: none of the
+                // look-ups below can succeed ("U." + "." is tried with its period).
+                if !self.may_be_known(&phrase) && !(n == 1 && toks[i].text.contains('.')) {
+                    continue;
+                }
                 let span = Span {
                     start: toks[i].span.start,
                     end: toks[i + n - 1].span.end,
@@ -579,7 +598,7 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) {
         for h in 1..toks.len() {
-            let head = toks[h].key.clone();
+            let head = &toks[h].key;
             let heads: Vec<String> = if matches!(
                 head.as_str(),
                 "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
@@ -596,7 +615,7 @@ impl<'g> Finder<'g> {
             if matches!(tags[h], Tag::Org(_)) {
                 continue;
             }
-            let compound = heads[0] != head && !head.starts_with("exchange");
+            let compound = heads[0] != *head && !head.starts_with("exchange");
             // The conjunction: just before a compound head, else up to three words back.
             let conj = if compound {
                 Some(h - 1)
@@ -616,7 +635,7 @@ impl<'g> Finder<'g> {
                 if t.text == "," {
                     continue;
                 }
-                let f = t.key.clone();
+                let f = &t.key;
                 if !t.word || t.is_cap() || lex().stop_caps.contains(f.as_str()) || f.len() < 3 {
                     break;
                 }
@@ -626,7 +645,7 @@ impl<'g> Finder<'g> {
                 }
                 // "law enforcement and judicial cooperation": a two-word modifier too.
                 if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
-                    let two = toks[k - 1].key.clone();
+                    let two = &toks[k - 1].key;
                     if !lex().stop_caps.contains(two.as_str()) {
                         forms.push(format!("{two} {f}"));
                     }
@@ -782,7 +801,7 @@ impl<'g> Finder<'g> {
                         let mut last_cap = None;
                         while k < toks.len() {
                             let t = &toks[k];
-                            let f = t.key.clone();
+                            let f = &t.key;
                             // "… Department of the Royal Malaysia Police": another body.
                             let state_word = lex().state_words.contains(t.key.as_str())
                                 && matches!(
@@ -1103,7 +1122,7 @@ impl<'g> Finder<'g> {
         // ministry", "the Chinese public security ministry"; "the public security
         // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            let head = toks[i].key.clone();
+            let head = &toks[i].key;
             if tags[i] != Tag::Free
                 || !matches!(head.as_str(), "ministry" | "ministries")
                 || toks[i].is_cap()
@@ -1701,7 +1720,7 @@ impl<'g> Finder<'g> {
         let mut a = b;
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
-            let f = t.key.clone();
+            let f = &t.key;
             // "Attorney General Janet Reno and South African Minister …": another person's
             // name (and title) ends the phrase.
             if m.person_mentions.iter().any(|pm| {
@@ -1716,7 +1735,7 @@ impl<'g> Finder<'g> {
                     (t.word
                         && (t.is_cap()
                             || matches!(f.as_str(), "of" | "for" | "the" | "and")
-                            || self.title_words.contains(&f)
+                            || self.title_words.contains(f)
                             || lex().role_modifiers.contains(f.as_str())))
                         || (t.text == ","
                             && a >= 2
@@ -1938,11 +1957,11 @@ impl<'g> Finder<'g> {
             while stop < toks.len()
                 && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
             {
-                let f = toks[stop].key.clone();
+                let f = &toks[stop].key;
                 if !toks[stop].is_cap()
                     && tags[stop] == Tag::Free
                     && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
-                    && !self.title_words.contains(&f)
+                    && !self.title_words.contains(f)
                 {
                     break;
                 }

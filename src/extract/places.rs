@@ -97,6 +97,11 @@ impl Places {
         crate::fold::with_folded(name, |k| self.index.get(k).copied())
     }
 
+    /// Every folded name a place is filed under.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.index.keys().map(String::as_str)
+    }
+
     /// Every place, in file order.
     pub fn all(&self) -> &[Place] {
         &self.places

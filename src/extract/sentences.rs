@@ -107,7 +107,15 @@ pub struct Token {
 impl Token {
     /// A token of this written form and span, with its folded key.
     pub fn new(text: String, span: Span, word: bool) -> Token {
-        let key = crate::fold::fold(&text);
+        // A lower-case ASCII token without spaces is its own folded form.
+        let key = if text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
+        {
+            text.clone()
+        } else {
+            crate::fold::fold(&text)
+        };
         Token {
             text,
             span,
@@ -120,6 +128,18 @@ impl Token {
     pub fn is_cap(&self) -> bool {
         self.word && self.text.chars().next().is_some_and(char::is_uppercase)
     }
+}
+
+/// The folded keys of `toks` joined by single spaces, in one buffer (no copy per token).
+pub fn joined_keys(toks: &[Token]) -> String {
+    let mut s = String::with_capacity(toks.iter().map(|t| t.key.len() + 1).sum());
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 {
+            s.push(' ');
+        }
+        s.push_str(&t.key);
+    }
+    s
 }
 
 fn is_word_char(c: char) -> bool {
@@ -163,7 +183,8 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
             }
             // "ofPublic", "theRoK": a space lost in scraping between a function word and a
             // name; the two are tokens of their own.
-            let word: String = chars[st..i].iter().collect();
+            let mut word = String::with_capacity(i - st);
+            word.extend(&chars[st..i]);
             let mixed = c.is_lowercase() && chars[st + 1..i].iter().any(|d| d.is_uppercase());
             let glued = mixed
                 .then(|| {
