@@ -5,7 +5,7 @@
 /// Đà Nẵng → da nang), runs of white space collapsed to one space, ends trimmed.
 pub fn fold(s: &str) -> String {
     if s.is_ascii() {
-        return fold_ascii(s.as_bytes());
+        return fold_ascii(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
@@ -45,26 +45,25 @@ fn is_ascii_space(b: u8) -> bool {
 }
 
 /// [`fold`] of ASCII text: the same result, byte by byte.
-fn fold_ascii(s: &[u8]) -> String {
-    if !s.iter().any(|&b| is_ascii_space(b)) {
+fn fold_ascii(s: &str) -> String {
+    if !s.bytes().any(is_ascii_space) {
         // No white space to collapse: lower case is all.
-        return String::from_utf8(s.to_ascii_lowercase()).unwrap_or_default();
+        return s.to_ascii_lowercase();
     }
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for &b in s {
+    for b in s.bytes() {
         if is_ascii_space(b) {
             pending_space = !out.is_empty();
             continue;
         }
         if pending_space {
-            out.push(b' ');
+            out.push(' ');
             pending_space = false;
         }
-        out.push(b.to_ascii_lowercase());
+        out.push(char::from(b.to_ascii_lowercase()));
     }
-    // Only ASCII bytes were pushed.
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// Calls `f` with [`fold`] of `s`, folded into a buffer on the stack when `s` is short

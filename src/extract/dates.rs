@@ -149,6 +149,16 @@ fn lowered(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `t.text.to_lowercase()`: the token's folded key when the text is printable ASCII
+/// (folding then only lower-cases it).
+fn lowered_token(t: &Token) -> std::borrow::Cow<'_, str> {
+    if t.text.bytes().all(|b| b.is_ascii_graphic()) {
+        std::borrow::Cow::Borrowed(&t.key)
+    } else {
+        lowered(&t.text)
+    }
+}
+
 fn weekday_of(w: &str) -> Option<Weekday> {
     if !(6..=9).contains(&w.len()) {
         return None;
@@ -364,9 +374,9 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             i += 5;
             continue;
         }
-        let lower = lowered(t);
+        let lower = lowered_token(&toks[i]);
         let prev_lower = if i > 0 {
-            lowered(w(i - 1))
+            lowered_token(&toks[i - 1])
         } else {
             std::borrow::Cow::Borrowed("")
         };

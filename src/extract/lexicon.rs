@@ -31,6 +31,8 @@ pub struct WordSet {
     words: rustc_hash::FxHashSet<String>,
     /// The words in file order, for phrase search.
     ordered: Vec<String>,
+    /// All of `ordered` at once, for [`WordSet::occurs_in`] (built at its first use).
+    matcher: OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 impl From<Vec<String>> for WordSet {
@@ -38,6 +40,7 @@ impl From<Vec<String>> for WordSet {
         let ordered: Vec<String> = v.iter().map(|w| fold(w)).collect();
         WordSet {
             words: ordered.iter().cloned().collect(),
+            matcher: OnceLock::new(),
             ordered,
         }
     }
@@ -51,7 +54,13 @@ impl WordSet {
 
     /// Whether one of the phrases occurs inside `text` (folded).
     pub fn occurs_in(&self, text: &str) -> bool {
-        self.ordered.iter().any(|p| text.contains(p.as_str()))
+        let matcher = self
+            .matcher
+            .get_or_init(|| aho_corasick::AhoCorasick::new(&self.ordered).ok());
+        match matcher {
+            Some(m) => m.is_match(text),
+            None => self.ordered.iter().any(|p| text.contains(p.as_str())),
+        }
     }
 
     /// The words in file order.
@@ -65,6 +74,7 @@ impl WordSet {
                 self.ordered.push(w);
             }
         }
+        self.matcher = OnceLock::new();
     }
 }
 

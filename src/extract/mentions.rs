@@ -2133,7 +2133,7 @@ fn written_title(toks: &[Token]) -> Option<String> {
 
 /// The tokens' texts joined with single spaces before words.
 pub fn join(toks: &[Token]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(toks.iter().map(|t| t.text.len() + 1).sum());
     for t in toks {
         if !s.is_empty() && t.word {
             s.push(' ');

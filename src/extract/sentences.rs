@@ -149,7 +149,8 @@ fn is_word_char(c: char) -> bool {
 /// Tokenises a sentence. Apostrophes, hyphens and periods inside a word stay in it
 /// ("high-tech", "d'Ivoire", "U.N"); a possessive "'s" is its own token.
 pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
-    let mut out = Vec::new();
+    // About one token per five characters of English.
+    let mut out = Vec::with_capacity(s.end.saturating_sub(s.start) / 5 + 1);
     let mut i = s.start;
     let end = s.end.min(chars.len());
     while i < end {
