@@ -8,8 +8,8 @@ use super::mentions::{Mentions, RoleMention};
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
-use serde::Deserialize;
 use rustc_hash::FxHashSet as HashSet;
+use serde::Deserialize;
 
 /// One item of a pattern.
 #[derive(Debug, Clone, PartialEq)]

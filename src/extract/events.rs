@@ -976,7 +976,7 @@ impl Assembler<'_> {
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
                     // "signed an agreement on Tuesday": a date is no part of the title.
-                    if super::dates_words(&f) {
+                    if super::dates_words(f) {
                         break;
                     }
                     if determiner
@@ -1115,7 +1115,9 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
 }
 
 fn is_planned(toks: &[Token]) -> bool {
-    lex().planned.occurs_in(&super::sentences::joined_keys(toks))
+    lex()
+        .planned
+        .occurs_in(&super::sentences::joined_keys(toks))
 }
 
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
@@ -1126,7 +1128,7 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
         let f = &t.key;
         lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
     };
-    (0..toks.len()).find(|&i| {
+    let found = (0..toks.len()).find(|&i| {
         let f = &toks[i].key;
         matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
             && (toks[i + 1..].iter().take(8).any(head)
@@ -1137,9 +1139,9 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
             && !(i > 0
                 && toks[i - 1].word
                 && toks[i - 1].key.ends_with("ing"))
-    })
+    });
     // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
-    .filter(|_| !is_planned(toks))
+    found.filter(|_| !is_planned(toks))
 }
 
 /// Whether the sentence reports the signing of several agreements ("signed two treaties").

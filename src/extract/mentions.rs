@@ -290,8 +290,8 @@ impl<'g> Finder<'g> {
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
         let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        let by_name = crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied())
-            .unwrap_or(0);
+        let by_name =
+            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0);
         by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
     }
 
@@ -316,7 +316,7 @@ impl<'g> Finder<'g> {
         if t.text.chars().count() > 1 && t.text.chars().all(|c| c.is_uppercase()) {
             return false;
         }
-        if super::dates_words(&f) {
+        if super::dates_words(f) {
             return false;
         }
         if first_in_sentence && (lex().stop_caps.contains(f.as_str()) || f.ends_with("ing")) {
@@ -364,7 +364,7 @@ impl<'g> Finder<'g> {
                 let phrase = join(&toks[i..i + n]);
                 // No place, country or organisation has this phrase's keys: none of the
                 // look-ups below can succeed ("U." + "." is tried with its period).
-                if !self.may_be_known(&phrase) && !(n == 1 && toks[i].text.contains('.')) {
+                if !(self.may_be_known(&phrase) || (n == 1 && toks[i].text.contains('.'))) {
                     continue;
                 }
                 let span = Span {
