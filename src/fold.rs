@@ -4,6 +4,9 @@
 /// Folds `s` for comparison: lower case, diacritics removed (Việt Nam → viet nam,
 /// Đà Nẵng → da nang), runs of white space collapsed to one space, ends trimmed.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return fold_ascii(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let push = |out: &mut String, c: char, pending: &mut bool| {
@@ -35,10 +38,114 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// White space as [`char::is_whitespace`] has it among ASCII characters (tab to carriage
+/// return and space; unlike [`u8::is_ascii_whitespace`], vertical tab too).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// [`fold`] of ASCII text: the same result, byte by byte.
+fn fold_ascii(s: &str) -> String {
+    if !s.bytes().any(is_ascii_space) {
+        // No white space to collapse: lower case is all.
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for b in s.bytes() {
+        if is_ascii_space(b) {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(char::from(b.to_ascii_lowercase()));
+    }
+    out
+}
+
+/// Calls `f` with [`fold`] of `s`, folded into a buffer on the stack when `s` is short
+/// ASCII (the usual look-up key), so a look-up allocates nothing.
+pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    if s.is_ascii() && s.len() <= buf.len() {
+        let mut n = 0;
+        let mut pending_space = false;
+        for b in s.bytes() {
+            if is_ascii_space(b) {
+                pending_space = n > 0;
+                continue;
+            }
+            if pending_space {
+                buf[n] = b' ';
+                n += 1;
+                pending_space = false;
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        // SAFETY: at most one byte out per byte in, and every byte written is ASCII.
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    }
+    f(&fold(s))
+}
+
+/// Calls `f` with [`name_key`] of `s`, built on the stack when `s` is short ASCII.
+pub fn with_name_key<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    if s.is_ascii() && s.len() <= buf.len() {
+        let mut n = 0;
+        for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        // SAFETY: every byte written is ASCII.
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    }
+    f(&name_key(s))
+}
+
+/// Whether `fold(s) == folded`, without allocating when `s` is ASCII.
+pub fn fold_is(s: &str, folded: &str) -> bool {
+    if !s.is_ascii() {
+        return fold(s) == folded;
+    }
+    let mut want = folded.bytes();
+    let mut pending_space = false;
+    let mut any = false;
+    for b in s.bytes() {
+        if is_ascii_space(b) {
+            pending_space = any;
+            continue;
+        }
+        if pending_space {
+            if want.next() != Some(b' ') {
+                return false;
+            }
+            pending_space = false;
+        }
+        if want.next() != Some(b.to_ascii_lowercase()) {
+            return false;
+        }
+        any = true;
+    }
+    want.next().is_none()
+}
+
 /// The key under which names are indexed and merged: [`fold`], then only letters and
 /// digits kept, so that spacing and punctuation variants meet ("Viet Nam" = "Vietnam",
 /// "Group-IB" = "Group IB", "U.K." = "UK").
 pub fn name_key(s: &str) -> String {
+    if s.is_ascii() {
+        // fold lower-cases and only adds spaces, which the key drops.
+        return s
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     let mut k = fold(s);
     k.retain(char::is_alphanumeric);
     k
@@ -85,6 +192,40 @@ mod tests {
         ] {
             for t in ["uk", "groupib", "vietnam", "ab", "", "a1b2", "a1b"] {
                 assert_eq!(name_key_eq(s, t), name_key(s) == t, "{s:?} {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_the_general_fold() {
+        let slow = |s: &str| {
+            // The general path, forced by a non-ASCII character that folds to nothing.
+            let mut t = fold(&format!("{s}\u{200b}"));
+            if t.ends_with(' ') {
+                t.pop();
+            }
+            t
+        };
+        for s in [
+            "",
+            " ",
+            "  Ministry \t of\nPublic  Security ",
+            "U.K.",
+            "Group-IB",
+            "a\x0bb",
+            "a\x0cb\rc",
+            "a\x1fb",
+            "ABC def",
+            "x ",
+        ] {
+            assert_eq!(fold(s), slow(s), "{s:?}");
+            let mut k = slow(s);
+            k.retain(char::is_alphanumeric);
+            assert_eq!(name_key(s), k, "{s:?}");
+            assert_eq!(with_folded(s, str::to_string), fold(s), "{s:?}");
+            assert_eq!(with_name_key(s, str::to_string), name_key(s), "{s:?}");
+            for t in [slow(s), format!("{} ", slow(s)), "a".into(), String::new()] {
+                assert_eq!(fold_is(s, &t), fold(s) == t, "{s:?} {t:?}");
             }
         }
     }

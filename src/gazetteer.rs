@@ -11,7 +11,9 @@
 //! written and so matches only when written in capitals. Lookups try the exact
 //! acronym first and then the folded form, so "IRAN" still finds Iran.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+// Look-up maps hashed with FxHash: short keys, looked up for every token.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -349,22 +351,22 @@ impl Gazetteer {
     pub fn from_sources(src: &Sources<'_>) -> Result<Gazetteer, GazetteerError> {
         let mut g = Gazetteer {
             countries: Vec::new(),
-            country_names: HashMap::new(),
-            country_codes: HashMap::new(),
-            country_demonyms: HashMap::new(),
+            country_names: HashMap::default(),
+            country_codes: HashMap::default(),
+            country_demonyms: HashMap::default(),
             topics: Vec::new(),
-            topic_names: HashMap::new(),
+            topic_names: HashMap::default(),
             organizations: Vec::new(),
-            org_names: HashMap::new(),
+            org_names: HashMap::default(),
             org_patterns: OrgPatterns::default(),
             roles: Vec::new(),
-            role_names: HashMap::new(),
+            role_names: HashMap::default(),
             role_templates: Vec::new(),
             national_bodies: Vec::new(),
             ranks: Vec::new(),
-            rank_names: HashMap::new(),
+            rank_names: HashMap::default(),
             honorifics: Vec::new(),
-            honorific_names: HashMap::new(),
+            honorific_names: HashMap::default(),
             prefixes: Vec::new(),
             overlaying: false,
         };
@@ -382,11 +384,35 @@ impl Gazetteer {
 
     /// The country with this name or alias (folded), or this ISO code written in capitals.
     pub fn country_by_name(&self, name: &str) -> Option<&Country> {
+        self.country_index_by_name(name).map(|i| &self.countries[i])
+    }
+
+    /// Every key a country (name, alias, code, demonym) or an organisation is filed under:
+    /// a phrase none of whose look-up keys is among them names neither.
+    pub fn country_and_org_keys(&self) -> impl Iterator<Item = &str> {
+        self.country_names
+            .keys()
+            .chain(self.country_codes.keys())
+            .chain(self.country_demonyms.keys())
+            .chain(self.org_names.keys())
+            .map(String::as_str)
+    }
+
+    /// The index in [`Gazetteer::countries`] of [`Gazetteer::country_by_name`].
+    pub fn country_index_by_name(&self, name: &str) -> Option<usize> {
         let name = name.trim();
         if let Some(&i) = self.country_codes.get(name) {
-            return Some(&self.countries[i]);
+            return Some(i);
         }
-        lookup(&self.country_names, name).map(|i| &self.countries[i])
+        lookup(&self.country_names, name)
+    }
+
+    /// The index in [`Gazetteer::countries`] of the country named exactly `name`
+    /// (names are unique: a second entry of a name is refused or overlays the first).
+    pub fn country_index_of(&self, name: &str) -> Option<usize> {
+        lookup(&self.country_names, name)
+            .filter(|&i| self.countries[i].name == name)
+            .or_else(|| self.countries.iter().position(|x| x.name == name))
     }
 
     /// The country with this ISO alpha-2 or alpha-3 code, written in capitals.
@@ -527,7 +553,7 @@ impl Gazetteer {
                     if is_acronym(pw) {
                         w == pw
                     } else {
-                        fold(w) == *pw
+                        crate::fold::fold_is(w, pw)
                     }
                 });
                 if matched {
@@ -1089,14 +1115,13 @@ fn prefix(form: &str, canonical: &str, is_rank: bool) -> Prefix {
 /// Looks a name up: the exact acronym first, then the folded form.
 fn lookup(map: &HashMap<String, usize>, name: &str) -> Option<usize> {
     let name = name.trim();
-    let key = name_key(name);
-    map.get(&key).copied().or_else(|| {
-        if is_acronym(name) {
-            map.get(&fold(name)).copied()
-        } else {
-            None
+    // name_key without allocating: an acronym as written, else folded.
+    if is_acronym(name) {
+        if let Some(&i) = map.get(name) {
+            return Some(i);
         }
-    })
+    }
+    crate::fold::with_folded(name, |key| map.get(key).copied())
 }
 
 /// Adds `value` under its key for entry `idx`; a key of another entry is an error.
@@ -1410,7 +1435,7 @@ mod tests {
 
     #[test]
     fn no_name_maps_to_two_countries() {
-        let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut seen: HashMap<String, &str> = HashMap::default();
         for c in g().countries() {
             let mut own = std::collections::HashSet::new();
             for v in std::iter::once(&c.name).chain(&c.aliases) {

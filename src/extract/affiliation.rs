@@ -8,8 +8,8 @@ use super::mentions::{Mentions, RoleMention};
 use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
+use rustc_hash::FxHashSet as HashSet;
 use serde::Deserialize;
-use std::collections::HashSet;
 
 /// One item of a pattern.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,6 +22,9 @@ fn is_byline(line: &str) -> bool {
 }
 
 fn is_image_name(line: &str) -> bool {
+    if line.trim().contains(' ') {
+        return false;
+    }
     let t = line.trim().to_ascii_lowercase();
     !t.contains(' ')
         && [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg"]

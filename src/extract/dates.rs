@@ -104,8 +104,17 @@ fn month_of(w: &str) -> Option<u32> {
     if !(3..=10).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
-    let w = w.trim_end_matches('.').to_lowercase();
-    let m = match w.as_str() {
+    let w = w.trim_end_matches('.');
+    let mut buf = [0u8; 10];
+    let owned;
+    let w = match ascii_lower(w, &mut buf) {
+        Some(l) => l,
+        None => {
+            owned = w.to_lowercase();
+            owned.as_str()
+        }
+    };
+    let m = match w {
         "january" | "jan" => 1,
         "february" | "feb" => 2,
         "march" | "mar" => 3,
@@ -123,11 +132,47 @@ fn month_of(w: &str) -> Option<u32> {
     Some(m)
 }
 
+/// `w.to_lowercase()` in `buf`, when `w` is ASCII and fits.
+fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 10]) -> Option<&'b str> {
+    let b = buf.get_mut(..w.len()).filter(|_| w.is_ascii())?;
+    b.copy_from_slice(w.as_bytes());
+    b.make_ascii_lowercase();
+    std::str::from_utf8(b).ok()
+}
+
+/// `s.to_lowercase()`, borrowed when that is `s` itself (ASCII without capitals).
+fn lowered(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    }
+}
+
+/// `t.text.to_lowercase()`: the token's folded key when the text is printable ASCII
+/// (folding then only lower-cases it).
+fn lowered_token(t: &Token) -> std::borrow::Cow<'_, str> {
+    if t.text.bytes().all(|b| b.is_ascii_graphic()) {
+        std::borrow::Cow::Borrowed(&t.key)
+    } else {
+        lowered(&t.text)
+    }
+}
+
 fn weekday_of(w: &str) -> Option<Weekday> {
     if !(6..=9).contains(&w.len()) {
         return None;
     }
-    Some(match w.to_lowercase().as_str() {
+    let mut buf = [0u8; 10];
+    let owned;
+    let w = match ascii_lower(w, &mut buf) {
+        Some(l) => l,
+        None => {
+            owned = w.to_lowercase();
+            owned.as_str()
+        }
+    };
+    Some(match w {
         "monday" => Weekday::Mon,
         "tuesday" => Weekday::Tue,
         "wednesday" => Weekday::Wed,
@@ -329,17 +374,17 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             i += 5;
             continue;
         }
-        let lower = t.to_lowercase();
+        let lower = lowered_token(&toks[i]);
         let prev_lower = if i > 0 {
-            w(i - 1).to_lowercase()
+            lowered_token(&toks[i - 1])
         } else {
-            String::new()
+            std::borrow::Cow::Borrowed("")
         };
         if let Some(wd) = weekday_of(t) {
             if let Some(refd) = r.date {
                 let mut back =
                     (refd.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
-                let start = match prev_lower.as_str() {
+                let start = match &*prev_lower {
                     // "last Thursday": a day before the reference, never the reference itself.
                     "last" | "past" => {
                         if back == 0 {
@@ -370,7 +415,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
         // "last week", "last month", "last year", "earlier this month".
         if let Some(refd) = r.date {
             let unit = w(i + 1).to_lowercase();
-            let rel = match (lower.as_str(), unit.as_str()) {
+            let rel = match (&*lower, unit.as_str()) {
                 ("last" | "past", "week") => {
                     // The previous Monday–Sunday: its month when the week lies in one month.
                     let monday =
@@ -407,7 +452,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             }
         }
         if let Some(refd) = r.date {
-            let delta = match lower.as_str() {
+            let delta = match &*lower {
                 "yesterday" => Some(-1),
                 "today" => Some(0),
                 "tomorrow" => Some(1),

@@ -396,7 +396,7 @@ impl Assembler<'_> {
         if i == 0 || ev.name.is_some() || ev.umbrella {
             return None;
         }
-        let det = toks[i - 1].key.clone();
+        let det = &toks[i - 1].key;
         if !matches!(
             det.as_str(),
             "the" | "this" | "that" | "their" | "its" | "said"
@@ -679,11 +679,7 @@ impl Assembler<'_> {
         umbrella: Option<&EventDraft>,
     ) -> EventDraft {
         let toks = &self.toks[s];
-        let text_lower: String = toks
-            .iter()
-            .map(|t| t.key.clone())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text_lower: String = super::sentences::joined_keys(toks);
         let umbrella_sentence = lex().umbrella_phrases.occurs_in(&text_lower);
         let umbrella_now = plural && umbrella_sentence;
         // Dates and places written after a later trigger belong to that one; a plural trigger
@@ -737,12 +733,7 @@ impl Assembler<'_> {
         }
         if let Some(p) = protagonist {
             // "At a meeting with X, …" opening the sentence; "his meeting", "receiving X".
-            let opening: String = toks
-                .iter()
-                .take(4)
-                .map(|t| t.key.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let opening: String = super::sentences::joined_keys(&toks[..toks.len().min(4)]);
             let hosted = [
                 "his meeting",
                 "her meeting",
@@ -898,11 +889,7 @@ impl Assembler<'_> {
         out: &mut Vec<AgreementDraft>,
         after_signing: bool,
     ) {
-        let lower: String = toks
-            .iter()
-            .map(|t| t.key.clone())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let lower: String = super::sentences::joined_keys(toks);
         let planned = lex().planned.occurs_in(&lower);
         // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
@@ -917,7 +904,7 @@ impl Assembler<'_> {
                 || after_signing);
         let mut i = 0;
         while i < toks.len() {
-            let w = toks[i].key.clone();
+            let w = &toks[i].key;
             if !lex().agreement_heads.contains(w.as_str()) {
                 i += 1;
                 continue;
@@ -986,11 +973,11 @@ impl Assembler<'_> {
             {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
-                    let f = toks[e].key.clone();
+                    let f = &toks[e].key;
                     // "… in criminal matters the two forces": a new noun phrase.
                     let determiner = matches!(f.as_str(), "the" | "a" | "an") && e > head_end + 1;
                     // "signed an agreement on Tuesday": a date is no part of the title.
-                    if super::dates_words(&f) {
+                    if super::dates_words(f) {
                         break;
                     }
                     if determiner
@@ -1129,27 +1116,21 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
 }
 
 fn is_planned(toks: &[Token]) -> bool {
-    let lower: String = toks
-        .iter()
-        .map(|t| t.key.clone())
-        .collect::<Vec<_>>()
-        .join(" ");
-    lex().planned.occurs_in(&lower)
+    lex()
+        .planned
+        .occurs_in(&super::sentences::joined_keys(toks))
 }
 
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
 /// understanding", "today signed two new law enforcement treaties", "the MoU was signed"
 /// also counts when the head comes first), in a sentence that does not plan it.
 fn signing_trigger(toks: &[Token]) -> Option<usize> {
-    if is_planned(toks) {
-        return None;
-    }
     let head = |t: &Token| {
-        let f = t.key.clone();
+        let f = &t.key;
         lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
     };
-    (0..toks.len()).find(|&i| {
-        let f = toks[i].key.clone();
+    let found = (0..toks.len()).find(|&i| {
+        let f = &toks[i].key;
         matches!(f.as_str(), "signed" | "signs" | "inked" | "inks")
             && (toks[i + 1..].iter().take(8).any(head)
                 || (i > 0
@@ -1158,19 +1139,20 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
             // "implementing signed cooperation documents": an adjective.
             && !(i > 0
                 && toks[i - 1].word
-                && toks[i - 1].key.clone().ends_with("ing"))
-    })
+                && toks[i - 1].key.ends_with("ing"))
+    });
+    // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
+    found.filter(|_| !is_planned(toks))
 }
 
 /// Whether the sentence reports the signing of several agreements ("signed two treaties").
 fn signs_several(toks: &[Token]) -> bool {
-    !is_planned(toks)
-        && toks
-            .iter()
-            .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
+    toks.iter()
+        .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
             .any(|t| lex().agreement_plurals.contains(t.key.as_str()))
+        && !is_planned(toks)
 }
 
 /// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily
@@ -1193,7 +1175,7 @@ fn media_possessor(toks: &[Token], sp: Span) -> bool {
 /// Where a sentence says "the two countries", "both sides", "the respective delegations" …
 pub(crate) fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
     (0..toks.len().saturating_sub(1)).find_map(|k| {
-        let a = toks[k].key.clone();
+        let a = &toks[k].key;
         let (num, noun_at) = match a.as_str() {
             "both" => (true, k + 1),
             "two" | "respective"
@@ -1215,7 +1197,7 @@ pub(crate) fn two_sides_phrase(toks: &[Token]) -> Option<Span> {
         }
         // "the two discussed …": the pronoun-like "the two" before a past-tense verb.
         if a == "two" {
-            let next = toks[noun_at].key.clone();
+            let next = &toks[noun_at].key;
             if toks[noun_at].word
                 && !toks[noun_at].is_cap()
                 && (next.ends_with("ed") || matches!(next.as_str(), "also" | "have" | "will"))
@@ -1343,7 +1325,7 @@ pub(crate) fn in_scope_list(toks: &[Token], sp: Span) -> bool {
     };
     while k > 0 {
         k -= 1;
-        let f = toks[k].key.clone();
+        let f = &toks[k].key;
         if matches!(f.as_str(), "for" | "to") {
             return k > 1 && toks[k - 1].is_cap() && toks[k - 1].word;
         }

@@ -4,7 +4,6 @@
 use super::sentences::Token;
 use crate::fold::fold;
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -29,9 +28,11 @@ pub struct LexiconError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(from = "Vec<String>")]
 pub struct WordSet {
-    words: HashSet<String>,
+    words: rustc_hash::FxHashSet<String>,
     /// The words in file order, for phrase search.
     ordered: Vec<String>,
+    /// All of `ordered` at once, for [`WordSet::occurs_in`] (built at its first use).
+    matcher: OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 impl From<Vec<String>> for WordSet {
@@ -39,6 +40,7 @@ impl From<Vec<String>> for WordSet {
         let ordered: Vec<String> = v.iter().map(|w| fold(w)).collect();
         WordSet {
             words: ordered.iter().cloned().collect(),
+            matcher: OnceLock::new(),
             ordered,
         }
     }
@@ -52,7 +54,13 @@ impl WordSet {
 
     /// Whether one of the phrases occurs inside `text` (folded).
     pub fn occurs_in(&self, text: &str) -> bool {
-        self.ordered.iter().any(|p| text.contains(p.as_str()))
+        let matcher = self
+            .matcher
+            .get_or_init(|| aho_corasick::AhoCorasick::new(&self.ordered).ok());
+        match matcher {
+            Some(m) => m.is_match(text),
+            None => self.ordered.iter().any(|p| text.contains(p.as_str())),
+        }
     }
 
     /// The words in file order.
@@ -66,6 +74,7 @@ impl WordSet {
                 self.ordered.push(w);
             }
         }
+        self.matcher = OnceLock::new();
     }
 }
 
@@ -251,7 +260,7 @@ pub struct Lexicon {
     pub affiliations: Vec<super::affiliation::Rule>,
     /// The triggers of each word, in trigger order (built by parse and add).
     #[serde(skip)]
-    trigger_index: std::collections::HashMap<String, Vec<usize>>,
+    trigger_index: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 static ACTIVE: OnceLock<Lexicon> = OnceLock::new();

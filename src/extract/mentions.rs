@@ -8,7 +8,7 @@ use super::sentences::Token;
 use super::Span;
 use crate::fold::fold;
 use crate::gazetteer::{is_acronym, Gazetteer};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Longest gazetteer phrase tried, in words.
 const MAX_NGRAM: usize = 8;
@@ -156,16 +156,20 @@ pub struct Finder<'g> {
     gaz: &'g Gazetteer,
     places: &'g Places,
     /// Folded words that appear in titles, organisation names and head nouns: never name words.
-    title_words: HashSet<String>,
+    title_words: rustc_hash::FxHashSet<String>,
     /// Folded organisation head nouns as words, by first word, longest first.
-    heads: HashMap<String, Vec<Vec<String>>>,
+    heads: rustc_hash::FxHashMap<String, Vec<Vec<String>>>,
     /// Where a gazetteer phrase can start: the folded first token of every name, and
     /// the name key of every name, to the most tokens a name starting there has.
-    starts: HashMap<String, usize>,
+    starts: rustc_hash::FxHashMap<String, usize>,
+    /// The words of each incidental phrase of the lexicon, split once.
+    incidental: Vec<Vec<String>>,
+    /// Every key under which a place, country or known organisation is filed.
+    known: rustc_hash::FxHashSet<String>,
 }
 
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
-fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
+fn add_starts(starts: &mut rustc_hash::FxHashMap<String, usize>, name: &str) {
     let chars: Vec<char> = name.chars().collect();
     let toks = super::sentences::tokenize(
         &chars,
@@ -189,7 +193,7 @@ fn add_starts(starts: &mut HashMap<String, usize>, name: &str) {
 impl<'g> Finder<'g> {
     /// Builds the finder from the gazetteer.
     pub fn new(gaz: &'g Gazetteer, places: &'g Places) -> Finder<'g> {
-        let mut title_words = HashSet::new();
+        let mut title_words = rustc_hash::FxHashSet::default();
         let mut add = |s: &str| {
             for w in s.split(|c: char| c.is_whitespace() || c == ',') {
                 let f = fold(w);
@@ -227,13 +231,13 @@ impl<'g> Finder<'g> {
             .map(|h| fold(h))
             .collect();
         heads.sort_by_key(|h| std::cmp::Reverse(h.split(' ').count()));
-        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        let mut by_first: rustc_hash::FxHashMap<String, Vec<Vec<String>>> = Default::default();
         for h in &heads {
             let words: Vec<String> = h.split(' ').map(str::to_string).collect();
             by_first.entry(words[0].clone()).or_default().push(words);
         }
         let heads = by_first;
-        let mut starts = HashMap::new();
+        let mut starts = rustc_hash::FxHashMap::default();
         for c in gaz.countries() {
             for n in [&c.name, &c.iso2, &c.iso3]
                 .into_iter()
@@ -264,6 +268,16 @@ impl<'g> Finder<'g> {
             title_words,
             heads,
             starts,
+            incidental: lex()
+                .incidental
+                .iter()
+                .map(|p| p.split_whitespace().map(str::to_string).collect())
+                .collect(),
+            known: gaz
+                .country_and_org_keys()
+                .chain(places.keys())
+                .map(str::to_string)
+                .collect(),
         }
     }
 
@@ -276,20 +290,24 @@ impl<'g> Finder<'g> {
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
         let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        let by_name = self
-            .starts
-            .get(&crate::fold::name_key(&toks[i].text))
-            .copied()
-            .unwrap_or(0);
+        let by_name =
+            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0);
         by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
+    }
+
+    /// Whether a place, country or known organisation may be filed under `phrase`: its
+    /// look-up keys (as written, for an acronym or code, and folded) are known.
+    fn may_be_known(&self, phrase: &str) -> bool {
+        let p = phrase.trim();
+        self.known.contains(p) || crate::fold::with_folded(p, |k| self.known.contains(k))
     }
 
     fn is_name_word(&self, t: &Token, first_in_sentence: bool) -> bool {
         if !t.word || !t.is_cap() {
             return false;
         }
-        let f = t.key.clone();
-        if self.title_words.contains(&f) {
+        let f = &t.key;
+        if self.title_words.contains(f) {
             return false;
         }
         if t.text.chars().all(|c| c.is_ascii_digit()) {
@@ -298,7 +316,7 @@ impl<'g> Finder<'g> {
         if t.text.chars().count() > 1 && t.text.chars().all(|c| c.is_uppercase()) {
             return false;
         }
-        if super::dates_words(&f) {
+        if super::dates_words(f) {
             return false;
         }
         if first_in_sentence && (lex().stop_caps.contains(f.as_str()) || f.ends_with("ing")) {
@@ -311,15 +329,17 @@ impl<'g> Finder<'g> {
     }
 
     fn country_ok(&self, phrase: &str) -> Option<usize> {
-        let c = self.gaz.country_by_name(phrase)?;
+        // Country names are unique, so the index found is that of the first of its name.
+        let i = self.gaz.country_index_by_name(phrase)?;
+        let c = &self.gaz.countries()[i];
         if is_acronym(phrase) && c.name != phrase && !c.aliases.iter().any(|a| a == phrase) {
             return None;
         }
-        self.gaz.countries().iter().position(|x| x.name == c.name)
+        Some(i)
     }
 
     fn country_index(&self, name: &str) -> Option<usize> {
-        self.gaz.countries().iter().position(|x| x.name == name)
+        self.gaz.country_index_of(name)
     }
 
     /// Tags gazetteer phrases (longest first) and records them.
@@ -342,6 +362,11 @@ impl<'g> Finder<'g> {
                     continue;
                 }
                 let phrase = join(&toks[i..i + n]);
+                // No place, country or organisation has this phrase's keys: none of the
+                // look-ups below can succeed ("U." + "." is tried with its period).
+                if !(self.may_be_known(&phrase) || (n == 1 && toks[i].text.contains('.'))) {
+                    continue;
+                }
                 let span = Span {
                     start: toks[i].span.start,
                     end: toks[i + n - 1].span.end,
@@ -549,8 +574,7 @@ impl<'g> Finder<'g> {
         }
         // "36 arrests for other offences such as robbery and …": what follows is incidental,
         // not what the event is about.
-        let incidental = lex().incidental.iter().find_map(|phrase| {
-            let words: Vec<&str> = phrase.split_whitespace().collect();
+        let incidental = self.incidental.iter().find_map(|words| {
             (0..toks.len().saturating_sub(words.len() - 1))
                 .find(|&k| words.iter().enumerate().all(|(j, w)| toks[k + j].key == *w))
         });
@@ -574,7 +598,7 @@ impl<'g> Finder<'g> {
         m: &mut Mentions,
     ) {
         for h in 1..toks.len() {
-            let head = toks[h].key.clone();
+            let head = &toks[h].key;
             let heads: Vec<String> = if matches!(
                 head.as_str(),
                 "crime" | "crimes" | "cooperation" | "trafficking" | "smuggling" | "sharing"
@@ -591,7 +615,7 @@ impl<'g> Finder<'g> {
             if matches!(tags[h], Tag::Org(_)) {
                 continue;
             }
-            let compound = heads[0] != head && !head.starts_with("exchange");
+            let compound = heads[0] != *head && !head.starts_with("exchange");
             // The conjunction: just before a compound head, else up to three words back.
             let conj = if compound {
                 Some(h - 1)
@@ -611,7 +635,7 @@ impl<'g> Finder<'g> {
                 if t.text == "," {
                     continue;
                 }
-                let f = t.key.clone();
+                let f = &t.key;
                 if !t.word || t.is_cap() || lex().stop_caps.contains(f.as_str()) || f.len() < 3 {
                     break;
                 }
@@ -621,7 +645,7 @@ impl<'g> Finder<'g> {
                 }
                 // "law enforcement and judicial cooperation": a two-word modifier too.
                 if k > 0 && toks[k - 1].word && !toks[k - 1].is_cap() {
-                    let two = toks[k - 1].key.clone();
+                    let two = &toks[k - 1].key;
                     if !lex().stop_caps.contains(two.as_str()) {
                         forms.push(format!("{two} {f}"));
                     }
@@ -777,7 +801,7 @@ impl<'g> Finder<'g> {
                         let mut last_cap = None;
                         while k < toks.len() {
                             let t = &toks[k];
-                            let f = t.key.clone();
+                            let f = &t.key;
                             // "… Department of the Royal Malaysia Police": another body.
                             let state_word = lex().state_words.contains(t.key.as_str())
                                 && matches!(
@@ -1098,7 +1122,7 @@ impl<'g> Finder<'g> {
         // ministry", "the Chinese public security ministry"; "the public security
         // ministries of China and Laos": one ministry per country.
         for i in 1..toks.len() {
-            let head = toks[i].key.clone();
+            let head = &toks[i].key;
             if tags[i] != Tag::Free
                 || !matches!(head.as_str(), "ministry" | "ministries")
                 || toks[i].is_cap()
@@ -1721,7 +1745,7 @@ impl<'g> Finder<'g> {
         let mut a = b;
         while a > 0 && b - a < 16 {
             let t = &toks[a - 1];
-            let f = t.key.clone();
+            let f = &t.key;
             // "Attorney General Janet Reno and South African Minister …": another person's
             // name (and title) ends the phrase.
             if m.person_mentions.iter().any(|pm| {
@@ -1741,7 +1765,7 @@ impl<'g> Finder<'g> {
                     (t.word
                         && (t.is_cap()
                             || matches!(f.as_str(), "of" | "for" | "the" | "and")
-                            || self.title_words.contains(&f)
+                            || self.title_words.contains(f)
                             || lex().role_modifiers.contains(f.as_str())))
                         || (t.text == ","
                             && a >= 2
@@ -1971,12 +1995,11 @@ impl<'g> Finder<'g> {
             while stop < toks.len()
                 && !matches!(toks[stop].text.as_str(), "," | "." | ";" | "(" | ":")
             {
-                let f = toks[stop].key.clone();
-
+                let f = &toks[stop].key;
                 if !toks[stop].is_cap()
                     && tags[stop] == Tag::Free
                     && !matches!(f.as_str(), "of" | "for" | "the" | "and" | "'s")
-                    && !self.title_words.contains(&f)
+                    && !self.title_words.contains(f)
                     && !held_in_org(toks, tags, stop)
                 {
                     break;
@@ -2179,7 +2202,7 @@ fn held_in_org(toks: &[Token], tags: &[Tag], j: usize) -> bool {
 
 /// The tokens' texts joined with single spaces before words.
 pub fn join(toks: &[Token]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(toks.iter().map(|t| t.text.len() + 1).sum());
     for t in toks {
         if !s.is_empty() && t.word {
             s.push(' ');

@@ -312,8 +312,8 @@ fn about(b: &mut Builder, gaz: &Gazetteer, e: usize, t: &mentions::TopicMention)
 struct Builder {
     entities: Vec<Entity>,
     relations: Vec<Relation>,
-    index: HashMap<(Kind, String, Option<usize>), usize>,
-    rel_index: HashMap<(&'static str, usize, usize), usize>,
+    index: rustc_hash::FxHashMap<(Kind, String, Option<usize>), usize>,
+    rel_index: rustc_hash::FxHashMap<(&'static str, usize, usize), usize>,
 }
 
 impl Builder {
@@ -472,10 +472,9 @@ pub fn extract_with(
     }
     let dateline_country = dateline.and_then(|(p, _)| places.country_of(p, gaz));
     let capital = dateline.and_then(|(p, _)| places.capital_of(&places.get(p).country));
-    let all_toks: Vec<sentences::Token> = toks.iter().flatten().cloned().collect();
     let reference = dates::Reference {
         date: article.published.or(dateline_date),
-        year: dates::latest_year(&all_toks),
+        year: toks.iter().filter_map(|t| dates::latest_year(t)).max(),
     };
     let (date_mentions, month_days): (Vec<Vec<dates::DateMention>>, Vec<Vec<dates::MonthDay>>) =
         toks.iter().map(|t| dates::find_all(t, &reference)).unzip();

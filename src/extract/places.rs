@@ -2,7 +2,6 @@
 
 use crate::fold::fold;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The built-in places file, kept by hand.
@@ -38,7 +37,7 @@ static ACTIVE: OnceLock<Places> = OnceLock::new();
 #[derive(Debug, Default)]
 pub struct Places {
     places: Vec<Place>,
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Places {
@@ -95,7 +94,12 @@ impl Places {
 
     /// The place with this name or alias, folded.
     pub fn lookup(&self, name: &str) -> Option<usize> {
-        self.index.get(&fold(name)).copied()
+        crate::fold::with_folded(name, |k| self.index.get(k).copied())
+    }
+
+    /// Every folded name a place is filed under.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.index.keys().map(String::as_str)
     }
 
     /// Every place, in file order.

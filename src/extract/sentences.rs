@@ -140,7 +140,15 @@ pub struct Token {
 impl Token {
     /// A token of this written form and span, with its folded key.
     pub fn new(text: String, span: Span, word: bool) -> Token {
-        let key = crate::fold::fold(&text);
+        // A lower-case ASCII token without spaces is its own folded form.
+        let key = if text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
+        {
+            text.clone()
+        } else {
+            crate::fold::fold(&text)
+        };
         Token {
             text,
             span,
@@ -155,6 +163,18 @@ impl Token {
     }
 }
 
+/// The folded keys of `toks` joined by single spaces, in one buffer (no copy per token).
+pub fn joined_keys(toks: &[Token]) -> String {
+    let mut s = String::with_capacity(toks.iter().map(|t| t.key.len() + 1).sum());
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 {
+            s.push(' ');
+        }
+        s.push_str(&t.key);
+    }
+    s
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -162,7 +182,8 @@ fn is_word_char(c: char) -> bool {
 /// Tokenises a sentence. Apostrophes, hyphens and periods inside a word stay in it
 /// ("high-tech", "d'Ivoire", "U.N"); a possessive "'s" is its own token.
 pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
-    let mut out = Vec::new();
+    // About one token per five characters of English.
+    let mut out = Vec::with_capacity(s.end.saturating_sub(s.start) / 5 + 1);
     let mut i = s.start;
     let end = s.end.min(chars.len());
     while i < end {
@@ -196,7 +217,8 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
             }
             // "ofPublic", "theRoK": a space lost in scraping between a function word and a
             // name; the two are tokens of their own.
-            let word: String = chars[st..i].iter().collect();
+            let mut word = String::with_capacity(i - st);
+            word.extend(&chars[st..i]);
             let mixed = c.is_lowercase() && chars[st + 1..i].iter().any(|d| d.is_uppercase());
             let glued = mixed
                 .then(|| {
