@@ -106,14 +106,8 @@ fn month_of(w: &str) -> Option<u32> {
     }
     let w = w.trim_end_matches('.');
     let mut buf = [0u8; 10];
-    let owned;
-    let w = match ascii_lower(w, &mut buf) {
-        Some(l) => l,
-        None => {
-            owned = w.to_lowercase();
-            owned.as_str()
-        }
-    };
+    let mut owned = String::new();
+    let w = lower_in(w, &mut buf, &mut owned);
     let m = match w {
         "january" | "jan" => 1,
         "february" | "feb" => 2,
@@ -140,6 +134,17 @@ fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 10]) -> Option<&'b str> {
     std::str::from_utf8(b).ok()
 }
 
+/// `w.to_lowercase()`, in `buf` when `w` is ASCII and fits, else in `owned`.
+fn lower_in<'b>(w: &str, buf: &'b mut [u8; 10], owned: &'b mut String) -> &'b str {
+    match ascii_lower(w, buf) {
+        Some(l) => l,
+        None => {
+            *owned = w.to_lowercase();
+            owned.as_str()
+        }
+    }
+}
+
 /// `s.to_lowercase()`, borrowed when that is `s` itself (ASCII without capitals).
 fn lowered(s: &str) -> std::borrow::Cow<'_, str> {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
@@ -164,14 +169,8 @@ fn weekday_of(w: &str) -> Option<Weekday> {
         return None;
     }
     let mut buf = [0u8; 10];
-    let owned;
-    let w = match ascii_lower(w, &mut buf) {
-        Some(l) => l,
-        None => {
-            owned = w.to_lowercase();
-            owned.as_str()
-        }
-    };
+    let mut owned = String::new();
+    let w = lower_in(w, &mut buf, &mut owned);
     Some(match w {
         "monday" => Weekday::Mon,
         "tuesday" => Weekday::Tue,
