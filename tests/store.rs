@@ -495,3 +495,50 @@ fn compacting_again_and_again_keeps_the_size_and_leaves_nothing_beside() {
     assert!(s.check().unwrap().problems.is_empty());
     assert_eq!(coopgraph_dump(&s), before);
 }
+
+#[test]
+fn an_automatic_compaction_rewrites_a_database_grown_past_its_live_records() {
+    let countries = ["Kenyan", "Chilean", "Thai", "Cuban"];
+    let lines: Vec<String> = (0..120)
+        .map(|i| {
+            let text = format!(
+                "{} Minister of Interior Amani Korir{i} held talks with {} Minister of Security Tomas Ibarra in Nairobi. {}",
+                countries[i % 4],
+                countries[(i + 1) % 4],
+                "They agreed to share intelligence on organised crime. ".repeat(1 + i % 30)
+            );
+            serde_json::json!({"id": format!("a{i}"), "text": text, "published": "2024-05-01"})
+                .to_string()
+        })
+        .collect();
+    let ingest = |dir: &Dir, floors: bool| {
+        let file = dir.write("a.jsonl", &(lines.join("\n") + "\n"));
+        let mut c = dir.cg();
+        c.args(["ingest", "--batch", "4"]).arg(&file);
+        if floors {
+            c.env("COOPGRAPH_COMPACT_MIN_BYTES", "20000")
+                .env("COOPGRAPH_REWRITE_MIN_DEAD", "0")
+                .env("COOPGRAPH_TIMING", "1");
+        }
+        common::run(c)
+    };
+    let export = |dir: &Dir| {
+        let mut c = dir.cg();
+        c.args(["export", "--format", "json"]);
+        common::ok(c)
+    };
+    let (plain, floored) = (Dir::new(), Dir::new());
+    assert!(ingest(&plain, false).status.success());
+    let o = ingest(&floored, true);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("[timing] rewrite: swapped"),
+        "no automatic rewrite: {stderr}"
+    );
+    assert!(!floored.path(".db.compacting").exists());
+    let mut c = floored.cg();
+    c.arg("check");
+    assert!(common::ok(c).contains(": ok"));
+    assert_eq!(export(&plain), export(&floored));
+}

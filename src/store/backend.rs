@@ -64,7 +64,9 @@ pub fn exchange_folders(a: &Path, b: &Path) -> std::io::Result<()> {
         if r != 0 {
             let e = std::io::Error::last_os_error();
             return Err(match e.raw_os_error() {
-                Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EXDEV) => {
+                // No such swap on this file system or system, or the database folder
+                // is a mount point.
+                Some(libc::EINVAL | libc::ENOSYS | libc::EXDEV | libc::EBUSY) => {
                     std::io::Error::new(std::io::ErrorKind::Unsupported, e)
                 }
                 _ => e,

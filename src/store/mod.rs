@@ -30,6 +30,24 @@ const COMPACT_FRACTION: (u64, u64) = (1, 2);
 /// batch); `COOPGRAPH_COMPACT_MIN_BYTES` sets another floor (the crash tests use a tiny one).
 const COMPACT_MIN_BYTES: u64 = 8 << 20;
 
+/// An automatic compaction rewrites the whole database ([`Store::rewrite`]) instead of
+/// folding the log in place when the engine's files hold more than this multiple of the
+/// live records (numerator, denominator)…
+const REWRITE_RATIO: (u64, u64) = (5, 4);
+/// …and at least this many bytes beyond them (sled's fixed overhead is a few MiB);
+/// `COOPGRAPH_REWRITE_MIN_DEAD` sets another floor (the tests use 0).
+const REWRITE_MIN_DEAD: u64 = 64 << 20;
+
+fn rewrite_min_dead() -> u64 {
+    static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MIN.get_or_init(|| {
+        std::env::var("COOPGRAPH_REWRITE_MIN_DEAD")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(REWRITE_MIN_DEAD)
+    })
+}
+
 fn compact_min_bytes() -> u64 {
     static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *MIN.get_or_init(|| {
@@ -451,8 +469,49 @@ impl Store {
     fn compact_if_due(&mut self) {
         if self.compaction_due() {
             // The batches are already durable in the log; a failed compaction only means
-            // the log is replayed at the next open, so its error is not theirs.
+            // the log is replayed at the next open, so its error is not theirs. When the
+            // engine's files have grown well past what is live, the whole database is
+            // rewritten instead, which drops the engine's dead space too.
+            if self.wasteful() && self.rewrite_folder().unwrap_or(false) {
+                return;
+            }
             let _ = self.snapshot(false);
+        }
+    }
+
+    /// Whether the engine's files hold more than [`REWRITE_RATIO`] times the live records
+    /// (snapshot, log, and the documents' texts counted uncompressed, so never less than
+    /// their records) and at least [`REWRITE_MIN_DEAD`] bytes more (`rewrite_min_dead`).
+    fn wasteful(&self) -> bool {
+        let Some(disk) = self.backend.size_on_disk() else {
+            return false;
+        };
+        let g = &self.graph;
+        let texts: u64 = match g.schema().label("Document") {
+            Ok(doc) => g
+                .nodes_with_label(doc)
+                .filter_map(|ix| g.node(ix))
+                .filter_map(|n| {
+                    let k = g.schema().key("text")?;
+                    Graph::prop(&n.props, k).and_then(crate::value::Value::as_str)
+                })
+                .map(|t| t.len() as u64)
+                .sum(),
+            Err(_) => 0,
+        };
+        let live = self.snapshot_bytes + self.log_bytes + texts;
+        let (num, den) = REWRITE_RATIO;
+        disk > live / den * num && disk > live + rewrite_min_dead()
+    }
+
+    /// [`Store::rewrite`] of the engine's folder (its real path); `false` when the engine
+    /// has no folder or it cannot be swapped.
+    fn rewrite_folder(&mut self) -> Result<bool, StorageError> {
+        // The real folder, not a symbolic link to it: the fresh one is written beside it.
+        let folder = self.backend.folder().map(std::fs::canonicalize);
+        match folder.and_then(Result::ok) {
+            Some(folder) => self.rewrite(&folder),
+            None => Ok(false),
         }
     }
 
@@ -460,10 +519,8 @@ impl Store {
     /// group; a crash at any point leaves either the old or the new snapshot live.
     pub fn compact(&mut self) -> Result<(), StorageError> {
         self.commit()?;
-        if let Some(folder) = self.backend.folder().map(Path::to_path_buf) {
-            if self.rewrite(&folder)? {
-                return Ok(());
-            }
+        if self.rewrite_folder()? {
+            return Ok(());
         }
         self.snapshot(true)
     }
