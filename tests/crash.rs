@@ -1,6 +1,5 @@
 //! Kill -9 at random points of an import, of a multi-batch ingest (group commit, with
-//! automatic compactions, some of them rewriting the whole database) and of
-//! `coopgraph compact` (which always rewrites it): the database must always open, pass
+//! automatic compactions) and of `coopgraph compact`: the database must always open, pass
 //! `check`, and hold whole documents or none (exactly what ingesting a prefix of the
 //! input gives), never losing what was committed before. 24 import kills and 20 of each
 //! other kind by default (`COOPGRAPH_CRASH_KILLS` sets one number for all);
@@ -167,16 +166,12 @@ fn kills_or(default: usize) -> usize {
 
 /// A tiny compaction floor, so that ingests of a few dozen articles compact too.
 const SMALL_COMPACTION: (&str, &str) = ("COOPGRAPH_COMPACT_MIN_BYTES", "20000");
-/// No floor of dead space for rewriting the whole database at an automatic compaction
-/// (a small database always has sled's fixed overhead): the ingests rewrite too.
-const ANY_REWRITE: (&str, &str) = ("COOPGRAPH_REWRITE_MIN_DEAD", "0");
 
 fn ingest_cmd(dir: &Dir, file: &std::path::Path) -> Command {
     let mut c = dir.cg();
     c.args(["ingest", "--batch", "5", "--jobs", "2"])
         .arg(file)
         .env(SMALL_COMPACTION.0, SMALL_COMPACTION.1)
-        .env(ANY_REWRITE.0, ANY_REWRITE.1)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c

@@ -165,9 +165,8 @@ pub enum Command {
         #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: u16,
     },
-    /// Rewrites the database as a fresh one (the log folded into a new snapshot) that
-    /// replaces it atomically, reclaiming all dead space (the log alone is also folded
-    /// automatically when it outgrows half of the snapshot).
+    /// Folds the log of batches into a new snapshot, reclaiming their space (also done
+    /// automatically when the log outgrows half of the snapshot).
     Compact,
     /// Removes documents by id with every fact only they support; nodes merged from
     /// several documents keep what the others contributed, and nothing else is split.

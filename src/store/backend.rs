@@ -31,71 +31,6 @@ pub trait Backend: Send + Sync {
         let _ = emptied;
         Ok(())
     }
-    /// The folder the engine keeps everything in, when it is one that a fresh engine
-    /// written beside it can replace whole ([`exchange_folders`]); `None` otherwise.
-    fn folder(&self) -> Option<&Path> {
-        None
-    }
-}
-
-/// Swaps the folders `a` and `b` (both existing) in one atomic step of the file system
-/// (Linux `renameat2` with `RENAME_EXCHANGE`), then makes the swap durable: a crash
-/// leaves either both names as they were or both swapped. Fails with `Unsupported`
-/// where the file system or the system cannot swap.
-pub fn exchange_folders(a: &Path, b: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = |p: &Path| {
-            std::ffi::CString::new(p.as_os_str().as_bytes())
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
-        };
-        let (ca, cb) = (c(a)?, c(b)?);
-        // SAFETY: both are valid NUL-terminated paths; the call reads them only.
-        let r = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                ca.as_ptr(),
-                libc::AT_FDCWD,
-                cb.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if r != 0 {
-            let e = std::io::Error::last_os_error();
-            return Err(match e.raw_os_error() {
-                // No such swap on this file system or system, or the database folder
-                // is a mount point.
-                Some(libc::EINVAL | libc::ENOSYS | libc::EXDEV | libc::EBUSY) => {
-                    std::io::Error::new(std::io::ErrorKind::Unsupported, e)
-                }
-                _ => e,
-            });
-        }
-        for parent in [a.parent(), b.parent()].into_iter().flatten() {
-            sync_folder(parent)?;
-        }
-        Ok(())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (a, b);
-        Err(std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "swapping two folders atomically needs Linux",
-        ))
-    }
-}
-
-/// Makes the entries of folder `p` durable (fsync of the folder itself); `""` is the
-/// current folder.
-pub fn sync_folder(p: &Path) -> std::io::Result<()> {
-    let p = if p.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        p
-    };
-    std::fs::File::open(p)?.sync_all()
 }
 
 /// Walks over the emptied ranges in one settle (1 walk left 705 MB after compacting a
@@ -239,10 +174,6 @@ impl Backend for SledBackend {
 
     fn size_on_disk(&self) -> Option<u64> {
         self.db.size_on_disk().ok()
-    }
-
-    fn folder(&self) -> Option<&Path> {
-        Some(&self.path)
     }
 
     /// sled 0.34 deletes the blob file of a replaced or deleted value only when the log

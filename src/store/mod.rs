@@ -30,24 +30,6 @@ const COMPACT_FRACTION: (u64, u64) = (1, 2);
 /// batch); `COOPGRAPH_COMPACT_MIN_BYTES` sets another floor (the crash tests use a tiny one).
 const COMPACT_MIN_BYTES: u64 = 8 << 20;
 
-/// An automatic compaction rewrites the whole database ([`Store::rewrite`]) instead of
-/// folding the log in place when the engine's files hold more than this multiple of the
-/// live records (numerator, denominator)…
-const REWRITE_RATIO: (u64, u64) = (5, 4);
-/// …and at least this many bytes beyond them (sled's fixed overhead is a few MiB);
-/// `COOPGRAPH_REWRITE_MIN_DEAD` sets another floor (the tests use 0).
-const REWRITE_MIN_DEAD: u64 = 64 << 20;
-
-fn rewrite_min_dead() -> u64 {
-    static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *MIN.get_or_init(|| {
-        std::env::var("COOPGRAPH_REWRITE_MIN_DEAD")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(REWRITE_MIN_DEAD)
-    })
-}
-
 fn compact_min_bytes() -> u64 {
     static MIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *MIN.get_or_init(|| {
@@ -164,10 +146,6 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StorageError> {
         space::ensure(path, space::OPEN_RESERVE, "opening the database")?;
         let backend = SledBackend::open(path)?;
-        // Holding the database's lock: what a crashed `compact` left beside it can go.
-        if let Some(fresh) = fresh_folder(path) {
-            remove_fresh_folder(&fresh).map_err(|err| StorageError::Io { path: fresh, err })?;
-        }
         Store::with_backend(
             Box::new(backend),
             Some(path.to_path_buf()),
@@ -469,49 +447,8 @@ impl Store {
     fn compact_if_due(&mut self) {
         if self.compaction_due() {
             // The batches are already durable in the log; a failed compaction only means
-            // the log is replayed at the next open, so its error is not theirs. When the
-            // engine's files have grown well past what is live, the whole database is
-            // rewritten instead, which drops the engine's dead space too.
-            if self.wasteful() && self.rewrite_folder().unwrap_or(false) {
-                return;
-            }
+            // the log is replayed at the next open, so its error is not theirs.
             let _ = self.snapshot(false);
-        }
-    }
-
-    /// Whether the engine's files hold more than [`REWRITE_RATIO`] times the live records
-    /// (snapshot, log, and the documents' texts counted uncompressed, so never less than
-    /// their records) and at least [`REWRITE_MIN_DEAD`] bytes more (`rewrite_min_dead`).
-    fn wasteful(&self) -> bool {
-        let Some(disk) = self.backend.size_on_disk() else {
-            return false;
-        };
-        let g = &self.graph;
-        let texts: u64 = match g.schema().label("Document") {
-            Ok(doc) => g
-                .nodes_with_label(doc)
-                .filter_map(|ix| g.node(ix))
-                .filter_map(|n| {
-                    let k = g.schema().key("text")?;
-                    Graph::prop(&n.props, k).and_then(crate::value::Value::as_str)
-                })
-                .map(|t| t.len() as u64)
-                .sum(),
-            Err(_) => 0,
-        };
-        let live = self.snapshot_bytes + self.log_bytes + texts;
-        let (num, den) = REWRITE_RATIO;
-        disk > live / den * num && disk > live + rewrite_min_dead()
-    }
-
-    /// [`Store::rewrite`] of the engine's folder (its real path); `false` when the engine
-    /// has no folder or it cannot be swapped.
-    fn rewrite_folder(&mut self) -> Result<bool, StorageError> {
-        // The real folder, not a symbolic link to it: the fresh one is written beside it.
-        let folder = self.backend.folder().map(std::fs::canonicalize);
-        match folder.and_then(Result::ok) {
-            Some(folder) => self.rewrite(&folder),
-            None => Ok(false),
         }
     }
 
@@ -519,9 +456,6 @@ impl Store {
     /// group; a crash at any point leaves either the old or the new snapshot live.
     pub fn compact(&mut self) -> Result<(), StorageError> {
         self.commit()?;
-        if self.rewrite_folder()? {
-            return Ok(());
-        }
         self.snapshot(true)
     }
 
@@ -622,8 +556,49 @@ impl Store {
         let g = &self.graph;
         let generation = self.manifest.generation + 1;
         let pg = g.petgraph();
+        let backend = &*self.backend;
         let mut phases = crate::timing::Phases::start("snapshot");
-        let (node_chunks, edge_chunks) = write_chunks(g, &*self.backend, generation)?;
+        // Nodes on this thread, edges on another; each writes its chunks in batches of ~8 MiB.
+        let (node_chunks, edge_chunks) = std::thread::scope(|s| {
+            let edges = s.spawn(|| {
+                let mut w = ChunkWriter::new(backend, generation, CHUNK_EDGES);
+                let mut edges = pg.edge_references().peekable();
+                while edges.peek().is_some() {
+                    let mut ec = EdgeChunk::default();
+                    for e in edges.by_ref().take(EDGES_PER_CHUNK) {
+                        let wt = e.weight();
+                        let data = crate::graph::EdgeData {
+                            id: wt.id,
+                            ty: wt.rel_type(),
+                            src: pg[e.source()].id,
+                            dst: pg[e.target()].id,
+                            attrs: EdgeAttrs::default(),
+                        };
+                        ec.push(&data, g.edge_attrs(wt), g.edge_ids().ext(wt.id));
+                    }
+                    w.push(encode(&ec))?;
+                }
+                w.finish()
+            });
+            let mut w = ChunkWriter::new(backend, generation, CHUNK_NODES);
+            let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
+            let mut nodes = pg.node_indices().peekable();
+            while nodes.peek().is_some() {
+                chunk.clear();
+                for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
+                    let n = &pg[ix];
+                    let mut snap = NodeSnap::from_rec(n, g.node_ids().ext(n.id));
+                    strip_text(g, n, &mut snap);
+                    chunk.push(snap);
+                }
+                w.push(encode(&chunk))?;
+            }
+            let nodes = w.finish()?;
+            let edges = edges
+                .join()
+                .map_err(|_| StorageError::Backend("snapshot writer panicked".into()))??;
+            Ok::<_, StorageError>((nodes, edges))
+        })?;
         phases.lap("chunks encoded and written");
         let new_texts = self.write_missing_texts()?;
         phases.lap("texts written");
@@ -664,80 +639,33 @@ impl Store {
     /// Writes the text records of documents that have none yet (a bulk load, or a
     /// database of format 1); returns their ids. Flushed with the snapshot's chunks.
     fn write_missing_texts(&self) -> Result<Vec<u32>, StorageError> {
-        write_texts(&self.graph, &*self.backend, &self.texts)
-    }
-
-    /// `coopgraph compact` of a database folder: the graph is written as a fresh database
-    /// (snapshot, texts, no log) in a folder beside it, which then takes the old folder's
-    /// place in one atomic swap; the old one is deleted. Unlike folding the log in place,
-    /// this leaves none of the engine's dead space, so compacting again does not grow the
-    /// database. A crash before the swap leaves the old database whole, after it the new
-    /// one; the folder left beside it is deleted at the next open. Returns `false`
-    /// (nothing done) where the file system cannot swap folders.
-    fn rewrite(&mut self, folder: &Path) -> Result<bool, StorageError> {
-        let Some(fresh) = fresh_folder(folder) else {
-            return Ok(false);
-        };
-        let io = |p: &Path, err: std::io::Error| StorageError::Io {
-            path: p.to_path_buf(),
-            err,
-        };
-        self.ensure_space(
-            2 * self.graph.approx_bytes() as u64,
-            "rewriting the database",
-        )?;
-        remove_fresh_folder(&fresh).map_err(|e| io(&fresh, e))?;
-        let mut phases = crate::timing::Phases::start("rewrite");
         let g = &self.graph;
-        let generation = self.manifest.generation + 1;
-        let (manifest, node_chunks, edge_chunks, texts) = {
-            let b = SledBackend::open(&fresh)?;
-            b.apply(vec![
-                (KEY_FORMAT.to_vec(), Some(FORMAT.as_bytes().to_vec())),
-                (
-                    KEY_DICTIONARY.to_vec(),
-                    Some(encode(&Dictionary::of(g.schema()))),
-                ),
-            ])?;
-            let (node_chunks, edge_chunks) = write_chunks(g, &b, generation)?;
-            phases.lap("chunks encoded and written");
-            let texts = write_texts(g, &b, &FxHashSet::default())?;
-            phases.lap("texts written");
-            let manifest = Manifest {
-                generation,
-                node_chunks: node_chunks.0,
-                edge_chunks: edge_chunks.0,
-                nodes: g.node_count() as u64,
-                edges: g.edge_count() as u64,
-                log_start: self.next_seq,
-                next_node: g.node_ids().next_number(),
-                next_edge: g.edge_ids().next_number(),
-            };
-            b.apply(vec![(KEY_MANIFEST.to_vec(), Some(encode(&manifest)))])?;
-            b.flush()?;
-            (manifest, node_chunks, edge_chunks, texts)
+        let Ok(doc) = g.schema().label("Document") else {
+            return Ok(Vec::new());
         };
-        backend::sync_folder(&fresh).map_err(|e| io(&fresh, e))?;
-        phases.lap("flushed");
-        match backend::exchange_folders(&fresh, folder) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
-                let _ = remove_fresh_folder(&fresh);
-                return Ok(false);
+        let mut ids = Vec::new();
+        let mut ops = Vec::new();
+        let mut pending = 0usize;
+        for ix in g.nodes_with_label(doc) {
+            let Some(n) = g.node(ix) else { continue };
+            if self.texts.contains(&n.id) {
+                continue;
             }
-            Err(e) => return Err(io(folder, e)),
+            if let Some(t) = document_text(g, n) {
+                let v = encode(&t);
+                pending += v.len();
+                ops.push((text_key(n.id), Some(v)));
+                ids.push(n.id);
+            }
+            if pending >= 8 << 20 {
+                self.backend.apply(std::mem::take(&mut ops))?;
+                pending = 0;
+            }
         }
-        // From here the folder holds the new database: the old engine (now at `fresh`)
-        // is closed and deleted.
-        let new = SledBackend::open(folder)?;
-        drop(std::mem::replace(&mut self.backend, Box::new(new)));
-        self.manifest = manifest;
-        self.texts = texts.into_iter().collect();
-        self.log_bytes = 0;
-        self.snapshot_bytes = node_chunks.1 + edge_chunks.1;
-        remove_fresh_folder(&fresh).map_err(|e| io(&fresh, e))?;
-        phases.lap("swapped");
-        Ok(true)
+        if !ops.is_empty() {
+            self.backend.apply(ops)?;
+        }
+        Ok(ids)
     }
 
     /// Deletes snapshot chunks of dead generations and the given dead log entries; returns
@@ -868,110 +796,6 @@ impl Drop for Store {
             std::mem::forget(backend);
         }
     }
-}
-
-/// Writes the text records of the documents of `g` not in `skip`; returns their ids.
-fn write_texts(
-    g: &Graph,
-    backend: &dyn Backend,
-    skip: &FxHashSet<u32>,
-) -> Result<Vec<u32>, StorageError> {
-    let Ok(doc) = g.schema().label("Document") else {
-        return Ok(Vec::new());
-    };
-    let mut ids = Vec::new();
-    let mut ops = Vec::new();
-    let mut pending = 0usize;
-    for ix in g.nodes_with_label(doc) {
-        let Some(n) = g.node(ix) else { continue };
-        if skip.contains(&n.id) {
-            continue;
-        }
-        if let Some(t) = document_text(g, n) {
-            let v = encode(&t);
-            pending += v.len();
-            ops.push((text_key(n.id), Some(v)));
-            ids.push(n.id);
-        }
-        if pending >= 8 << 20 {
-            backend.apply(std::mem::take(&mut ops))?;
-            pending = 0;
-        }
-    }
-    if !ops.is_empty() {
-        backend.apply(ops)?;
-    }
-    Ok(ids)
-}
-
-/// The folder beside database folder `db` where `coopgraph compact` writes the fresh
-/// database (`.NAME.compacting`); `None` for a path without a last component.
-fn fresh_folder(db: &Path) -> Option<PathBuf> {
-    let name = db.file_name()?.to_string_lossy();
-    Some(db.with_file_name(format!(".{name}.compacting")))
-}
-
-/// Deletes a fresh folder a compaction left (one that crashed before or after its swap:
-/// either way it is not the live database); none is fine.
-fn remove_fresh_folder(p: &Path) -> std::io::Result<()> {
-    match std::fs::remove_dir_all(p) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// The (count, bytes) of a snapshot's node chunks and of its edge chunks.
-type ChunkCounts = ((u32, u64), (u32, u64));
-
-/// Writes graph `g` as the chunks of snapshot `generation` into `backend`, nodes on this
-/// thread and edges on another, each in batches of ~8 MiB.
-fn write_chunks(
-    g: &Graph,
-    backend: &dyn Backend,
-    generation: u64,
-) -> Result<ChunkCounts, StorageError> {
-    let pg = g.petgraph();
-    // Nodes on this thread, edges on another; each writes its chunks in batches of ~8 MiB.
-    std::thread::scope(|s| {
-        let edges = s.spawn(|| {
-            let mut w = ChunkWriter::new(backend, generation, CHUNK_EDGES);
-            let mut edges = pg.edge_references().peekable();
-            while edges.peek().is_some() {
-                let mut ec = EdgeChunk::default();
-                for e in edges.by_ref().take(EDGES_PER_CHUNK) {
-                    let wt = e.weight();
-                    let data = crate::graph::EdgeData {
-                        id: wt.id,
-                        ty: wt.rel_type(),
-                        src: pg[e.source()].id,
-                        dst: pg[e.target()].id,
-                        attrs: EdgeAttrs::default(),
-                    };
-                    ec.push(&data, g.edge_attrs(wt), g.edge_ids().ext(wt.id));
-                }
-                w.push(encode(&ec))?;
-            }
-            w.finish()
-        });
-        let mut w = ChunkWriter::new(backend, generation, CHUNK_NODES);
-        let mut chunk: Vec<NodeSnap> = Vec::with_capacity(NODES_PER_CHUNK);
-        let mut nodes = pg.node_indices().peekable();
-        while nodes.peek().is_some() {
-            chunk.clear();
-            for ix in nodes.by_ref().take(NODES_PER_CHUNK) {
-                let n = &pg[ix];
-                let mut snap = NodeSnap::from_rec(n, g.node_ids().ext(n.id));
-                strip_text(g, n, &mut snap);
-                chunk.push(snap);
-            }
-            w.push(encode(&chunk))?;
-        }
-        let nodes = w.finish()?;
-        let edges = edges
-            .join()
-            .map_err(|_| StorageError::Backend("snapshot writer panicked".into()))??;
-        Ok::<_, StorageError>((nodes, edges))
-    })
 }
 
 /// Writes the numbered chunks of one kind of one snapshot generation, in batches.
