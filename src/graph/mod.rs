@@ -210,18 +210,22 @@ fn slots_of(map: &FxHashMap<u64, Slots>, h: u64) -> &[u32] {
 /// Adds slot `ix` under key `h`, or removes it.
 fn index_slot(map: &mut FxHashMap<u64, Slots>, h: u64, ix: u32, add: bool) {
     if add {
-        match map.get_mut(&h) {
-            None => {
-                map.insert(h, Slots::One(ix));
+        // One probe of the map: most keys are new.
+        match map.entry(h) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Slots::One(ix));
             }
-            Some(Slots::One(j)) => {
-                let j = *j;
-                map.insert(h, Slots::Many(vec![j, ix].into()));
-            }
-            Some(Slots::Many(v)) => {
-                let mut w = v.to_vec();
-                w.push(ix);
-                *v = w.into();
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let slots = o.get_mut();
+                *slots = match slots {
+                    Slots::One(j) => Slots::Many(vec![*j, ix].into()),
+                    Slots::Many(v) => {
+                        let mut w = Vec::with_capacity(v.len() + 1);
+                        w.extend_from_slice(v);
+                        w.push(ix);
+                        Slots::Many(w.into())
+                    }
+                };
             }
         }
     } else {
@@ -778,7 +782,8 @@ impl Graph {
         if self.by_pair.is_some() {
             return;
         }
-        let mut m = FxHashMap::default();
+        // Sized for every edge at once: no rehash while millions of keys go in.
+        let mut m = FxHashMap::with_capacity_and_hasher(self.g.edge_count(), Default::default());
         for ix in self.g.edge_indices() {
             let (a, b) = self
                 .g
