@@ -81,9 +81,59 @@ impl SledBackend {
                     std::thread::sleep(LOCK_POLL);
                     waited += LOCK_POLL;
                 }
+                Err(e @ StorageError::Corrupt { .. }) => {
+                    return Self::open_without_snapshots(path).ok_or(e);
+                }
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// sled 0.34 can leave a damaged snapshot file (`snap.*`, its cache of where pages sit in
+    /// the log) when killed while writing one (spacejam/sled#1527, #1533), and then refuses to
+    /// open. The snapshot is rebuilt from the log when absent, so the damaged files are moved
+    /// aside (to `<path>.damaged-snapshots/`, never deleted) and the open is tried once more;
+    /// when that fails too, they are put back.
+    fn open_without_snapshots(path: &Path) -> Option<SledBackend> {
+        let snaps: Vec<PathBuf> = std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("snap."))
+            })
+            .collect();
+        if snaps.is_empty() {
+            return None;
+        }
+        let mut aside = path.as_os_str().to_owned();
+        aside.push(".damaged-snapshots");
+        let aside = PathBuf::from(aside);
+        std::fs::create_dir_all(&aside).ok()?;
+        let mut moved = Vec::new();
+        for p in &snaps {
+            let to = aside.join(p.file_name()?);
+            if std::fs::rename(p, &to).is_ok() {
+                moved.push((p.clone(), to));
+            }
+        }
+        let reopened = sled::Config::new()
+            .path(path)
+            .cache_capacity(16 << 20)
+            .open()
+            .ok()
+            .map(|db| SledBackend {
+                db,
+                path: path.to_path_buf(),
+            })
+            .filter(|b| b.remove_pad().is_ok());
+        if reopened.is_none() {
+            for (from, to) in moved {
+                let _ = std::fs::rename(to, from);
+            }
+        }
+        reopened
     }
 
     fn err(&self, e: sled::Error) -> StorageError {
@@ -275,6 +325,30 @@ mod tests {
 
     fn blob_files(dir: &Path) -> usize {
         std::fs::read_dir(dir.join("blobs")).map_or(0, |d| d.count())
+    }
+
+    #[test]
+    fn a_damaged_snapshot_is_moved_aside_and_the_log_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let b = SledBackend::open(&path).unwrap();
+            b.apply(vec![(b"a".to_vec(), Some(b"live".to_vec()))])
+                .unwrap();
+            b.flush().unwrap();
+        }
+        // A snapshot file cut short by a kill: sled refuses it as corrupt.
+        std::fs::write(path.join("snap.0000000000100000"), b"torn").unwrap();
+        assert!(matches!(
+            sled::Config::new().path(&path).open().map(|_| ()),
+            Err(sled::Error::Corruption { .. })
+        ));
+        let b = SledBackend::open(&path).unwrap();
+        assert_eq!(b.get(b"a").unwrap().as_deref(), Some(&b"live"[..]));
+        assert!(dir
+            .path()
+            .join("db.damaged-snapshots/snap.0000000000100000")
+            .exists());
     }
 
     #[test]
