@@ -963,11 +963,9 @@ fn counterparts_of_the_host(
         .filter(|e| matches!(e.kind, "meeting" | "visit"))
     {
         let Some(&s) = ev.sents.first() else { continue };
-        let host = ev
-            .place
-            .and_then(|(p, _)| places.country_of(p, gaz))
-            .or(ev.country.map(|(c, _)| c));
-        let Some(host) = host else { continue };
+        let Some(host) = host_country(ev, places, gaz) else {
+            continue;
+        };
         let bare = toks[s].iter().enumerate().find(|(k, t)| {
             lexicon::lex().counterpart_nouns.contains(t.key.as_str())
                 && *k > 0
@@ -1032,6 +1030,17 @@ fn companions(m: &mut mentions::Mentions, guessed: &[bool], toks: &[Vec<sentence
     for (p, c) in moves {
         place_person(m, guessed, p, c);
     }
+}
+
+/// The country an event is held in: that of its place, else the country it is in.
+fn host_country(
+    ev: &events::EventDraft,
+    places: &places::Places,
+    gaz: &Gazetteer,
+) -> Option<usize> {
+    ev.place
+        .and_then(|(p, _)| places.country_of(p, gaz))
+        .or(ev.country.map(|(c, _)| c))
 }
 
 /// Gives person `p` country `c`, and with it the organisations of their titles (not those of
@@ -1132,11 +1141,9 @@ fn hosts_of_meetings(
 ) {
     let unknown = |m: &mentions::Mentions, p: usize| country_unknown(m, guessed, p);
     for ev in evs.iter().filter(|e| matches!(e.kind, "meeting" | "visit")) {
-        let host = ev
-            .place
-            .and_then(|(p, _)| places.country_of(p, gaz))
-            .or(ev.country.map(|(c, _)| c));
-        let Some(host) = host else { continue };
+        let Some(host) = host_country(ev, places, gaz) else {
+            continue;
+        };
         let known: Vec<usize> = ev
             .persons
             .iter()
