@@ -216,6 +216,9 @@ pub struct Lexicon {
     /// Nouns that, after a demonym, name the country's capital ("the Uzbek capital").
     #[serde(default)]
     pub capital_nouns: WordSet,
+    /// Auxiliaries that make the participle after them passive ("was received by").
+    #[serde(default)]
+    pub passive_aux: WordSet,
     /// Lines that start a trailing block of other stories.
     pub tail_markers: WordSet,
     /// Abbreviations whose period ends no sentence.
@@ -363,6 +366,7 @@ impl Lexicon {
             participation,
             umbrella_phrases,
             capital_nouns,
+            passive_aux,
             counterpart_nouns,
             companion_phrases,
             tail_markers,
@@ -396,6 +400,7 @@ impl Lexicon {
         self.participation.extend(participation);
         self.umbrella_phrases.extend(umbrella_phrases);
         self.capital_nouns.extend(capital_nouns);
+        self.passive_aux.extend(passive_aux);
         self.counterpart_nouns.extend(counterpart_nouns);
         self.companion_phrases.extend(companion_phrases);
         self.tail_markers.extend(tail_markers);

@@ -523,6 +523,7 @@ pub fn extract_with(
     };
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
+    hosts_of_receptions(&evs, &mut m, &guessed, &toks, dateline_country, places, gaz);
     two_sided_persons(&evs, &mut m, &guessed, &toks);
     companions(&mut m, &guessed, &toks);
     let evs = counterparts_of_the_host(evs, &m, &toks, places, gaz);
@@ -1171,6 +1172,67 @@ fn hosts_of_meetings(
             .collect();
         for p in counterparts {
             place_person(m, guessed, p, host);
+        }
+    }
+}
+
+/// "X received / hosted a delegation of the Lao ministry led by Y", "Y was received by X": the
+/// host (of a trigger of CAMEO 043, the person named last before it in its sentence, or in
+/// the passive the first named after its "by") without a country of their own, in an event where another participant is
+/// of another country, is of the country the event is held in, or else of the dateline's
+/// country (wire copy is datelined where the reception takes place).
+fn hosts_of_receptions(
+    evs: &[events::EventDraft],
+    m: &mut mentions::Mentions,
+    guessed: &[bool],
+    toks: &[Vec<sentences::Token>],
+    here: Option<usize>,
+    places: &places::Places,
+    gaz: &Gazetteer,
+) {
+    for ev in evs.iter().filter(|e| e.cameo == "043" && e.kind == "meeting") {
+        let Some(host) = host_country(ev, places, gaz).or(here) else {
+            continue;
+        };
+        let Some(&s) = ev.sents.first() else { continue };
+        let Some(k) = toks[s].iter().position(|t| t.span == ev.trigger) else {
+            continue;
+        };
+        // "was received by Y": the passive names the host after "by".
+        let passive = k > 0 && lexicon::lex().passive_aux.contains(&toks[s][k - 1].key);
+        let host_mention = if passive {
+            let by = toks[s].get(k + 1).filter(|t| t.key == "by");
+            by.and_then(|by| {
+                m.person_mentions
+                    .iter()
+                    .filter(|pm| pm.sent == s && pm.span.start >= by.span.end)
+                    .min_by_key(|pm| pm.span.start)
+            })
+        } else {
+            m.person_mentions
+                .iter()
+                .filter(|pm| pm.sent == s && pm.span.end <= ev.trigger.start)
+                .max_by_key(|pm| pm.span.start)
+        };
+        let Some(subject) = host_mention.map(|pm| pm.person) else {
+            continue;
+        };
+        let unknown = |m: &mentions::Mentions, p: usize| {
+            m.person_country(p).is_none() || country_unknown(m, guessed, p)
+        };
+        if !unknown(m, subject) {
+            continue;
+        }
+        let guests: Vec<usize> = ev
+            .persons
+            .iter()
+            .filter(|(p, _)| *p != subject && !unknown(m, *p))
+            .filter_map(|(p, _)| m.person_country(*p))
+            .chain(ev.countries.iter().map(|c| c.0))
+            .filter(|&c| c != host)
+            .collect();
+        if !guests.is_empty() {
+            place_person(m, guessed, subject, host);
         }
     }
 }
@@ -2154,6 +2216,22 @@ mod tests {
         assert_eq!(country_of(&x, "Marta Quispe Rojas"), vec!["Chile"]);
         assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Peru"]);
         assert_eq!(country_of(&x, "Rolando Vega Ortiz"), vec!["Chile"]);
+    }
+
+    #[test]
+    fn the_host_of_a_reception_is_of_the_country_it_is_held_in() {
+        let text = "ASUNCION (Reuters) - Arturo Benitez received a delegation of the Bolivian National Police led by Gen. Tomas Huaman on Tuesday. The two sides discussed drug trafficking.";
+        let x = extract(&art(text, Some("2024-05-22"))).unwrap();
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Bolivia"]);
+        assert_eq!(country_of(&x, "Arturo Benitez"), vec!["Paraguay"]);
+        // The passive names the host after "by"; its subject is the guest.
+        let x = extract(&art(
+            "ASUNCION (Reuters) - Gen. Tomas Huaman of Bolivia was received by Minister Arturo Benitez on Tuesday.",
+            Some("2024-05-22"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Bolivia"]);
+        assert_eq!(country_of(&x, "Arturo Benitez"), vec!["Paraguay"]);
     }
 
     #[test]
