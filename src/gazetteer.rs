@@ -145,6 +145,9 @@ pub struct Topic {
     /// Whether the topic names the whole field ("law enforcement cooperation"): reached
     /// through its narrower topics, never tagged on an event from a phrase.
     pub umbrella: bool,
+    /// Whether the topic is where its broader topics overlap ("migrant smuggling" is
+    /// smuggling and illegal migration): an event of it is about each of them too.
+    pub overlap: bool,
 }
 
 /// A well-known organisation.
@@ -769,6 +772,7 @@ impl Gazetteer {
                 old.aliases.extend(strings(&t.aliases));
                 old.broader.extend(strings(&t.broader));
                 old.umbrella |= t.umbrella;
+                old.overlap |= t.overlap;
                 continue;
             }
             self.topics.push(Topic {
@@ -777,6 +781,7 @@ impl Gazetteer {
                 aliases: strings(&t.aliases),
                 broader: strings(&t.broader),
                 umbrella: t.umbrella,
+                overlap: t.overlap,
             });
         }
         for t in &file.topic {
@@ -1241,6 +1246,8 @@ struct RawTopic {
     broader: Vec<Spanned<String>>,
     #[serde(default)]
     umbrella: bool,
+    #[serde(default)]
+    overlap: bool,
 }
 
 #[derive(Deserialize)]

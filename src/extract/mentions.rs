@@ -126,6 +126,9 @@ pub struct Mentions {
     pub person_mentions: Vec<PersonMention>,
     /// Topics.
     pub topics: Vec<TopicMention>,
+    /// (person, country): the text says the person is of another country ("X spoke with
+    /// her French counterpart": X is not French).
+    pub not_of: Vec<(usize, usize)>,
 }
 
 impl Mentions {

@@ -299,13 +299,19 @@ pub fn install_vocabulary(dir: &std::path::Path) -> Result<(), VocabError> {
 }
 
 /// Relates event or agreement `e` to the topic mentioned, unless the topic is an umbrella
-/// of the whole field (see `umbrella` in graph-schema/topics.toml).
+/// of the whole field, and to its broader topics when it is their overlap (see `umbrella`
+/// and `overlap` in graph-schema/topics.toml).
 fn about(b: &mut Builder, gaz: &Gazetteer, e: usize, t: &mentions::TopicMention) {
-    if gaz.topic_by_name(&t.topic).is_some_and(|x| x.umbrella) {
+    let topic = gaz.topic_by_name(&t.topic);
+    if topic.is_some_and(|x| x.umbrella) {
         return;
     }
     let te = b.entity(Kind::Topic, &t.topic, None, t.span);
     b.relate("ABOUT", e, te, vec![], t.span);
+    for wider in topic.filter(|x| x.overlap).map(|x| gaz.broader(x)).unwrap_or_default() {
+        let te = b.entity(Kind::Topic, &wider.name, None, t.span);
+        b.relate("ABOUT", e, te, vec![], t.span);
+    }
 }
 
 #[derive(Default)]
@@ -503,13 +509,17 @@ pub fn extract_with(
     for c in &m.countries {
         *country_counts.entry(c.country).or_default() += 1;
     }
-    let dominant = country_counts
-        .iter()
-        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
-        .filter(|(_, n)| **n >= 2)
-        .map(|(c, _)| *c);
+    // Countries by how often they are named, most first (ties by index, for determinism).
+    let mut ranked: Vec<(usize, usize)> = country_counts.into_iter().collect();
+    ranked.sort_by_key(|&(c, n)| (std::cmp::Reverse(n), c));
+    let dominant = ranked.first().filter(|(_, n)| *n >= 2).map(|(c, _)| *c);
     bare_minister_orgs(&mut m);
-    let guessed = resolve_org_countries(&mut m, finder, dominant.or(dateline_country));
+    counterpart_cues(&toks, &mut m);
+    let home = Home {
+        country: dominant.or(dateline_country),
+        ranked: ranked.iter().map(|(c, _)| *c).collect(),
+    };
+    let guessed = resolve_org_countries(&mut m, &home);
 
     let asm = events::Assembler {
         toks: &toks,
@@ -1047,6 +1057,9 @@ fn host_country(
 /// Gives person `p` country `c`, and with it the organisations of their titles (not those of
 /// the gazetteer) and the other mentions of those organisations without a country of their own.
 fn place_person(m: &mut mentions::Mentions, guessed: &[bool], p: usize, c: usize) {
+    if m.not_of.contains(&(p, c)) {
+        return;
+    }
     m.persons[p].country = Some(c);
     let names: Vec<String> = m.persons[p]
         .roles
@@ -1309,11 +1322,60 @@ fn implied_bodies(m: &mut mentions::Mentions, gaz: &Gazetteer, sents: &[Span]) {
 
 /// Returns, for each organisation mention, whether its country is only the article's home
 /// country, a guess.
-fn resolve_org_countries(
-    m: &mut mentions::Mentions,
-    finder: &mentions::Finder<'_>,
-    home: Option<usize>,
-) -> Vec<bool> {
+/// "X … her French counterpart": the latest titled person named before a demonym's or
+/// country's counterpart noun is of another country (`Mentions::not_of`).
+fn counterpart_cues(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) {
+    let mut cues = Vec::new();
+    for (s, ts) in toks.iter().enumerate() {
+        for (j, t) in ts.iter().enumerate().skip(1) {
+            if !lexicon::lex().counterpart_nouns.contains(&t.key) {
+                continue;
+            }
+            let before = ts[j - 1].span.end;
+            let Some(c) = m
+                .countries
+                .iter()
+                .find(|c| c.sent == s && c.span.end == before)
+                .map(|c| c.country)
+            else {
+                continue;
+            };
+            let holder = m
+                .person_mentions
+                .iter()
+                .filter(|pm| (pm.sent, pm.span.end) <= (s, t.span.start))
+                .filter(|pm| !m.persons[pm.person].roles.is_empty())
+                .max_by_key(|pm| (pm.sent, pm.span.start))
+                .map(|pm| pm.person);
+            if let Some(p) = holder.filter(|&p| m.persons[p].country != Some(c)) {
+                cues.push((p, c));
+            }
+        }
+    }
+    m.not_of.extend(cues);
+}
+
+/// The country an organisation of no country of its own is guessed to be of.
+struct Home {
+    /// The article's home: its most-named country, or the dateline's.
+    country: Option<usize>,
+    /// Every country named, most-named first.
+    ranked: Vec<usize>,
+}
+
+impl Home {
+    /// The home country, unless the text says the holders are of another country ("X …
+    /// her French counterpart"): then the most-named country they may be of.
+    fn for_holders(&self, m: &mentions::Mentions, holders: &[usize]) -> Option<usize> {
+        let excluded = |c: usize| m.not_of.iter().any(|&(p, x)| x == c && holders.contains(&p));
+        match self.country {
+            Some(c) if excluded(c) => self.ranked.iter().copied().find(|&c| !excluded(c)),
+            c => c,
+        }
+    }
+}
+
+fn resolve_org_countries(m: &mut mentions::Mentions, home: &Home) -> Vec<bool> {
     // From persons: "Mozambican Minister of Interior" → the implied ministry is Mozambique's.
     for p in &m.persons {
         if let Some(c) = p.country {
@@ -1326,7 +1388,6 @@ fn resolve_org_countries(
             }
         }
     }
-    let _ = finder;
     // "Public Security Division, Ministry of Home Affairs": a body written right after a
     // unit, a comma between, is the unit's parent and of its country.
     let mut order: Vec<usize> = (0..m.orgs.len()).collect();
@@ -1387,6 +1448,7 @@ fn resolve_org_countries(
         if cs.len() == 1 {
             m.orgs[k].country = Some(cs[0]);
         } else {
+            let home = home.for_holders(m, &holders[k]);
             m.orgs[k].country = home;
             guessed[k] = home.is_some();
         }
@@ -1722,6 +1784,35 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn the_holder_of_a_demonym_counterpart_is_of_the_other_country() {
+        // Chile is named more often than Peru, so the article's home country alone would
+        // make the Interior Secretary Chilean.
+        let x = extract(&art(
+            "The Interior Secretary, Jane Roe, spoke by telephone with her Chilean counterpart, Interior Minister Tomas Vega, on Sunday about people-smuggling gangs. Chile said the Chilean coast guard would patrol more. A Peruvian spokesperson said the talks were useful.",
+            Some("2025-07-07"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Tomas Vega"), vec!["Chile"]);
+        assert_eq!(country_of(&x, "Jane Roe"), vec!["Peru"]);
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["call|2025-07-06|Chile,Peru"]
+        );
+        let ev = events_of(&x)[0].0;
+        let mut topics: Vec<String> = x
+            .from(ev, "ABOUT")
+            .iter()
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        topics.sort();
+        // An overlap topic is about each of its broader topics too.
+        assert_eq!(
+            topics,
+            vec!["illegal migration", "migrant smuggling", "smuggling"]
+        );
     }
 
     #[test]
