@@ -114,6 +114,9 @@ pub struct Assembler<'a> {
     pub reference: Reference,
     /// Dateline place.
     pub dateline: Option<(usize, Span)>,
+    /// Where the dateline ends ("SUVA, Saturday -"): its sentence and the character of its
+    /// dash; a date written before it is the report's.
+    pub dateline_end: Option<(usize, usize)>,
     /// Capital of the dateline country (for "the capital").
     pub capital: Option<usize>,
 }
@@ -275,7 +278,15 @@ impl Assembler<'_> {
                             && (ev.date.is_none()
                                 || ev.date.map(|d| d.date) == cur.date.map(|d| d.date))
                     });
-                    if joins_current {
+                    // "X and Y signed the arrangement, which covers …" after a signing: the
+                    // same signing, its signatories named now.
+                    let signs_again = current
+                        .filter(|&c| events[c].cameo == "057" && signs_the_one_named(toks, i));
+                    if let Some(c) = signs_again {
+                        merge_into(&mut events[c], ev);
+                        started = Some(c);
+                        main = Some(i);
+                    } else if joins_current {
                         // "The memorandum was signed by …" after the meeting: the same event.
                     } else if !(ev.persons.is_empty()
                         && ev.orgs.is_empty()
@@ -612,6 +623,57 @@ impl Assembler<'_> {
 
     /// Whether one side of an event is an international body or a company (a participant
     /// person's organisation, or one named): "both sides" then means it, not two countries.
+    /// Organisations of sentence `s` that act in the trigger at token `i`: the subject
+    /// written right before it ("The Kenya Police Service and the Uganda Police Force
+    /// (UPF) yesterday signed …") and the partner after its "with" ("… signed an
+    /// agreement with the Kenya Police Service"), before `limit` (the next trigger).
+    fn acting_orgs(&self, s: usize, i: usize, limit: usize) -> Vec<usize> {
+        let toks = &self.toks[s];
+        let org_at = |k: usize| {
+            let sp = toks[k].span;
+            (0..self.m.orgs.len()).find(|&o| {
+                let om = &self.m.orgs[o];
+                om.sent == s && om.span.start <= sp.start && sp.end <= om.span.end
+            })
+        };
+        let glue = |k: usize| {
+            let f = toks[k].key.as_str();
+            lex().subject_glue.contains(f) || super::dates_words(f)
+        };
+        let mut found = Vec::new();
+        let mut k = i;
+        while k > 0 {
+            if let Some(o) = org_at(k - 1) {
+                if !found.contains(&o) {
+                    found.push(o);
+                }
+                k -= 1;
+            } else if glue(k - 1) {
+                k -= 1;
+            } else {
+                break;
+            }
+        }
+        // "with" within a clause after the trigger: "signed a policing agreement with the …".
+        let with = (i + 1..toks.len().min(i + 12))
+            .take_while(|&k| toks[k].span.start < limit && toks[k].key != ",")
+            .find(|&k| toks[k].key == "with");
+        if let Some(w) = with {
+            let mut k = w + 1;
+            while k < toks.len() && toks[k].span.start < limit {
+                if let Some(o) = org_at(k) {
+                    if !found.contains(&o) {
+                        found.push(o);
+                    }
+                } else if !matches!(toks[k].key.as_str(), "the" | "and" | "(" | ")") {
+                    break;
+                }
+                k += 1;
+            }
+        }
+        found
+    }
+
     fn org_side(&self, persons: &[(usize, Span)], orgs: &[usize]) -> bool {
         let known = |o: usize| self.m.orgs.get(o).is_some_and(|o| o.known);
         orgs.iter().any(|&o| known(o))
@@ -770,7 +832,13 @@ impl Assembler<'_> {
                 let delegation = next.is_some_and(|t| t.key == "delegation");
                 (om.known && !modifier) || delegation
             })
-            .collect();
+            .chain(self.acting_orgs(s, i, limit))
+            .fold(Vec::new(), |mut v, o| {
+                if !v.contains(&o) {
+                    v.push(o);
+                }
+                v
+            });
         let mut place = None;
         let mut country = None;
         let mut countries = Vec::new();
@@ -816,9 +884,14 @@ impl Assembler<'_> {
             .collect();
         // "The Daily Monitor reported on Monday that at a meeting … last Thursday": the date
         // of the report is not the event's when the sentence gives another.
+        // "SUVA, Saturday - … yesterday signed": the dateline's day is the report's.
+        let in_dateline = |d: &DateMention| {
+            self.dateline_end
+                .is_some_and(|(ds, end)| ds == s && d.span.end <= end)
+        };
         let date = cands
             .iter()
-            .find(|d| cands.len() == 1 || !is_report_date(toks, d.span))
+            .find(|d| cands.len() == 1 || !(is_report_date(toks, d.span) || in_dateline(d)))
             .copied();
         let md_cands: Vec<MonthDay> = self.month_days[s]
             .iter()
@@ -1143,6 +1216,17 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
     });
     // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
     found.filter(|_| !is_planned(toks))
+}
+
+/// Whether the signing verb at `i` takes an agreement already named: "signed the
+/// arrangement", "signed this memorandum" (a lower-case head after a definite determiner).
+fn signs_the_one_named(toks: &[Token], i: usize) -> bool {
+    toks.get(i + 1)
+        .is_some_and(|t| matches!(t.key.as_str(), "the" | "this" | "that"))
+        && toks[i + 2..]
+            .iter()
+            .take(3)
+            .any(|t| !t.is_cap() && lex().agreement_heads.contains(t.key.as_str()))
 }
 
 /// Whether the sentence reports the signing of several agreements ("signed two treaties").

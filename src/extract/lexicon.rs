@@ -219,6 +219,9 @@ pub struct Lexicon {
     /// Auxiliaries that make the participle after them passive ("was received by").
     #[serde(default)]
     pub passive_aux: WordSet,
+    /// Words between a subject's organisations and its verb ("… (UPF) yesterday signed").
+    #[serde(default)]
+    pub subject_glue: WordSet,
     /// Lines that start a trailing block of other stories.
     pub tail_markers: WordSet,
     /// Abbreviations whose period ends no sentence.
@@ -367,6 +370,7 @@ impl Lexicon {
             umbrella_phrases,
             capital_nouns,
             passive_aux,
+            subject_glue,
             counterpart_nouns,
             companion_phrases,
             tail_markers,
@@ -401,6 +405,7 @@ impl Lexicon {
         self.umbrella_phrases.extend(umbrella_phrases);
         self.capital_nouns.extend(capital_nouns);
         self.passive_aux.extend(passive_aux);
+        self.subject_glue.extend(subject_glue);
         self.counterpart_nouns.extend(counterpart_nouns);
         self.companion_phrases.extend(companion_phrases);
         self.tail_markers.extend(tail_markers);

@@ -449,6 +449,7 @@ pub fn extract_with(
     // Dateline: a place before a dash or colon at the start of the first sentences.
     let mut dateline = None;
     let mut dateline_date = None;
+    let mut dateline_end = None;
     for (s, t) in toks.iter().enumerate().take(3) {
         // "ABU DHABI (Agency) –", "Abu Dhabi (AGENCY)": an agency credit in brackets also
         // closes the dateline.
@@ -473,6 +474,11 @@ pub fn extract_with(
                 .first()
                 .filter(|d| d.precision == dates::Precision::Day)
                 .map(|d| d.date);
+            // "SUVA, Saturday -": the dateline runs to its dash, after any comma.
+            let end = (dash..t.len().min(dash + 8))
+                .find(|&k| matches!(t[k].text.as_str(), "–" | "—" | "-" | ":"))
+                .unwrap_or(dash);
+            dateline_end = Some((s, t[end].span.start));
             break;
         }
     }
@@ -529,6 +535,7 @@ pub fn extract_with(
         month_days: &month_days,
         reference,
         dateline,
+        dateline_end,
         capital,
     };
     let (evs, agrs) = asm.run();
@@ -1812,6 +1819,40 @@ mod tests {
         assert_eq!(
             topics,
             vec!["illegal migration", "migrant smuggling", "smuggling"]
+        );
+    }
+
+    #[test]
+    fn organisations_that_sign_take_part_and_the_arrangement_named_again_is_one_signing() {
+        let x = extract(&art(
+            "KAMPALA, Saturday - The Kenya Police Service and the Uganda Police Force (UPF) yesterday signed a five-year policing partnership arrangement in Kampala.\n\nKenya's Inspector General of Police, Jane Roe, and UPF Director of Training, Tom Okello, signed the arrangement, which covers training and cybercrime.",
+            Some("2024-08-10"),
+        ))
+        .unwrap();
+        // The dateline's Saturday is the day of the report; "yesterday" is the signing's.
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["meeting|2024-08-09|Kenya,Uganda"]
+        );
+        let ev = events_of(&x)[0].0;
+        assert_eq!(
+            participants(&x, ev, Kind::Organization),
+            vec!["Kenya Police Service", "Uganda Police Force"]
+        );
+        assert_eq!(
+            participants(&x, ev, Kind::Person),
+            vec!["Jane Roe", "Tom Okello"]
+        );
+        // The partner after "with" takes part too.
+        let x = extract(&art(
+            "The Kenya Police Service signed an agreement with the Uganda Police Force on Monday.",
+            Some("2024-08-10"),
+        ))
+        .unwrap();
+        let ev = events_of(&x)[0].0;
+        assert_eq!(
+            participants(&x, ev, Kind::Organization),
+            vec!["Kenya Police Service", "Uganda Police Force"]
         );
     }
 
