@@ -1777,6 +1777,10 @@ impl<'g> Finder<'g> {
                                 // name after its title.
                                 || (a == b && self.title_words.contains(&toks[a - 2].key))))
                         || t.text == "'s"
+                        // "Ambassador to Guatemala X", "High Commissioner to Fiji, X": the
+                        // country of the posting.
+                        || (f == "to"
+                            && matches!(tags[a], Tag::Country(_) | Tag::Demonym(_) | Tag::Place(_)))
                         // "U.S. Secretary of …": the period of an abbreviated country.
                         || (t.text == "."
                             && a >= 2

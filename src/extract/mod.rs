@@ -1857,6 +1857,18 @@ mod tests {
     }
 
     #[test]
+    fn a_posting_names_the_country_posted_to_not_the_holders() {
+        let x = extract(&art(
+            "LIMA - Mexican Ambassador to Peru Ana Ruiz met President Luis Ortega of Peru. Chilean High Commissioner to Peru, Tomas Vega, said the talks went well.",
+            Some("2024-08-10"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Ana Ruiz"), vec!["Mexico"]);
+        assert_eq!(country_of(&x, "Tomas Vega"), vec!["Chile"]);
+        assert_eq!(country_of(&x, "Luis Ortega"), vec!["Peru"]);
+    }
+
+    #[test]
     fn the_two_countries_are_those_named_before() {
         let x = extract(&art(
             "The public security ministries of China and Laos have decided to intensify efforts against cross-border crimes. The consensus was reached after the first ministerial meeting between the two countries was held on Sunday in Vientiane.",
