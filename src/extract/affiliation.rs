@@ -120,6 +120,13 @@ impl<'a> Sentence<'a> {
                 country_at[i] = Some((c.country, j));
             }
         }
+        // "a delegation of the Ghana Police Service led by X": a known body of a country
+        // stands for it.
+        for o in m.orgs.iter().filter(|o| o.sent == sent && o.known) {
+            if let (Some(c), Some((i, j))) = (o.country.or(o.home), tokens(o.span)) {
+                country_at[i].get_or_insert((c, j));
+            }
+        }
         for p in m.person_mentions.iter().filter(|p| p.sent == sent) {
             if let Some((i, j)) = tokens(p.span) {
                 person_at[i] = Some((p.person, j));

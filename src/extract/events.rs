@@ -180,6 +180,7 @@ impl Assembler<'_> {
                 if let Some(k) = self.back_reference(toks, i, &ev, &events, current) {
                     let (countries, orgs) = (ev.countries.clone(), ev.orgs.clone());
                     let e = &mut events[k];
+                    e.date = e.date.or(ev.date);
                     if i <= 1 {
                         for p in &ev.persons {
                             if !e.persons.iter().any(|q| q.0 == p.0) {
@@ -427,7 +428,11 @@ impl Assembler<'_> {
                 .persons
                 .iter()
                 .all(|(p, _)| target.persons.iter().any(|(q, _)| q == p));
-        let date_ok = ev.date.is_none() || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
+        // "… dismantled a network. On the action day of 18 September, …": a day for an
+        // event reported without one.
+        let date_ok = ev.date.is_none()
+            || target.date.is_none()
+            || ev.date.map(|d| d.date) == target.date.map(|d| d.date);
         (own_persons && date_ok).then_some(k)
     }
 

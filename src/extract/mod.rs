@@ -515,6 +515,12 @@ pub fn extract_with(
     for c in &m.countries {
         *country_counts.entry(c.country).or_default() += 1;
     }
+    // "the Ghana Police Service" speaks of Ghana as much as its name does.
+    for o in m.orgs.iter().filter(|o| o.known) {
+        if let Some(c) = o.home {
+            *country_counts.entry(c).or_default() += 1;
+        }
+    }
     // Countries by how often they are named, most first (ties by index, for determinism).
     let mut ranked: Vec<(usize, usize)> = country_counts.into_iter().collect();
     ranked.sort_by_key(|&(c, n)| (std::cmp::Reverse(n), c));
@@ -1249,6 +1255,7 @@ fn hosts_of_receptions(
             .filter(|(p, _)| *p != subject && !unknown(m, *p))
             .filter_map(|(p, _)| m.person_country(*p))
             .chain(ev.countries.iter().map(|c| c.0))
+            .chain(ev.orgs.iter().filter_map(|&o| m.orgs[o].country.or(m.orgs[o].home)))
             .filter(|&c| c != host)
             .collect();
         if !guests.is_empty() {
@@ -1825,7 +1832,7 @@ mod tests {
     #[test]
     fn organisations_that_sign_take_part_and_the_arrangement_named_again_is_one_signing() {
         let x = extract(&art(
-            "KAMPALA, Saturday - The Kenya Police Service and the Uganda Police Force (UPF) yesterday signed a five-year policing partnership arrangement in Kampala.\n\nKenya's Inspector General of Police, Jane Roe, and UPF Director of Training, Tom Okello, signed the arrangement, which covers training and cybercrime.",
+            "KAMPALA, Saturday - The Kenya Police Service and the Uganda Police Force (UPF) yesterday signed a five-year policing partnership arrangement in Kampala.\n\nKenya Police Service Commissioner Jane Roe and UPF Director of Training, Tom Okello, signed the arrangement, which covers training and cybercrime.",
             Some("2024-08-10"),
         ))
         .unwrap();
@@ -1866,6 +1873,37 @@ mod tests {
         assert_eq!(country_of(&x, "Ana Ruiz"), vec!["Mexico"]);
         assert_eq!(country_of(&x, "Tomas Vega"), vec!["Chile"]);
         assert_eq!(country_of(&x, "Luis Ortega"), vec!["Peru"]);
+    }
+
+    #[test]
+    fn a_known_national_body_speaks_for_its_country() {
+        // The gazetteer's national bodies carry their countries into the delegation pattern
+        // and the reception's guests.
+        let x = extract(&art(
+            "ABUJA - Gen. Tomas Okafor hosted a delegation of the Ghana Police Service led by Commissioner Ama Mensah on Monday in Abuja. Okafor said the two police services would share intelligence.",
+            Some("2025-03-04"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Ama Mensah"), vec!["Ghana"]);
+        assert_eq!(country_of(&x, "Tomas Okafor"), vec!["Nigeria"]);
+    }
+
+    #[test]
+    fn an_action_day_against_a_network_is_an_operation() {
+        let x = extract(&art(
+            "Europol supported the Guardia Civil and the Carabinieri in dismantling a criminal network involved in drug trafficking. On the action day of 18 September, officers carried out 21 house searches in Spain and Italy.",
+            Some("2025-09-25"),
+        ))
+        .unwrap();
+        assert_eq!(
+            kinds_dates_countries(&x),
+            vec!["operation|2025-09-18|Italy,Spain"]
+        );
+        let ev = events_of(&x)[0].0;
+        assert_eq!(
+            participants(&x, ev, Kind::Organization),
+            vec!["Carabinieri", "Europol", "Guardia Civil"]
+        );
     }
 
     #[test]
