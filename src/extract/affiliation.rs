@@ -96,6 +96,32 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// Whether the rule can match from token `i`: a cheap test of its first step (the
+    /// matcher would fail there at once otherwise). A rule whose first step may be
+    /// absent is always tried.
+    fn may_start(&self, s: &Sentence<'_>, i: usize) -> bool {
+        let Some(first) = self.steps.first() else {
+            return true;
+        };
+        if first.optional {
+            return true;
+        }
+        match &first.item {
+            Item::Words(w) => s.toks.get(i).is_some_and(|t| w.contains(&t.key)),
+            Item::Country => s.country_at.get(i).copied().flatten().is_some(),
+            // `Sentence::person` needs a person at `i` or a title's word there.
+            Item::With | Item::Persons => {
+                s.person_at.get(i).copied().flatten().is_some()
+                    || s.toks.get(i).is_some_and(|t| {
+                        t.is_cap() || matches!(t.key.as_str(), "." | "of" | "the" | "for" | "'s")
+                    })
+            }
+            Item::Any(_) => true,
+        }
+    }
+}
+
 /// Where the mentions of one sentence start and end, by token.
 struct Sentence<'a> {
     toks: &'a [Token],
@@ -265,6 +291,9 @@ pub fn apply(toks: &[Vec<Token>], m: &mut Mentions) {
         let mut found = Vec::new();
         for i in 0..ts.len() {
             for r in rules {
+                if !r.may_start(&s, i) {
+                    continue;
+                }
                 let mut f = Found::default();
                 if matches(&s, &r.steps, i, &mut f) {
                     found.push(f);

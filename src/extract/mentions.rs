@@ -290,8 +290,12 @@ impl<'g> Finder<'g> {
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
         let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        let by_name =
-            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0);
+        // An ASCII word of letters and digits: its name key is its folded key.
+        let by_name = if toks[i].text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            by_key
+        } else {
+            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0)
+        };
         by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
     }
 
@@ -1447,12 +1451,20 @@ impl<'g> Finder<'g> {
                     if !toks[s..b].iter().all(|t| t.word || t.text == ".") {
                         continue;
                     }
-                    let phrase = toks[s..b]
-                        .iter()
-                        .map(|t| t.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .replace(" .", ".");
+                    // The texts joined by spaces, but none before a period ("Maj. Gen.").
+                    let mut phrase = String::with_capacity(
+                        toks[s..b].iter().map(|t| t.text.len() + 1).sum(),
+                    );
+                    for (k, t) in toks[s..b].iter().enumerate() {
+                        if k > 0 && t.text != "." {
+                            phrase.push(' ');
+                        }
+                        phrase.push_str(&t.text);
+                    }
+                    let known_rank = self.gaz.rank_by_name(&phrase);
+                    if known_rank.is_none() && self.gaz.honorific_by_name(&phrase).is_none() {
+                        continue;
+                    }
                     // "Attorney General", "Inspector General": the rank's words end a title.
                     let ends_title = (s.saturating_sub(3)..s).any(|t| {
                         toks[t..b].iter().all(|x| x.word)
@@ -1461,7 +1473,7 @@ impl<'g> Finder<'g> {
                     if ends_title {
                         continue;
                     }
-                    if let Some(r) = self.gaz.rank_by_name(&phrase) {
+                    if let Some(r) = known_rank {
                         rank.get_or_insert(r.name.clone());
                         b = s;
                         found = true;
@@ -1637,10 +1649,10 @@ impl<'g> Finder<'g> {
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
         let f = fold(written);
-        if let Some(p) = m
-            .persons
-            .iter()
-            .position(|p| fold(&p.name) == f || p.aliases.iter().any(|a| fold(a) == f))
+        if let Some(p) = m.persons.iter().position(|p| {
+            crate::fold::fold_is(&p.name, &f)
+                || p.aliases.iter().any(|a| crate::fold::fold_is(a, &f))
+        })
         {
             if m.persons[p].name != written && !m.persons[p].aliases.iter().any(|a| a == written) {
                 m.persons[p].aliases.push(written.to_string());
@@ -1651,12 +1663,12 @@ impl<'g> Finder<'g> {
         // the most recent longer name.
         if words.len() >= 2 && words.iter().all(|t| t.text.chars().count() > 1) {
             let tail = (0..m.persons.len()).rev().find(|&p| {
-                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
+                let ws: Vec<&str> = m.persons[p].name.split_whitespace().collect();
                 ws.len() > words.len()
                     && ws[ws.len() - words.len()..]
                         .iter()
                         .zip(words)
-                        .all(|(w, t)| *w == t.key)
+                        .all(|(w, t)| crate::fold::fold_is(w, &t.key))
             });
             if tail.is_some() {
                 return tail;
@@ -1673,8 +1685,11 @@ impl<'g> Finder<'g> {
         let cands: Vec<usize> = (0..m.persons.len())
             .rev()
             .filter(|&p| {
-                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
-                ws.len() >= 2 && (ws.last() == Some(&last) || ws.first() == Some(&last))
+                let mut ws = m.persons[p].name.split_whitespace();
+                let (Some(first), Some(lastw)) = (ws.next(), ws.next_back()) else {
+                    return false;
+                };
+                crate::fold::fold_is(lastw, &last) || crate::fold::fold_is(first, &last)
             })
             .collect();
         cands.first().copied()
