@@ -242,42 +242,48 @@ struct Found {
 }
 
 fn matches(s: &Sentence<'_>, steps: &[Step], i: usize, f: &mut Found) -> bool {
+    // A call that fails leaves `f` as it found it: each step undoes what it set.
     let Some((step, rest)) = steps.split_first() else {
         return true;
     };
-    let saved = f.clone();
     let taken = match &step.item {
         Item::Words(w) => {
             s.toks.get(i).is_some_and(|t| w.contains(&t.key)) && matches(s, rest, i + 1, f)
         }
         Item::Country => match s.country_at.get(i).copied().flatten() {
             Some((c, j)) => {
-                f.country = Some(c);
-                matches(s, rest, j, f)
+                let old = f.country.replace(c);
+                matches(s, rest, j, f) || {
+                    f.country = old;
+                    false
+                }
             }
             None => false,
         },
         Item::With => match s.person(i) {
             Some((p, j, _, _)) => {
-                f.with = Some(p);
-                matches(s, rest, j, f)
+                let old = f.with.replace(p);
+                matches(s, rest, j, f) || {
+                    f.with = old;
+                    false
+                }
             }
             None => false,
         },
         Item::Persons => {
             let (list, j) = s.persons(i);
             !list.is_empty() && {
-                f.persons = list.into_iter().map(|(p, c, _)| (p, c)).collect();
-                matches(s, rest, j, f)
+                let new = list.into_iter().map(|(p, c, _)| (p, c)).collect();
+                let old = std::mem::replace(&mut f.persons, new);
+                matches(s, rest, j, f) || {
+                    f.persons = old;
+                    false
+                }
             }
         }
         Item::Any(n) => (0..=*n).any(|k| i + k <= s.toks.len() && matches(s, rest, i + k, f)),
     };
-    if taken {
-        return true;
-    }
-    *f = saved;
-    step.optional && matches(s, rest, i, f)
+    taken || (step.optional && matches(s, rest, i, f))
 }
 
 /// Applies the affiliation patterns and the distributive lists to every sentence.

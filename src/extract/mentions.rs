@@ -356,7 +356,9 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=self.longest_from(toks, i)).rev() {
+            let longest = self.longest_from(toks, i);
+            let joined = Joined::new(&toks[i..i + longest]);
+            for n in (1..=longest).rev() {
                 // Words only, but for a possessive inside: "People's Republic of China".
                 if !toks[i..i + n]
                     .iter()
@@ -365,10 +367,10 @@ impl<'g> Finder<'g> {
                 {
                     continue;
                 }
-                let phrase = join(&toks[i..i + n]);
+                let phrase = joined.first(n);
                 // No place, country or organisation has this phrase's keys: none of the
                 // look-ups below can succeed ("U." + "." is tried with its period).
-                if !(self.may_be_known(&phrase) || (n == 1 && toks[i].text.contains('.'))) {
+                if !(self.may_be_known(phrase) || (n == 1 && toks[i].text.contains('.'))) {
                     continue;
                 }
                 let span = Span {
@@ -387,7 +389,7 @@ impl<'g> Finder<'g> {
                 }
                 if let Some(o) = self.gaz.org_by_name(&phrase) {
                     if is_acronym(&phrase)
-                        && o.acronym.as_deref() != Some(phrase.as_str())
+                        && o.acronym.as_deref() != Some(phrase)
                         && !o.aliases.iter().any(|a| a == &phrase)
                         && o.name != phrase
                     {
@@ -523,13 +525,15 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=self.longest_from(toks, i).min(6)).rev() {
+            let longest = self.longest_from(toks, i).min(6);
+            let joined = Joined::new(&toks[i..i + longest]);
+            for n in (1..=longest).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
                 if !toks[i + n - 1].word {
                     continue;
                 }
-                let phrase = join(&toks[i..i + n]);
-                if let Some(t) = self.gaz.topic_by_name(&phrase) {
+                let phrase = joined.first(n);
+                if let Some(t) = self.gaz.topic_by_name(phrase) {
                     m.topics.push(TopicMention {
                         topic: t.name.clone(),
                         span: Span {
@@ -1712,8 +1716,9 @@ impl<'g> Finder<'g> {
                 j += 1;
             }
         }
-        let w = fold(&toks.get(j)?.text);
-        if !lex().title_ref_words.contains(w.as_str()) || toks[j].is_cap() && country.is_none() {
+        // A token's key is the fold of its text.
+        let w = toks.get(j)?.key.as_str();
+        if !lex().title_ref_words.contains(w) || toks[j].is_cap() && country.is_none() {
             return None;
         }
         // "the minister of …" names a role, not a person.
@@ -1721,7 +1726,7 @@ impl<'g> Finder<'g> {
             return None;
         }
         let generic = matches!(
-            w.as_str(),
+            w,
             "official" | "representative" | "diplomat" | "leader" | "envoy"
         );
         let mut seen = HashSet::new();
@@ -2213,6 +2218,35 @@ fn written_title(toks: &[Token]) -> Option<String> {
 fn held_in_org(toks: &[Token], tags: &[Tag], j: usize) -> bool {
     let n = j + 1 + usize::from(toks.get(j + 1).is_some_and(|t| t.key == "the"));
     matches!(toks[j].key.as_str(), "in" | "at") && matches!(tags.get(n), Some(Tag::Org(_)))
+}
+
+/// [`join`] of a run of tokens, and where the join of each of its first tokens ends: the
+/// join of the first `n` tokens is a prefix of the join of all (one buffer for every
+/// length a longest-first search tries).
+struct Joined {
+    text: String,
+    ends: [usize; MAX_NGRAM],
+}
+
+impl Joined {
+    /// At most [`MAX_NGRAM`] tokens.
+    fn new(toks: &[Token]) -> Joined {
+        let mut text = String::with_capacity(toks.iter().map(|t| t.text.len() + 1).sum());
+        let mut ends = [0; MAX_NGRAM];
+        for (k, t) in toks.iter().take(MAX_NGRAM).enumerate() {
+            if !text.is_empty() && t.word {
+                text.push(' ');
+            }
+            text.push_str(&t.text);
+            ends[k] = text.len();
+        }
+        Joined { text, ends }
+    }
+
+    /// `join` of the first `n` tokens (1 ≤ n ≤ the tokens given).
+    fn first(&self, n: usize) -> &str {
+        &self.text[..self.ends[n - 1]]
+    }
 }
 
 /// The tokens' texts joined with single spaces before words.
