@@ -337,7 +337,8 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             continue;
         }
         // Day Month [Year]
-        if let Some(d) = day_of(t) {
+        let day = day_of(t);
+        if let Some(d) = day {
             if let Some(m) = month_of(w(i + 1)).filter(|_| toks[i + 1].is_cap()) {
                 let relative = year_of(w(i + 2)).is_none();
                 let (year, j) = match year_of(w(i + 2)) {
@@ -360,7 +361,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
         }
         // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous.
         if let (Some(a), "/", Some(b), "/", Some(y)) = (
-            day_of(t),
+            day,
             w(i + 1),
             day_of(w(i + 2)),
             w(i + 3),

@@ -162,10 +162,26 @@ pub struct Finder<'g> {
     /// Where a gazetteer phrase can start: the folded first token of every name, and
     /// the name key of every name, to the most tokens a name starting there has.
     starts: rustc_hash::FxHashMap<String, usize>,
+    /// The same for the names of topics alone (a topic phrase is looked up only where a
+    /// topic's name can start).
+    topic_starts: rustc_hash::FxHashMap<String, usize>,
     /// The words of each incidental phrase of the lexicon, split once.
     incidental: Vec<Vec<String>>,
     /// Every key under which a place, country or known organisation is filed.
     known: rustc_hash::FxHashSet<String>,
+}
+
+/// The most tokens a name recorded in `starts` (see [`Finder::starts`]) starting at token
+/// `i` can have.
+fn longest_in(starts: &rustc_hash::FxHashMap<String, usize>, toks: &[Token], i: usize) -> usize {
+    let by_key = starts.get(&toks[i].key).copied().unwrap_or(0);
+    // An ASCII word of letters and digits: its name key is its folded key.
+    let by_name = if toks[i].text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        by_key
+    } else {
+        crate::fold::with_name_key(&toks[i].text, |k| starts.get(k).copied()).unwrap_or(0)
+    };
+    by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
 }
 
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
@@ -252,9 +268,11 @@ impl<'g> Finder<'g> {
                 add_starts(&mut starts, n);
             }
         }
+        let mut topic_starts = rustc_hash::FxHashMap::default();
         for t in gaz.topics() {
             for n in std::iter::once(&t.name).chain(&t.aliases) {
                 add_starts(&mut starts, n);
+                add_starts(&mut topic_starts, n);
             }
         }
         for p in places.all() {
@@ -268,6 +286,7 @@ impl<'g> Finder<'g> {
             title_words,
             heads,
             starts,
+            topic_starts,
             incidental: lex()
                 .incidental
                 .iter()
@@ -289,15 +308,14 @@ impl<'g> Finder<'g> {
 
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
-        let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        // An ASCII word of letters and digits: its name key is its folded key.
-        let by_name = if toks[i].text.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            by_key
-        } else {
-            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0)
-        };
-        by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
+        longest_in(&self.starts, toks, i)
     }
+
+    /// The most tokens a topic's name starting at token `i` can have (0: none starts here).
+    fn longest_topic_from(&self, toks: &[Token], i: usize) -> usize {
+        longest_in(&self.topic_starts, toks, i)
+    }
+
 
     /// Whether a place, country or known organisation may be filed under `phrase`: its
     /// look-up keys (as written, for an acronym or code, and folded) are known.
@@ -525,7 +543,7 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            let longest = self.longest_from(toks, i).min(6);
+            let longest = self.longest_topic_from(toks, i).min(6);
             let joined = Joined::new(&toks[i..i + longest]);
             for n in (1..=longest).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
