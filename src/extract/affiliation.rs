@@ -129,7 +129,12 @@ struct Sentence<'a> {
     country_at: Vec<Option<(usize, usize)>>,
     /// Person mention starting at a token: (person, token after it).
     person_at: Vec<Option<(usize, usize)>>,
+    /// [`Sentence::person`] at each token, once asked (every rule asks it again).
+    person_memo: std::cell::RefCell<Vec<Option<TitledPerson>>>,
 }
+
+/// What [`Sentence::person`] answers.
+type TitledPerson = Option<(usize, usize, bool, bool)>;
 
 impl<'a> Sentence<'a> {
     fn new(toks: &'a [Token], sent: usize, m: &Mentions) -> Sentence<'a> {
@@ -155,13 +160,25 @@ impl<'a> Sentence<'a> {
             toks,
             country_at,
             person_at,
+            person_memo: std::cell::RefCell::new(vec![None; toks.len()]),
         }
     }
 
     /// A person at `i`, after at most a title's words ("Jakarta Police Chief Maj. Gen."):
     /// the person, the token after the name, whether the title names a country and
     /// whether a title is written.
-    fn person(&self, i: usize) -> Option<(usize, usize, bool, bool)> {
+    fn person(&self, i: usize) -> TitledPerson {
+        if let Some(&Some(known)) = self.person_memo.borrow().get(i) {
+            return known;
+        }
+        let found = self.find_person(i);
+        if let Some(slot) = self.person_memo.borrow_mut().get_mut(i) {
+            *slot = Some(found);
+        }
+        found
+    }
+
+    fn find_person(&self, i: usize) -> TitledPerson {
         let mut titled_country = false;
         for k in i..self.toks.len().min(i + 13) {
             if let Some((p, j)) = self.person_at[k] {

@@ -165,10 +165,19 @@ pub struct Finder<'g> {
     /// The same for the names of topics alone (a topic phrase is looked up only where a
     /// topic's name can start).
     topic_starts: rustc_hash::FxHashMap<String, usize>,
+    /// The same for the titles and aliases of roles.
+    role_starts: rustc_hash::FxHashMap<String, usize>,
     /// The words of each incidental phrase of the lexicon, split once.
     incidental: Vec<Vec<String>>,
     /// Every key under which a place, country or known organisation is filed.
     known: rustc_hash::FxHashSet<String>,
+}
+
+/// Whether the first `n` tokens (or all, when fewer) are ASCII. A run of ASCII words folds
+/// to as many words, the first to the first token's key, so a name it matches has at least
+/// as many tokens and starts with that key: the bound of a starts map holds for it.
+fn ascii_run(toks: &[Token], n: usize) -> bool {
+    toks.iter().take(n).all(|t| t.text.is_ascii())
 }
 
 /// The most tokens a name recorded in `starts` (see [`Finder::starts`]) starting at token
@@ -268,6 +277,12 @@ impl<'g> Finder<'g> {
                 add_starts(&mut starts, n);
             }
         }
+        let mut role_starts = rustc_hash::FxHashMap::default();
+        for r in gaz.roles() {
+            for n in std::iter::once(&r.title).chain(&r.aliases) {
+                add_starts(&mut role_starts, n);
+            }
+        }
         let mut topic_starts = rustc_hash::FxHashMap::default();
         for t in gaz.topics() {
             for n in std::iter::once(&t.name).chain(&t.aliases) {
@@ -287,6 +302,7 @@ impl<'g> Finder<'g> {
             heads,
             starts,
             topic_starts,
+            role_starts,
             incidental: lex()
                 .incidental
                 .iter()
@@ -534,6 +550,8 @@ impl<'g> Finder<'g> {
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
         let first = m.topics.len();
+        // The usual sentence: every token ASCII (see `ascii_run`).
+        let ascii = toks.iter().all(|t| t.text.is_ascii());
         let mut i = 0;
         while i < toks.len() {
             // Words of an organisation's name ("Department of … High-Tech Crime Prevention")
@@ -543,7 +561,11 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            let longest = self.longest_topic_from(toks, i).min(6);
+            let longest = if ascii || ascii_run(&toks[i..], 6) {
+                self.longest_topic_from(toks, i).min(6)
+            } else {
+                self.longest_from(toks, i).min(6)
+            };
             let joined = Joined::new(&toks[i..i + longest]);
             for n in (1..=longest).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
@@ -1292,12 +1314,34 @@ impl<'g> Finder<'g> {
         }
         // Try with all modifiers first ("Deputy Minister" is a role of its own).
         for start in std::iter::once(i).chain(std::iter::once(k)) {
-            for n in (1..=max.saturating_sub(start - i)).rev() {
+            // No title has more tokens than a title starting with this token's key (or name
+            // key) has.
+            let most = if start < toks.len() && ascii_run(&toks[start..], max) {
+                let by_key = self.role_starts.get(&toks[start].key).copied();
+                let by_name = crate::fold::with_name_key(&toks[start].text, |k| {
+                    self.role_starts.get(k).copied()
+                });
+                by_key
+                    .unwrap_or(0)
+                    .max(by_name.unwrap_or(0))
+                    .min(toks.len() - start)
+            } else {
+                toks.len().saturating_sub(start)
+            };
+            let most = max.saturating_sub(start - i).min(most);
+            let joined = Joined::new(&toks[start..start + most.min(MAX_NGRAM)]);
+            for n in (1..=most).rev() {
                 if start + n > toks.len() || !toks[start..start + n].iter().all(|t| t.word) {
                     continue;
                 }
-                let phrase = join(&toks[start..start + n]);
-                if let Some(r) = self.gaz.role_by_title(&phrase) {
+                let long;
+                let phrase = if n <= MAX_NGRAM {
+                    joined.first(n)
+                } else {
+                    long = join(&toks[start..start + n]);
+                    long.as_str()
+                };
+                if let Some(r) = self.gaz.role_by_title(phrase) {
                     let title = if start == i {
                         r.title.clone()
                     } else {
