@@ -360,13 +360,9 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             }
         }
         // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous.
-        if let (Some(a), "/", Some(b), "/", Some(y)) = (
-            day,
-            w(i + 1),
-            day_of(w(i + 2)),
-            w(i + 3),
-            year_of(w(i + 4)),
-        ) {
+        if let (Some(a), "/", Some(b), "/", Some(y)) =
+            (day, w(i + 1), day_of(w(i + 2)), w(i + 3), year_of(w(i + 4)))
+        {
             let dm = match (a > 12, b > 12) {
                 (true, false) => Some((b, a)),
                 (false, true) => Some((a, b)),

@@ -332,7 +332,6 @@ impl<'g> Finder<'g> {
         longest_in(&self.topic_starts, toks, i)
     }
 
-
     /// Whether a place, country or known organisation may be filed under `phrase`: its
     /// look-up keys (as written, for an acronym or code, and folded) are known.
     fn may_be_known(&self, phrase: &str) -> bool {
@@ -411,7 +410,7 @@ impl<'g> Finder<'g> {
                     start: toks[i].span.start,
                     end: toks[i + n - 1].span.end,
                 };
-                if let Some(p) = self.places.lookup(&phrase) {
+                if let Some(p) = self.places.lookup(phrase) {
                     m.places.push(PlaceMention {
                         place: p,
                         span,
@@ -421,10 +420,10 @@ impl<'g> Finder<'g> {
                     matched = n;
                     break;
                 }
-                if let Some(o) = self.gaz.org_by_name(&phrase) {
-                    if is_acronym(&phrase)
+                if let Some(o) = self.gaz.org_by_name(phrase) {
+                    if is_acronym(phrase)
                         && o.acronym.as_deref() != Some(phrase)
-                        && !o.aliases.iter().any(|a| a == &phrase)
+                        && !o.aliases.iter().any(|a| a == phrase)
                         && o.name != phrase
                     {
                         continue;
@@ -454,7 +453,7 @@ impl<'g> Finder<'g> {
                     && toks.get(i + 1).is_some_and(|t| t.text == "."))
                 .then(|| format!("{phrase}."));
                 if let Some(c) = self
-                    .country_ok(&phrase)
+                    .country_ok(phrase)
                     .or_else(|| dotted.as_deref().and_then(|d| self.country_ok(d)))
                 {
                     m.countries.push(CountryMention {
@@ -469,7 +468,7 @@ impl<'g> Finder<'g> {
                 }
                 if let Some(c) = self
                     .gaz
-                    .country_by_demonym(&phrase)
+                    .country_by_demonym(phrase)
                     .and_then(|c| self.country_index(&c.name))
                 {
                     // "wrote in Spanish:": a language, not a country.
@@ -1518,9 +1517,8 @@ impl<'g> Finder<'g> {
                         continue;
                     }
                     // The texts joined by spaces, but none before a period ("Maj. Gen.").
-                    let mut phrase = String::with_capacity(
-                        toks[s..b].iter().map(|t| t.text.len() + 1).sum(),
-                    );
+                    let mut phrase =
+                        String::with_capacity(toks[s..b].iter().map(|t| t.text.len() + 1).sum());
                     for (k, t) in toks[s..b].iter().enumerate() {
                         if k > 0 && t.text != "." {
                             phrase.push(' ');
@@ -1718,8 +1716,7 @@ impl<'g> Finder<'g> {
         if let Some(p) = m.persons.iter().position(|p| {
             crate::fold::fold_is(&p.name, &f)
                 || p.aliases.iter().any(|a| crate::fold::fold_is(a, &f))
-        })
-        {
+        }) {
             if m.persons[p].name != written && !m.persons[p].aliases.iter().any(|a| a == written) {
                 m.persons[p].aliases.push(written.to_string());
             }
@@ -1798,7 +1795,7 @@ impl<'g> Finder<'g> {
             }
             let p = &m.persons[pm.person];
             let country_ok = country.is_none_or(|c| m.person_country(pm.person) == Some(c));
-            let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(&w));
+            let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(w));
             if country_ok && role_ok {
                 let person = pm.person;
                 m.person_mentions.push(PersonMention {
