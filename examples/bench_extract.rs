@@ -4,6 +4,10 @@
 use coopgraph::extract::{extract, Article};
 use std::time::Instant;
 
+/// The allocator of the `coopgraph` binary (src/main.rs), so that this measures what it runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args

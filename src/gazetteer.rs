@@ -275,6 +275,10 @@ pub struct Gazetteer {
     honorifics: Vec<Honorific>,
     honorific_names: HashMap<String, usize>,
     prefixes: Vec<Prefix>,
+    /// The prefixes by their first word (as in [`Prefix::words`]), each list in the order
+    /// of `prefixes`; those without words apart. Rebuilt whenever `prefixes` changes.
+    prefix_starts: HashMap<String, Vec<usize>>,
+    prefix_unkeyed: Vec<usize>,
     /// Whether files now loaded overlay the built-in ones: an entry already known by its
     /// name (a country by its code) takes the new aliases instead of being refused.
     overlaying: bool,
@@ -371,6 +375,8 @@ impl Gazetteer {
             honorifics: Vec::new(),
             honorific_names: HashMap::default(),
             prefixes: Vec::new(),
+            prefix_starts: HashMap::default(),
+            prefix_unkeyed: Vec::new(),
             overlaying: false,
         };
         g.load_countries(src.countries)?;
@@ -545,8 +551,30 @@ impl Gazetteer {
     pub fn strip_person_name(&self, text: &str) -> StrippedName {
         let mut words: Vec<&str> = text.split_whitespace().collect();
         let mut out = StrippedName::default();
+        let mut cands: Vec<usize> = Vec::new();
         'outer: loop {
-            for p in &self.prefixes {
+            // The prefixes whose first word can match the name's first word: an acronym as
+            // written, any other word folded (as the test below has it).
+            cands.clear();
+            if let Some(&first) = words.first() {
+                if let Some(v) = self.prefix_starts.get(first) {
+                    cands.extend(
+                        v.iter()
+                            .filter(|&&i| is_acronym(&self.prefixes[i].words[0])),
+                    );
+                }
+                crate::fold::with_folded(first, |f| {
+                    if let Some(v) = self.prefix_starts.get(f) {
+                        cands.extend(
+                            v.iter()
+                                .filter(|&&i| !is_acronym(&self.prefixes[i].words[0])),
+                        );
+                    }
+                });
+            }
+            cands.extend(&self.prefix_unkeyed);
+            cands.sort_unstable();
+            for p in cands.iter().map(|&i| &self.prefixes[i]) {
                 let n = p.words.len();
                 // Keep at least one word of name.
                 if words.len() <= n {
@@ -1105,6 +1133,14 @@ impl Gazetteer {
         // Longest first, so "Senior Lieutenant General" wins over "General".
         self.prefixes
             .sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        self.prefix_starts.clear();
+        self.prefix_unkeyed.clear();
+        for (i, p) in self.prefixes.iter().enumerate() {
+            match p.words.first() {
+                Some(w) => self.prefix_starts.entry(w.clone()).or_default().push(i),
+                None => self.prefix_unkeyed.push(i),
+            }
+        }
         Ok(())
     }
 }

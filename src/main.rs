@@ -3,6 +3,12 @@
 use clap::Parser;
 use coopgraph::cli;
 
+/// mimalloc instead of the system allocator: extraction makes many small, short-lived
+/// allocations (token strings, candidate names), and glibc's malloc and free were about a
+/// fifth of its instructions (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Like other Unix tools, end quietly when the reader of our output goes away
     // (`coopgraph export | head`) instead of failing to print.

@@ -96,6 +96,32 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// Whether the rule can match from token `i`: a cheap test of its first step (the
+    /// matcher would fail there at once otherwise). A rule whose first step may be
+    /// absent is always tried.
+    fn may_start(&self, s: &Sentence<'_>, i: usize) -> bool {
+        let Some(first) = self.steps.first() else {
+            return true;
+        };
+        if first.optional {
+            return true;
+        }
+        match &first.item {
+            Item::Words(w) => s.toks.get(i).is_some_and(|t| w.contains(&t.key)),
+            Item::Country => s.country_at.get(i).copied().flatten().is_some(),
+            // `Sentence::person` needs a person at `i` or a title's word there.
+            Item::With | Item::Persons => {
+                s.person_at.get(i).copied().flatten().is_some()
+                    || s.toks.get(i).is_some_and(|t| {
+                        t.is_cap() || matches!(t.key.as_str(), "." | "of" | "the" | "for" | "'s")
+                    })
+            }
+            Item::Any(_) => true,
+        }
+    }
+}
+
 /// Where the mentions of one sentence start and end, by token.
 struct Sentence<'a> {
     toks: &'a [Token],
@@ -103,7 +129,12 @@ struct Sentence<'a> {
     country_at: Vec<Option<(usize, usize)>>,
     /// Person mention starting at a token: (person, token after it).
     person_at: Vec<Option<(usize, usize)>>,
+    /// [`Sentence::person`] at each token, once asked (every rule asks it again).
+    person_memo: std::cell::RefCell<Vec<Option<TitledPerson>>>,
 }
+
+/// What [`Sentence::person`] answers.
+type TitledPerson = Option<(usize, usize, bool, bool)>;
 
 impl<'a> Sentence<'a> {
     fn new(toks: &'a [Token], sent: usize, m: &Mentions) -> Sentence<'a> {
@@ -136,13 +167,25 @@ impl<'a> Sentence<'a> {
             toks,
             country_at,
             person_at,
+            person_memo: std::cell::RefCell::new(vec![None; toks.len()]),
         }
     }
 
     /// A person at `i`, after at most a title's words ("Jakarta Police Chief Maj. Gen."):
     /// the person, the token after the name, whether the title names a country and
     /// whether a title is written.
-    fn person(&self, i: usize) -> Option<(usize, usize, bool, bool)> {
+    fn person(&self, i: usize) -> TitledPerson {
+        if let Some(&Some(known)) = self.person_memo.borrow().get(i) {
+            return known;
+        }
+        let found = self.find_person(i);
+        if let Some(slot) = self.person_memo.borrow_mut().get_mut(i) {
+            *slot = Some(found);
+        }
+        found
+    }
+
+    fn find_person(&self, i: usize) -> TitledPerson {
         let mut titled_country = false;
         for k in i..self.toks.len().min(i + 13) {
             if let Some((p, j)) = self.person_at[k] {
@@ -223,42 +266,48 @@ struct Found {
 }
 
 fn matches(s: &Sentence<'_>, steps: &[Step], i: usize, f: &mut Found) -> bool {
+    // A call that fails leaves `f` as it found it: each step undoes what it set.
     let Some((step, rest)) = steps.split_first() else {
         return true;
     };
-    let saved = f.clone();
     let taken = match &step.item {
         Item::Words(w) => {
             s.toks.get(i).is_some_and(|t| w.contains(&t.key)) && matches(s, rest, i + 1, f)
         }
         Item::Country => match s.country_at.get(i).copied().flatten() {
             Some((c, j)) => {
-                f.country = Some(c);
-                matches(s, rest, j, f)
+                let old = f.country.replace(c);
+                matches(s, rest, j, f) || {
+                    f.country = old;
+                    false
+                }
             }
             None => false,
         },
         Item::With => match s.person(i) {
             Some((p, j, _, _)) => {
-                f.with = Some(p);
-                matches(s, rest, j, f)
+                let old = f.with.replace(p);
+                matches(s, rest, j, f) || {
+                    f.with = old;
+                    false
+                }
             }
             None => false,
         },
         Item::Persons => {
             let (list, j) = s.persons(i);
             !list.is_empty() && {
-                f.persons = list.into_iter().map(|(p, c, _)| (p, c)).collect();
-                matches(s, rest, j, f)
+                let new = list.into_iter().map(|(p, c, _)| (p, c)).collect();
+                let old = std::mem::replace(&mut f.persons, new);
+                matches(s, rest, j, f) || {
+                    f.persons = old;
+                    false
+                }
             }
         }
         Item::Any(n) => (0..=*n).any(|k| i + k <= s.toks.len() && matches(s, rest, i + k, f)),
     };
-    if taken {
-        return true;
-    }
-    *f = saved;
-    step.optional && matches(s, rest, i, f)
+    taken || (step.optional && matches(s, rest, i, f))
 }
 
 /// Applies the affiliation patterns and the distributive lists to every sentence.
@@ -272,6 +321,9 @@ pub fn apply(toks: &[Vec<Token>], m: &mut Mentions) {
         let mut found = Vec::new();
         for i in 0..ts.len() {
             for r in rules {
+                if !r.may_start(&s, i) {
+                    continue;
+                }
                 let mut f = Found::default();
                 if matches(&s, &r.steps, i, &mut f) {
                     found.push(f);

@@ -8,6 +8,28 @@
 use super::lexicon::lex;
 use super::Span;
 
+/// `s.to_lowercase()`, by the quicker ASCII lower-casing when `s` is ASCII (the same then).
+fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// The most characters of a tail marker ("See more").
+fn longest_tail_marker() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        lex()
+            .tail_markers
+            .iter()
+            .map(|m| m.chars().count())
+            .max()
+            .unwrap_or(0)
+    })
+}
+
 /// Lines at the end of an article that are bylines or agency tags, not text.
 fn is_byline(line: &str) -> bool {
     let t = line.trim().trim_end_matches("./.").trim();
@@ -35,7 +57,7 @@ fn is_image_name(line: &str) -> bool {
 /// A photo caption: ends with "(Photo: VNA)", "Photo: Reuters", "(Illustrative photo)" …
 fn is_caption(line: &str) -> bool {
     let t = line.trim().trim_end_matches(['.', ' ']);
-    let lower = t.to_lowercase();
+    let lower = lowercase(t);
     if lower.ends_with(')') {
         if let Some(open) = lower.rfind('(') {
             let inner = &lower[open..];
@@ -77,9 +99,15 @@ pub fn body_spans(chars: &[char]) -> Vec<Span> {
     for l in &lines {
         let t = text_of(l);
         let trimmed = t.trim();
-        let lower = trimmed.to_lowercase();
-        if lex().tail_markers.contains(lower.trim_end_matches(':')) {
-            break;
+        // Lower-casing gives each character one or more (and a colon stays a colon): a line
+        // of more characters, colons at its end aside, than the longest marker is none.
+        let bare = trimmed.trim_end_matches(':');
+        let most = longest_tail_marker();
+        if bare.len() <= 4 * most && bare.chars().count() <= most {
+            let lower = lowercase(trimmed);
+            if lex().tail_markers.contains(lower.trim_end_matches(':')) {
+                break;
+            }
         }
         if trimmed.is_empty()
             || is_image_name(trimmed)

@@ -104,6 +104,10 @@ fn month_of(w: &str) -> Option<u32> {
     if !(3..=10).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
+    // Every month's name and abbreviation starts with one of these letters.
+    if !b"jfmasond".contains(&w.as_bytes()[0].to_ascii_lowercase()) {
+        return None;
+    }
     let w = w.trim_end_matches('.');
     let mut buf = [0u8; 10];
     let mut owned = String::new();
@@ -131,7 +135,8 @@ fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 10]) -> Option<&'b str> {
     let b = buf.get_mut(..w.len()).filter(|_| w.is_ascii())?;
     b.copy_from_slice(w.as_bytes());
     b.make_ascii_lowercase();
-    std::str::from_utf8(b).ok()
+    // SAFETY: the bytes are those of an ASCII string, lower-cased: ASCII still.
+    Some(unsafe { std::str::from_utf8_unchecked(b) })
 }
 
 /// `w.to_lowercase()`, in `buf` when `w` is ASCII and fits, else in `owned`.
@@ -166,6 +171,10 @@ fn lowered_token(t: &Token) -> std::borrow::Cow<'_, str> {
 
 fn weekday_of(w: &str) -> Option<Weekday> {
     if !(6..=9).contains(&w.len()) {
+        return None;
+    }
+    // Every weekday's name starts with one of these letters.
+    if !w.as_bytes()[0].is_ascii() || !b"mtwfs".contains(&w.as_bytes()[0].to_ascii_lowercase()) {
         return None;
     }
     let mut buf = [0u8; 10];
@@ -328,7 +337,8 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             continue;
         }
         // Day Month [Year]
-        if let Some(d) = day_of(t) {
+        let day = day_of(t);
+        if let Some(d) = day {
             if let Some(m) = month_of(w(i + 1)).filter(|_| toks[i + 1].is_cap()) {
                 let relative = year_of(w(i + 2)).is_none();
                 let (year, j) = match year_of(w(i + 2)) {
@@ -350,13 +360,9 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             }
         }
         // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous.
-        if let (Some(a), "/", Some(b), "/", Some(y)) = (
-            day_of(t),
-            w(i + 1),
-            day_of(w(i + 2)),
-            w(i + 3),
-            year_of(w(i + 4)),
-        ) {
+        if let (Some(a), "/", Some(b), "/", Some(y)) =
+            (day, w(i + 1), day_of(w(i + 2)), w(i + 3), year_of(w(i + 4)))
+        {
             let dm = match (a > 12, b > 12) {
                 (true, false) => Some((b, a)),
                 (false, true) => Some((a, b)),
@@ -413,7 +419,13 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
         }
         // "last week", "last month", "last year", "earlier this month".
         if let Some(refd) = r.date {
-            let unit = w(i + 1).to_lowercase();
+            // Only "last", "past" and "this" start such a phrase: the next word is lowered
+            // for them alone.
+            let unit = if matches!(&*lower, "last" | "past" | "this") {
+                w(i + 1).to_lowercase()
+            } else {
+                String::new()
+            };
             let rel = match (&*lower, unit.as_str()) {
                 ("last" | "past", "week") => {
                     // The previous Monday–Sunday: its month when the week lies in one month.

@@ -165,10 +165,35 @@ pub struct Finder<'g> {
     /// Where a gazetteer phrase can start: the folded first token of every name, and
     /// the name key of every name, to the most tokens a name starting there has.
     starts: rustc_hash::FxHashMap<String, usize>,
+    /// The same for the names of topics alone (a topic phrase is looked up only where a
+    /// topic's name can start).
+    topic_starts: rustc_hash::FxHashMap<String, usize>,
+    /// The same for the titles and aliases of roles.
+    role_starts: rustc_hash::FxHashMap<String, usize>,
     /// The words of each incidental phrase of the lexicon, split once.
     incidental: Vec<Vec<String>>,
     /// Every key under which a place, country or known organisation is filed.
     known: rustc_hash::FxHashSet<String>,
+}
+
+/// Whether the first `n` tokens (or all, when fewer) are ASCII. A run of ASCII words folds
+/// to as many words, the first to the first token's key, so a name it matches has at least
+/// as many tokens and starts with that key: the bound of a starts map holds for it.
+fn ascii_run(toks: &[Token], n: usize) -> bool {
+    toks.iter().take(n).all(|t| t.text.is_ascii())
+}
+
+/// The most tokens a name recorded in `starts` (see [`Finder::starts`]) starting at token
+/// `i` can have.
+fn longest_in(starts: &rustc_hash::FxHashMap<String, usize>, toks: &[Token], i: usize) -> usize {
+    let by_key = starts.get(&toks[i].key).copied().unwrap_or(0);
+    // An ASCII word of letters and digits: its name key is its folded key.
+    let by_name = if toks[i].text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        by_key
+    } else {
+        crate::fold::with_name_key(&toks[i].text, |k| starts.get(k).copied()).unwrap_or(0)
+    };
+    by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
 }
 
 /// Records every place where a name of the gazetteer can start (see [`Finder::starts`]).
@@ -255,9 +280,17 @@ impl<'g> Finder<'g> {
                 add_starts(&mut starts, n);
             }
         }
+        let mut role_starts = rustc_hash::FxHashMap::default();
+        for r in gaz.roles() {
+            for n in std::iter::once(&r.title).chain(&r.aliases) {
+                add_starts(&mut role_starts, n);
+            }
+        }
+        let mut topic_starts = rustc_hash::FxHashMap::default();
         for t in gaz.topics() {
             for n in std::iter::once(&t.name).chain(&t.aliases) {
                 add_starts(&mut starts, n);
+                add_starts(&mut topic_starts, n);
             }
         }
         for p in places.all() {
@@ -271,6 +304,8 @@ impl<'g> Finder<'g> {
             title_words,
             heads,
             starts,
+            topic_starts,
+            role_starts,
             incidental: lex()
                 .incidental
                 .iter()
@@ -292,10 +327,12 @@ impl<'g> Finder<'g> {
 
     /// The most tokens a gazetteer phrase starting at token `i` can have (0: none starts here).
     fn longest_from(&self, toks: &[Token], i: usize) -> usize {
-        let by_key = self.starts.get(&toks[i].key).copied().unwrap_or(0);
-        let by_name =
-            crate::fold::with_name_key(&toks[i].text, |k| self.starts.get(k).copied()).unwrap_or(0);
-        by_key.max(by_name).min(MAX_NGRAM).min(toks.len() - i)
+        longest_in(&self.starts, toks, i)
+    }
+
+    /// The most tokens a topic's name starting at token `i` can have (0: none starts here).
+    fn longest_topic_from(&self, toks: &[Token], i: usize) -> usize {
+        longest_in(&self.topic_starts, toks, i)
     }
 
     /// Whether a place, country or known organisation may be filed under `phrase`: its
@@ -355,7 +392,9 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=self.longest_from(toks, i)).rev() {
+            let longest = self.longest_from(toks, i);
+            let joined = Joined::new(&toks[i..i + longest]);
+            for n in (1..=longest).rev() {
                 // Words only, but for a possessive inside: "People's Republic of China".
                 if !toks[i..i + n]
                     .iter()
@@ -364,17 +403,17 @@ impl<'g> Finder<'g> {
                 {
                     continue;
                 }
-                let phrase = join(&toks[i..i + n]);
+                let phrase = joined.first(n);
                 // No place, country or organisation has this phrase's keys: none of the
                 // look-ups below can succeed ("U." + "." is tried with its period).
-                if !(self.may_be_known(&phrase) || (n == 1 && toks[i].text.contains('.'))) {
+                if !(self.may_be_known(phrase) || (n == 1 && toks[i].text.contains('.'))) {
                     continue;
                 }
                 let span = Span {
                     start: toks[i].span.start,
                     end: toks[i + n - 1].span.end,
                 };
-                if let Some(p) = self.places.lookup(&phrase) {
+                if let Some(p) = self.places.lookup(phrase) {
                     m.places.push(PlaceMention {
                         place: p,
                         span,
@@ -384,10 +423,10 @@ impl<'g> Finder<'g> {
                     matched = n;
                     break;
                 }
-                if let Some(o) = self.gaz.org_by_name(&phrase) {
-                    if is_acronym(&phrase)
-                        && o.acronym.as_deref() != Some(phrase.as_str())
-                        && !o.aliases.iter().any(|a| a == &phrase)
+                if let Some(o) = self.gaz.org_by_name(phrase) {
+                    if is_acronym(phrase)
+                        && o.acronym.as_deref() != Some(phrase)
+                        && !o.aliases.iter().any(|a| a == phrase)
                         && o.name != phrase
                     {
                         continue;
@@ -417,7 +456,7 @@ impl<'g> Finder<'g> {
                     && toks.get(i + 1).is_some_and(|t| t.text == "."))
                 .then(|| format!("{phrase}."));
                 if let Some(c) = self
-                    .country_ok(&phrase)
+                    .country_ok(phrase)
                     .or_else(|| dotted.as_deref().and_then(|d| self.country_ok(d)))
                 {
                     m.countries.push(CountryMention {
@@ -432,7 +471,7 @@ impl<'g> Finder<'g> {
                 }
                 if let Some(c) = self
                     .gaz
-                    .country_by_demonym(&phrase)
+                    .country_by_demonym(phrase)
                     .and_then(|c| self.country_index(&c.name))
                 {
                     // "wrote in Spanish:": a language, not a country.
@@ -513,6 +552,8 @@ impl<'g> Finder<'g> {
 
     fn tag_topics(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
         let first = m.topics.len();
+        // The usual sentence: every token ASCII (see `ascii_run`).
+        let ascii = toks.iter().all(|t| t.text.is_ascii());
         let mut i = 0;
         while i < toks.len() {
             // Words of an organisation's name ("Department of … High-Tech Crime Prevention")
@@ -522,13 +563,19 @@ impl<'g> Finder<'g> {
                 continue;
             }
             let mut matched = 0;
-            for n in (1..=self.longest_from(toks, i).min(6)).rev() {
+            let longest = if ascii || ascii_run(&toks[i..], 6) {
+                self.longest_topic_from(toks, i).min(6)
+            } else {
+                self.longest_from(toks, i).min(6)
+            };
+            let joined = Joined::new(&toks[i..i + longest]);
+            for n in (1..=longest).rev() {
                 // Allow commas inside long aliases ("chemical, biological, …").
                 if !toks[i + n - 1].word {
                     continue;
                 }
-                let phrase = join(&toks[i..i + n]);
-                if let Some(t) = self.gaz.topic_by_name(&phrase) {
+                let phrase = joined.first(n);
+                if let Some(t) = self.gaz.topic_by_name(phrase) {
                     m.topics.push(TopicMention {
                         topic: t.name.clone(),
                         span: Span {
@@ -1269,12 +1316,34 @@ impl<'g> Finder<'g> {
         }
         // Try with all modifiers first ("Deputy Minister" is a role of its own).
         for start in std::iter::once(i).chain(std::iter::once(k)) {
-            for n in (1..=max.saturating_sub(start - i)).rev() {
+            // No title has more tokens than a title starting with this token's key (or name
+            // key) has.
+            let most = if start < toks.len() && ascii_run(&toks[start..], max) {
+                let by_key = self.role_starts.get(&toks[start].key).copied();
+                let by_name = crate::fold::with_name_key(&toks[start].text, |k| {
+                    self.role_starts.get(k).copied()
+                });
+                by_key
+                    .unwrap_or(0)
+                    .max(by_name.unwrap_or(0))
+                    .min(toks.len() - start)
+            } else {
+                toks.len().saturating_sub(start)
+            };
+            let most = max.saturating_sub(start - i).min(most);
+            let joined = Joined::new(&toks[start..start + most.min(MAX_NGRAM)]);
+            for n in (1..=most).rev() {
                 if start + n > toks.len() || !toks[start..start + n].iter().all(|t| t.word) {
                     continue;
                 }
-                let phrase = join(&toks[start..start + n]);
-                if let Some(r) = self.gaz.role_by_title(&phrase) {
+                let long;
+                let phrase = if n <= MAX_NGRAM {
+                    joined.first(n)
+                } else {
+                    long = join(&toks[start..start + n]);
+                    long.as_str()
+                };
+                if let Some(r) = self.gaz.role_by_title(phrase) {
                     let title = if start == i {
                         r.title.clone()
                     } else {
@@ -1450,12 +1519,19 @@ impl<'g> Finder<'g> {
                     if !toks[s..b].iter().all(|t| t.word || t.text == ".") {
                         continue;
                     }
-                    let phrase = toks[s..b]
-                        .iter()
-                        .map(|t| t.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .replace(" .", ".");
+                    // The texts joined by spaces, but none before a period ("Maj. Gen.").
+                    let mut phrase =
+                        String::with_capacity(toks[s..b].iter().map(|t| t.text.len() + 1).sum());
+                    for (k, t) in toks[s..b].iter().enumerate() {
+                        if k > 0 && t.text != "." {
+                            phrase.push(' ');
+                        }
+                        phrase.push_str(&t.text);
+                    }
+                    let known_rank = self.gaz.rank_by_name(&phrase);
+                    if known_rank.is_none() && self.gaz.honorific_by_name(&phrase).is_none() {
+                        continue;
+                    }
                     // "Attorney General", "Inspector General": the rank's words end a title.
                     let ends_title = (s.saturating_sub(3)..s).any(|t| {
                         toks[t..b].iter().all(|x| x.word)
@@ -1464,7 +1540,7 @@ impl<'g> Finder<'g> {
                     if ends_title {
                         continue;
                     }
-                    if let Some(r) = self.gaz.rank_by_name(&phrase) {
+                    if let Some(r) = known_rank {
                         rank.get_or_insert(r.name.clone());
                         b = s;
                         found = true;
@@ -1640,11 +1716,10 @@ impl<'g> Finder<'g> {
 
     fn known_person(&self, m: &mut Mentions, written: &str, words: &[&Token]) -> Option<usize> {
         let f = fold(written);
-        if let Some(p) = m
-            .persons
-            .iter()
-            .position(|p| fold(&p.name) == f || p.aliases.iter().any(|a| fold(a) == f))
-        {
+        if let Some(p) = m.persons.iter().position(|p| {
+            crate::fold::fold_is(&p.name, &f)
+                || p.aliases.iter().any(|a| crate::fold::fold_is(a, &f))
+        }) {
             if m.persons[p].name != written && !m.persons[p].aliases.iter().any(|a| a == written) {
                 m.persons[p].aliases.push(written.to_string());
             }
@@ -1654,12 +1729,12 @@ impl<'g> Finder<'g> {
         // the most recent longer name.
         if words.len() >= 2 && words.iter().all(|t| t.text.chars().count() > 1) {
             let tail = (0..m.persons.len()).rev().find(|&p| {
-                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
+                let ws: Vec<&str> = m.persons[p].name.split_whitespace().collect();
                 ws.len() > words.len()
                     && ws[ws.len() - words.len()..]
                         .iter()
                         .zip(words)
-                        .all(|(w, t)| *w == t.key)
+                        .all(|(w, t)| crate::fold::fold_is(w, &t.key))
             });
             if tail.is_some() {
                 return tail;
@@ -1676,8 +1751,11 @@ impl<'g> Finder<'g> {
         let cands: Vec<usize> = (0..m.persons.len())
             .rev()
             .filter(|&p| {
-                let ws: Vec<String> = m.persons[p].name.split_whitespace().map(fold).collect();
-                ws.len() >= 2 && (ws.last() == Some(&last) || ws.first() == Some(&last))
+                let mut ws = m.persons[p].name.split_whitespace();
+                let (Some(first), Some(lastw)) = (ws.next(), ws.next_back()) else {
+                    return false;
+                };
+                crate::fold::fold_is(lastw, &last) || crate::fold::fold_is(first, &last)
             })
             .collect();
         cands.first().copied()
@@ -1700,8 +1778,9 @@ impl<'g> Finder<'g> {
                 j += 1;
             }
         }
-        let w = fold(&toks.get(j)?.text);
-        if !lex().title_ref_words.contains(w.as_str()) || toks[j].is_cap() && country.is_none() {
+        // A token's key is the fold of its text.
+        let w = toks.get(j)?.key.as_str();
+        if !lex().title_ref_words.contains(w) || toks[j].is_cap() && country.is_none() {
             return None;
         }
         // "the minister of …" names a role, not a person.
@@ -1709,7 +1788,7 @@ impl<'g> Finder<'g> {
             return None;
         }
         let generic = matches!(
-            w.as_str(),
+            w,
             "official" | "representative" | "diplomat" | "leader" | "envoy"
         );
         let mut seen = HashSet::new();
@@ -1719,7 +1798,7 @@ impl<'g> Finder<'g> {
             }
             let p = &m.persons[pm.person];
             let country_ok = country.is_none_or(|c| m.person_country(pm.person) == Some(c));
-            let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(&w));
+            let role_ok = generic || p.roles.iter().any(|r| fold(&r.title).contains(w));
             if country_ok && role_ok {
                 let person = pm.person;
                 m.person_mentions.push(PersonMention {
@@ -2205,6 +2284,35 @@ fn written_title(toks: &[Token]) -> Option<String> {
 fn held_in_org(toks: &[Token], tags: &[Tag], j: usize) -> bool {
     let n = j + 1 + usize::from(toks.get(j + 1).is_some_and(|t| t.key == "the"));
     matches!(toks[j].key.as_str(), "in" | "at") && matches!(tags.get(n), Some(Tag::Org(_)))
+}
+
+/// [`join`] of a run of tokens, and where the join of each of its first tokens ends: the
+/// join of the first `n` tokens is a prefix of the join of all (one buffer for every
+/// length a longest-first search tries).
+struct Joined {
+    text: String,
+    ends: [usize; MAX_NGRAM],
+}
+
+impl Joined {
+    /// At most [`MAX_NGRAM`] tokens.
+    fn new(toks: &[Token]) -> Joined {
+        let mut text = String::with_capacity(toks.iter().map(|t| t.text.len() + 1).sum());
+        let mut ends = [0; MAX_NGRAM];
+        for (k, t) in toks.iter().take(MAX_NGRAM).enumerate() {
+            if !text.is_empty() && t.word {
+                text.push(' ');
+            }
+            text.push_str(&t.text);
+            ends[k] = text.len();
+        }
+        Joined { text, ends }
+    }
+
+    /// `join` of the first `n` tokens (1 ≤ n ≤ the tokens given).
+    fn first(&self, n: usize) -> &str {
+        &self.text[..self.ends[n - 1]]
+    }
 }
 
 /// The tokens' texts joined with single spaces before words.

@@ -59,7 +59,7 @@ fn ends_sentence(chars: &[char], sent_start: usize, dot: usize, after: usize, en
     while w > sent_start && !chars[w - 1].is_whitespace() && chars[w - 1] != '(' {
         w -= 1;
     }
-    let word: String = chars[w..dot].iter().collect::<String>().to_lowercase();
+    let word: String = chars_to_string(&chars[w..dot]).to_lowercase();
     if lex().abbreviations.contains(word.as_str()) {
         return false;
     }
@@ -175,6 +175,17 @@ pub fn joined_keys(toks: &[Token]) -> String {
     s
 }
 
+/// The characters as a string; ASCII ones byte by byte (the usual word).
+fn chars_to_string(cs: &[char]) -> String {
+    if cs.iter().all(char::is_ascii) {
+        let bytes: Vec<u8> = cs.iter().map(|&c| c as u8).collect();
+        // SAFETY: every byte is an ASCII character.
+        unsafe { String::from_utf8_unchecked(bytes) }
+    } else {
+        cs.iter().collect()
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -217,8 +228,7 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
             }
             // "ofPublic", "theRoK": a space lost in scraping between a function word and a
             // name; the two are tokens of their own.
-            let mut word = String::with_capacity(i - st);
-            word.extend(&chars[st..i]);
+            let word = chars_to_string(&chars[st..i]);
             let mixed = c.is_lowercase() && chars[st + 1..i].iter().any(|d| d.is_uppercase());
             let glued = mixed
                 .then(|| {
@@ -242,7 +252,7 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     true,
                 ));
                 out.push(Token::new(
-                    chars[st + n..i].iter().collect(),
+                    chars_to_string(&chars[st + n..i]),
                     Span {
                         start: st + n,
                         end: i,
