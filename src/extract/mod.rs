@@ -308,7 +308,11 @@ fn about(b: &mut Builder, gaz: &Gazetteer, e: usize, t: &mentions::TopicMention)
     }
     let te = b.entity(Kind::Topic, &t.topic, None, t.span);
     b.relate("ABOUT", e, te, vec![], t.span);
-    for wider in topic.filter(|x| x.overlap).map(|x| gaz.broader(x)).unwrap_or_default() {
+    for wider in topic
+        .filter(|x| x.overlap)
+        .map(|x| gaz.broader(x))
+        .unwrap_or_default()
+    {
         let te = b.entity(Kind::Topic, &wider.name, None, t.span);
         b.relate("ABOUT", e, te, vec![], t.span);
     }
@@ -1216,7 +1220,10 @@ fn hosts_of_receptions(
     places: &places::Places,
     gaz: &Gazetteer,
 ) {
-    for ev in evs.iter().filter(|e| e.cameo == "043" && e.kind == "meeting") {
+    for ev in evs
+        .iter()
+        .filter(|e| e.cameo == "043" && e.kind == "meeting")
+    {
         let Some(host) = host_country(ev, places, gaz).or(here) else {
             continue;
         };
@@ -1255,7 +1262,11 @@ fn hosts_of_receptions(
             .filter(|(p, _)| *p != subject && !unknown(m, *p))
             .filter_map(|(p, _)| m.person_country(*p))
             .chain(ev.countries.iter().map(|c| c.0))
-            .chain(ev.orgs.iter().filter_map(|&o| m.orgs[o].country.or(m.orgs[o].home)))
+            .chain(
+                ev.orgs
+                    .iter()
+                    .filter_map(|&o| m.orgs[o].country.or(m.orgs[o].home)),
+            )
             .filter(|&c| c != host)
             .collect();
         if !guests.is_empty() {
@@ -1381,7 +1392,11 @@ impl Home {
     /// The home country, unless the text says the holders are of another country ("X …
     /// her French counterpart"): then the most-named country they may be of.
     fn for_holders(&self, m: &mentions::Mentions, holders: &[usize]) -> Option<usize> {
-        let excluded = |c: usize| m.not_of.iter().any(|&(p, x)| x == c && holders.contains(&p));
+        let excluded = |c: usize| {
+            m.not_of
+                .iter()
+                .any(|&(p, x)| x == c && holders.contains(&p))
+        };
         match self.country {
             Some(c) if excluded(c) => self.ranked.iter().copied().find(|&c| !excluded(c)),
             c => c,
