@@ -219,6 +219,9 @@ pub struct Lexicon {
     /// Auxiliaries that make the participle after them passive ("was received by").
     #[serde(default)]
     pub passive_aux: WordSet,
+    /// Verbs whose object, a name right after them, is a person ("met X", "received by X").
+    #[serde(default)]
+    pub object_verbs: WordSet,
     /// Words between a subject's organisations and its verb ("… (UPF) yesterday signed").
     #[serde(default)]
     pub subject_glue: WordSet,
@@ -371,6 +374,7 @@ impl Lexicon {
             capital_nouns,
             passive_aux,
             subject_glue,
+            object_verbs,
             counterpart_nouns,
             companion_phrases,
             tail_markers,
@@ -406,6 +410,7 @@ impl Lexicon {
         self.capital_nouns.extend(capital_nouns);
         self.passive_aux.extend(passive_aux);
         self.subject_glue.extend(subject_glue);
+        self.object_verbs.extend(object_verbs);
         self.counterpart_nouns.extend(counterpart_nouns);
         self.companion_phrases.extend(companion_phrases);
         self.tail_markers.extend(tail_markers);

@@ -1567,9 +1567,14 @@ impl<'g> Finder<'g> {
                 }
             }
             let after = self.roles_after(toks, tags, end, sent, m);
+            // "… said", and "met X", "was received by X": a name a person's verb takes.
             let speech = toks
                 .get(end)
-                .is_some_and(|t| lex().speech_verbs.contains(t.key.as_str()));
+                .is_some_and(|t| lex().speech_verbs.contains(t.key.as_str()))
+                || start.checked_sub(1).is_some_and(|k| {
+                    let verb = |k: usize| lex().object_verbs.contains(toks[k].key.as_str());
+                    verb(k) || (k > 0 && toks[k].key == "by" && verb(k - 1))
+                });
             if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
                 i = end;
                 continue;

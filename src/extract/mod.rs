@@ -2429,6 +2429,17 @@ mod tests {
         .unwrap();
         assert_eq!(country_of(&x, "Tomas Huaman"), vec!["Bolivia"]);
         assert_eq!(country_of(&x, "Arturo Benitez"), vec!["Paraguay"]);
+        // An untitled name is a person when a meeting verb takes it (the subject of a
+        // passive, untitled, is not taken).
+        let x = extract(&art(
+            "Tomas Huaman met Arturo Benitez on Tuesday. Ana Ruiz was received by Marta Vega.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            names(&x, Kind::Person),
+            vec!["Arturo Benitez", "Marta Vega", "Tomas Huaman"]
+        );
     }
 
     #[test]
