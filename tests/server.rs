@@ -1176,6 +1176,9 @@ fn the_shell_on_a_served_database_runs_its_inputs_in_the_server() {
     p.exp_string("cancelled").unwrap();
     enter(&mut p, "RETURN 41 + 1 AS n;");
     p.exp_string("42").unwrap();
+    // Ctrl-D only once the line editor reads again: a byte sent before it takes the
+    // terminal back is flushed with the cooked-mode input.
+    p.exp_string(prompt).unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
     assert!(server.terminate().success(), "{}", server.log());
