@@ -1453,14 +1453,20 @@ fn resolve_org_countries(m: &mut mentions::Mentions, home: &Home) -> Vec<bool> {
                 && !holders[o].is_empty()
                 && !holders[o].iter().any(|p| holders[k].contains(p))
         };
-        let mut cs: Vec<usize> = (0..n)
+        let same: Vec<usize> = (0..n)
             .filter(|&o| !other_holder(o))
-            .map(|o| &m.orgs[o])
-            .filter(|o| fold(&o.name) == f || o.acronym.as_deref().is_some_and(|a| fold(a) == f))
-            .filter_map(|o| o.country)
+            .filter(|&o| {
+                let o = &m.orgs[o];
+                fold(&o.name) == f || o.acronym.as_deref().is_some_and(|a| fold(a) == f)
+            })
+            .filter(|&o| m.orgs[o].country.is_some())
             .collect();
+        let mut cs: Vec<usize> = same.iter().filter_map(|&o| m.orgs[o].country).collect();
         cs.sort_unstable();
         cs.dedup();
+        // A country copied from a guessed mention of the same name is itself a guess, so a
+        // later cue (the host of the meeting) can still correct both.
+        let from_guess = !same.is_empty() && same.iter().all(|&o| guessed[o]);
         // "PNP Forensic Group": a unit named after its parent's acronym is of its country.
         if cs.is_empty() {
             if let Some(first) = m.orgs[k].name.split_whitespace().next() {
@@ -1476,6 +1482,7 @@ fn resolve_org_countries(m: &mut mentions::Mentions, home: &Home) -> Vec<bool> {
         }
         if cs.len() == 1 {
             m.orgs[k].country = Some(cs[0]);
+            guessed[k] = from_guess;
         } else {
             let home = home.for_holders(m, &holders[k]);
             m.orgs[k].country = home;
@@ -2618,5 +2625,19 @@ mod tests {
             member_of(&x, "Tomas Huaman"),
             vec!["National Intelligence Organisation|Chile"]
         );
+    }
+
+    #[test]
+    fn a_repeated_organisation_follows_the_corrected_guess_of_its_first_mention() {
+        let x = extract(&art(
+            "Kenya and Norway held the fifth round of their dialogue on counter-terrorism in Nairobi on Monday. Ms Wanjiru Otieno, Director of Security Affairs in the Ministry of Foreign Affairs, and Mr Lars Berg, Head of the Security Section, Government of Norway, led the respective delegations. According to the Ministry of Foreign Affairs, the two sides discussed terrorist financing. Norway offered training.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Wanjiru Otieno"),
+            vec!["Ministry of Foreign Affairs|Kenya"]
+        );
+        assert_eq!(names(&x, Kind::Organization), vec!["Ministry of Foreign Affairs"]);
     }
 }
