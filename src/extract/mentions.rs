@@ -1314,8 +1314,9 @@ impl<'g> Finder<'g> {
             mods.push(toks[k].text.clone());
             k += 1;
         }
-        // Try with all modifiers first ("Deputy Minister" is a role of its own).
-        for start in std::iter::once(i).chain(std::iter::once(k)) {
+        // Try with all modifiers first ("Deputy Minister" is a role of its own), then with
+        // fewer ("First" + "Deputy Prime Minister"), then none.
+        for start in i..=k {
             // No title has more tokens than a title starting with this token's key (or name
             // key) has.
             let most = if start < toks.len() && ascii_run(&toks[start..], max) {
@@ -1353,13 +1354,14 @@ impl<'g> Finder<'g> {
                         } else {
                             r.title.clone()
                         };
-                        cap_first(&format!("{} {}", mods.join(" ").to_lowercase(), base))
+                        cap_first(&format!(
+                            "{} {}",
+                            mods[..start - i].join(" ").to_lowercase(),
+                            base
+                        ))
                     };
                     return Some((title, start + n - i, r.org.clone()));
                 }
-            }
-            if k == i {
-                break;
             }
         }
         None

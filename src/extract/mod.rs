@@ -940,12 +940,16 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
     let bare = |t: &str| {
         let f = fold(t);
         f.ends_with("minister")
-            && f.split(' ').all(|w| {
-                matches!(
-                    w,
-                    "minister" | "deputy" | "vice" | "first" | "acting" | "senior" | "assistant"
-                )
-            })
+            && f.split(' ')
+                .all(|w| w == "minister" || lexicon::lex().role_modifiers.contains(w))
+    };
+    // The country of a ministry not written with one is that of the persons who hold it.
+    let held_by = |m: &mentions::Mentions, o: usize| -> Vec<usize> {
+        m.persons
+            .iter()
+            .filter(|p| p.roles.iter().any(|r| r.org == Some(o)))
+            .filter_map(|p| p.country)
+            .collect()
     };
     for p in 0..m.persons.len() {
         let country = m.persons[p].country;
@@ -960,7 +964,10 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
                     om.kind == "ministry"
                         && !om.known
                         && fold(&om.name).starts_with("ministry")
-                        && (country.is_none() || om.country.is_none() || om.country == country)
+                        && country.is_none_or(|c| {
+                            om.country.is_none_or(|oc| oc == c)
+                                && held_by(m, o).iter().all(|&hc| hc == c)
+                        })
                 })
                 .collect();
             let mut names: Vec<String> = cands.iter().map(|&o| fold(&m.orgs[o].name)).collect();
@@ -1294,10 +1301,16 @@ fn implied_bodies(m: &mut mentions::Mentions, gaz: &Gazetteer, sents: &[Span]) {
             if role.org.is_some() || remit {
                 continue;
             }
-            let Some(key) = gaz
-                .role_by_title(&role.title)
-                .and_then(|x| x.body.as_deref())
-            else {
+            // "First deputy Prime Minister": the body of the title its modifiers qualify.
+            let base = role.title.split(' ').enumerate().find_map(|(n, _)| {
+                let rest = role.title.splitn(n + 1, ' ').last()?;
+                let mods = role.title.split(' ').take(n);
+                mods.clone()
+                    .all(|w| lexicon::lex().role_modifiers.contains(fold(w).as_str()))
+                    .then(|| gaz.role_by_title(rest))
+                    .flatten()
+            });
+            let Some(key) = base.and_then(|x| x.body.as_deref()) else {
                 continue;
             };
             let Some((name, kind)) = gaz.national_body(key, &gaz.countries()[c].iso2) else {
@@ -2639,5 +2652,51 @@ mod tests {
             vec!["Ministry of Foreign Affairs|Kenya"]
         );
         assert_eq!(names(&x, Kind::Organization), vec!["Ministry of Foreign Affairs"]);
+    }
+
+    #[test]
+    fn a_title_with_two_modifiers_keeps_its_body_and_the_joint_title() {
+        let x = extract(&art(
+            "KESTRIA CITY, Jan 15 -- Kazakh First Deputy Prime Minister and Minister of Interior Sheikh Arman Bekov received on Wednesday Jordan's Minister of Interior Nabil Haddad.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Arman Bekov"),
+            vec!["Government|Kazakhstan", "Ministry of Interior|Kazakhstan"]
+        );
+        let (p, _) = x
+            .of_kind(Kind::Person)
+            .find(|(_, e)| e.name == "Arman Bekov")
+            .unwrap();
+        let roles: Vec<String> = x
+            .from(p, "MEMBER_OF")
+            .iter()
+            .filter_map(|r| r.props.iter().find(|(k, _)| *k == "role"))
+            .map(|(_, v)| format!("{v:?}"))
+            .collect();
+        assert!(
+            roles
+                .iter()
+                .any(|r| r.contains("First Deputy Prime Minister and Minister of Interior")),
+            "{roles:?}"
+        );
+    }
+
+    #[test]
+    fn a_bare_minister_of_another_country_does_not_take_the_ministry_named() {
+        let x = extract(&art(
+            "Kazakh First Deputy Foreign Minister Arman Bekov met Uzbek Deputy Minister Ali Karimov in Tashkent.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Ali Karimov"), vec!["Uzbekistan"]);
+        assert!(
+            !member_of(&x, "Ali Karimov")
+                .iter()
+                .any(|o| o.ends_with("|Kazakhstan")),
+            "{:?}",
+            member_of(&x, "Ali Karimov")
+        );
     }
 }
