@@ -191,6 +191,9 @@ pub struct Lexicon {
     pub title_ref_words: WordSet,
     /// Modifiers of a role title ("deputy").
     pub role_modifiers: WordSet,
+    /// Nouns of ministerial portfolios that continue a title after a comma ("Minister of
+    /// Interior, Institutional Reform and Democratic Renewal").
+    pub portfolio_words: WordSet,
     /// Phrases that make a signing planned.
     pub planned: WordSet,
     /// Agreement head nouns.
@@ -364,6 +367,7 @@ impl Lexicon {
             name_particles,
             title_ref_words,
             role_modifiers,
+            portfolio_words,
             planned,
             agreement_heads,
             agreement_plurals,
@@ -400,6 +404,7 @@ impl Lexicon {
         self.name_particles.extend(name_particles);
         self.title_ref_words.extend(title_ref_words);
         self.role_modifiers.extend(role_modifiers);
+        self.portfolio_words.extend(portfolio_words);
         self.planned.extend(planned);
         self.agreement_heads.extend(agreement_heads);
         self.agreement_plurals.extend(agreement_plurals);

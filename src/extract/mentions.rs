@@ -2068,6 +2068,36 @@ impl<'g> Finder<'g> {
         Some(idx)
     }
 
+    /// Where a minister's portfolio written in `[k, stop)` ("Minister of Interior") goes on
+    /// after the comma at `stop`: a run of capitalised words joined by "and" (and commas)
+    /// holding a portfolio noun of the lexicon, and no title, name or place of its own.
+    fn portfolio_after(
+        &self,
+        toks: &[Token],
+        tags: &[Tag],
+        k: usize,
+        stop: usize,
+    ) -> Option<usize> {
+        let field = (k..stop).find(|&j| matches!(toks[j].key.as_str(), "of" | "for"))?;
+        if toks.get(stop)?.text != "," || !(k..field).any(|j| toks[j].key == "minister") {
+            return None;
+        }
+        let mut j = stop + 1;
+        let (mut joined, mut portfolio) = (false, false);
+        while let Some(t) = toks.get(j) {
+            if t.key == "and" || (t.text == "," && toks.get(j + 1).is_some_and(|n| n.is_cap())) {
+                joined |= t.key == "and";
+            } else if t.is_cap() && tags[j] == Tag::Free && !self.is_rank_or_role_word(t) {
+                portfolio |= lex().portfolio_words.contains(t.key.as_str());
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        let last_is_word = toks[j - 1].is_cap();
+        (joined && portfolio && last_is_word && j - stop <= 9).then_some(j)
+    }
+
     /// Appositive after a name: ", Politburo member and Minister of Public Security".
     fn roles_after(
         &self,
@@ -2082,6 +2112,8 @@ impl<'g> Finder<'g> {
         }
         let mut k = end + 1;
         let mut roles = Vec::new();
+        // Token ranges of each role: its start, its end, and where its written title ends.
+        let mut parts: Vec<(usize, usize, usize)> = Vec::new();
         let mut country = None;
         loop {
             let mut stop = k;
@@ -2099,10 +2131,16 @@ impl<'g> Finder<'g> {
                 }
                 stop += 1;
             }
+            // ", Minister of Interior, Institutional Reform and Democratic Renewal,": the
+            // portfolio goes on after the comma; its "and" joins fields, not titles.
+            let no_split_from = stop;
+            if let Some(to) = self.portfolio_after(toks, tags, k, stop) {
+                stop = to;
+            }
             let before = roles.len();
             while k < stop {
                 let mut e = k;
-                while e < stop && toks[e].key != "and" {
+                while e < stop && !(toks[e].key == "and" && e < no_split_from) {
                     e += 1;
                 }
                 if e == k {
@@ -2154,13 +2192,13 @@ impl<'g> Finder<'g> {
                             country = country.or(Some(*c));
                         }
                     }
+                    // "Joint Secretary … in the Ministry of …": the title ends before the
+                    // organisation it is held in.
+                    let written_end = (k..e).find(|&j| held_in_org(toks, tags, j)).unwrap_or(e);
+                    parts.push((k, e, written_end));
                     roles.push(RoleMention {
                         title: role.0,
-                        // "Joint Secretary … in the Ministry of …": the title ends before
-                        // the organisation it is held in.
-                        written: written_title(
-                            &toks[k..(k..e).find(|&j| held_in_org(toks, tags, j)).unwrap_or(e)],
-                        ),
+                        written: written_title(&toks[k..written_end]),
                         org,
                         span: Span {
                             start: toks[k].span.start,
@@ -2215,8 +2253,22 @@ impl<'g> Finder<'g> {
             }
             k = n;
         }
-        // "President and CEO of Ericsson": an organisation written once serves both titles.
-        if roles.len() == 2 && roles[0].org.is_none() && roles[0].title != "Politburo Member" {
+        // ", Deputy Prime Minister and Minister of Interior,": the first of two titles
+        // joined by "and" is written as the joint title, as before a name.
+        for i in 1..parts.len() {
+            let ((a, e, _), (b, _, w)) = (parts[i - 1], parts[i]);
+            if e + 1 == b && toks[e].key == "and" {
+                roles[i - 1].written = written_title(&toks[a..w]);
+                roles[i - 1].span.end = roles[i].span.end;
+            }
+        }
+        // "President and CEO of Ericsson": an organisation written once serves both titles,
+        // but a minister's ministry is not the deputy prime minister's.
+        if roles.len() == 2
+            && roles[0].org.is_none()
+            && roles[0].title != "Politburo Member"
+            && !fold(&roles[1].title).ends_with("minister")
+        {
             roles[0].org = roles[1].org;
         }
         (roles, country)
