@@ -129,6 +129,9 @@ struct Sentence<'a> {
     country_at: Vec<Option<(usize, usize)>>,
     /// Person mention starting at a token: (person, token after it).
     person_at: Vec<Option<(usize, usize)>>,
+    /// At the token after a person's name: the token after the title written there
+    /// between commas, if any.
+    appositive_end: Vec<Option<usize>>,
     /// [`Sentence::person`] at each token, once asked (every rule asks it again).
     person_memo: std::cell::RefCell<Vec<Option<TitledPerson>>>,
 }
@@ -158,15 +161,33 @@ impl<'a> Sentence<'a> {
                 country_at[i].get_or_insert((c, j));
             }
         }
+        // "X, Director of Y, and Z": the title written after a name, between commas.
+        let mut appositive_end = vec![None; toks.len() + 1];
         for p in m.person_mentions.iter().filter(|p| p.sent == sent) {
             if let Some((i, j)) = tokens(p.span) {
                 person_at[i] = Some((p.person, j));
+                let after = toks.get(j).filter(|t| t.text == ",").map(|t| t.span.end);
+                let role_end = m.persons[p.person]
+                    .roles
+                    .iter()
+                    .filter(|r| after.is_some_and(|a| a <= r.span.start))
+                    .filter_map(|r| tokens(r.span))
+                    .filter(|&(ri, _)| ri == j + 1)
+                    .map(|(_, rj)| rj)
+                    .max();
+                // "…, Ambassador of A to B, …": the posting after the title is the title's.
+                appositive_end[j] = role_end.map(|rj| {
+                    (rj..toks.len().min(rj + 6))
+                        .find(|&k| toks[k].text == ",")
+                        .unwrap_or(rj)
+                });
             }
         }
         Sentence {
             toks,
             country_at,
             person_at,
+            appositive_end,
             person_memo: std::cell::RefCell::new(vec![None; toks.len()]),
         }
     }
@@ -211,6 +232,9 @@ impl Sentence<'_> {
         while let Some((p, next, titled_country, titled)) = self.person(j) {
             list.push((p, titled_country, titled));
             j = next;
+            if let Some(end) = self.appositive_end[j] {
+                j = end;
+            }
             let sep = |k: usize| {
                 self.toks
                     .get(k)

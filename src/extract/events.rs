@@ -1058,6 +1058,17 @@ impl Assembler<'_> {
                     if super::dates_words(f) {
                         break;
                     }
+                    // "a memorandum on drug trafficking in Bangkok": nor is the place.
+                    let place_next = f == "in"
+                        && toks.get(e + 1).is_some_and(|t| {
+                            self.m
+                                .places
+                                .iter()
+                                .any(|p| p.sent == s && p.span.start == t.span.start)
+                        });
+                    if place_next {
+                        break;
+                    }
                     if determiner
                         || !toks[e].word
                         || matches!(

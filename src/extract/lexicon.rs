@@ -225,6 +225,9 @@ pub struct Lexicon {
     /// Verbs whose object, a name right after them, is a person ("met X", "received by X").
     #[serde(default)]
     pub object_verbs: WordSet,
+    /// Participles whose agent after "by" is a person ("signed by X", "led by X").
+    #[serde(default)]
+    pub agent_verbs: WordSet,
     /// Words between a subject's organisations and its verb ("… (UPF) yesterday signed").
     #[serde(default)]
     pub subject_glue: WordSet,
@@ -379,6 +382,7 @@ impl Lexicon {
             passive_aux,
             subject_glue,
             object_verbs,
+            agent_verbs,
             counterpart_nouns,
             companion_phrases,
             tail_markers,
@@ -416,6 +420,7 @@ impl Lexicon {
         self.passive_aux.extend(passive_aux);
         self.subject_glue.extend(subject_glue);
         self.object_verbs.extend(object_verbs);
+        self.agent_verbs.extend(agent_verbs);
         self.counterpart_nouns.extend(counterpart_nouns);
         self.companion_phrases.extend(companion_phrases);
         self.tail_markers.extend(tail_markers);

@@ -1403,6 +1403,9 @@ impl<'g> Finder<'g> {
 
     fn scan_persons(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
         let mut i = 0;
+        // The latest name of two or more words with no cue of a person: (start, end,
+        // written, span).
+        let mut untitled: Option<(usize, usize, String, Span)> = None;
         while i < toks.len() {
             let name_word =
                 |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
@@ -1569,42 +1572,89 @@ impl<'g> Finder<'g> {
                 }
             }
             let after = self.roles_after(toks, tags, end, sent, m);
-            // "… said", and "met X", "was received by X": a name a person's verb takes.
+            // "… said", and "met X", "was received by X", "signed by X": a name a person's
+            // verb takes.
             let speech = toks
                 .get(end)
                 .is_some_and(|t| lex().speech_verbs.contains(t.key.as_str()))
                 || start.checked_sub(1).is_some_and(|k| {
                     let verb = |k: usize| lex().object_verbs.contains(toks[k].key.as_str());
-                    verb(k) || (k > 0 && toks[k].key == "by" && verb(k - 1))
+                    verb(k)
+                        || (k > 0
+                            && toks[k].key == "by"
+                            && (verb(k - 1)
+                                || lex().agent_verbs.contains(toks[k - 1].key.as_str())))
                 });
-            if !titled && roles_before.is_empty() && after.0.is_empty() && !speech {
+            // "A and B": a name joined by "and" to a person's name is a person's.
+            let joined_to_person = start >= 2
+                && toks[start - 1].key == "and"
+                && m.person_mentions
+                    .last()
+                    .is_some_and(|pm| pm.sent == sent && pm.span.end == toks[start - 2].span.end);
+            if !titled
+                && roles_before.is_empty()
+                && after.0.is_empty()
+                && !speech
+                && !joined_to_person
+            {
+                // Kept in case a person's name follows: "signed by A and Minister B".
+                untitled = Some((start, end, written, span));
                 i = end;
                 continue;
             }
+            // "A and Minister B": the untitled name just before is a person's too.
+            if let Some((s0, e0, w0, sp0)) = untitled.take() {
+                if e0 + 1 == b && toks[e0].key == "and" && s0 < e0 {
+                    self.push_person(m, &w0, sp0, sent, None, Vec::new(), None);
+                }
+            }
             let mut roles = roles_before;
             roles.extend(after.0);
-            let stripped = self.gaz.strip_person_name(&written);
-            let name = if stripped.name.is_empty() {
-                written.clone()
-            } else {
-                stripped.name
-            };
-            let p = m.persons.len();
-            m.persons.push(Person {
-                name,
-                aliases: Vec::new(),
-                rank: rank.or(stripped.rank),
-                roles,
-                country: country_before.or(after.1),
-                span,
-            });
-            m.person_mentions.push(PersonMention {
-                person: p,
+            self.push_person(
+                m,
+                &written,
                 span,
                 sent,
-            });
+                rank,
+                roles,
+                country_before.or(after.1),
+            );
             i = end;
         }
+    }
+
+    /// Adds a new person named `written` (ranks and honorifics stripped off) and its mention.
+    #[allow(clippy::too_many_arguments)]
+    fn push_person(
+        &self,
+        m: &mut Mentions,
+        written: &str,
+        span: Span,
+        sent: usize,
+        rank: Option<String>,
+        roles: Vec<RoleMention>,
+        country: Option<usize>,
+    ) {
+        let stripped = self.gaz.strip_person_name(written);
+        let name = if stripped.name.is_empty() {
+            written.to_string()
+        } else {
+            stripped.name
+        };
+        let p = m.persons.len();
+        m.persons.push(Person {
+            name,
+            aliases: Vec::new(),
+            rank: rank.or(stripped.rank),
+            roles,
+            country,
+            span,
+        });
+        m.person_mentions.push(PersonMention {
+            person: p,
+            span,
+            sent,
+        });
     }
 
     /// "his Omani counterpart Sayyid Rashid …", "his Rwandan counterpart, Commissioner
@@ -1840,6 +1890,13 @@ impl<'g> Finder<'g> {
             if m.person_mentions.iter().any(|pm| {
                 pm.sent == sent && pm.span.start <= t.span.start && t.span.end <= pm.span.end
             }) {
+                // "X, Minister of Justice, Y and Z": a title between commas after a name is
+                // that name's appositive, not a title of the names after it.
+                if toks[a].text == "," && toks.get(a + 1).is_some_and(|t| t.key != "and") {
+                    if let Some(c) = (a + 1..b).find(|&k| toks[k].text == ",") {
+                        a = c + 1;
+                    }
+                }
                 break;
             }
             // "National Intelligence Organisation (NIO) Chief X": an acronym in brackets.

@@ -978,7 +978,15 @@ fn bare_minister_orgs(m: &mut mentions::Mentions) {
             countries.sort_unstable();
             countries.dedup();
             if names.len() == 1 && countries.len() <= 1 {
-                m.persons[p].roles[r].org = cands.first().copied();
+                // "… received a delegation of the Lao Ministry of X led by Deputy Minister
+                // Y": the nearest mention written before the title, else the first.
+                let at = role.span.start;
+                let nearest = cands
+                    .iter()
+                    .copied()
+                    .filter(|&o| m.orgs[o].span.end <= at)
+                    .max_by_key(|&o| m.orgs[o].span.end);
+                m.persons[p].roles[r].org = nearest.or(cands.first().copied());
             }
         }
     }
@@ -1510,9 +1518,15 @@ fn resolve_org_countries(m: &mut mentions::Mentions, home: &Home) -> Vec<bool> {
                 cs.dedup();
             }
         }
+        // "Deputy Minister of X Y received … the Lao ministry": a holder's ministry copied
+        // from a mention of the same name that no holder of it holds is a guess too.
+        let unheld = !holders[k].is_empty()
+            && same
+                .iter()
+                .all(|&o| !holders[o].iter().any(|p| holders[k].contains(p)));
         if cs.len() == 1 {
             m.orgs[k].country = Some(cs[0]);
-            guessed[k] = from_guess;
+            guessed[k] = from_guess || unheld;
         } else {
             let home = home.for_holders(m, &holders[k]);
             m.orgs[k].country = home;
@@ -2742,6 +2756,72 @@ mod tests {
             "{roles:?}"
         );
         assert_eq!(country_of(&x, "John Otieno"), vec!["Kenya"]);
+    }
+
+    #[test]
+    fn the_agents_of_a_signing_and_names_joined_to_them_are_persons() {
+        let x = extract(&art(
+            "Thailand and Malaysia signed a memorandum on drug trafficking in Bangkok on Monday. It was signed by Somchai Wong and Azlan Rahim.",
+            Some("2024-03-06"),
+        ))
+        .unwrap();
+        assert_eq!(
+            names(&x, Kind::Person),
+            vec!["Azlan Rahim".to_string(), "Somchai Wong".to_string()]
+        );
+        // The place of the signing is no part of the agreement's title.
+        assert!(names(&x, Kind::Agreement)
+            .iter()
+            .all(|a| !a.contains("Bangkok")));
+        let x = extract(&art(
+            "The Thai delegation was led by Somchai Wong and Police General Azlan Rahim.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Somchai Wong"), vec!["Thailand"]);
+        assert_eq!(country_of(&x, "Azlan Rahim"), vec!["Thailand"]);
+    }
+
+    #[test]
+    fn a_title_between_commas_after_a_name_is_not_the_next_names() {
+        let x = extract(&art(
+            "Carlos Mendez, Minister of Justice, Ana Silva and Bob Jones attended the meeting in Lima on drug trafficking.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(member_of(&x, "Carlos Mendez"), vec!["Ministry of Justice|"]);
+        assert!(member_of(&x, "Ana Silva").is_empty());
+        assert!(member_of(&x, "Bob Jones").is_empty());
+        // "X, and TITLE, Y": a new item of the list, with its own title.
+        let x = extract(&art(
+            "The minister also met the Speaker of the Peruvian Congress, Jorge Salas, and Peru's National Security Adviser, Luis Rojas, in Lima.",
+            None,
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Luis Rojas"), vec!["Peru"]);
+    }
+
+    #[test]
+    fn a_sides_list_of_appositives_is_of_that_side() {
+        let x = extract(&art(
+            "Emirati Minister of Interior Saif Ali met Belgian officials in Abu Dhabi on Monday to discuss drug trafficking. On the Belgian side, it was attended by Jan Peeters, Ambassador of Belgium to the UAE, Marc Dubois, Director of International Police Cooperation for the Federal Police, and Lien Maes, Assistant Minister of Interior.",
+            Some("2024-03-06"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Lien Maes"), vec!["Belgium"]);
+        assert_eq!(country_of(&x, "Marc Dubois"), vec!["Belgium"]);
+        assert_eq!(country_of(&x, "Saif Ali"), vec!["United Arab Emirates"]);
+    }
+
+    #[test]
+    fn the_host_of_a_delegation_keeps_his_country_when_the_guests_ministry_is_named_again() {
+        let x = extract(&art(
+            "Hanoi (VNA) - Deputy Minister of Public Security Nguyen Van Binh on June 12 received a delegation of the Lao Ministry of Public Security led by Deputy Minister Bounmy Keo, who is on a working visit to Vietnam. Keo affirmed that the Lao ministry will work closely with its Vietnamese counterpart against drug trafficking. The Lao ministry thanked the Vietnamese ministry for training Lao police officers.",
+            Some("2025-06-13"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Nguyen Van Binh"), vec!["Vietnam"]);
+        assert_eq!(country_of(&x, "Bounmy Keo"), vec!["Laos"]);
     }
 
     #[test]
