@@ -1045,9 +1045,21 @@ impl Assembler<'_> {
                 }
                 a = k;
             }
+            // "a memorandum on drug trafficking in Bangkok", "the arrangement in Suva": the
+            // place of the signing is no part of the title.
+            let place_next = |e: usize| {
+                toks[e].key == "in"
+                    && toks.get(e + 1).is_some_and(|t| {
+                        self.m
+                            .places
+                            .iter()
+                            .any(|p| p.sent == s && p.span.start == t.span.start)
+                    })
+            };
             let mut e = head_end;
             if e < toks.len()
                 && matches!(toks[e].key.as_str(), "on" | "for" | "against" | "in" | "of")
+                && !place_next(e)
             {
                 e += 1;
                 while e < toks.len() && e - head_end < 10 {
@@ -1058,15 +1070,7 @@ impl Assembler<'_> {
                     if super::dates_words(f) {
                         break;
                     }
-                    // "a memorandum on drug trafficking in Bangkok": nor is the place.
-                    let place_next = f == "in"
-                        && toks.get(e + 1).is_some_and(|t| {
-                            self.m
-                                .places
-                                .iter()
-                                .any(|p| p.sent == s && p.span.start == t.span.start)
-                        });
-                    if place_next {
+                    if place_next(e) {
                         break;
                     }
                     if determiner

@@ -448,6 +448,7 @@ pub fn extract_with(
         finder.scan_sentence(&chars, t, i, &mut m);
     }
     acronym_mentions(&toks, &mut m);
+    ranks_in_bodies(gaz, &toks, &mut m);
     affiliation::apply(&toks, &mut m);
 
     // Dateline: a place before a dash or colon at the start of the first sentences.
@@ -908,16 +909,19 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
             {
                 continue;
             }
+            // "the Australian Federal Police (AFP) … AFP Deputy Commissioner": the acronym
+            // the text defined, or the initials of an organisation not in the gazetteer.
             let org = m.orgs.iter().find(|o| {
-                !o.known
-                    && o.name
-                        .split_whitespace()
-                        .filter(|w| {
-                            !matches!(fold(w).as_str(), "of" | "the" | "and" | "for" | "on")
-                        })
-                        .map(|w| w.chars().next().unwrap_or(' '))
-                        .collect::<String>()
-                        == t.text
+                o.acronym.as_deref() == Some(t.text.as_str())
+                    || !o.known
+                        && o.name
+                            .split_whitespace()
+                            .filter(|w| {
+                                !matches!(fold(w).as_str(), "of" | "the" | "and" | "for" | "on")
+                            })
+                            .map(|w| w.chars().next().unwrap_or(' '))
+                            .collect::<String>()
+                            == t.text
             });
             if let Some(o) = org {
                 let mut o = o.clone();
@@ -929,6 +933,78 @@ fn acronym_mentions(toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) 
         }
     }
     m.orgs.extend(found);
+}
+
+/// "AFP Deputy Commissioner International, X", "Royal Thai Police Major General X": a rank
+/// written between an organisation and a person with no other title is the person's post
+/// in that organisation.
+fn ranks_in_bodies(gaz: &Gazetteer, toks: &[Vec<sentences::Token>], m: &mut mentions::Mentions) {
+    for p in 0..m.persons.len() {
+        if m.persons[p].roles.iter().any(|r| r.org.is_some()) {
+            continue;
+        }
+        let span = m.persons[p].span;
+        let Some(s) = m
+            .person_mentions
+            .iter()
+            .find(|pm| pm.person == p && pm.span == span)
+            .map(|pm| pm.sent)
+        else {
+            continue;
+        };
+        let ts = &toks[s];
+        let Some(name) = ts.iter().position(|t| t.span.start == span.start) else {
+            continue;
+        };
+        // The capitalised words (and a comma) right before the name, after an organisation.
+        let mut a = name;
+        let mut org = None;
+        while a > 0 && name - a < 6 && (ts[a - 1].is_cap() || (a == name && ts[a - 1].text == ","))
+        {
+            org = m
+                .orgs
+                .iter()
+                .position(|o| o.sent == s && o.span.end == ts[a - 1].span.end);
+            if org.is_some() {
+                break;
+            }
+            a -= 1;
+        }
+        let Some(org) = org else {
+            continue;
+        };
+        let end = if ts[name - 1].text == "," {
+            name - 1
+        } else {
+            name
+        };
+        // A title found there without its organisation ("Commissioner") takes it.
+        let from = ts[a].span.start;
+        if let Some(role) = m.persons[p]
+            .roles
+            .iter_mut()
+            .find(|r| from <= r.span.start && r.span.end <= span.start)
+        {
+            role.org = Some(org);
+            continue;
+        }
+        let Some(rank) = (a + 1..=end)
+            .rev()
+            .find_map(|k| gaz.rank_by_name(&mentions::join(&ts[a..k])))
+        else {
+            continue;
+        };
+        let title = rank.name.clone();
+        m.persons[p].roles.push(mentions::RoleMention {
+            title,
+            written: Some(mentions::join(&ts[a..end])),
+            org: Some(org),
+            span: Span {
+                start: ts[a].span.start,
+                end: ts[end - 1].span.end,
+            },
+        });
+    }
 }
 
 /// Gives national organisations written without a country the country of another mention
@@ -1304,8 +1380,30 @@ fn implied_bodies(m: &mut mentions::Mentions, gaz: &Gazetteer, sents: &[Span]) {
         let Some(c) = m.person_country(p) else {
             continue;
         };
+        let iso = &gaz.countries()[c].iso2;
         for r in 0..m.persons[p].roles.len() {
             let role = &m.persons[p].roles[r];
+            // "Mexican Foreign Secretary X": a title whose usual body is another country's
+            // is held in the body of the holder's own country.
+            if let Some(o) = role.org {
+                let title = gaz.role_by_title(&role.title);
+                // Only the body the title itself implies, never one the text names.
+                let implied = title.and_then(|x| x.org.as_deref()) == Some(m.orgs[o].name.as_str());
+                let foreign = implied
+                    && gaz
+                        .org_by_name(&m.orgs[o].name)
+                        .and_then(|g| g.country.as_deref())
+                        .is_some_and(|oc| oc != iso);
+                let own = title
+                    .and_then(|x| x.body.as_deref())
+                    .and_then(|key| gaz.national_body(key, iso));
+                if let (true, Some((name, kind))) = (foreign, own) {
+                    m.orgs[o].name = name.to_string();
+                    m.orgs[o].kind = kind.to_string();
+                    m.orgs[o].country = Some(c);
+                }
+                continue;
+            }
             // "Vice President for Africa": a title with a remit is not the national office.
             let remit = role
                 .written
@@ -2822,6 +2920,43 @@ mod tests {
         .unwrap();
         assert_eq!(country_of(&x, "Nguyen Van Binh"), vec!["Vietnam"]);
         assert_eq!(country_of(&x, "Bounmy Keo"), vec!["Laos"]);
+    }
+
+    #[test]
+    fn another_countrys_foreign_secretary_is_in_its_own_foreign_ministry() {
+        let x = extract(&art(
+            "US Attorney General Alan Brooks and Mexican Foreign Secretary Lucia Perez announced a new security framework in Washington on Thursday. British Foreign Secretary Tom Hale welcomed it.",
+            Some("2024-03-08"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Lucia Perez"),
+            vec!["Ministry of Foreign Affairs|Mexico"]
+        );
+        assert_eq!(
+            member_of(&x, "Tom Hale"),
+            vec!["Foreign, Commonwealth and Development Office|United Kingdom"]
+        );
+    }
+
+    #[test]
+    fn a_rank_after_an_organisation_is_a_post_in_it() {
+        let x = extract(&art(
+            "The Fiji Police Force and the Australian Federal Police (AFP) signed an arrangement in Suva. Fiji's Commissioner of Police, Jone Tora, and AFP Deputy Commissioner International, Karen Bligh, signed it.",
+            Some("2024-03-08"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Karen Bligh"),
+            vec!["Australian Federal Police|Australia"]
+        );
+        assert!(
+            roles_of(&x, "Karen Bligh")
+                .iter()
+                .any(|r| r.contains("Deputy Commissioner International")),
+            "{:?}",
+            roles_of(&x, "Karen Bligh")
+        );
     }
 
     #[test]
