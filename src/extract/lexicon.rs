@@ -242,6 +242,9 @@ pub struct Lexicon {
     /// Bodies a country has one of, named by the national word and one head noun
     /// ("the Iraqi Parliament").
     pub national_bodies: WordSet,
+    /// Head nouns that also name a building ("the Police Headquarters").
+    #[serde(default)]
+    pub building_heads: WordSet,
     /// Words of state before a national word that belong to a body's name ("Royal").
     #[serde(default)]
     pub state_words: WordSet,
@@ -393,6 +396,7 @@ impl Lexicon {
             sides_alone,
             member_nouns,
             national_bodies,
+            building_heads,
             state_words,
             caption_words,
             glued_words,
@@ -430,6 +434,7 @@ impl Lexicon {
         self.side_nouns.extend(side_nouns);
         self.member_nouns.extend(member_nouns);
         self.national_bodies.extend(national_bodies);
+        self.building_heads.extend(building_heads);
         self.state_words.extend(state_words);
         self.caption_words.extend(caption_words);
         self.glued_words.extend(glued_words);

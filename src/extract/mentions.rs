@@ -1040,6 +1040,16 @@ impl<'g> Finder<'g> {
                 i = end.max(i + 1);
                 continue;
             }
+            // "at the Police Headquarters in Suva": generic heads ending in a building's
+            // name are a place.
+            let building = lex()
+                .building_heads
+                .contains(toks[name_end - 1].key.as_str())
+                && (start..name_end - 1).all(|k| self.head_at(toks, k) > 0);
+            if building {
+                i = end.max(i + 1);
+                continue;
+            }
             // A demonym or country just before: "Vietnamese Ministry…", "the Indonesian National Police".
             let mut phrase_start = start;
             if start > 0 {

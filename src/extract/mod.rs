@@ -2960,6 +2960,23 @@ mod tests {
     }
 
     #[test]
+    fn an_inauguration_by_two_sides_is_their_meeting_and_a_headquarters_is_a_place() {
+        let x = extract(&art(
+            "U.S. Ambassador to Guatemala Ana Weiss and Guatemalan Interior Minister Rafael Soto on Thursday inaugurated a border security training centre at the Police Headquarters in Guatemala City.",
+            Some("2024-05-17"),
+        ))
+        .unwrap();
+        assert!(
+            events_of(&x).iter().any(|&(ev, _)| {
+                participants(&x, ev, Kind::Person) == vec!["Ana Weiss", "Rafael Soto"]
+            }),
+            "{:?}",
+            events_of(&x)
+        );
+        assert!(!names(&x, Kind::Organization).contains(&"Police Headquarters".to_string()));
+    }
+
+    #[test]
     fn persons_on_a_countrys_side_are_of_that_country() {
         let x = extract(&art(
             "Officials of Thailand and Malaysia met in Bangkok on Monday to discuss drug trafficking. Police Major General Somchai Wong and Deputy Commissioner Lee Kah Chong attended on the Malaysian side.",
