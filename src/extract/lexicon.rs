@@ -206,6 +206,9 @@ pub struct Lexicon {
     pub media_heads: WordSet,
     /// Phrases that make the countries of a sentence participants of the event it continues.
     pub participation: WordSet,
+    /// Verbs reporting what was said at talks ("discussed", "agreed").
+    #[serde(default)]
+    pub talk_verbs: WordSet,
     /// Phrases that make a plural trigger an umbrella over the events that follow ("a series
     /// of meetings"): its date and place serve them.
     #[serde(default)]
@@ -380,6 +383,7 @@ impl Lexicon {
             media_words,
             media_heads,
             participation,
+            talk_verbs,
             umbrella_phrases,
             capital_nouns,
             passive_aux,
@@ -419,6 +423,7 @@ impl Lexicon {
         self.media_words.extend(media_words);
         self.media_heads.extend(media_heads);
         self.participation.extend(participation);
+        self.talk_verbs.extend(talk_verbs);
         self.umbrella_phrases.extend(umbrella_phrases);
         self.capital_nouns.extend(capital_nouns);
         self.passive_aux.extend(passive_aux);

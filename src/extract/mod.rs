@@ -2977,6 +2977,41 @@ mod tests {
     }
 
     #[test]
+    fn two_countries_that_agreed_interact_and_talks_go_on_after_a_word_to_the_press() {
+        let x = extract(&art(
+            "Chile and Peru agreed on Monday to set up a joint task force to fight drug trafficking along their border. Chilean Defense Minister Ana Rojas met her Peruvian counterpart Luis Soto in Arica. \"Crime does not respect borders,\" Rojas told reporters. The two ministers also discussed arms trafficking.",
+            Some("2024-03-05"),
+        ))
+        .unwrap();
+        let evs = events_of(&x);
+        assert!(
+            evs.iter().any(|&(ev, _)| {
+                participants(&x, ev, Kind::Country) == vec!["Chile", "Peru"]
+                    && x.from(ev, "ABOUT")
+                        .iter()
+                        .any(|r| x.entities[r.dst].name == "drug trafficking")
+            }),
+            "{evs:?}"
+        );
+        // Arms trafficking was discussed at the meeting, not in the word to the press.
+        let about = |kind: &str| -> Vec<String> {
+            evs.iter()
+                .filter(|(_, e)| matches!(prop(e, "kind"), Some(Prop::Str(k)) if k == kind))
+                .flat_map(|&(ev, _)| x.from(ev, "ABOUT"))
+                .map(|r| x.entities[r.dst].name.clone())
+                .collect()
+        };
+        assert!(
+            about("meeting").contains(&"smuggling".to_string()),
+            "{evs:?}"
+        );
+        assert!(
+            !about("statement").contains(&"smuggling".to_string()),
+            "{evs:?}"
+        );
+    }
+
+    #[test]
     fn persons_on_a_countrys_side_are_of_that_country() {
         let x = extract(&art(
             "Officials of Thailand and Malaysia met in Bangkok on Monday to discuss drug trafficking. Police Major General Somchai Wong and Deputy Commissioner Lee Kah Chong attended on the Malaysian side.",
