@@ -861,8 +861,17 @@ impl Assembler<'_> {
         let mut place = None;
         let mut country = None;
         let mut countries = Vec::new();
+        // The dateline's place is only the default ("NAIROBI - X met Y in Kampala").
+        let in_dateline = |sp: Span| {
+            self.dateline_end
+                .is_some_and(|(ds, dc)| ds == s && sp.end <= dc)
+        };
         for pl in &self.m.places {
-            if pl.sent == s && pl.span.start < limit && !place_is_modifier(toks, pl.span) {
+            if pl.sent == s
+                && pl.span.start < limit
+                && !place_is_modifier(toks, pl.span)
+                && !in_dateline(pl.span)
+            {
                 place = Some((pl.place, pl.span));
                 break;
             }
@@ -966,10 +975,43 @@ impl Assembler<'_> {
                 ev.place = u.place;
             }
         }
-        if ev.place.is_none() && ev.country.is_none() && matches!(kind, "meeting" | "conference") {
+        if ev.place.is_none()
+            && ev.country.is_none()
+            && matches!(kind, "meeting" | "conference")
+            && !self.unknown_place_after(s, toks, i)
+        {
             ev.place = self.dateline;
         }
         ev
+    }
+
+    /// "met X at a meeting in Busia": a capitalised word right after "in"/"at" after the
+    /// trigger at `i` that names no known place, country or organisation (nor a date) is a
+    /// place the gazetteer lacks, so the event is not put at the dateline.
+    fn unknown_place_after(&self, s: usize, toks: &[Token], i: usize) -> bool {
+        let known = |t: &Token| {
+            let at = t.span.start;
+            self.m
+                .places
+                .iter()
+                .any(|p| p.sent == s && p.span.start == at)
+                || self
+                    .m
+                    .countries
+                    .iter()
+                    .any(|c| c.sent == s && c.span.start == at)
+                || self
+                    .m
+                    .orgs
+                    .iter()
+                    .any(|o| o.sent == s && o.span.start <= at && at < o.span.end)
+        };
+        (i + 1..toks.len()).any(|k| {
+            matches!(toks[k].key.as_str(), "in" | "at")
+                && toks.get(k + 1).is_some_and(|t| {
+                    t.word && t.is_cap() && !super::dates_words(&t.key) && !known(t)
+                })
+        })
     }
 
     fn agreements_in(

@@ -550,7 +550,7 @@ pub fn extract_with(
         capital,
     };
     let (evs, agrs) = asm.run();
-    hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
+    hosts_of_meetings(&evs, &mut m, &guessed, dateline_country, places, gaz);
     hosts_of_receptions(&evs, &mut m, &guessed, &toks, dateline_country, places, gaz);
     two_sided_persons(&evs, &mut m, &guessed, &toks);
     companions(&mut m, &guessed, &toks);
@@ -1263,12 +1263,15 @@ fn hosts_of_meetings(
     evs: &[events::EventDraft],
     m: &mut mentions::Mentions,
     guessed: &[bool],
+    here: Option<usize>,
     places: &places::Places,
     gaz: &Gazetteer,
 ) {
     let unknown = |m: &mentions::Mentions, p: usize| country_unknown(m, guessed, p);
     for ev in evs.iter().filter(|e| matches!(e.kind, "meeting" | "visit")) {
-        let Some(host) = host_country(ev, places, gaz) else {
+        // Held where written, or else (wire copy is datelined where it happens) in the
+        // dateline's country.
+        let Some(host) = host_country(ev, places, gaz).or(here) else {
             continue;
         };
         let known: Vec<usize> = ev
@@ -1277,7 +1280,9 @@ fn hosts_of_meetings(
             .filter(|(p, _)| !unknown(m, *p))
             .filter_map(|(p, _)| m.person_country(*p))
             .collect();
-        if known.is_empty() || known.contains(&host) {
+        // A visitor: a participant of another country than the host's (the host's own
+        // people may be named too: "… was also attended by the Kenyan Director …").
+        if known.iter().all(|&c| c == host) {
             continue;
         }
         // The visitor's counterpart: the same title as a participant of another country.
@@ -1287,7 +1292,7 @@ fn hosts_of_meetings(
         let visitors: Vec<String> = ev
             .persons
             .iter()
-            .filter(|(p, _)| !unknown(m, *p))
+            .filter(|(p, _)| !unknown(m, *p) && m.person_country(*p) != Some(host))
             .flat_map(|(p, _)| titles(*p))
             .collect();
         let counterparts: Vec<usize> = ev
@@ -3009,6 +3014,33 @@ mod tests {
             !about("statement").contains(&"smuggling".to_string()),
             "{evs:?}"
         );
+    }
+
+    #[test]
+    fn the_hosts_counterpart_is_of_the_host_country_when_a_compatriot_attends_too() {
+        let x = extract(&art(
+            "NAIROBI, Kenya - Inspector-General of Police Peter Mwangi met his Ugandan counterpart John Okello at a meeting in Kabera on Wednesday. The meeting was also attended by the Kenyan Director of Criminal Investigations, Ali Hassan.",
+            Some("2024-03-08"),
+        ))
+        .unwrap();
+        assert_eq!(country_of(&x, "Peter Mwangi"), vec!["Kenya"]);
+        assert_eq!(country_of(&x, "John Okello"), vec!["Uganda"]);
+        // "in Kabera", a place the gazetteer lacks: the meeting is not put at the dateline.
+        for (ev, _) in events_of(&x) {
+            assert!(x.from(ev, "HELD_IN").is_empty(), "{:?}", events_of(&x));
+        }
+        // The dateline's place is only the default.
+        let x = extract(&art(
+            "NAIROBI, Kenya - Inspector-General of Police Peter Mwangi met his Ugandan counterpart John Okello in Kampala on Wednesday.",
+            Some("2024-03-08"),
+        ))
+        .unwrap();
+        let places: Vec<String> = events_of(&x)
+            .iter()
+            .flat_map(|&(ev, _)| x.from(ev, "HELD_IN"))
+            .map(|r| x.entities[r.dst].name.clone())
+            .collect();
+        assert_eq!(places, vec!["Kampala"]);
     }
 
     #[test]
