@@ -547,6 +547,7 @@ pub fn extract_with(
         dateline,
         dateline_end,
         capital,
+        memo: Default::default(),
     };
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, places, gaz);
