@@ -44,9 +44,22 @@ fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
+/// Whether ASCII `b` has no white space to collapse or trim: no white space but single
+/// spaces between other characters (the usual name or phrase). Its fold is its lower case.
+fn plain_spacing(b: &[u8]) -> bool {
+    let mut bad = false;
+    let mut prev_space = true;
+    for &c in b {
+        let space = c == b' ';
+        bad |= (space & prev_space) | (c.wrapping_sub(b'\t') <= b'\r' - b'\t');
+        prev_space = space;
+    }
+    !(bad || (prev_space && !b.is_empty()))
+}
+
 /// [`fold`] of ASCII text: the same result, byte by byte.
 fn fold_ascii(s: &str) -> String {
-    if !s.bytes().any(is_ascii_space) {
+    if plain_spacing(s.as_bytes()) {
         // No white space to collapse: lower case is all.
         return s.to_ascii_lowercase();
     }
@@ -71,6 +84,14 @@ fn fold_ascii(s: &str) -> String {
 pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; 96];
     if s.is_ascii() && s.len() <= buf.len() {
+        if plain_spacing(s.as_bytes()) {
+            // No white space to collapse: lower case is all.
+            let out = &mut buf[..s.len()];
+            out.copy_from_slice(s.as_bytes());
+            out.make_ascii_lowercase();
+            // SAFETY: ASCII bytes, lower-cased.
+            return f(unsafe { std::str::from_utf8_unchecked(out) });
+        }
         let mut n = 0;
         let mut pending_space = false;
         for b in s.bytes() {
@@ -193,6 +214,19 @@ mod tests {
             for t in ["uk", "groupib", "vietnam", "ab", "", "a1b2", "a1b"] {
                 assert_eq!(name_key_eq(s, t), name_key(s) == t, "{s:?} {t:?}");
             }
+        }
+    }
+
+    #[test]
+    fn plain_spacing_is_what_needs_no_collapse() {
+        for s in [
+            "", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\nb", "a\x0bb", "Viet Nam", "x\ry",
+            "a b c", "a\x1fb",
+        ] {
+            let general: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(plain_spacing(s.as_bytes()), general == s, "{s:?}");
+            assert_eq!(fold(s), general.to_ascii_lowercase(), "{s:?}");
+            assert_eq!(with_folded(s, str::to_string), fold(s), "{s:?}");
         }
     }
 

@@ -334,18 +334,82 @@ fn matches(s: &Sentence<'_>, steps: &[Step], i: usize, f: &mut Found) -> bool {
     taken || (step.optional && matches(s, rest, i, f))
 }
 
+/// The words that the rules need: a rule can match in a sentence only if each of its
+/// steps of words that may not be absent finds one of its words among the sentence's
+/// keys (the first 64 such steps are counted).
+struct Needs {
+    /// The rules these are of (their address and number).
+    of: (usize, usize),
+    /// For a folded word, the rules and the bit of each of their steps that it satisfies.
+    by_word: rustc_hash::FxHashMap<String, Vec<(usize, u64)>>,
+    /// Per rule, the bits of its required steps of words.
+    required: Vec<u64>,
+}
+
+impl Needs {
+    fn of(rules: &[Rule]) -> Needs {
+        let mut by_word: rustc_hash::FxHashMap<String, Vec<(usize, u64)>> = Default::default();
+        let mut required = vec![0u64; rules.len()];
+        for (r, rule) in rules.iter().enumerate() {
+            let steps = rule.steps.iter().filter(|st| !st.optional);
+            for (k, st) in steps
+                .filter(|st| matches!(st.item, Item::Words(_)))
+                .enumerate()
+            {
+                let (Item::Words(ws), true) = (&st.item, k < 64) else {
+                    continue;
+                };
+                let bit = 1u64 << k;
+                required[r] |= bit;
+                for w in ws {
+                    by_word.entry(w.clone()).or_default().push((r, bit));
+                }
+            }
+        }
+        Needs {
+            of: (rules.as_ptr() as usize, rules.len()),
+            by_word,
+            required,
+        }
+    }
+
+    /// Per rule, whether it can match in a sentence of these tokens.
+    fn viable(&self, toks: &[Token]) -> Vec<bool> {
+        let mut got = vec![0u64; self.required.len()];
+        for t in toks {
+            for &(r, bit) in self.by_word.get(t.key.as_str()).into_iter().flatten() {
+                got[r] |= bit;
+            }
+        }
+        got.iter()
+            .zip(&self.required)
+            .map(|(g, req)| g & req == *req)
+            .collect()
+    }
+}
+
 /// Applies the affiliation patterns and the distributive lists to every sentence.
 pub fn apply(toks: &[Vec<Token>], m: &mut Mentions) {
     let rules = &lex().affiliations;
+    static NEEDS: std::sync::OnceLock<Needs> = std::sync::OnceLock::new();
+    let built;
+    let needs = match NEEDS.get_or_init(|| Needs::of(rules)) {
+        n if n.of == (rules.as_ptr() as usize, rules.len()) => n,
+        _ => {
+            built = Needs::of(rules);
+            &built
+        }
+    };
     for (sent, ts) in toks.iter().enumerate() {
         if !m.person_mentions.iter().any(|p| p.sent == sent) {
             continue;
         }
         let s = Sentence::new(ts, sent, m);
+        let viable = needs.viable(ts);
         let mut found = Vec::new();
         for i in 0..ts.len() {
-            for r in rules {
-                if !r.may_start(&s, i) {
+            for (r, viable) in rules.iter().zip(&viable) {
+                if !viable || !r.may_start(&s, i) {
                     continue;
                 }
                 let mut f = Found::default();
@@ -464,6 +528,31 @@ mod tests {
         assert!(Rule::compile("COUNTRY ~x PERSONS")
             .unwrap_err()
             .contains("number"));
+    }
+
+    #[test]
+    fn a_rule_is_viable_only_with_each_of_its_required_words() {
+        let rules = vec![
+            Rule::compile("COUNTRY delegation was? led|headed by PERSONS").unwrap(),
+            Rule::compile("PERSONS of the? COUNTRY").unwrap(),
+        ];
+        let needs = Needs::of(&rules);
+        let toks = |s: &str| {
+            let chars: Vec<char> = s.chars().collect();
+            let all = Span {
+                start: 0,
+                end: chars.len(),
+            };
+            crate::extract::sentences::tokenize(&chars, all)
+        };
+        assert_eq!(
+            needs.viable(&toks("The Kenyan delegation, headed BY Ann Mwangi")),
+            [true, false]
+        );
+        assert_eq!(
+            needs.viable(&toks("The Kenyan delegation led Ann Mwangi of Kenya")),
+            [false, true]
+        );
     }
 
     #[test]

@@ -55,22 +55,53 @@ fn is_image_name(line: &str) -> bool {
 }
 
 /// A photo caption: ends with "(Photo: VNA)", "Photo: Reuters", "(Illustrative photo)" …
+///
+/// The words are compared with the line's ASCII letters lower-cased, not with the whole
+/// line lower-cased: the same answer, as no other character lower-cases to an ASCII
+/// character but "K" (KELVIN SIGN, to "k", in none of these words) and "İ" (to "i" and a
+/// combining dot, which no letter of these words follows), and none to or from white space,
+/// "(", ")" or ":".
 fn is_caption(line: &str) -> bool {
     let t = line.trim().trim_end_matches(['.', ' ']);
-    let lower = lowercase(t);
-    if lower.ends_with(')') {
-        if let Some(open) = lower.rfind('(') {
-            let inner = &lower[open..];
-            if inner.contains("photo") || inner.contains("image") || inner.contains("file") {
+    if t.ends_with(')') {
+        if let Some(open) = t.rfind('(') {
+            let inner = &t[open..];
+            if ascii_find(inner, "photo").is_some()
+                || ascii_find(inner, "image").is_some()
+                || ascii_find(inner, "file").is_some()
+            {
                 return true;
             }
         }
     }
-    if let Some(pos) = lower.rfind("photo:") {
+    if let Some(pos) = last_photo_colon(t) {
         // "… Photo: VNA" with a short credit after it.
-        return lower[pos..].split_whitespace().count() <= 5;
+        return t[pos..].split_whitespace().count() <= 5;
     }
-    lower.starts_with("photo:") || lower.starts_with("illustrative photo")
+    ascii_starts(t, "photo:") || ascii_starts(t, "illustrative photo")
+}
+
+/// Whether `hay` starts with `needle` (lower-case ASCII), ASCII case aside.
+fn ascii_starts(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .get(..needle.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Where `needle` (lower-case ASCII) first occurs in `hay`, ASCII case aside.
+fn ascii_find(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    hay.as_bytes()
+        .windows(n.len())
+        .position(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Where "photo:" last occurs in `hay`, ASCII case aside: found from its colons.
+fn last_photo_colon(hay: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    memchr::memrchr_iter(b':', h)
+        .find(|&c| c >= 5 && h[c - 5..c].eq_ignore_ascii_case(b"photo"))
+        .map(|c| c - 5)
 }
 
 /// A table cell caption ("| Deputy Minister … speaks at the conference. |") or a lone pipe.
@@ -93,7 +124,7 @@ pub fn body_spans(chars: &[char]) -> Vec<Span> {
         start,
         end: chars.len(),
     });
-    let text_of = |s: &Span| -> String { chars[s.start..s.end].iter().collect() };
+    let text_of = |s: &Span| -> String { chars_to_string(&chars[s.start..s.end]) };
     let mut kept: Vec<Span> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for l in &lines {
@@ -150,6 +181,16 @@ pub fn body_spans(chars: &[char]) -> Vec<Span> {
     kept.into_iter().filter(|s| s.end > s.start).collect()
 }
 
+/// The characters as a string; ASCII ones byte by byte (the usual line).
+fn chars_to_string(cs: &[char]) -> String {
+    if cs.iter().all(char::is_ascii) {
+        let bytes: Vec<u8> = cs.iter().map(|&c| c as u8).collect();
+        String::from_utf8(bytes).unwrap_or_default()
+    } else {
+        cs.iter().collect()
+    }
+}
+
 fn trim_span(chars: &[char], mut s: Span) -> Span {
     while s.start < s.end && chars[s.start].is_whitespace() {
         s.start += 1;
@@ -176,6 +217,38 @@ mod tests {
     fn drops_captions_images_pipes_bylines_and_see_more() {
         let text = "Headline here\n\nfoo-bar-8365044.jpg\nMinister speaks (Photo: VNA)\n |\nDeputy Minister speaks at the conference. |\nThe body sentence. VNA/VNS\n\nSee more\n\nUnrelated story.";
         assert_eq!(body(text), vec!["Headline here", "The body sentence."]);
+    }
+
+    #[test]
+    fn captions_are_found_whatever_the_case() {
+        for (line, want) in [
+            ("Minister speaks (PHOTO: VNA)", true),
+            ("Minister speaks (File)", true),
+            ("Đà Nẵng port (Ảnh: image VNA)", true),
+            ("ILLUSTRATIVE PHOTO of the port", true),
+            ("Photo: Reuters", true),
+            (
+                "The photo: a long credit of many more words after it",
+                false,
+            ),
+            ("The minister spoke (at length)", false),
+            ("Minister speaks (fİle)", false),
+            ("", false),
+        ] {
+            assert_eq!(is_caption(line), want, "{line}");
+            // The old test on the line lower-cased whole.
+            let lower = line.trim().trim_end_matches(['.', ' ']).to_lowercase();
+            let old = (lower.ends_with(')')
+                && lower.rfind('(').is_some_and(|o| {
+                    let inner = &lower[o..];
+                    inner.contains("photo") || inner.contains("image") || inner.contains("file")
+                }))
+                || match lower.rfind("photo:") {
+                    Some(pos) => lower[pos..].split_whitespace().count() <= 5,
+                    None => lower.starts_with("illustrative photo"),
+                };
+            assert_eq!(old, want, "{line}");
+        }
     }
 
     #[test]

@@ -359,34 +359,34 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
                 continue;
             }
         }
-        // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous.
-        if let (Some(a), "/", Some(b), "/", Some(y)) =
-            (day, w(i + 1), day_of(w(i + 2)), w(i + 3), year_of(w(i + 4)))
-        {
-            let dm = match (a > 12, b > 12) {
-                (true, false) => Some((b, a)),
-                (false, true) => Some((a, b)),
-                _ => None,
-            };
-            if let Some(date) = dm.and_then(|(m, d)| NaiveDate::from_ymd_opt(y, m, d)) {
-                out.push(DateMention {
-                    relative: false,
-                    date,
-                    precision: Precision::Day,
-                    span: span(toks, i, i + 4),
-                });
+        // Numeric "31/10/2024" (day first) or "10/31/2024" (month first), when unambiguous
+        // (the other words are looked at only after a day and a slash).
+        if let Some(a) = day.filter(|_| w(i + 1) == "/" && w(i + 3) == "/") {
+            if let (Some(b), Some(y)) = (day_of(w(i + 2)), year_of(w(i + 4))) {
+                let dm = match (a > 12, b > 12) {
+                    (true, false) => Some((b, a)),
+                    (false, true) => Some((a, b)),
+                    _ => None,
+                };
+                if let Some(date) = dm.and_then(|(m, d)| NaiveDate::from_ymd_opt(y, m, d)) {
+                    out.push(DateMention {
+                        relative: false,
+                        date,
+                        precision: Precision::Day,
+                        span: span(toks, i, i + 4),
+                    });
+                }
+                i += 5;
+                continue;
             }
-            i += 5;
-            continue;
         }
-        let lower = lowered_token(&toks[i]);
-        let prev_lower = if i > 0 {
-            lowered_token(&toks[i - 1])
-        } else {
-            std::borrow::Cow::Borrowed("")
-        };
         if let Some(wd) = weekday_of(t) {
             if let Some(refd) = r.date {
+                let prev_lower = if i > 0 {
+                    lowered_token(&toks[i - 1])
+                } else {
+                    std::borrow::Cow::Borrowed("")
+                };
                 let mut back =
                     (refd.weekday().num_days_from_monday() + 7 - wd.num_days_from_monday()) % 7;
                 let start = match &*prev_lower {
@@ -417,6 +417,7 @@ pub fn find_all(toks: &[Token], r: &Reference) -> (Vec<DateMention>, Vec<MonthDa
             i += 1;
             continue;
         }
+        let lower = lowered_token(&toks[i]);
         // "last week", "last month", "last year", "earlier this month".
         if let Some(refd) = r.date {
             // Only "last", "past" and "this" start such a phrase: the next word is lowered

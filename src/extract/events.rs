@@ -119,9 +119,69 @@ pub struct Assembler<'a> {
     pub dateline_end: Option<(usize, usize)>,
     /// Capital of the dateline country (for "the capital").
     pub capital: Option<usize>,
+    /// What the assembler asks of each sentence many times, found at its first use.
+    pub memo: Memo,
+}
+
+/// A trigger found at a token: (kind, cameo, plural/umbrella).
+type Trig = Option<(&'static str, &'static str, bool)>;
+
+/// Per-sentence facts of an [`Assembler`], each found once: the trigger at every token,
+/// the joined keys, whether the sentence plans an agreement, and its person mentions.
+#[derive(Default)]
+pub struct Memo(std::cell::OnceCell<MemoData>);
+
+struct MemoData {
+    trig: Vec<Vec<Trig>>,
+    keys: Vec<String>,
+    planned: Vec<bool>,
+    persons: Vec<Vec<usize>>,
 }
 
 impl Assembler<'_> {
+    fn memo(&self) -> &MemoData {
+        self.memo.0.get_or_init(|| {
+            let keys: Vec<String> = self
+                .toks
+                .iter()
+                .map(|t| super::sentences::joined_keys(t))
+                .collect();
+            let mut persons = vec![Vec::new(); self.toks.len()];
+            for (k, pm) in self.m.person_mentions.iter().enumerate() {
+                if let Some(v) = persons.get_mut(pm.sent) {
+                    v.push(k);
+                }
+            }
+            MemoData {
+                trig: self
+                    .toks
+                    .iter()
+                    .map(|t| (0..t.len()).map(|i| trigger(t, i)).collect())
+                    .collect(),
+                planned: keys.iter().map(|k| lex().planned.occurs_in(k)).collect(),
+                keys,
+                persons,
+            }
+        })
+    }
+
+    /// [`trigger`] of token `i` of sentence `s`.
+    fn trig(&self, s: usize, i: usize) -> Trig {
+        self.memo().trig[s][i]
+    }
+
+    /// [`super::sentences::joined_keys`] of sentence `s`.
+    fn keys(&self, s: usize) -> &str {
+        &self.memo().keys[s]
+    }
+
+    /// The person mentions of sentence `s`, in their order.
+    fn persons_in(&self, s: usize) -> impl Iterator<Item = &super::mentions::PersonMention> {
+        self.memo().persons[s]
+            .iter()
+            .map(|&k| &self.m.person_mentions[k])
+    }
+
     /// Finds the events and agreements.
     pub fn run(&self) -> (Vec<EventDraft>, Vec<AgreementDraft>) {
         let mut events: Vec<EventDraft> = Vec::new();
@@ -134,7 +194,7 @@ impl Assembler<'_> {
             let mut started = None;
             // "held a series of bilateral meetings … on Sunday": date and place for what follows.
             for i in 0..toks.len() {
-                if let Some((kind, cameo, true)) = trigger(toks, i) {
+                if let Some((kind, cameo, true)) = self.trig(s, i) {
                     let ev = self.build(s, i, kind, cameo, true, protagonist, None);
                     if ev.umbrella {
                         events.push(ev);
@@ -146,7 +206,7 @@ impl Assembler<'_> {
             let earlier_umbrella = umbrella.filter(|&u| events[u].sents.first() != Some(&s));
             let mut main: Option<usize> = None;
             for i in 0..toks.len() {
-                let Some((kind, cameo, plural)) = trigger(toks, i) else {
+                let Some((kind, cameo, plural)) = self.trig(s, i) else {
                     continue;
                 };
                 if plural {
@@ -261,7 +321,7 @@ impl Assembler<'_> {
             }
             // "X and Y today signed two new treaties": a signing with no other trigger.
             if main.is_none() {
-                if let Some(i) = signing_trigger(toks) {
+                if let Some(i) = signing_trigger(toks, self.memo().planned[s]) {
                     let ev = self.build(
                         s,
                         i,
@@ -370,12 +430,7 @@ impl Assembler<'_> {
                 }
                 // "The operation, led by X, involved authorities from Y and Z", "The
                 // following countries participated: …": the countries named take part.
-                let keys = toks
-                    .iter()
-                    .map(|t| t.key.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if lex().participation.occurs_in(&keys) {
+                if lex().participation.occurs_in(self.keys(s)) {
                     for cm in &self.m.countries {
                         if cm.sent == s
                             && !cm.adjective
@@ -387,7 +442,7 @@ impl Assembler<'_> {
                     }
                 }
                 // The subject of a following sentence takes part.
-                for pm in &self.m.person_mentions {
+                for pm in self.persons_in(s) {
                     if pm.sent == s
                         && toks
                             .first()
@@ -400,7 +455,7 @@ impl Assembler<'_> {
             }
             let after_signing = last_plural_signing.is_some_and(|l| s - l <= 4);
             self.agreements_in(s, toks, current, &events, &mut agreements, after_signing);
-            if signs_several(toks) {
+            if signs_several(toks, self.memo().planned[s]) {
                 last_plural_signing = Some(s);
             }
         }
@@ -466,7 +521,7 @@ impl Assembler<'_> {
     ) {
         let toks = &self.toks[s];
         let trig: Vec<(usize, &'static str, &'static str)> = (mi + 1..toks.len())
-            .filter_map(|k| match trigger(toks, k) {
+            .filter_map(|k| match self.trig(s, k) {
                 Some((kind, cameo, false)) => Some((k, kind, cameo)),
                 _ => None,
             })
@@ -479,7 +534,7 @@ impl Assembler<'_> {
                 .unwrap_or(usize::MAX);
             let inside = |sp: Span| sp.start >= seg_start && sp.start < seg_end;
             let mut persons: Vec<(usize, Span)> = Vec::new();
-            for pm in &self.m.person_mentions {
+            for pm in self.persons_in(s) {
                 if pm.sent == s && inside(pm.span) && !persons.iter().any(|(p, _)| *p == pm.person)
                 {
                     persons.push((pm.person, pm.span));
@@ -760,13 +815,13 @@ impl Assembler<'_> {
         umbrella: Option<&EventDraft>,
     ) -> EventDraft {
         let toks = &self.toks[s];
-        let text_lower: String = super::sentences::joined_keys(toks);
-        let umbrella_sentence = lex().umbrella_phrases.occurs_in(&text_lower);
+        let text_lower = self.keys(s);
+        let umbrella_sentence = lex().umbrella_phrases.occurs_in(text_lower);
         let umbrella_now = plural && umbrella_sentence;
         // Dates and places written after a later trigger belong to that one; a plural trigger
         // makes no side event, so its words stay with this one unless it is an umbrella.
         let limit = (i + 1..toks.len())
-            .find(|&k| matches!(trigger(toks, k), Some((_, _, p)) if !p || umbrella_sentence))
+            .find(|&k| matches!(self.trig(s, k), Some((_, _, p)) if !p || umbrella_sentence))
             .map(|k| toks[k].span.start)
             .unwrap_or(usize::MAX);
         // A written name: capitalised words ending in the trigger ("Border Security Summit").
@@ -807,7 +862,7 @@ impl Assembler<'_> {
             }
         }
         let mut persons: Vec<(usize, Span)> = Vec::new();
-        for pm in &self.m.person_mentions {
+        for pm in self.persons_in(s) {
             if pm.sent == s && !persons.iter().any(|(p, _)| *p == pm.person) {
                 persons.push((pm.person, pm.span));
             }
@@ -1023,8 +1078,8 @@ impl Assembler<'_> {
         out: &mut Vec<AgreementDraft>,
         after_signing: bool,
     ) {
-        let lower: String = super::sentences::joined_keys(toks);
-        let planned = lex().planned.occurs_in(&lower);
+        let lower = self.keys(s);
+        let planned = self.memo().planned[s];
         // A headline in title case ("UN And Pakistan Sign Accord") names nothing.
         let words: Vec<&Token> = toks.iter().filter(|t| t.word && t.text.len() > 3).collect();
         let title_case =
@@ -1264,16 +1319,10 @@ fn split_separate(toks: &[Token], i: usize, ev: EventDraft) -> Vec<EventDraft> {
     out
 }
 
-fn is_planned(toks: &[Token]) -> bool {
-    lex()
-        .planned
-        .occurs_in(&super::sentences::joined_keys(toks))
-}
-
 /// A verb of signing followed within eight words by an agreement ("signed a memorandum of
 /// understanding", "today signed two new law enforcement treaties", "the MoU was signed"
 /// also counts when the head comes first), in a sentence that does not plan it.
-fn signing_trigger(toks: &[Token]) -> Option<usize> {
+fn signing_trigger(toks: &[Token], planned: bool) -> Option<usize> {
     let head = |t: &Token| {
         let f = &t.key;
         lex().agreement_heads.contains(f.as_str()) || lex().agreement_plurals.contains(f.as_str())
@@ -1291,7 +1340,7 @@ fn signing_trigger(toks: &[Token]) -> Option<usize> {
                 && toks[i - 1].key.ends_with("ing"))
     });
     // Whether the sentence plans it, asked only of a sentence with a signing (it costs more).
-    found.filter(|_| !is_planned(toks))
+    found.filter(|_| !planned)
 }
 
 /// Whether the signing verb at `i` takes an agreement already named: "signed the
@@ -1306,13 +1355,13 @@ fn signs_the_one_named(toks: &[Token], i: usize) -> bool {
 }
 
 /// Whether the sentence reports the signing of several agreements ("signed two treaties").
-fn signs_several(toks: &[Token]) -> bool {
+fn signs_several(toks: &[Token], planned: bool) -> bool {
     toks.iter()
         .any(|t| matches!(t.key.as_str(), "signed" | "signing" | "inked"))
         && toks
             .iter()
             .any(|t| lex().agreement_plurals.contains(t.key.as_str()))
-        && !is_planned(toks)
+        && !planned
 }
 
 /// Whether a country written at `sp` is the possessor of a news outlet: "Uganda's Daily

@@ -54,9 +54,14 @@ impl WordSet {
 
     /// Whether one of the phrases occurs inside `text` (folded).
     pub fn occurs_in(&self, text: &str) -> bool {
-        let matcher = self
-            .matcher
-            .get_or_init(|| aho_corasick::AhoCorasick::new(&self.ordered).ok());
+        let matcher = self.matcher.get_or_init(|| {
+            // Leftmost-first: whether a phrase occurs is the same answer under any match
+            // kind, and this one lets the automaton use its SIMD search of literals.
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(&self.ordered)
+                .ok()
+        });
         match matcher {
             Some(m) => m.is_match(text),
             None => self.ordered.iter().any(|p| text.contains(p.as_str())),

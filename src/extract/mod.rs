@@ -548,6 +548,7 @@ pub fn extract_with(
         dateline,
         dateline_end,
         capital,
+        memo: Default::default(),
     };
     let (evs, agrs) = asm.run();
     hosts_of_meetings(&evs, &mut m, &guessed, dateline_country, places, gaz);

@@ -138,6 +138,33 @@ pub struct Token {
 }
 
 impl Token {
+    /// The token of the characters `cs` at `span`: an ASCII one built byte by byte, its key
+    /// (its lower case: a token has no white space) in the same pass.
+    fn of_chars(cs: &[char], span: Span, word: bool) -> Token {
+        if !cs.iter().all(char::is_ascii) {
+            return Token::new(chars_to_string(cs), span, word);
+        }
+        let mut text = Vec::with_capacity(cs.len());
+        let mut key = Vec::with_capacity(cs.len());
+        for &c in cs {
+            text.push(c as u8);
+            key.push((c as u8).to_ascii_lowercase());
+        }
+        // SAFETY: every byte is an ASCII character.
+        let (text, key) = unsafe {
+            (
+                String::from_utf8_unchecked(text),
+                String::from_utf8_unchecked(key),
+            )
+        };
+        Token {
+            text,
+            span,
+            word,
+            key,
+        }
+    }
+
     /// A token of this written form and span, with its folded key.
     pub fn new(text: String, span: Span, word: bool) -> Token {
         // A lower-case ASCII token without spaces is its own folded form.
@@ -228,10 +255,10 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
             }
             // "ofPublic", "theRoK": a space lost in scraping between a function word and a
             // name; the two are tokens of their own.
-            let word = chars_to_string(&chars[st..i]);
             let mixed = c.is_lowercase() && chars[st + 1..i].iter().any(|d| d.is_uppercase());
             let glued = mixed
                 .then(|| {
+                    let word = chars_to_string(&chars[st..i]);
                     super::lexicon::lex().glued_words.iter().find(|w| {
                         let n = w.chars().count();
                         word.starts_with(w.as_str())
@@ -251,8 +278,8 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     },
                     true,
                 ));
-                out.push(Token::new(
-                    chars_to_string(&chars[st + n..i]),
+                out.push(Token::of_chars(
+                    &chars[st + n..i],
                     Span {
                         start: st + n,
                         end: i,
@@ -260,7 +287,11 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                     true,
                 ));
             } else {
-                out.push(Token::new(word, Span { start: st, end: i }, true));
+                out.push(Token::of_chars(
+                    &chars[st..i],
+                    Span { start: st, end: i },
+                    true,
+                ));
             }
         } else {
             // Possessive "'s" as one token.
@@ -276,8 +307,8 @@ pub fn tokenize(chars: &[char], s: Span) -> Vec<Token> {
                 i += 2;
                 continue;
             }
-            out.push(Token::new(
-                c.to_string(),
+            out.push(Token::of_chars(
+                &chars[i..i + 1],
                 Span {
                     start: i,
                     end: i + 1,
