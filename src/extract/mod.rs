@@ -957,10 +957,23 @@ fn ranks_in_bodies(gaz: &Gazetteer, toks: &[Vec<sentences::Token>], m: &mut ment
         let Some(name) = ts.iter().position(|t| t.span.start == span.start) else {
             continue;
         };
-        // The capitalised words (and a comma) right before the name, after an organisation.
+        // The capitalised words (and a comma) right before the name, after an organisation;
+        // also the words of a title found there and an abbreviation's period ("PNP chief
+        // Gen. X").
+        let roles = &m.persons[p].roles;
+        let in_title = |t: &sentences::Token| {
+            roles
+                .iter()
+                .any(|r| r.span.start <= t.span.start && t.span.end <= r.span.end)
+        };
         let mut a = name;
         let mut org = None;
-        while a > 0 && name - a < 6 && (ts[a - 1].is_cap() || (a == name && ts[a - 1].text == ","))
+        while a > 0
+            && name - a < 6
+            && (ts[a - 1].is_cap()
+                || in_title(&ts[a - 1])
+                || (ts[a - 1].text == "." && a >= 2 && ts[a - 2].is_cap())
+                || (a == name && ts[a - 1].text == ","))
         {
             org = m
                 .orgs
@@ -1304,6 +1317,27 @@ fn hosts_of_meetings(
             .collect();
         for p in counterparts {
             place_person(m, guessed, p, host);
+        }
+        // "X, who is on a visit to Manila, paid a courtesy call on Y": on a visit, those
+        // the visitor (named first, of another country) calls on are the host's people.
+        if ev.kind == "visit" {
+            let first = ev
+                .persons
+                .iter()
+                .min_by_key(|(_, sp)| sp.start)
+                .map(|(p, _)| *p);
+            if let Some(v) = first.filter(|&v| !unknown(m, v) && m.person_country(v) != Some(host))
+            {
+                let hosts: Vec<usize> = ev
+                    .persons
+                    .iter()
+                    .map(|(p, _)| *p)
+                    .filter(|&p| p != v && unknown(m, p))
+                    .collect();
+                for p in hosts {
+                    place_person(m, guessed, p, host);
+                }
+            }
         }
     }
 }
@@ -3042,6 +3076,21 @@ mod tests {
             .map(|r| x.entities[r.dst].name.clone())
             .collect();
         assert_eq!(places, vec!["Kampala"]);
+    }
+
+    #[test]
+    fn an_acronyms_chief_holds_the_post_and_a_visitor_calls_on_the_hosts_people() {
+        let x = extract(&art(
+            "MANILA (PNA) -- The Philippine National Police (PNP) and the Japanese National Police Agency (NPA) on Tuesday signed a memorandum of cooperation on cybercrime. PNP chief Gen. Ramon Cruz and NPA Commissioner General Kenji Sato signed the document in Manila. Sato, who is on a three-day visit to Manila, also paid a courtesy call on Interior Secretary Jose Reyes.",
+            Some("2024-06-12"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Ramon Cruz"),
+            vec!["Philippine National Police|Philippines"]
+        );
+        assert_eq!(country_of(&x, "Kenji Sato"), vec!["Japan"]);
+        assert_eq!(country_of(&x, "Jose Reyes"), vec!["Philippines"]);
     }
 
     #[test]
