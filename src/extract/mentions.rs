@@ -1476,6 +1476,19 @@ impl<'g> Finder<'g> {
                     caps += 1;
                 } else if end > start
                     && tags[end] == Tag::Free
+                    && toks[end].word
+                    && toks[end]
+                        .text
+                        .split_once('-')
+                        .is_some_and(|(particle, rest)| {
+                            lex().name_particles.contains(particle)
+                                && rest.chars().next().is_some_and(char::is_uppercase)
+                        })
+                {
+                    end += 1; // "Abdul Amir al-Shammari", "Hassan el-Masri"
+                    caps += 1;
+                } else if end > start
+                    && tags[end] == Tag::Free
                     && lex().name_particles.contains(toks[end].text.as_str())
                     && end + 1 < toks.len()
                     && name_word(end + 1)

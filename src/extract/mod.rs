@@ -3094,6 +3094,32 @@ mod tests {
     }
 
     #[test]
+    fn a_lower_case_hyphenated_particle_stays_in_the_name_and_an_invited_visit_is_not_made() {
+        let x = extract(&art(
+            "AMMAN, May 14 (Petra) -- Jordan and Iraq on Sunday agreed to step up cooperation against drug smuggling, following talks in Amman between Interior Minister Samir Haddad and his Iraqi counterpart Abdul Karim al-Jabouri. The meeting was attended by the director of Jordan's Anti-Narcotics Department, Brig. Omar al-Masri. Al-Jabouri invited Haddad to visit Baghdad.",
+            Some("2023-05-14"),
+        ))
+        .unwrap();
+        let persons = names(&x, Kind::Person);
+        assert!(
+            persons.contains(&"Abdul Karim al-Jabouri".to_string()),
+            "{persons:?}"
+        );
+        assert!(
+            persons.contains(&"Omar al-Masri".to_string()),
+            "{persons:?}"
+        );
+        assert_eq!(country_of(&x, "Abdul Karim al-Jabouri"), vec!["Iraq"]);
+        assert!(
+            events_of(&x)
+                .iter()
+                .all(|(_, e)| !matches!(prop(e, "kind"), Some(Prop::Str(k)) if k == "visit")),
+            "{:?}",
+            events_of(&x)
+        );
+    }
+
+    #[test]
     fn persons_on_a_countrys_side_are_of_that_country() {
         let x = extract(&art(
             "Officials of Thailand and Malaysia met in Bangkok on Monday to discuss drug trafficking. Police Major General Somchai Wong and Deputy Commissioner Lee Kah Chong attended on the Malaysian side.",
