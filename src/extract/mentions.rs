@@ -378,6 +378,14 @@ impl<'g> Finder<'g> {
         Some(i)
     }
 
+    /// The country a gazetteer organisation belongs to, as an index of the countries.
+    fn home_of(&self, o: &crate::gazetteer::Organization) -> Option<usize> {
+        o.country
+            .as_deref()
+            .and_then(|c| self.gaz.country_by_code(c))
+            .and_then(|c| self.country_index(&c.name))
+    }
+
     fn country_index(&self, name: &str) -> Option<usize> {
         self.gaz.country_index_of(name)
     }
@@ -437,11 +445,7 @@ impl<'g> Finder<'g> {
                         kind: o.kind.clone(),
                         acronym: o.acronym.clone(),
                         country: None,
-                        home: o
-                            .country
-                            .as_deref()
-                            .and_then(|c| self.gaz.country_by_code(c))
-                            .and_then(|c| self.country_index(&c.name)),
+                        home: self.home_of(o),
                         span,
                         sent,
                         known: true,
@@ -2131,13 +2135,16 @@ impl<'g> Finder<'g> {
             Tag::Country(c) => Some(*c),
             _ => None,
         });
+        // "Home Secretary X": the body a title implies, when the gazetteer knows it, is of
+        // its own country unless the holder's says otherwise.
+        let home = self.gaz.org_by_name(&name).and_then(|o| self.home_of(o));
         let idx = m.orgs.len();
         m.orgs.push(OrgMention {
             name,
             kind: "ministry".into(),
             acronym: None,
             country,
-            home: None,
+            home,
             span: Span {
                 start: toks[r].span.start,
                 end: span_end,

@@ -1615,7 +1615,7 @@ fn resolve_org_countries(m: &mut mentions::Mentions, home: &Home) -> Vec<bool> {
     let n = m.orgs.len();
     let mut guessed = vec![false; n];
     for &k in &order {
-        if m.orgs[k].known || m.orgs[k].country.is_some() {
+        if m.orgs[k].known || m.orgs[k].country.is_some() || m.orgs[k].home.is_some() {
             continue;
         }
         if let Some(a) = parent_of[k].filter(|&a| m.orgs[a].country.is_some()) {
@@ -2976,6 +2976,20 @@ mod tests {
         assert_eq!(
             member_of(&x, "Tom Hale"),
             vec!["Foreign, Commonwealth and Development Office|United Kingdom"]
+        );
+        // The body a title implies is of its own country unless the holder's says otherwise.
+        let x = extract(&art(
+            "Home Secretary Jane Hill and French Interior Minister Paul Morel agreed the plan during a phone call on Thursday. France said French police would patrol the coast. Pakistani Home Secretary Ali Khan welcomed it.",
+            Some("2025-02-03"),
+        ))
+        .unwrap();
+        assert_eq!(
+            member_of(&x, "Jane Hill"),
+            vec!["Home Office|United Kingdom"]
+        );
+        assert_eq!(
+            member_of(&x, "Ali Khan"),
+            vec!["Ministry of Interior|Pakistan"]
         );
     }
 
