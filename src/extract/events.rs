@@ -916,7 +916,8 @@ impl Assembler<'_> {
         let mut place = None;
         let mut country = None;
         let mut countries = Vec::new();
-        // The dateline's place is only the default ("NAIROBI - X met Y in Kampala").
+        // Written inside the dateline ("NAIROBI - …", "SUVA, Saturday - …"): the dateline's
+        // place is only the default ("NAIROBI - X met Y in Kampala").
         let in_dateline = |sp: Span| {
             self.dateline_end
                 .is_some_and(|(ds, dc)| ds == s && sp.end <= dc)
@@ -968,13 +969,9 @@ impl Assembler<'_> {
         // "The Daily Monitor reported on Monday that at a meeting … last Thursday": the date
         // of the report is not the event's when the sentence gives another.
         // "SUVA, Saturday - … yesterday signed": the dateline's day is the report's.
-        let in_dateline = |d: &DateMention| {
-            self.dateline_end
-                .is_some_and(|(ds, end)| ds == s && d.span.end <= end)
-        };
         let date = cands
             .iter()
-            .find(|d| cands.len() == 1 || !(is_report_date(toks, d.span) || in_dateline(d)))
+            .find(|d| cands.len() == 1 || !(is_report_date(toks, d.span) || in_dateline(d.span)))
             .copied();
         let md_cands: Vec<MonthDay> = self.month_days[s]
             .iter()
@@ -1040,16 +1037,21 @@ impl Assembler<'_> {
         ev
     }
 
+    /// Whether a place mention of sentence `s` starts at token `t`.
+    fn place_at(&self, s: usize, t: &Token) -> bool {
+        self.m
+            .places
+            .iter()
+            .any(|p| p.sent == s && p.span.start == t.span.start)
+    }
+
     /// "met X at a meeting in Busia": a capitalised word right after "in"/"at" after the
     /// trigger at `i` that names no known place, country or organisation (nor a date) is a
     /// place the gazetteer lacks, so the event is not put at the dateline.
     fn unknown_place_after(&self, s: usize, toks: &[Token], i: usize) -> bool {
         let known = |t: &Token| {
             let at = t.span.start;
-            self.m
-                .places
-                .iter()
-                .any(|p| p.sent == s && p.span.start == at)
+            self.place_at(s, t)
                 || self
                     .m
                     .countries
@@ -1159,13 +1161,7 @@ impl Assembler<'_> {
             // "a memorandum on drug trafficking in Bangkok", "the arrangement in Suva": the
             // place of the signing is no part of the title.
             let place_next = |e: usize| {
-                toks[e].key == "in"
-                    && toks.get(e + 1).is_some_and(|t| {
-                        self.m
-                            .places
-                            .iter()
-                            .any(|p| p.sent == s && p.span.start == t.span.start)
-                    })
+                toks[e].key == "in" && toks.get(e + 1).is_some_and(|t| self.place_at(s, t))
             };
             let mut e = head_end;
             if e < toks.len()

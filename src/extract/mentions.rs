@@ -1417,9 +1417,9 @@ impl<'g> Finder<'g> {
 
     fn scan_persons(&self, toks: &[Token], tags: &[Tag], sent: usize, m: &mut Mentions) {
         let mut i = 0;
-        // The latest name of two or more words with no cue of a person: (start, end,
-        // written, span).
-        let mut untitled: Option<(usize, usize, String, Span)> = None;
+        // The latest name of two or more words with no cue of a person: (the token after
+        // it, written, span).
+        let mut untitled: Option<(usize, String, Span)> = None;
         while i < toks.len() {
             let name_word =
                 |k: usize| -> bool { tags[k] == Tag::Free && self.is_name_word(&toks[k], k == 0) };
@@ -1625,13 +1625,13 @@ impl<'g> Finder<'g> {
                 && !joined_to_person
             {
                 // Kept in case a person's name follows: "signed by A and Minister B".
-                untitled = Some((start, end, written, span));
+                untitled = Some((end, written, span));
                 i = end;
                 continue;
             }
             // "A and Minister B": the untitled name just before is a person's too.
-            if let Some((s0, e0, w0, sp0)) = untitled.take() {
-                if e0 + 1 == b && toks[e0].key == "and" && s0 < e0 {
+            if let Some((e0, w0, sp0)) = untitled.take() {
+                if e0 + 1 == b && toks[e0].key == "and" {
                     self.push_person(m, &w0, sp0, sent, None, Vec::new(), None);
                 }
             }
